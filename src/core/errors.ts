@@ -1,0 +1,52 @@
+/** Base of every error this library throws, so applications can catch them as one family. */
+export abstract class DurableWorkflowError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A definition or an input is invalid; `problems` lists every one of them. */
+export class WorkflowValidationError extends DurableWorkflowError {
+  constructor(
+    readonly subject: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${subject} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export class WorkflowNotFoundError extends DurableWorkflowError {
+  constructor(
+    readonly workflowId: string,
+    readonly version?: string,
+  ) {
+    super(
+      version === undefined
+        ? `No workflow "${workflowId}" is registered. Add it to the module's \`workflows\` option.`
+        : `Workflow "${workflowId}" version "${version}" is not registered. Keep that version registered until its executions finish.`,
+    );
+  }
+}
+
+export class ExecutionNotFoundError extends DurableWorkflowError {
+  constructor(readonly executionId: string) {
+    super(
+      `No execution "${executionId}" exists in the store (it may have been deleted or expired).`,
+    );
+  }
+}
+
+/** The operation does not fit the execution's current status. */
+export class ExecutionStateError extends DurableWorkflowError {
+  constructor(
+    readonly executionId: string,
+    readonly status: string,
+    readonly operation: string,
+    readonly expected: readonly string[],
+  ) {
+    super(
+      `Cannot ${operation} execution "${executionId}": it is ${status}, and ${operation} needs ${expected.join(' or ')}.`,
+    );
+  }
+}

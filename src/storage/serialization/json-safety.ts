@@ -1,0 +1,76 @@
+import { UnserializableValueError } from '../store-errors';
+
+/**
+ * Refuses any value that JSON would silently change: a reader must get back exactly what was saved
+ * (Dates excepted, which come back as ISO-8601 strings). Throws `UnserializableValueError` naming the path.
+ */
+export function assertJsonSafe(executionId: string, path: string, value: unknown): void {
+  const problem = findProblem(value, path, []);
+  if (problem) throw new UnserializableValueError(executionId, problem.path, problem.reason);
+}
+
+interface Problem {
+  path: string;
+  reason: string;
+}
+
+function findProblem(value: unknown, path: string, ancestors: object[]): Problem | null {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return null;
+    case 'number':
+      return Number.isFinite(value) ? null : { path, reason: `${value} is not a JSON number` };
+    case 'bigint':
+      return { path, reason: 'a BigInt; store it as a string' };
+    case 'function':
+      return { path, reason: 'a function' };
+    case 'symbol':
+      return { path, reason: 'a symbol' };
+    case 'undefined':
+      return { path, reason: 'undefined; use null' };
+  }
+  if (value === null) return null;
+  const object = value as object;
+  if (object instanceof Date) {
+    return Number.isNaN(object.getTime()) ? { path, reason: 'an invalid Date' } : null;
+  }
+  if (ancestors.includes(object)) return { path, reason: 'a circular reference' };
+  if (Array.isArray(object)) return arrayProblem(object, path, ancestors);
+  const prototype: unknown = Object.getPrototypeOf(object);
+  if (prototype !== Object.prototype && prototype !== null) {
+    const name = (object as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
+    return { path, reason: `an instance of ${name}; only plain objects and Dates are stored` };
+  }
+  if (Object.getOwnPropertySymbols(object).length > 0) {
+    return { path, reason: 'an object with symbol keys' };
+  }
+  ancestors.push(object);
+  for (const [key, child] of Object.entries(object)) {
+    // An undefined property is simply absent after a round trip, which is what it meant.
+    if (child === undefined) continue;
+    const problem = findProblem(child, childPath(path, key), ancestors);
+    if (problem) return problem;
+  }
+  ancestors.pop();
+  return null;
+}
+
+function arrayProblem(array: unknown[], path: string, ancestors: object[]): Problem | null {
+  if (Object.getPrototypeOf(array) !== Array.prototype) {
+    return { path, reason: 'an instance of a subclass of Array' };
+  }
+  ancestors.push(array);
+  for (let index = 0; index < array.length; index++) {
+    const itemPath = `${path}[${index}]`;
+    if (!(index in array)) return { path: itemPath, reason: 'a hole in a sparse array' };
+    const problem = findProblem(array[index], itemPath, ancestors);
+    if (problem) return problem;
+  }
+  ancestors.pop();
+  return null;
+}
+
+function childPath(path: string, key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+}

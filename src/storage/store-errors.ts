@@ -1,0 +1,48 @@
+import { DurableWorkflowError } from '../core/errors';
+
+/** The store failed or refused a value; `cause` keeps the driver's error. */
+export class StoreError extends DurableWorkflowError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A save came from a stale copy: another writer saved the execution first. Nothing was written. */
+export class ConcurrentUpdateError extends StoreError {
+  constructor(
+    readonly executionId: string,
+    readonly expectedRevision: number | undefined,
+  ) {
+    super(
+      expectedRevision === undefined
+        ? `Execution "${executionId}" already exists: a copy that was never saved cannot overwrite it. Load it and retry.`
+        : `Execution "${executionId}" was changed by another writer since revision ${expectedRevision}. Nothing was written; load it again before saving.`,
+    );
+  }
+}
+
+/** A value cannot be stored as JSON without changing its meaning. Nothing was written. */
+export class UnserializableValueError extends StoreError {
+  constructor(
+    readonly executionId: string,
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(
+      `Execution "${executionId}": ${path} cannot be stored as JSON (${reason}). Store plain objects, arrays, strings, finite numbers, booleans, null or Dates. Nothing was written.`,
+    );
+  }
+}
+
+/** The circuit breaker is open: the backend failed repeatedly and calls fail fast until it recovers. */
+export class StoreUnavailableError extends StoreError {
+  constructor(
+    readonly retryInMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `The workflow store is unavailable (it failed repeatedly); calls fail fast for another ${retryInMs} ms before it is tried again. Nothing was written. Check the database or Redis server.`,
+      options,
+    );
+  }
+}

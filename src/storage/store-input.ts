@@ -1,0 +1,137 @@
+import { ENTRY_ACTIONS, EXECUTION_STATUSES, type Entry, type Execution } from '../core/types';
+import { assertJsonSafe } from './serialization/json-safety';
+import { StoreError } from './store-errors';
+
+/** An execution's JSON fields as text, checked to come back exactly as given. */
+export interface EncodedExecution {
+  input: string;
+  ctx: string;
+  result: string | null;
+  haltData: string | null;
+}
+
+export interface EncodedEntry {
+  input: string | null;
+  output: string | null;
+}
+
+/** Validates every field a store writes and encodes the JSON ones, before anything is written. */
+export function encodeExecution(execution: Execution): EncodedExecution {
+  const id = requireText('execution id', execution.id);
+  requireText(`execution "${id}": workflowId`, execution.workflowId);
+  requireText(`execution "${id}": workflowVersion`, execution.workflowVersion);
+  if (!EXECUTION_STATUSES.includes(execution.status)) {
+    throw new StoreError(
+      `Execution "${id}": status ${JSON.stringify(execution.status)} is not one of ${EXECUTION_STATUSES.join(', ')}.`,
+    );
+  }
+  requireDate(`execution "${id}": createdAt`, execution.createdAt);
+  requirePlainRecord(id, 'input', execution.input);
+  requirePlainRecord(id, 'ctx', execution.ctx);
+  if (execution.haltData !== null) requirePlainRecord(id, 'haltData', execution.haltData);
+  const revision = execution.revision;
+  if (revision !== undefined && !(Number.isInteger(revision) && revision >= 0)) {
+    throw new StoreError(`Execution "${id}": revision must be a whole number, got ${revision}.`);
+  }
+  assertJsonSafe(id, 'input', execution.input);
+  assertJsonSafe(id, 'ctx', execution.ctx);
+  if (execution.result !== undefined) assertJsonSafe(id, 'result', execution.result);
+  assertJsonSafe(id, 'haltData', execution.haltData);
+  return {
+    input: JSON.stringify(execution.input),
+    ctx: JSON.stringify(execution.ctx),
+    result: encodeOptional(execution.result),
+    haltData: encodeOptional(execution.haltData),
+  };
+}
+
+export function encodeEntry(entry: Entry, index = 0): EncodedEntry {
+  const where = `entry ${index} of execution "${entry.executionId}"`;
+  requireText(`${where}: id`, entry.id);
+  requireText(`${where}: stepId`, entry.stepId);
+  requireText(`${where}: stepType`, entry.stepType);
+  if (!ENTRY_ACTIONS.includes(entry.action)) {
+    throw new StoreError(
+      `${where}: action ${JSON.stringify(entry.action)} is not one of ${ENTRY_ACTIONS.join(', ')}.`,
+    );
+  }
+  requireDate(`${where}: timestamp`, entry.timestamp);
+  if (entry.durationMs !== null && !(Number.isInteger(entry.durationMs) && entry.durationMs >= 0)) {
+    throw new StoreError(`${where}: durationMs must be a whole non-negative number or null.`);
+  }
+  const step = `entries[${index}](${entry.stepId})`;
+  if (entry.input !== undefined) assertJsonSafe(entry.executionId, `${step}.input`, entry.input);
+  if (entry.output !== undefined) assertJsonSafe(entry.executionId, `${step}.output`, entry.output);
+  return { input: encodeOptional(entry.input), output: encodeOptional(entry.output) };
+}
+
+/** Entries of one checkpoint must belong to the execution being saved. */
+export function encodeCheckpointEntries(
+  execution: Execution,
+  entries: readonly Entry[],
+): EncodedEntry[] {
+  return entries.map((entry, index) => {
+    if (entry.executionId !== execution.id) {
+      throw new StoreError(
+        `Entry ${index} (${entry.stepId}) belongs to execution "${entry.executionId}", not to "${execution.id}" being checkpointed.`,
+      );
+    }
+    return encodeEntry(entry, index);
+  });
+}
+
+export function resolveLimit(limit: number | undefined, fallback: number, method: string): number {
+  if (limit === undefined) return fallback;
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new StoreError(`${method}: limit must be a positive whole number, got ${limit}.`);
+  }
+  return limit;
+}
+
+export function resolveTtl(ttlMs: number, method: string): number {
+  if (!Number.isInteger(ttlMs) || ttlMs < 1) {
+    throw new StoreError(
+      `${method}: ttlMs must be a positive whole number of milliseconds, got ${ttlMs}.`,
+    );
+  }
+  return ttlMs;
+}
+
+export function parseStoredJson(text: string | null, where: string): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new StoreError(`${where} holds data that is not valid JSON.`, { cause });
+  }
+}
+
+function encodeOptional(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+function requireText(what: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new StoreError(`${what} must be a non-empty string, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+function requireDate(what: string, value: unknown): void {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+    throw new StoreError(`${what} must be a valid Date.`);
+  }
+}
+
+function requirePlainRecord(id: string, field: string, value: unknown): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new StoreError(
+      `Execution "${id}": ${field} must be an object, got ${describeKind(value)}.`,
+    );
+  }
+}
+
+function describeKind(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'an array' : typeof value;
+}

@@ -1,0 +1,64 @@
+import type { Entry, Execution, ExecutionStatus } from '../core/types';
+
+export interface FindQuery {
+  workflowId?: string;
+  status?: ExecutionStatus;
+  /** @defaultValue 100 */
+  limit?: number;
+}
+
+export interface ExecutionIdsQuery {
+  workflowId?: string;
+  /** @defaultValue 1000 */
+  limit?: number;
+}
+
+export interface ClaimableQuery {
+  /** @defaultValue 100 */
+  limit?: number;
+}
+
+/** The seed's seven methods: what any store, including an application's own, must provide. */
+export interface WorkflowStore {
+  /** Inserts or updates; returns the execution as stored (new `revision`, `updatedAt`). */
+  save(execution: Execution): Promise<Execution>;
+  load(executionId: string): Promise<Execution | null>;
+  /** Appends an entry to its execution's trail. */
+  record(entry: Entry): Promise<Entry>;
+  /** The trail, oldest first. */
+  entries(executionId: string): Promise<Entry[]>;
+  /** Newest first. */
+  find(query?: FindQuery): Promise<Execution[]>;
+  /** Removes the execution and its entries; false when there was none. */
+  delete(executionId: string): Promise<boolean>;
+  executionIds(query?: ExecutionIdsQuery): Promise<string[]>;
+}
+
+/**
+ * What many workers need on top of the seed's interface: atomic checkpoints and leases.
+ * Every store shipped here implements it.
+ */
+export interface DurableWorkflowStore extends WorkflowStore {
+  /**
+   * Saves the execution and appends the entries as one atomic write: either both are visible or
+   * neither is. Fails with `ConcurrentUpdateError` when the execution's revision is stale.
+   */
+  checkpoint(execution: Execution, entries: readonly Entry[]): Promise<Execution>;
+  /**
+   * Takes the execution's lease for `workerId` for `ttlMs`, unless another worker holds an unexpired
+   * one. Claiming bumps the revision, so copies loaded before the claim can no longer be saved: a
+   * worker that lost its lease is fenced off. Returns the execution as claimed, or null when the lease
+   * is held by another worker or the execution does not exist.
+   */
+  claim(executionId: string, workerId: string, ttlMs: number): Promise<Execution | null>;
+  /** Pushes a live lease's expiry to `ttlMs` from now; false when `workerId` no longer holds a live lease. */
+  extendClaim(executionId: string, workerId: string, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up; false when `workerId` did not hold it. */
+  releaseClaim(executionId: string, workerId: string): Promise<boolean>;
+  /** Executions left `pending` or `running` with no live lease (a crashed worker's), oldest first. */
+  findClaimable(query?: ClaimableQuery): Promise<Execution[]>;
+}
+
+export const DEFAULT_FIND_LIMIT = 100;
+export const DEFAULT_EXECUTION_IDS_LIMIT = 1000;
+export const DEFAULT_CLAIMABLE_LIMIT = 100;
