@@ -1,0 +1,257 @@
+import type { Entry, Execution, ExecutionStatus } from '../../core/types';
+import type { EncodedEntry } from '../store-input';
+import { toEntry, toExecution, type EntryRow, type ExecutionRow } from './row-mapping';
+import { CLAIMABLE_STATUSES, type CheckpointWrite, type SqlDialect } from './sql-dialect';
+import { withTables, type SqlTables } from './sql-tables';
+
+/** The part of a `pg` Pool the store uses: TypeORM's own pool, so the application's connection settings apply. */
+export interface PgQueryable {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
+
+const UTC_NOW = `(now() AT TIME ZONE 'UTC')`;
+
+const EXECUTION_COLUMNS = `id, workflow_id, workflow_version, status, input, ctx, current_step, result,
+  recover_to, halt_data, error, revision,
+  created_at AT TIME ZONE 'UTC' AS created_at, updated_at AT TIME ZONE 'UTC' AS updated_at`;
+
+const ENTRY_COLUMNS = `id, execution_id, step_id, step_type, action, duration_ms, input, output, error,
+  "timestamp" AT TIME ZONE 'UTC' AS "timestamp"`;
+
+// Appends the checkpoint's entries in the same statement as the execution write, so Postgres commits
+// both or neither in one round trip. `saved` yields no row when the write was refused, and then
+// nothing is appended either.
+const APPEND_ENTRIES = `appended AS (
+  INSERT INTO workflow_entries
+    (id, execution_id, seq, step_id, step_type, action, duration_ms, input, output, error, "timestamp")
+  SELECT e.id, saved.id, saved.entry_count - $14 + e.ord, e.step_id, e.step_type, e.action,
+    e.duration_ms, e.input, e.output, e.error, e.ts AT TIME ZONE 'UTC'
+  FROM saved CROSS JOIN jsonb_to_recordset($13::jsonb) AS e(id uuid, step_id text, step_type text,
+    action text, duration_ms integer, input jsonb, output jsonb, error text, ts timestamptz, ord integer)
+)`;
+
+const INSERT_EXECUTION = `WITH saved AS (
+  INSERT INTO workflow_executions (id, workflow_id, workflow_version, status, input, ctx, current_step,
+    result, recover_to, halt_data, error, updated_at, revision, entry_count, created_at)
+  VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8::jsonb, $9, $10::jsonb, $11,
+    $12::timestamptz AT TIME ZONE 'UTC', 1, $14, $15::timestamptz AT TIME ZONE 'UTC')
+  ON CONFLICT (id) DO NOTHING
+  RETURNING id, revision, entry_count
+), ${APPEND_ENTRIES}
+SELECT revision FROM saved`;
+
+const UPDATE_EXECUTION = `WITH saved AS (
+  UPDATE workflow_executions SET workflow_id = $2, workflow_version = $3, status = $4, input = $5::jsonb,
+    ctx = $6::jsonb, current_step = $7, result = $8::jsonb, recover_to = $9, halt_data = $10::jsonb,
+    error = $11, updated_at = $12::timestamptz AT TIME ZONE 'UTC', revision = revision + 1,
+    entry_count = entry_count + $14
+  WHERE id = $1 AND revision = $15
+  RETURNING id, revision, entry_count
+), ${APPEND_ENTRIES}
+SELECT revision FROM saved`;
+
+const RECORD_ENTRY = `WITH saved AS (
+  UPDATE workflow_executions SET entry_count = entry_count + 1 WHERE id = $2 RETURNING id, entry_count
+)
+INSERT INTO workflow_entries
+  (id, execution_id, seq, step_id, step_type, action, duration_ms, input, output, error, "timestamp")
+SELECT $1, saved.id, saved.entry_count, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9,
+  $10::timestamptz AT TIME ZONE 'UTC'
+FROM saved`;
+
+export class PostgresDialect implements SqlDialect {
+  private readonly sql = new Map<string, string>();
+  private readonly pool: PgQueryable;
+
+  constructor(
+    pool: PgQueryable,
+    private readonly tables: SqlTables,
+  ) {
+    this.pool = { query: (text, values) => pool.query(this.mapped(text), values) };
+  }
+
+  async insert(write: CheckpointWrite): Promise<number | null> {
+    const params = [...checkpointParams(write), write.execution.createdAt.toISOString()];
+    return this.revisionOf(await this.pool.query(INSERT_EXECUTION, params));
+  }
+
+  async update(write: CheckpointWrite): Promise<number | null> {
+    const params = [...checkpointParams(write), write.execution.revision];
+    return this.revisionOf(await this.pool.query(UPDATE_EXECUTION, params));
+  }
+
+  async currentRevision(executionId: string): Promise<number | null> {
+    const { rows } = await this.pool.query(
+      'SELECT revision FROM workflow_executions WHERE id = $1',
+      [executionId],
+    );
+    return this.revisionOf({ rows });
+  }
+
+  async load(executionId: string): Promise<Execution | null> {
+    const { rows } = await this.pool.query(
+      `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions WHERE id = $1`,
+      [executionId],
+    );
+    return rows.length === 0 ? null : toExecution(rows[0] as ExecutionRow);
+  }
+
+  async record(entry: Entry, encoded: EncodedEntry): Promise<boolean> {
+    const { rowCount } = await this.pool.query(RECORD_ENTRY, [
+      entry.id,
+      entry.executionId,
+      entry.stepId,
+      entry.stepType,
+      entry.action,
+      entry.durationMs,
+      encoded.input,
+      encoded.output,
+      entry.error,
+      entry.timestamp.toISOString(),
+    ]);
+    return rowCount === 1;
+  }
+
+  async entries(executionId: string): Promise<Entry[]> {
+    const { rows } = await this.pool.query(
+      `SELECT ${ENTRY_COLUMNS} FROM workflow_entries WHERE execution_id = $1 ORDER BY seq`,
+      [executionId],
+    );
+    return (rows as EntryRow[]).map(toEntry);
+  }
+
+  async find(
+    workflowId: string | undefined,
+    status: ExecutionStatus | undefined,
+    limit: number,
+  ): Promise<Execution[]> {
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    if (workflowId !== undefined) conditions.push(`workflow_id = $${params.push(workflowId)}`);
+    if (status !== undefined) conditions.push(`status = $${params.push(status)}`);
+    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+    const { rows } = await this.pool.query(
+      `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions ${where}
+       ORDER BY created_at DESC, id DESC LIMIT $${params.push(limit)}`,
+      params,
+    );
+    return (rows as ExecutionRow[]).map(toExecution);
+  }
+
+  async delete(executionId: string): Promise<boolean> {
+    // Entries go with it: the foreign key cascades.
+    const { rowCount } = await this.pool.query('DELETE FROM workflow_executions WHERE id = $1', [
+      executionId,
+    ]);
+    return rowCount === 1;
+  }
+
+  async executionIds(workflowId: string | undefined, limit: number): Promise<string[]> {
+    const { rows } =
+      workflowId === undefined
+        ? await this.pool.query(
+            'SELECT id FROM workflow_executions ORDER BY created_at, id LIMIT $1',
+            [limit],
+          )
+        : await this.pool.query(
+            'SELECT id FROM workflow_executions WHERE workflow_id = $1 ORDER BY created_at, id LIMIT $2',
+            [workflowId, limit],
+          );
+    return (rows as { id: string }[]).map((row) => row.id);
+  }
+
+  async claim(executionId: string, workerId: string, ttlMs: number): Promise<Execution | null> {
+    // Leases are judged by the database's clock, so workers whose clocks drift still agree.
+    const { rows } = await this.pool.query(
+      `UPDATE workflow_executions
+       SET lease_owner = $2, lease_expires_at = ${UTC_NOW} + $3 * interval '1 millisecond',
+         revision = revision + 1
+       WHERE id = $1 AND (lease_owner IS NULL OR lease_owner = $2 OR lease_expires_at <= ${UTC_NOW})
+       RETURNING ${EXECUTION_COLUMNS}`,
+      [executionId, workerId, ttlMs],
+    );
+    return rows.length === 0 ? null : toExecution(rows[0] as ExecutionRow);
+  }
+
+  async extendClaim(executionId: string, workerId: string, ttlMs: number): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE workflow_executions SET lease_expires_at = ${UTC_NOW} + $3 * interval '1 millisecond'
+       WHERE id = $1 AND lease_owner = $2 AND lease_expires_at > ${UTC_NOW}`,
+      [executionId, workerId, ttlMs],
+    );
+    return rowCount === 1;
+  }
+
+  async releaseClaim(executionId: string, workerId: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE workflow_executions SET lease_owner = NULL, lease_expires_at = NULL
+       WHERE id = $1 AND lease_owner = $2`,
+      [executionId, workerId],
+    );
+    return rowCount === 1;
+  }
+
+  async findClaimable(limit: number): Promise<Execution[]> {
+    const { rows } = await this.pool.query(
+      `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions
+       WHERE status = ANY($1::text[]) AND (lease_expires_at IS NULL OR lease_expires_at <= ${UTC_NOW})
+       ORDER BY created_at, id LIMIT $2`,
+      [CLAIMABLE_STATUSES, limit],
+    );
+    return (rows as ExecutionRow[]).map(toExecution);
+  }
+
+  private mapped(text: string): string {
+    let sql = this.sql.get(text);
+    if (sql === undefined) {
+      sql = withTables(text, this.tables);
+      if (this.sql.size < 100) this.sql.set(text, sql);
+    }
+    return sql;
+  }
+
+  private revisionOf(result: { rows: unknown[] }): number | null {
+    return result.rows.length === 0
+      ? null
+      : Number((result.rows[0] as { revision: number }).revision);
+  }
+}
+
+function checkpointParams(write: CheckpointWrite): unknown[] {
+  const { execution, encoded } = write;
+  return [
+    execution.id,
+    execution.workflowId,
+    execution.workflowVersion,
+    execution.status,
+    encoded.input,
+    encoded.ctx,
+    execution.currentStep,
+    encoded.result,
+    execution.recoverTo,
+    encoded.haltData,
+    execution.error,
+    write.updatedAt.toISOString(),
+    entriesJson(write),
+    write.entries.length,
+  ];
+}
+
+/** Builds the entries' JSON from already-encoded values, so large inputs are not stringified twice. */
+function entriesJson(write: CheckpointWrite): string {
+  const rows = write.entries.map((entry, index) => {
+    const encoded = write.encodedEntries[index];
+    const scalars = JSON.stringify({
+      id: entry.id,
+      step_id: entry.stepId,
+      step_type: entry.stepType,
+      action: entry.action,
+      duration_ms: entry.durationMs,
+      error: entry.error,
+      ts: entry.timestamp.toISOString(),
+      ord: index + 1,
+    });
+    return `${scalars.slice(0, -1)},"input":${encoded.input ?? 'null'},"output":${encoded.output ?? 'null'}}`;
+  });
+  return `[${rows.join(',')}]`;
+}

@@ -1,0 +1,93 @@
+import {
+  ENTRY_ACTIONS,
+  EXECUTION_STATUSES,
+  type Entry,
+  type EntryAction,
+  type Execution,
+  type ExecutionStatus,
+} from '../../core/types';
+import { StoreError } from '../store-errors';
+
+/** A row of `workflow_executions` with JSON columns already decoded and timestamps as Dates. */
+export interface ExecutionRow {
+  id: string;
+  workflow_id: string;
+  workflow_version: string;
+  status: string;
+  input: unknown;
+  ctx: unknown;
+  current_step: string | null;
+  result: unknown;
+  recover_to: string | null;
+  halt_data: unknown;
+  error: string | null;
+  revision: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface EntryRow {
+  id: string;
+  execution_id: string;
+  step_id: string;
+  step_type: string;
+  action: string;
+  duration_ms: number | null;
+  input: unknown;
+  output: unknown;
+  error: string | null;
+  timestamp: Date;
+}
+
+export function toExecution(row: ExecutionRow): Execution {
+  const where = `workflow_executions row "${row.id}"`;
+  return {
+    id: row.id,
+    workflowId: row.workflow_id,
+    workflowVersion: row.workflow_version,
+    status: oneOf<ExecutionStatus>(row.status, EXECUTION_STATUSES, `${where}: status`),
+    input: record(row.input, `${where}: input`),
+    ctx: record(row.ctx, `${where}: ctx`),
+    currentStep: row.current_step,
+    result: row.result ?? null,
+    recoverTo: row.recover_to,
+    haltData: row.halt_data === null ? null : record(row.halt_data, `${where}: halt_data`),
+    error: row.error,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    revision: Number(row.revision),
+  };
+}
+
+export function toEntry(row: EntryRow): Entry {
+  return {
+    id: row.id,
+    executionId: row.execution_id,
+    stepId: row.step_id,
+    stepType: row.step_type,
+    action: oneOf<EntryAction>(
+      row.action,
+      ENTRY_ACTIONS,
+      `workflow_entries row "${row.id}": action`,
+    ),
+    durationMs: row.duration_ms,
+    input: row.input ?? null,
+    output: row.output ?? null,
+    error: row.error,
+    timestamp: row.timestamp,
+  };
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], where: string): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new StoreError(
+    `${where} is ${JSON.stringify(value)}, which is not one of ${allowed.join(', ')}.`,
+  );
+}
+
+function record(value: unknown, where: string): Record<string, unknown> {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    return value as Record<string, unknown>;
+  }
+  throw new StoreError(`${where} holds ${JSON.stringify(value)} where an object was expected.`);
+}

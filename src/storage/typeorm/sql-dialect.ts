@@ -1,0 +1,40 @@
+import type { Entry, Execution, ExecutionStatus } from '../../core/types';
+import type { EncodedEntry, EncodedExecution } from '../store-input';
+
+/** What one checkpoint writes: the execution, its encoded JSON, and the entries to append. */
+export interface CheckpointWrite {
+  execution: Execution;
+  encoded: EncodedExecution;
+  entries: readonly Entry[];
+  encodedEntries: readonly EncodedEntry[];
+  updatedAt: Date;
+}
+
+/**
+ * The statements of one database. Each method is one round trip (or one synchronous transaction on
+ * SQLite); the store around it validates input and turns outcomes into errors.
+ */
+export interface SqlDialect {
+  /** Inserts a new execution with its entries; null when the id is taken. Returns the new revision. */
+  insert(write: CheckpointWrite): Promise<number | null>;
+  /** Updates from `write.execution.revision`; null when that revision is not the stored one. */
+  update(write: CheckpointWrite): Promise<number | null>;
+  currentRevision(executionId: string): Promise<number | null>;
+  load(executionId: string): Promise<Execution | null>;
+  /** Appends one entry; false when its execution does not exist. */
+  record(entry: Entry, encoded: EncodedEntry): Promise<boolean>;
+  entries(executionId: string): Promise<Entry[]>;
+  find(
+    workflowId: string | undefined,
+    status: ExecutionStatus | undefined,
+    limit: number,
+  ): Promise<Execution[]>;
+  delete(executionId: string): Promise<boolean>;
+  executionIds(workflowId: string | undefined, limit: number): Promise<string[]>;
+  claim(executionId: string, workerId: string, ttlMs: number): Promise<Execution | null>;
+  extendClaim(executionId: string, workerId: string, ttlMs: number): Promise<boolean>;
+  releaseClaim(executionId: string, workerId: string): Promise<boolean>;
+  findClaimable(limit: number): Promise<Execution[]>;
+}
+
+export const CLAIMABLE_STATUSES: readonly ExecutionStatus[] = ['pending', 'running'];

@@ -1,0 +1,35 @@
+import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import { WorkflowEntryEntity } from './workflow-entry.entity';
+import { WorkflowExecutionEntity } from './workflow-execution.entity';
+
+/** Quoted table names as the application's DataSource maps the entities (schema included). */
+export interface SqlTables {
+  executions: string;
+  entries: string;
+}
+
+export function resolveTables(dataSource: DataSource): SqlTables {
+  return {
+    executions: tableOf(dataSource, WorkflowExecutionEntity, 'workflow_executions'),
+    entries: tableOf(dataSource, WorkflowEntryEntity, 'workflow_entries'),
+  };
+}
+
+/** Statements are written against the default names; this points them at the mapped tables. */
+export function withTables(sql: string, tables: SqlTables): string {
+  return sql
+    .replace(/\bworkflow_executions\b/g, tables.executions)
+    .replace(/\bworkflow_entries\b/g, tables.entries);
+}
+
+function tableOf(
+  dataSource: DataSource,
+  entity: EntityTarget<ObjectLiteral>,
+  fallback: string,
+): string {
+  const path = dataSource.hasMetadata(entity) ? dataSource.getMetadata(entity).tablePath : fallback;
+  return path
+    .split('.')
+    .map((part) => `"${part.replace(/"/g, '""')}"`)
+    .join('.');
+}

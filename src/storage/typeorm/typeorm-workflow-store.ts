@@ -1,0 +1,200 @@
+import type { DataSource } from 'typeorm';
+import { ExecutionNotFoundError } from '../../core/errors';
+import type { Entry, Execution } from '../../core/types';
+import { ConcurrentUpdateError, StoreError } from '../store-errors';
+import {
+  encodeCheckpointEntries,
+  encodeEntry,
+  encodeExecution,
+  resolveLimit,
+  resolveTtl,
+} from '../store-input';
+import {
+  DEFAULT_CLAIMABLE_LIMIT,
+  DEFAULT_EXECUTION_IDS_LIMIT,
+  DEFAULT_FIND_LIMIT,
+  type ClaimableQuery,
+  type DurableWorkflowStore,
+  type ExecutionIdsQuery,
+  type FindQuery,
+} from '../workflow-store';
+import { PostgresDialect, type PgQueryable } from './postgres-dialect';
+import type { SqlDialect } from './sql-dialect';
+import { SqliteDialect } from './sqlite-dialect';
+import { resolveTables } from './sql-tables';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Stores executions in `workflow_executions` / `workflow_entries` through the application's TypeORM
+ * DataSource (Postgres or better-sqlite3). Writes are single statements (Postgres) or single
+ * synchronous transactions (SQLite) rather than repository saves: a checkpoint is one round trip.
+ */
+export class TypeormWorkflowStore implements DurableWorkflowStore {
+  private dialectInstance?: SqlDialect;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  async save(execution: Execution): Promise<Execution> {
+    return this.checkpoint(execution, []);
+  }
+
+  async checkpoint(execution: Execution, entries: readonly Entry[]): Promise<Execution> {
+    requireUuid('execution id', execution.id);
+    entries.forEach((entry, index) => requireUuid(`entry ${index} id`, entry.id));
+    const write = {
+      execution,
+      encoded: encodeExecution(execution),
+      entries,
+      encodedEntries: encodeCheckpointEntries(execution, entries),
+      updatedAt: new Date(),
+    };
+    const revision = await this.run('checkpoint', execution.id, (dialect) =>
+      execution.revision === undefined ? dialect.insert(write) : dialect.update(write),
+    );
+    if (revision === null) await this.explainRefusedWrite(execution);
+    return { ...execution, revision: revision as number, updatedAt: write.updatedAt };
+  }
+
+  async load(executionId: string): Promise<Execution | null> {
+    if (!UUID.test(executionId)) return null;
+    return this.run('load', executionId, (dialect) => dialect.load(executionId));
+  }
+
+  async record(entry: Entry): Promise<Entry> {
+    requireUuid('entry id', entry.id);
+    requireUuid('entry executionId', entry.executionId);
+    const encoded = encodeEntry(entry);
+    const recorded = await this.run('record', entry.executionId, (dialect) =>
+      dialect.record(entry, encoded),
+    );
+    if (!recorded) throw new ExecutionNotFoundError(entry.executionId);
+    return entry;
+  }
+
+  async entries(executionId: string): Promise<Entry[]> {
+    if (!UUID.test(executionId)) return [];
+    return this.run('entries', executionId, (dialect) => dialect.entries(executionId));
+  }
+
+  async find(query: FindQuery = {}): Promise<Execution[]> {
+    const limit = resolveLimit(query.limit, DEFAULT_FIND_LIMIT, 'find');
+    return this.run('find', undefined, (dialect) =>
+      dialect.find(query.workflowId, query.status, limit),
+    );
+  }
+
+  async delete(executionId: string): Promise<boolean> {
+    if (!UUID.test(executionId)) return false;
+    return this.run('delete', executionId, (dialect) => dialect.delete(executionId));
+  }
+
+  async executionIds(query: ExecutionIdsQuery = {}): Promise<string[]> {
+    const limit = resolveLimit(query.limit, DEFAULT_EXECUTION_IDS_LIMIT, 'executionIds');
+    return this.run('executionIds', undefined, (dialect) =>
+      dialect.executionIds(query.workflowId, limit),
+    );
+  }
+
+  async claim(executionId: string, workerId: string, ttlMs: number): Promise<Execution | null> {
+    resolveTtl(ttlMs, 'claim');
+    if (!UUID.test(executionId)) return null;
+    return this.run('claim', executionId, (dialect) => dialect.claim(executionId, workerId, ttlMs));
+  }
+
+  async extendClaim(executionId: string, workerId: string, ttlMs: number): Promise<boolean> {
+    resolveTtl(ttlMs, 'extendClaim');
+    if (!UUID.test(executionId)) return false;
+    return this.run('extendClaim', executionId, (dialect) =>
+      dialect.extendClaim(executionId, workerId, ttlMs),
+    );
+  }
+
+  async releaseClaim(executionId: string, workerId: string): Promise<boolean> {
+    if (!UUID.test(executionId)) return false;
+    return this.run('releaseClaim', executionId, (dialect) =>
+      dialect.releaseClaim(executionId, workerId),
+    );
+  }
+
+  async findClaimable(query: ClaimableQuery = {}): Promise<Execution[]> {
+    const limit = resolveLimit(query.limit, DEFAULT_CLAIMABLE_LIMIT, 'findClaimable');
+    return this.run('findClaimable', undefined, (dialect) => dialect.findClaimable(limit));
+  }
+
+  /** A refused write is either a stale copy or a vanished row; say which. */
+  private async explainRefusedWrite(execution: Execution): Promise<never> {
+    const current = await this.run('checkpoint', execution.id, (dialect) =>
+      dialect.currentRevision(execution.id),
+    );
+    if (current === null && execution.revision !== undefined) {
+      throw new ExecutionNotFoundError(execution.id);
+    }
+    throw new ConcurrentUpdateError(execution.id, execution.revision);
+  }
+
+  private async run<T>(
+    method: string,
+    executionId: string | undefined,
+    operation: (dialect: SqlDialect) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await operation(this.dialect());
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      const subject = executionId === undefined ? '' : ` for execution "${executionId}"`;
+      throw new StoreError(`TypeORM store: ${method}${subject} failed: ${explain(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  private dialect(): SqlDialect {
+    if (this.dialectInstance) return this.dialectInstance;
+    if (!this.dataSource.isInitialized) {
+      throw new StoreError(
+        'TypeORM store: the DataSource is not initialized. Initialize it (or let TypeOrmModule do it) before using the store.',
+      );
+    }
+    const driver = this.dataSource.driver as unknown as {
+      master?: unknown;
+      databaseConnection?: unknown;
+    };
+    const type = this.dataSource.options.type;
+    if (type === 'postgres') {
+      this.dialectInstance = new PostgresDialect(
+        driver.master as PgQueryable,
+        resolveTables(this.dataSource),
+      );
+    } else if (type === 'better-sqlite3') {
+      this.dialectInstance = new SqliteDialect(
+        driver.databaseConnection as ConstructorParameters<typeof SqliteDialect>[0],
+        resolveTables(this.dataSource),
+      );
+    } else {
+      throw new StoreError(
+        `TypeORM store: the "${type}" driver is not supported. Use "postgres" or "better-sqlite3".`,
+      );
+    }
+    return this.dialectInstance;
+  }
+}
+
+function requireUuid(what: string, value: string): void {
+  if (typeof value !== 'string' || !UUID.test(value)) {
+    throw new StoreError(
+      `The TypeORM store keeps ids as UUIDs; ${what} ${JSON.stringify(value)} is not one. Generate ids with crypto.randomUUID().`,
+    );
+  }
+}
+
+function explain(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === '22P05' || code === '22P02') {
+    // Postgres' jsonb cannot hold U+0000, which JSON itself allows.
+    if (error instanceof Error && /Unicode|\\u0000/.test(error.message)) {
+      return `${error.message}: a string contains the character U+0000, which Postgres cannot store in jsonb. Remove it or encode the value (e.g. base64). Nothing was written.`;
+    }
+  }
+  return error instanceof Error ? error.message : String(error);
+}

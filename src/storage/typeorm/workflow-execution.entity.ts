@@ -1,0 +1,64 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/**
+ * One row per execution. Timestamps are UTC (`timestamp` on Postgres, `datetime` on SQLite, as Rails
+ * keeps them); the store reads and writes them itself and never depends on the process's time zone.
+ */
+@Entity({ name: 'workflow_executions' })
+export class WorkflowExecutionEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Index('idx_workflow_executions_workflow_id')
+  @Column({ name: 'workflow_id', type: 'varchar', length: 100 })
+  workflowId!: string;
+
+  @Column({ name: 'workflow_version', type: 'varchar', length: 50 })
+  workflowVersion!: string;
+
+  @Index('idx_workflow_executions_status')
+  @Column({ type: 'varchar', length: 20 })
+  status!: string;
+
+  @Column({ type: 'jsonb' })
+  input!: Record<string, unknown>;
+
+  @Column({ type: 'jsonb' })
+  ctx!: Record<string, unknown>;
+
+  @Column({ name: 'current_step', type: 'varchar', length: 200, nullable: true })
+  currentStep!: string | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  result!: unknown;
+
+  @Column({ name: 'recover_to', type: 'varchar', length: 200, nullable: true })
+  recoverTo!: string | null;
+
+  @Column({ name: 'halt_data', type: 'jsonb', nullable: true })
+  haltData!: Record<string, unknown> | null;
+
+  @Column({ type: 'text', nullable: true })
+  error!: string | null;
+
+  /** Optimistic-concurrency counter: every save and every claim adds one. */
+  @Column({ type: 'integer' })
+  revision!: number;
+
+  /** How many entries the trail holds; gives each entry its position. */
+  @Column({ name: 'entry_count', type: 'integer' })
+  entryCount!: number;
+
+  @Column({ name: 'lease_owner', type: 'varchar', length: 200, nullable: true })
+  leaseOwner!: string | null;
+
+  @Column({ name: 'lease_expires_at', type: Date, nullable: true })
+  leaseExpiresAt!: Date | null;
+
+  @Index('idx_workflow_executions_created_at')
+  @Column({ name: 'created_at', type: Date })
+  createdAt!: Date;
+
+  @Column({ name: 'updated_at', type: Date })
+  updatedAt!: Date;
+}
