@@ -1,0 +1,146 @@
+import {
+  ENTRY_ACTIONS,
+  EXECUTION_STATUSES,
+  type Entry,
+  type EntryAction,
+  type Execution,
+  type ExecutionStatus,
+} from '../../core/types';
+import { StoreError } from '../store-errors';
+import type { EncodedEntry, EncodedExecution } from '../store-input';
+
+/** The execution as one JSON document; JSON fields are spliced in already encoded. */
+export function executionDocument(
+  execution: Execution,
+  encoded: EncodedExecution,
+  updatedAt: Date,
+): string {
+  const scalars = JSON.stringify({
+    id: execution.id,
+    workflowId: execution.workflowId,
+    workflowVersion: execution.workflowVersion,
+    status: execution.status,
+    currentStep: execution.currentStep,
+    recoverTo: execution.recoverTo,
+    error: execution.error,
+    createdAt: execution.createdAt.toISOString(),
+    updatedAt: updatedAt.toISOString(),
+  });
+  return `${scalars.slice(0, -1)},"input":${encoded.input},"ctx":${encoded.ctx},"result":${encoded.result ?? 'null'},"haltData":${encoded.haltData ?? 'null'}}`;
+}
+
+export function entryDocument(entry: Entry, encoded: EncodedEntry): string {
+  const scalars = JSON.stringify({
+    id: entry.id,
+    executionId: entry.executionId,
+    stepId: entry.stepId,
+    stepType: entry.stepType,
+    action: entry.action,
+    durationMs: entry.durationMs,
+    error: entry.error,
+    timestamp: entry.timestamp.toISOString(),
+  });
+  return `${scalars.slice(0, -1)},"input":${encoded.input ?? 'null'},"output":${encoded.output ?? 'null'}}`;
+}
+
+export function parseExecution(key: string, data: string, revision: string): Execution {
+  const doc = parseObject(key, data);
+  const field = fieldReader(key, doc);
+  return {
+    id: field.text('id'),
+    workflowId: field.text('workflowId'),
+    workflowVersion: field.text('workflowVersion'),
+    status: field.oneOf<ExecutionStatus>('status', EXECUTION_STATUSES),
+    input: field.record('input'),
+    ctx: field.record('ctx'),
+    currentStep: field.nullableText('currentStep'),
+    result: doc['result'] ?? null,
+    recoverTo: field.nullableText('recoverTo'),
+    haltData: doc['haltData'] === null ? null : field.record('haltData'),
+    error: field.nullableText('error'),
+    createdAt: field.date('createdAt'),
+    updatedAt: field.date('updatedAt'),
+    revision: wholeNumber(key, revision),
+  };
+}
+
+export function parseEntry(key: string, data: string): Entry {
+  const doc = parseObject(key, data);
+  const field = fieldReader(key, doc);
+  const duration = doc['durationMs'];
+  if (duration !== null && typeof duration !== 'number') {
+    throw new StoreError(
+      `Redis key ${key}: durationMs is ${JSON.stringify(duration)}, not a number.`,
+    );
+  }
+  return {
+    id: field.text('id'),
+    executionId: field.text('executionId'),
+    stepId: field.text('stepId'),
+    stepType: field.text('stepType'),
+    action: field.oneOf<EntryAction>('action', ENTRY_ACTIONS),
+    durationMs: duration,
+    input: doc['input'] ?? null,
+    output: doc['output'] ?? null,
+    error: field.nullableText('error'),
+    timestamp: field.date('timestamp'),
+  };
+}
+
+function parseObject(key: string, data: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch (cause) {
+    throw new StoreError(`Redis key ${key} holds data that is not valid JSON.`, { cause });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new StoreError(`Redis key ${key} holds JSON that is not an object.`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function wholeNumber(key: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value)) {
+    throw new StoreError(
+      `Redis key ${key}: revision is ${JSON.stringify(text)}, not a whole number.`,
+    );
+  }
+  return value;
+}
+
+function fieldReader(key: string, doc: Record<string, unknown>) {
+  const fail = (name: string, expected: string): never => {
+    throw new StoreError(
+      `Redis key ${key}: ${name} is ${JSON.stringify(doc[name])}, where ${expected} was expected.`,
+    );
+  };
+  return {
+    text(name: string): string {
+      const value = doc[name];
+      return typeof value === 'string' ? value : fail(name, 'a string');
+    },
+    nullableText(name: string): string | null {
+      const value = doc[name] ?? null;
+      return value === null || typeof value === 'string' ? value : fail(name, 'a string or null');
+    },
+    oneOf<T extends string>(name: string, allowed: readonly T[]): T {
+      const value = doc[name];
+      return (allowed as readonly unknown[]).includes(value)
+        ? (value as T)
+        : fail(name, `one of ${allowed.join(', ')}`);
+    },
+    record(name: string): Record<string, unknown> {
+      const value = doc[name];
+      return typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : fail(name, 'an object');
+    },
+    date(name: string): Date {
+      const value = doc[name];
+      const date = typeof value === 'string' ? new Date(value) : null;
+      return date && !Number.isNaN(date.getTime()) ? date : fail(name, 'an ISO-8601 time');
+    },
+  };
+}

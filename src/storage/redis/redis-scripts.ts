@@ -1,0 +1,209 @@
+/**
+ * Every change that touches several keys runs as one Lua script, so Redis applies it whole. Scripts
+ * check everything that could fail before their first write: Redis does not roll a script back.
+ *
+ * Keys under prefix P, for execution I of workflow W:
+ *   P:exec:I            hash: data (JSON), revision, status, workflow_id, created_at (ms)
+ *   P:entries:I         list of entry JSON, oldest first
+ *   P:lease:I           the worker holding the lease, expiring with it
+ *   P:all, P:idx:W, P:status:S, P:idx:W:status:S, P:active   sorted sets of ids scored by creation
+ *   P:expiry            sorted set of ids scored by the time their keys expire
+ *   P:locator           hash I -> "W\nS": where an expired execution's id still has to be removed from
+ * Index entries of executions whose keys expired are purged before any read or write looks at them.
+ */
+const PRELUDE = `
+local P = ARGV[1]
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function exec_key(id) return P .. ':exec:' .. id end
+local function entries_key(id) return P .. ':entries:' .. id end
+local function lease_key(id) return P .. ':lease:' .. id end
+local function index_keys(wf, status)
+  return { P .. ':all', P .. ':idx:' .. wf, P .. ':status:' .. status, P .. ':idx:' .. wf .. ':status:' .. status }
+end
+local function unindex(id, wf, status)
+  for _, key in ipairs(index_keys(wf, status)) do redis.call('ZREM', key, id) end
+  redis.call('ZREM', P .. ':active', id)
+end
+local function forget(id)
+  local located = redis.call('HGET', P .. ':locator', id)
+  if located then
+    local sep = string.find(located, '\\n', 1, true)
+    unindex(id, string.sub(located, 1, sep - 1), string.sub(located, sep + 1))
+  end
+  redis.call('HDEL', P .. ':locator', id)
+  redis.call('ZREM', P .. ':expiry', id)
+  redis.call('ZREM', P .. ':all', id)
+  redis.call('ZREM', P .. ':active', id)
+  redis.call('DEL', entries_key(id), lease_key(id))
+end
+local function purge_expired(now)
+  local due = redis.call('ZRANGEBYSCORE', P .. ':expiry', '-inf', now, 'LIMIT', 0, 1000)
+  for _, id in ipairs(due) do
+    local left = redis.call('PTTL', exec_key(id))
+    if left == -2 then forget(id)
+    elseif left == -1 then redis.call('ZREM', P .. ':expiry', id)
+    else redis.call('ZADD', P .. ':expiry', now + left, id) end
+  end
+end
+local function require_list(key)
+  local kind = redis.call('TYPE', key)['ok']
+  if kind ~= 'none' and kind ~= 'list' then
+    return redis.error_reply('WRONGTYPE ' .. key .. ' holds a ' .. kind .. ', not the list of entries')
+  end
+end
+local function refresh_ttl(id, ttl, now)
+  if ttl > 0 then
+    redis.call('EXPIRE', exec_key(id), ttl)
+    redis.call('EXPIRE', entries_key(id), ttl)
+    redis.call('ZADD', P .. ':expiry', now + ttl * 1000, id)
+  else
+    redis.call('PERSIST', exec_key(id))
+    redis.call('PERSIST', entries_key(id))
+    redis.call('ZREM', P .. ':expiry', id)
+  end
+end
+-- Walks a sorted set in score order and returns {id, data, revision, ...} for up to limit live
+-- executions accepted by keep(id); ids whose keys are gone are forgotten on the way.
+local function collect(key, limit, reverse, keep)
+  local out, found, offset, chunk = {}, 0, 0, 200
+  while found < limit do
+    local ids
+    if reverse then ids = redis.call('ZREVRANGE', key, offset, offset + chunk - 1)
+    else ids = redis.call('ZRANGE', key, offset, offset + chunk - 1) end
+    if #ids == 0 then break end
+    for _, id in ipairs(ids) do
+      local fields = redis.call('HMGET', exec_key(id), 'data', 'revision')
+      if not fields[1] then
+        forget(id)
+        redis.call('ZREM', key, id)
+        offset = offset - 1
+      elseif keep == nil or keep(id) then
+        out[#out + 1] = id
+        out[#out + 1] = fields[1]
+        out[#out + 1] = fields[2]
+        found = found + 1
+        if found >= limit then break end
+      end
+    end
+    offset = offset + #ids
+  end
+  return out
+end
+`;
+
+/** ARGV: P, id, expected revision ('' = new), workflow id, status, created ms, data, ttl s, entries... */
+export const CHECKPOINT = `${PRELUDE}
+local id, expected, wf, status = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local created, data, ttl = tonumber(ARGV[6]), ARGV[7], tonumber(ARGV[8])
+local now = now_ms()
+purge_expired(now)
+local key = exec_key(id)
+local current = redis.call('HMGET', key, 'revision', 'workflow_id', 'status')
+if expected == '' then
+  if current[1] then return {0, 'exists'} end
+else
+  if not current[1] then return {0, 'missing'} end
+  if current[1] ~= expected then return {0, 'stale'} end
+end
+local wrong = require_list(entries_key(id))
+if wrong then return wrong end
+local revision = (tonumber(current[1]) or 0) + 1
+redis.call('HSET', key, 'data', data, 'revision', revision, 'status', status, 'workflow_id', wf, 'created_at', created)
+for first = 9, #ARGV, 1000 do
+  redis.call('RPUSH', entries_key(id), unpack(ARGV, first, math.min(first + 999, #ARGV)))
+end
+if current[2] and (current[2] ~= wf or current[3] ~= status) then unindex(id, current[2], current[3]) end
+for _, index in ipairs(index_keys(wf, status)) do redis.call('ZADD', index, created, id) end
+if status == 'pending' or status == 'running' then
+  redis.call('ZADD', P .. ':active', created, id)
+else
+  redis.call('ZREM', P .. ':active', id)
+end
+redis.call('HSET', P .. ':locator', id, wf .. '\\n' .. status)
+refresh_ttl(id, ttl, now)
+return {1, revision}
+`;
+
+/** ARGV: P, execution id, entry JSON, ttl s. Returns 0 when the execution does not exist. */
+export const RECORD = `${PRELUDE}
+local id, entry, ttl = ARGV[2], ARGV[3], tonumber(ARGV[4])
+local now = now_ms()
+purge_expired(now)
+if redis.call('EXISTS', exec_key(id)) == 0 then return 0 end
+local wrong = require_list(entries_key(id))
+if wrong then return wrong end
+redis.call('RPUSH', entries_key(id), entry)
+refresh_ttl(id, ttl, now)
+return 1
+`;
+
+/** ARGV: P, workflow id or '', status or '', limit. Newest first: {id, data, revision, ...}. */
+export const FIND = `${PRELUDE}
+local wf, status, limit = ARGV[2], ARGV[3], tonumber(ARGV[4])
+purge_expired(now_ms())
+local key = P .. ':all'
+if wf ~= '' and status ~= '' then key = P .. ':idx:' .. wf .. ':status:' .. status
+elseif wf ~= '' then key = P .. ':idx:' .. wf
+elseif status ~= '' then key = P .. ':status:' .. status end
+return collect(key, limit, true, nil)
+`;
+
+/** ARGV: P, workflow id or '', limit. Oldest first. */
+export const EXECUTION_IDS = `${PRELUDE}
+local wf, limit = ARGV[2], tonumber(ARGV[3])
+purge_expired(now_ms())
+local key = P .. ':all'
+if wf ~= '' then key = P .. ':idx:' .. wf end
+local found = collect(key, limit, false, nil)
+local ids = {}
+for i = 1, #found, 3 do ids[#ids + 1] = found[i] end
+return ids
+`;
+
+/** ARGV: P, id. Returns 1 when it existed. */
+export const DELETE = `${PRELUDE}
+local id = ARGV[2]
+purge_expired(now_ms())
+local existed = redis.call('DEL', exec_key(id))
+forget(id)
+return existed
+`;
+
+/** ARGV: P, id, worker, ttl ms, record ttl s. Returns {data, revision} or nil when held by another. */
+export const CLAIM = `${PRELUDE}
+local id, worker, lease_ms, ttl = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+local now = now_ms()
+purge_expired(now)
+local key = exec_key(id)
+if redis.call('EXISTS', key) == 0 then return nil end
+local holder = redis.call('GET', lease_key(id))
+if holder and holder ~= worker then return nil end
+redis.call('SET', lease_key(id), worker, 'PX', lease_ms)
+local revision = redis.call('HINCRBY', key, 'revision', 1)
+refresh_ttl(id, ttl, now)
+return {redis.call('HGET', key, 'data'), tostring(revision)}
+`;
+
+/** ARGV: P, id, worker, ttl ms. */
+export const EXTEND_CLAIM = `${PRELUDE}
+if redis.call('GET', lease_key(ARGV[2])) ~= ARGV[3] then return 0 end
+return redis.call('PEXPIRE', lease_key(ARGV[2]), tonumber(ARGV[4]))
+`;
+
+/** ARGV: P, id, worker. */
+export const RELEASE_CLAIM = `${PRELUDE}
+if redis.call('GET', lease_key(ARGV[2])) ~= ARGV[3] then return 0 end
+return redis.call('DEL', lease_key(ARGV[2]))
+`;
+
+/** ARGV: P, limit. Pending or running executions without a live lease, oldest first. */
+export const FIND_CLAIMABLE = `${PRELUDE}
+local limit = tonumber(ARGV[2])
+purge_expired(now_ms())
+return collect(P .. ':active', limit, false, function(id)
+  return redis.call('EXISTS', lease_key(id)) == 0
+end)
+`;

@@ -1,0 +1,254 @@
+import { Logger } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { ExecutionNotFoundError } from '../../core/errors';
+import type { Entry, Execution } from '../../core/types';
+import { ConcurrentUpdateError, StoreError } from '../store-errors';
+import {
+  encodeCheckpointEntries,
+  encodeEntry,
+  encodeExecution,
+  resolveLimit,
+  resolveTtl,
+} from '../store-input';
+import {
+  DEFAULT_CLAIMABLE_LIMIT,
+  DEFAULT_EXECUTION_IDS_LIMIT,
+  DEFAULT_FIND_LIMIT,
+  type ClaimableQuery,
+  type DurableWorkflowStore,
+  type ExecutionIdsQuery,
+  type FindQuery,
+} from '../workflow-store';
+import { LuaScript } from './lua-script';
+import { entryDocument, executionDocument, parseEntry, parseExecution } from './redis-codec';
+import { inspectRedisDurability, type RedisDurabilityReport } from './redis-durability';
+import * as scripts from './redis-scripts';
+
+export interface RedisWorkflowStoreOptions {
+  /** An ioredis client the application owns; the store never closes it. */
+  client?: Redis;
+  /** Used when no client is given; the store opens and closes its own connection. @defaultValue 'redis://127.0.0.1:6379' */
+  url?: string;
+  /** Prefix of every key. @defaultValue 'durable_workflow' */
+  prefix?: string;
+  /**
+   * Seconds every key of an execution lives after its last write; 0 keeps them until deleted.
+   * @defaultValue 604800 (7 days)
+   */
+  ttlSeconds?: number;
+}
+
+export const DEFAULT_REDIS_PREFIX = 'durable_workflow';
+export const DEFAULT_REDIS_TTL_SECONDS = 7 * 24 * 60 * 60;
+
+const SCRIPTS = {
+  checkpoint: new LuaScript(scripts.CHECKPOINT),
+  record: new LuaScript(scripts.RECORD),
+  find: new LuaScript(scripts.FIND),
+  executionIds: new LuaScript(scripts.EXECUTION_IDS),
+  delete: new LuaScript(scripts.DELETE),
+  claim: new LuaScript(scripts.CLAIM),
+  extendClaim: new LuaScript(scripts.EXTEND_CLAIM),
+  releaseClaim: new LuaScript(scripts.RELEASE_CLAIM),
+  findClaimable: new LuaScript(scripts.FIND_CLAIMABLE),
+};
+
+/**
+ * Executions in Redis (a single server or a Sentinel-managed primary; the scripts build key names at
+ * run time, so Redis Cluster is not supported). As durable as the server's persistence settings:
+ * see `verifyDurability()`.
+ */
+export class RedisWorkflowStore implements DurableWorkflowStore {
+  readonly prefix: string;
+  readonly ttlSeconds: number;
+  private readonly client: Redis;
+  private readonly ownsClient: boolean;
+  private readonly logger = new Logger('RedisWorkflowStore');
+  private closing?: Promise<void>;
+
+  constructor(options: RedisWorkflowStoreOptions = {}) {
+    this.prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
+    if (this.prefix.length === 0 || /\s/.test(this.prefix)) {
+      throw new StoreError(
+        `Redis store: prefix must be non-empty and without spaces, got "${this.prefix}".`,
+      );
+    }
+    this.ttlSeconds = options.ttlSeconds ?? DEFAULT_REDIS_TTL_SECONDS;
+    if (!Number.isInteger(this.ttlSeconds) || this.ttlSeconds < 0) {
+      throw new StoreError(
+        `Redis store: ttlSeconds must be a whole number of seconds (0 = never expire), got ${options.ttlSeconds}.`,
+      );
+    }
+    this.ownsClient = options.client === undefined;
+    // Our own client gives up on a command after one reconnection attempt, so an outage surfaces
+    // quickly to the caller (and to ResilientStore) instead of queueing writes in memory.
+    this.client =
+      options.client ??
+      new Redis(options.url ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+  }
+
+  /** Reads the server's persistence settings and logs a warning for each way executions could be lost. */
+  async verifyDurability(): Promise<RedisDurabilityReport> {
+    const report = await inspectRedisDurability(this.client);
+    for (const warning of report.warnings) this.logger.warn(warning);
+    return report;
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.verifyDurability();
+  }
+
+  async save(execution: Execution): Promise<Execution> {
+    return this.checkpoint(execution, []);
+  }
+
+  async checkpoint(execution: Execution, entries: readonly Entry[]): Promise<Execution> {
+    const encoded = encodeExecution(execution);
+    const encodedEntries = encodeCheckpointEntries(execution, entries);
+    const updatedAt = new Date();
+    const reply = (await this.run('checkpoint', execution.id, SCRIPTS.checkpoint, [
+      execution.id,
+      execution.revision === undefined ? '' : String(execution.revision),
+      execution.workflowId,
+      execution.status,
+      execution.createdAt.getTime(),
+      executionDocument(execution, encoded, updatedAt),
+      this.ttlSeconds,
+      ...entries.map((entry, index) => entryDocument(entry, encodedEntries[index])),
+    ])) as [number, string | number];
+    if (reply[0] === 1) return { ...execution, revision: Number(reply[1]), updatedAt };
+    if (reply[1] === 'missing') throw new ExecutionNotFoundError(execution.id);
+    throw new ConcurrentUpdateError(execution.id, execution.revision);
+  }
+
+  async load(executionId: string): Promise<Execution | null> {
+    const key = this.key('exec', executionId);
+    const [data, revision] = await this.command('load', executionId, () =>
+      this.client.hmget(key, 'data', 'revision'),
+    );
+    if (data === null) return null;
+    if (revision === null) throw new StoreError(`Redis key ${key} has no revision field.`);
+    return parseExecution(key, data, revision);
+  }
+
+  async record(entry: Entry): Promise<Entry> {
+    const encoded = encodeEntry(entry);
+    const recorded = await this.run('record', entry.executionId, SCRIPTS.record, [
+      entry.executionId,
+      entryDocument(entry, encoded),
+      this.ttlSeconds,
+    ]);
+    if (recorded !== 1) throw new ExecutionNotFoundError(entry.executionId);
+    return entry;
+  }
+
+  async entries(executionId: string): Promise<Entry[]> {
+    const key = this.key('entries', executionId);
+    const items = await this.command('entries', executionId, () => this.client.lrange(key, 0, -1));
+    return items.map((item, index) => parseEntry(`${key}[${index}]`, item));
+  }
+
+  async find(query: FindQuery = {}): Promise<Execution[]> {
+    const limit = resolveLimit(query.limit, DEFAULT_FIND_LIMIT, 'find');
+    const found = await this.run('find', undefined, SCRIPTS.find, [
+      query.workflowId ?? '',
+      query.status ?? '',
+      limit,
+    ]);
+    return this.executions(found);
+  }
+
+  async delete(executionId: string): Promise<boolean> {
+    return (await this.run('delete', executionId, SCRIPTS.delete, [executionId])) === 1;
+  }
+
+  async executionIds(query: ExecutionIdsQuery = {}): Promise<string[]> {
+    const limit = resolveLimit(query.limit, DEFAULT_EXECUTION_IDS_LIMIT, 'executionIds');
+    return (await this.run('executionIds', undefined, SCRIPTS.executionIds, [
+      query.workflowId ?? '',
+      limit,
+    ])) as string[];
+  }
+
+  async claim(executionId: string, workerId: string, ttlMs: number): Promise<Execution | null> {
+    resolveTtl(ttlMs, 'claim');
+    const claimed = (await this.run('claim', executionId, SCRIPTS.claim, [
+      executionId,
+      workerId,
+      ttlMs,
+      this.ttlSeconds,
+    ])) as [string, string] | null;
+    return claimed && parseExecution(this.key('exec', executionId), claimed[0], claimed[1]);
+  }
+
+  async extendClaim(executionId: string, workerId: string, ttlMs: number): Promise<boolean> {
+    resolveTtl(ttlMs, 'extendClaim');
+    const extended = await this.run('extendClaim', executionId, SCRIPTS.extendClaim, [
+      executionId,
+      workerId,
+      ttlMs,
+    ]);
+    return extended === 1;
+  }
+
+  async releaseClaim(executionId: string, workerId: string): Promise<boolean> {
+    const released = await this.run('releaseClaim', executionId, SCRIPTS.releaseClaim, [
+      executionId,
+      workerId,
+    ]);
+    return released === 1;
+  }
+
+  async findClaimable(query: ClaimableQuery = {}): Promise<Execution[]> {
+    const limit = resolveLimit(query.limit, DEFAULT_CLAIMABLE_LIMIT, 'findClaimable');
+    return this.executions(
+      await this.run('findClaimable', undefined, SCRIPTS.findClaimable, [limit]),
+    );
+  }
+
+  /** Closes the connection if the store opened it; an application's client is left alone. */
+  close(): Promise<void> {
+    this.closing ??= this.ownsClient ? this.client.quit().then(() => undefined) : Promise.resolve();
+    return this.closing;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.close();
+  }
+
+  private executions(flat: unknown): Execution[] {
+    const items = flat as string[];
+    const result: Execution[] = [];
+    for (let i = 0; i < items.length; i += 3) {
+      result.push(parseExecution(this.key('exec', items[i]), items[i + 1], items[i + 2]));
+    }
+    return result;
+  }
+
+  private key(kind: string, id: string): string {
+    return `${this.prefix}:${kind}:${id}`;
+  }
+
+  private run(
+    method: string,
+    executionId: string | undefined,
+    script: LuaScript,
+    args: (string | number)[],
+  ): Promise<unknown> {
+    return this.command(method, executionId, () => script.run(this.client, [this.prefix, ...args]));
+  }
+
+  private async command<T>(
+    method: string,
+    executionId: string | undefined,
+    operation: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      const subject = executionId === undefined ? '' : ` for execution "${executionId}"`;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new StoreError(`Redis store: ${method}${subject} failed: ${reason}`, { cause: error });
+    }
+  }
+}
