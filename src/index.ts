@@ -1,0 +1,42 @@
+export type { Entry, EntryAction, Execution, ExecutionStatus } from './core/types';
+export { ENTRY_ACTIONS, EXECUTION_STATUSES } from './core/types';
+export {
+  DurableWorkflowError,
+  ExecutionNotFoundError,
+  ExecutionStateError,
+  WorkflowNotFoundError,
+  WorkflowValidationError,
+} from './core/errors';
+export {
+  deserializeError,
+  reviveError,
+  serializeError,
+  toSerializedError,
+  type SerializedError,
+} from './core/error-serialization';
+
+export type {
+  ClaimableQuery,
+  DurableWorkflowStore,
+  ExecutionIdsQuery,
+  FindQuery,
+  WorkflowStore,
+} from './storage/workflow-store';
+export {
+  ConcurrentUpdateError,
+  StoreError,
+  StoreUnavailableError,
+  UnserializableValueError,
+} from './storage/store-errors';
+export { WorkflowExecutionEntity } from './storage/typeorm/workflow-execution.entity';
+export { WorkflowEntryEntity } from './storage/typeorm/workflow-entry.entity';
+export { TypeormWorkflowStore } from './storage/typeorm/typeorm-workflow-store';
+export {
+  RedisWorkflowStore,
+  DEFAULT_REDIS_PREFIX,
+  DEFAULT_REDIS_TTL_SECONDS,
+  type RedisWorkflowStoreOptions,
+} from './storage/redis/redis-workflow-store';
+export type { RedisDurabilityReport } from './storage/redis/redis-durability';
+export { ResilientStore, type ResilientStoreOptions } from './storage/resilient/resilient-store';
+export { CreateWorkflowTables1763800000000 } from '../migrations/1763800000000-CreateWorkflowTables';

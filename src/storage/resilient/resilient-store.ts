@@ -1,0 +1,227 @@
+import { Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Entry, Execution } from '../../core/types';
+import { StoreError, StoreUnavailableError } from '../store-errors';
+import type {
+  ClaimableQuery,
+  DurableWorkflowStore,
+  ExecutionIdsQuery,
+  FindQuery,
+} from '../workflow-store';
+import { CircuitBreaker } from './circuit-breaker';
+import { classifyFailure } from './failure-kind';
+
+export interface ResilientStoreOptions {
+  /** Further attempts after a call failed for a transient reason. @defaultValue 3 */
+  retries?: number;
+  /** First back-off delay; each further one doubles, with jitter. @defaultValue 50 */
+  baseDelayMs?: number;
+  /** Longest back-off delay. @defaultValue 2000 */
+  maxDelayMs?: number;
+  /** Consecutive failed calls (retries exhausted) that open the circuit. @defaultValue 5 */
+  failureThreshold?: number;
+  /** How long an open circuit fails fast before one trial call is let through. @defaultValue 5000 */
+  resetTimeoutMs?: number;
+}
+
+class ResilientStoreDefaults implements Required<ResilientStoreOptions> {
+  retries = 3;
+  baseDelayMs = 50;
+  maxDelayMs = 2000;
+  failureThreshold = 5;
+  resetTimeoutMs = 5000;
+}
+
+/**
+ * Wraps a store with retries (exponential back-off with jitter) for outages and a circuit breaker
+ * that fails fast while the backend is down. It never falls back to memory: a write that cannot be
+ * made durable fails. Answers such as conflicts, constraint violations and bad data pass straight
+ * through. After an ambiguous failure (the connection broke mid-call) a write is first checked for
+ * having landed, so a retry never applies it twice.
+ */
+export class ResilientStore implements DurableWorkflowStore {
+  private readonly options: Required<ResilientStoreOptions>;
+  private readonly breaker: CircuitBreaker;
+  private readonly logger = new Logger('ResilientStore');
+  private lastOutage: unknown;
+
+  constructor(
+    readonly store: DurableWorkflowStore,
+    options: ResilientStoreOptions = {},
+  ) {
+    this.options = { ...new ResilientStoreDefaults(), ...definedOnly(options) };
+    for (const [name, value] of Object.entries(this.options)) {
+      if (!Number.isInteger(value) || value < 0) {
+        throw new StoreError(`ResilientStore: ${name} must be a whole number ≥ 0, got ${value}.`);
+      }
+    }
+    this.breaker = new CircuitBreaker(this.options.failureThreshold, this.options.resetTimeoutMs);
+  }
+
+  get circuitState(): 'closed' | 'open' | 'half-open' {
+    return this.breaker.state;
+  }
+
+  save(execution: Execution): Promise<Execution> {
+    return this.execute(
+      'save',
+      () => this.store.save(execution),
+      () => this.landedCheckpoint(execution, []),
+    );
+  }
+
+  checkpoint(execution: Execution, entries: readonly Entry[]): Promise<Execution> {
+    return this.execute(
+      'checkpoint',
+      () => this.store.checkpoint(execution, entries),
+      () => this.landedCheckpoint(execution, entries),
+    );
+  }
+
+  load(executionId: string): Promise<Execution | null> {
+    return this.execute('load', () => this.store.load(executionId));
+  }
+
+  record(entry: Entry): Promise<Entry> {
+    return this.execute(
+      'record',
+      () => this.store.record(entry),
+      async () => ((await this.hasEntry(entry.executionId, entry.id)) ? entry : undefined),
+    );
+  }
+
+  entries(executionId: string): Promise<Entry[]> {
+    return this.execute('entries', () => this.store.entries(executionId));
+  }
+
+  find(query?: FindQuery): Promise<Execution[]> {
+    return this.execute('find', () => this.store.find(query));
+  }
+
+  delete(executionId: string): Promise<boolean> {
+    return this.execute(
+      'delete',
+      () => this.store.delete(executionId),
+      async () => ((await this.store.load(executionId)) === null ? true : undefined),
+    );
+  }
+
+  executionIds(query?: ExecutionIdsQuery): Promise<string[]> {
+    return this.execute('executionIds', () => this.store.executionIds(query));
+  }
+
+  claim(executionId: string, workerId: string, ttlMs: number): Promise<Execution | null> {
+    // Claiming again as the same worker succeeds, so a retry after an ambiguous failure is safe.
+    return this.execute('claim', () => this.store.claim(executionId, workerId, ttlMs));
+  }
+
+  extendClaim(executionId: string, workerId: string, ttlMs: number): Promise<boolean> {
+    return this.execute('extendClaim', () => this.store.extendClaim(executionId, workerId, ttlMs));
+  }
+
+  releaseClaim(executionId: string, workerId: string): Promise<boolean> {
+    return this.execute('releaseClaim', () => this.store.releaseClaim(executionId, workerId));
+  }
+
+  findClaimable(query?: ClaimableQuery): Promise<Execution[]> {
+    return this.execute('findClaimable', () => this.store.findClaimable(query));
+  }
+
+  /**
+   * @param landed after an ambiguous failure, tells whether the write already took effect and, if so,
+   *   its result; undefined when it did not.
+   */
+  private async execute<T>(
+    method: string,
+    operation: () => Promise<T>,
+    landed?: () => Promise<T | undefined>,
+  ): Promise<T> {
+    let uncertain = false;
+    let lastError: unknown;
+    for (let attempt = 0; attempt <= this.options.retries; attempt++) {
+      const waitMs = this.breaker.acquire();
+      if (waitMs > 0)
+        throw new StoreUnavailableError(waitMs, { cause: lastError ?? this.lastOutage });
+      try {
+        const already = uncertain && landed ? await landed() : undefined;
+        const result = already !== undefined ? already : await operation();
+        this.recovered();
+        return result;
+      } catch (error) {
+        const kind = classifyFailure(error);
+        if (kind === 'permanent') {
+          this.recovered();
+          const already = uncertain && landed ? await landed().catch(() => undefined) : undefined;
+          if (already !== undefined) return already;
+          throw error;
+        }
+        uncertain ||= kind === 'ambiguous';
+        lastError = error;
+        this.outage(error);
+        if (attempt < this.options.retries) await sleep(this.backoff(attempt));
+      }
+    }
+    const reason = lastError instanceof Error ? lastError.message : String(lastError);
+    throw new StoreError(
+      `Store ${method} failed after ${this.options.retries + 1} attempts: ${reason}. Nothing more was retried; check the database or Redis server.`,
+      { cause: lastError },
+    );
+  }
+
+  private backoff(attempt: number): number {
+    const ceiling = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** attempt);
+    return ceiling / 2 + Math.random() * (ceiling / 2);
+  }
+
+  private outage(error: unknown): void {
+    const wasClosed = this.breaker.state === 'closed';
+    this.breaker.failed();
+    this.lastOutage = error;
+    if (wasClosed && this.breaker.state !== 'closed') {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.logger.error(
+        `Store unavailable (${reason}); failing fast for ${this.options.resetTimeoutMs} ms before trying again.`,
+      );
+    }
+  }
+
+  private recovered(): void {
+    if (this.breaker.state !== 'closed') this.logger.log('Store reachable again; circuit closed.');
+    this.breaker.succeeded();
+  }
+
+  private async landedCheckpoint(
+    execution: Execution,
+    entries: readonly Entry[],
+  ): Promise<Execution | undefined> {
+    const stored = await this.store.load(execution.id);
+    if (!stored || stored.revision !== (execution.revision ?? 0) + 1) return undefined;
+    const last = entries[entries.length - 1];
+    if (last) return (await this.hasEntry(execution.id, last.id)) ? stored : undefined;
+    return sameState(stored, execution) ? stored : undefined;
+  }
+
+  private async hasEntry(executionId: string, entryId: string): Promise<boolean> {
+    return (await this.store.entries(executionId)).some((entry) => entry.id === entryId);
+  }
+}
+
+function sameState(a: Execution, b: Execution): boolean {
+  const state = (e: Execution) =>
+    JSON.stringify([
+      e.status,
+      e.currentStep,
+      e.recoverTo,
+      e.error,
+      e.ctx,
+      e.result ?? null,
+      e.haltData,
+    ]);
+  return state(a) === state(b);
+}
+
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(options).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
+}
