@@ -1,0 +1,125 @@
+import { Logger } from '@nestjs/common';
+import { RedisWorkflowStore } from '../../src';
+import { newEntry, newExecution, sleep } from '../support/fixtures';
+import { RedisHarness } from '../support/redis-harness';
+import { ScratchRedisServer } from '../support/redis-server';
+
+describe('Redis store: keys, expiry and durability', () => {
+  const harness = new RedisHarness();
+  afterAll(() => harness.close());
+
+  const keysOf = async (id: string) =>
+    (await harness.keys()).filter((key) => key.endsWith(id)).sort();
+
+  it('expires every key of an execution after ttlSeconds and forgets it in every index', async () => {
+    const store = await harness.open({ ttlSeconds: 1 });
+    const execution = newExecution({ workflowId: 'ttl', status: 'halted' });
+    const saved = await store.checkpoint(execution, [newEntry(execution, 'a')]);
+    for (const key of await keysOf(execution.id)) {
+      const ttl = await harness.client.pttl(key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(1000);
+    }
+    expect((await store.find({ workflowId: 'ttl', status: 'halted' })).map((e) => e.id)).toEqual([
+      saved.id,
+    ]);
+
+    await sleep(1300);
+    expect(await store.load(execution.id)).toBeNull();
+    expect(await store.entries(execution.id)).toEqual([]);
+    expect(await store.find({ workflowId: 'ttl' })).toEqual([]);
+    expect(await store.executionIds()).not.toContain(execution.id);
+    for (const index of await harness.keys()) {
+      if ((await harness.client.type(index)) !== 'zset') continue;
+      expect(await harness.client.zscore(index, execution.id)).toBeNull();
+    }
+    expect(await harness.client.hget(`${harness.prefix}:locator`, execution.id)).toBeNull();
+  });
+
+  it('refreshes the ttl of every key on each write', async () => {
+    const store = await harness.open({ ttlSeconds: 2 });
+    const execution = await store.save(newExecution({ workflowId: 'ttl-refresh' }));
+    await store.record(newEntry(execution, 'a'));
+    await sleep(1200);
+    await store.record(newEntry(execution, 'b'));
+    await sleep(1200);
+    expect(await store.load(execution.id)).not.toBeNull();
+    expect((await store.entries(execution.id)).map((e) => e.stepId)).toEqual(['a', 'b']);
+  });
+
+  it('keeps executions without expiry when ttlSeconds is 0', async () => {
+    const store = await harness.open({ ttlSeconds: 0 });
+    const execution = await store.save(newExecution({ workflowId: 'forever' }));
+    expect(await harness.client.ttl(`${harness.prefix}:exec:${execution.id}`)).toBe(-1);
+    await store.delete(execution.id);
+  });
+
+  it('lists and filters without KEYS', async () => {
+    const store = await harness.open();
+    await store.save(newExecution({ workflowId: 'no-keys', status: 'halted' }));
+    const keysCalls = async () => {
+      const stats = (await harness.client.info('commandstats')).match(/cmdstat_keys:calls=(\d+)/);
+      return stats ? Number(stats[1]) : 0;
+    };
+    const before = await keysCalls();
+    await store.find();
+    await store.find({ status: 'halted' });
+    await store.executionIds();
+    expect(await keysCalls()).toBe(before);
+  });
+
+  it('refuses a bad prefix or ttl when constructed', () => {
+    expect(() => new RedisWorkflowStore({ client: harness.client, prefix: '' })).toThrow(/prefix/);
+    expect(() => new RedisWorkflowStore({ client: harness.client, ttlSeconds: -1 })).toThrow(
+      /ttlSeconds/,
+    );
+  });
+
+  describe('durability check', () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    afterAll(() => warn.mockRestore());
+
+    it('warns when the server keeps no AOF or may evict keys', async () => {
+      const server = new ScratchRedisServer([
+        '--appendonly',
+        'no',
+        '--save',
+        '',
+        '--maxmemory-policy',
+        'allkeys-lru',
+      ]);
+      await server.start();
+      const store = new RedisWorkflowStore({ url: server.url });
+      try {
+        const report = await store.verifyDurability();
+        expect(report.warnings.join('\n')).toMatch(/without AOF/);
+        expect(report.warnings.join('\n')).toMatch(/allkeys-lru/);
+        expect(warn).toHaveBeenCalledWith(expect.stringMatching(/appendonly yes/));
+      } finally {
+        await store.close();
+        await server.dispose();
+      }
+    });
+
+    it('is quiet when the server runs with AOF and noeviction', async () => {
+      const server = new ScratchRedisServer([
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--save',
+        '',
+        '--maxmemory-policy',
+        'noeviction',
+      ]);
+      await server.start();
+      const store = new RedisWorkflowStore({ url: server.url });
+      try {
+        expect((await store.verifyDurability()).warnings).toEqual([]);
+      } finally {
+        await store.close();
+        await server.dispose();
+      }
+    });
+  });
+});

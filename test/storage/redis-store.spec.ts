@@ -1,0 +1,4 @@
+import { RedisHarness } from '../support/redis-harness';
+import { describeStoreContract } from '../support/store-contract';
+
+describeStoreContract(new RedisHarness());

@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import {
+  CreateWorkflowTables1763800000000,
+  TypeormWorkflowStore,
+  WorkflowEntryEntity,
+  WorkflowExecutionEntity,
+  type Entry,
+  type Execution,
+} from '../../src';
+import { DATABASE_URL } from './env';
+import { newEntry } from './fixtures';
+import type { BrokenAppend, StoreHarness } from './store-harness';
+
+const entities = [WorkflowExecutionEntity, WorkflowEntryEntity];
+const migrations = [CreateWorkflowTables1763800000000];
+
+/** A TypeORM store on its own Postgres schema or SQLite file, migrated like an application would. */
+abstract class SqlHarness implements StoreHarness {
+  abstract readonly name: string;
+  protected dataSource!: DataSource;
+
+  protected abstract options(): Promise<DataSourceOptions>;
+  protected abstract dispose(): Promise<void>;
+
+  async open(): Promise<TypeormWorkflowStore> {
+    this.dataSource = new DataSource(await this.options());
+    await this.dataSource.initialize();
+    await this.dataSource.runMigrations();
+    return new TypeormWorkflowStore(this.dataSource);
+  }
+
+  async close(): Promise<void> {
+    if (this.dataSource?.isInitialized) await this.dataSource.destroy();
+    await this.dispose();
+  }
+
+  /** A duplicate entry id violates the primary key after the execution row was written. */
+  async breakSecondHalf(execution: Execution, existing: Entry): Promise<BrokenAppend> {
+    return {
+      entries: [newEntry(execution, 'fresh'), { ...existing, stepId: 'duplicate' }],
+      repair: async () => undefined,
+    };
+  }
+
+  async corrupt(executionId: string): Promise<void> {
+    const table = this.dataSource.getMetadata(WorkflowExecutionEntity).tablePath;
+    const placeholder = this.dataSource.options.type === 'postgres' ? '$1' : '?';
+    await this.dataSource.query(
+      `UPDATE ${table} SET status = 'exploded' WHERE id = ${placeholder}`,
+      [executionId],
+    );
+  }
+
+  query(sql: string, params: unknown[] = []): Promise<unknown> {
+    return this.dataSource.query(sql, params);
+  }
+}
+
+export class PostgresHarness extends SqlHarness {
+  readonly name = 'postgres';
+  readonly schema = `dw_test_${randomBytes(5).toString('hex')}`;
+
+  protected async options(): Promise<DataSourceOptions> {
+    await this.admin(`CREATE SCHEMA ${this.schema}`);
+    return {
+      type: 'postgres',
+      url: DATABASE_URL,
+      schema: this.schema,
+      entities,
+      migrations,
+      migrationsTableName: 'workflow_migrations',
+      extra: { max: 20 },
+    };
+  }
+
+  protected async dispose(): Promise<void> {
+    await this.admin(`DROP SCHEMA IF EXISTS ${this.schema} CASCADE`);
+  }
+
+  private async admin(sql: string): Promise<void> {
+    const client = new Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  }
+}
+
+export class SqliteHarness extends SqlHarness {
+  readonly name = 'sqlite';
+  private readonly dir = mkdtempSync(join(tmpdir(), 'dw-sqlite-'));
+
+  protected async options(): Promise<DataSourceOptions> {
+    return {
+      type: 'better-sqlite3',
+      database: join(this.dir, 'workflows.sqlite'),
+      enableWAL: true,
+      entities,
+      migrations,
+      migrationsTableName: 'workflow_migrations',
+    };
+  }
+
+  protected async dispose(): Promise<void> {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
