@@ -56,6 +56,30 @@ abstract class SqlHarness implements StoreHarness {
     );
   }
 
+  /** The statements TypeORM would run to make the database match the entities; none when in sync. */
+  async schemaDrift(): Promise<string[]> {
+    const log = await this.dataSource.driver.createSchemaBuilder().log();
+    return log.upQueries.map((query) => query.query);
+  }
+
+  async revertMigrations(): Promise<void> {
+    await this.dataSource.undoLastMigration();
+  }
+
+  async runMigrations(): Promise<void> {
+    await this.dataSource.runMigrations();
+  }
+
+  async tableNames(): Promise<string[]> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const tables = await runner.getTables();
+      return tables.map((table) => table.name.split('.').pop() as string);
+    } finally {
+      await runner.release();
+    }
+  }
+
   query(sql: string, params: unknown[] = []): Promise<unknown> {
     return this.dataSource.query(sql, params);
   }

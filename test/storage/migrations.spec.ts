@@ -1,0 +1,21 @@
+import { PostgresHarness, SqliteHarness } from '../support/sql-harness';
+
+describe.each([new PostgresHarness(), new SqliteHarness()])('migrations on $name', (harness) => {
+  beforeAll(() => harness.open());
+  afterAll(() => harness.close());
+
+  it('create exactly the schema the entities describe', async () => {
+    const pending = await harness.schemaDrift();
+    expect(pending).toEqual([]);
+  });
+
+  it('reverse exactly, and apply again', async () => {
+    await harness.revertMigrations();
+    expect(await harness.tableNames()).not.toEqual(expect.arrayContaining(['workflow_executions']));
+    await harness.runMigrations();
+    expect(await harness.tableNames()).toEqual(
+      expect.arrayContaining(['workflow_entries', 'workflow_executions']),
+    );
+    expect(await harness.schemaDrift()).toEqual([]);
+  });
+});
