@@ -33,6 +33,7 @@ export class CreateWorkflowTables1763800000000 implements MigrationInterface {
           { name: 'recover_to', type: 'varchar', length: '200', isNullable: true },
           { name: 'halt_data', type: 'jsonb', isNullable: true },
           { name: 'error', type: 'text', isNullable: true },
+          { name: 'runtime', type: 'jsonb', isNullable: true },
           { name: 'revision', type: 'integer' },
           { name: 'entry_count', type: 'integer' },
           { name: 'lease_owner', type: 'varchar', length: '200', isNullable: true },

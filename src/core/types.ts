@@ -25,11 +25,38 @@ export interface Execution {
   createdAt: Date;
   updatedAt: Date;
   /**
+   * The engine's own position, saved with every checkpoint: where it is inside loops and
+   * sub-workflows, and the payload of the last resume. Null before the first step; stores keep it as
+   * JSON and never interpret it.
+   */
+  runtime?: ExecutionRuntime | null;
+  /**
    * Optimistic-concurrency counter kept by the store: every successful save returns the execution with
    * `revision` one higher. Leave it out for an execution that was never saved; a save from a copy whose
    * revision is stale fails with `ConcurrentUpdateError`.
    */
   revision?: number;
+}
+
+/** A loop being iterated, or a step waiting on a child execution. */
+export type RuntimeFrame =
+  | {
+      type: 'loop';
+      stepId: string;
+      /** The items of an `over` loop, resolved when it began; null for a `while` loop. */
+      items: unknown[] | null;
+      index: number;
+      results: unknown[];
+      /** The result of the body step that ran last in this iteration. */
+      last: unknown;
+    }
+  | { type: 'workflow'; stepId: string; childExecutionId: string };
+
+export interface ExecutionRuntime {
+  frames: RuntimeFrame[];
+  /** `$response` and `$approved`: what the last resume carried. */
+  response: unknown;
+  approved: boolean | null;
 }
 
 export type EntryAction = 'started' | 'completed' | 'failed' | 'halted';

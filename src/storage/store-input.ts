@@ -8,6 +8,7 @@ export interface EncodedExecution {
   ctx: string;
   result: string | null;
   haltData: string | null;
+  runtime: string | null;
 }
 
 export interface EncodedEntry {
@@ -29,6 +30,7 @@ export function encodeExecution(execution: Execution): EncodedExecution {
   requirePlainRecord(id, 'input', execution.input);
   requirePlainRecord(id, 'ctx', execution.ctx);
   if (execution.haltData !== null) requirePlainRecord(id, 'haltData', execution.haltData);
+  if (execution.runtime != null) requirePlainRecord(id, 'runtime', execution.runtime);
   const revision = execution.revision;
   if (revision !== undefined && !(Number.isInteger(revision) && revision >= 0)) {
     throw new StoreError(`Execution "${id}": revision must be a whole number, got ${revision}.`);
@@ -37,11 +39,13 @@ export function encodeExecution(execution: Execution): EncodedExecution {
   assertJsonSafe(id, 'ctx', execution.ctx);
   if (execution.result !== undefined) assertJsonSafe(id, 'result', execution.result);
   assertJsonSafe(id, 'haltData', execution.haltData);
+  if (execution.runtime != null) assertJsonSafe(id, 'runtime', execution.runtime);
   return {
     input: JSON.stringify(execution.input),
     ctx: JSON.stringify(execution.ctx),
     result: encodeOptional(execution.result),
     haltData: encodeOptional(execution.haltData),
+    runtime: encodeOptional(execution.runtime),
   };
 }
 

@@ -15,6 +15,7 @@ export function newExecution(overrides: Partial<Execution> = {}): Execution {
     recoverTo: null,
     haltData: null,
     error: null,
+    runtime: null,
     createdAt: now,
     updatedAt: now,
     ...overrides,

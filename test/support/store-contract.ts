@@ -43,6 +43,13 @@ export function describeStoreContract(harness: StoreHarness): void {
           recoverTo: 'book',
           haltData: { type: 'approval', prompt: 'Approve?', approvers: ['lead'] },
           error: 'previous failure',
+          runtime: {
+            frames: [
+              { type: 'loop', stepId: 'each', items: [1, 2], index: 1, results: ['a'], last: 'a' },
+            ],
+            response: { note: 'ok' },
+            approved: true,
+          },
         });
         const returned = await store.save(execution);
         expect(returned.revision).toBe(1);

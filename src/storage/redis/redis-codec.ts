@@ -26,7 +26,7 @@ export function executionDocument(
     createdAt: execution.createdAt.toISOString(),
     updatedAt: updatedAt.toISOString(),
   });
-  return `${scalars.slice(0, -1)},"input":${encoded.input},"ctx":${encoded.ctx},"result":${encoded.result ?? 'null'},"haltData":${encoded.haltData ?? 'null'}}`;
+  return `${scalars.slice(0, -1)},"input":${encoded.input},"ctx":${encoded.ctx},"result":${encoded.result ?? 'null'},"haltData":${encoded.haltData ?? 'null'},"runtime":${encoded.runtime ?? 'null'}}`;
 }
 
 export function entryDocument(entry: Entry, encoded: EncodedEntry): string {
@@ -58,6 +58,8 @@ export function parseExecution(key: string, data: string, revision: string): Exe
     recoverTo: field.nullableText('recoverTo'),
     haltData: doc['haltData'] === null ? null : field.record('haltData'),
     error: field.nullableText('error'),
+    runtime:
+      doc['runtime'] == null ? null : (field.record('runtime') as unknown as Execution['runtime']),
     createdAt: field.date('createdAt'),
     updatedAt: field.date('updatedAt'),
     revision: wholeNumber(key, revision),

@@ -12,7 +12,7 @@ export interface PgQueryable {
 const UTC_NOW = `(now() AT TIME ZONE 'UTC')`;
 
 const EXECUTION_COLUMNS = `id, workflow_id, workflow_version, status, input, ctx, current_step, result,
-  recover_to, halt_data, error, revision,
+  recover_to, halt_data, error, runtime, revision,
   created_at AT TIME ZONE 'UTC' AS created_at, updated_at AT TIME ZONE 'UTC' AS updated_at`;
 
 const ENTRY_COLUMNS = `id, execution_id, step_id, step_type, action, duration_ms, input, output, error,
@@ -32,9 +32,9 @@ const APPEND_ENTRIES = `appended AS (
 
 const INSERT_EXECUTION = `WITH saved AS (
   INSERT INTO workflow_executions (id, workflow_id, workflow_version, status, input, ctx, current_step,
-    result, recover_to, halt_data, error, updated_at, revision, entry_count, created_at)
+    result, recover_to, halt_data, error, updated_at, revision, entry_count, created_at, runtime)
   VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8::jsonb, $9, $10::jsonb, $11,
-    $12::timestamptz AT TIME ZONE 'UTC', 1, $14, $15::timestamptz AT TIME ZONE 'UTC')
+    $12::timestamptz AT TIME ZONE 'UTC', 1, $14, $15::timestamptz AT TIME ZONE 'UTC', $16::jsonb)
   ON CONFLICT (id) DO NOTHING
   RETURNING id, revision, entry_count
 ), ${APPEND_ENTRIES}
@@ -44,7 +44,7 @@ const UPDATE_EXECUTION = `WITH saved AS (
   UPDATE workflow_executions SET workflow_id = $2, workflow_version = $3, status = $4, input = $5::jsonb,
     ctx = $6::jsonb, current_step = $7, result = $8::jsonb, recover_to = $9, halt_data = $10::jsonb,
     error = $11, updated_at = $12::timestamptz AT TIME ZONE 'UTC', revision = revision + 1,
-    entry_count = entry_count + $14
+    entry_count = entry_count + $14, runtime = $16::jsonb
   WHERE id = $1 AND revision = $15
   RETURNING id, revision, entry_count
 ), ${APPEND_ENTRIES}
@@ -71,12 +71,16 @@ export class PostgresDialect implements SqlDialect {
   }
 
   async insert(write: CheckpointWrite): Promise<number | null> {
-    const params = [...checkpointParams(write), write.execution.createdAt.toISOString()];
+    const params = [
+      ...checkpointParams(write),
+      write.execution.createdAt.toISOString(),
+      write.encoded.runtime,
+    ];
     return this.revisionOf(await this.pool.query(INSERT_EXECUTION, params));
   }
 
   async update(write: CheckpointWrite): Promise<number | null> {
-    const params = [...checkpointParams(write), write.execution.revision];
+    const params = [...checkpointParams(write), write.execution.revision, write.encoded.runtime];
     return this.revisionOf(await this.pool.query(UPDATE_EXECUTION, params));
   }
 

@@ -21,6 +21,7 @@ export interface ExecutionRow {
   recover_to: string | null;
   halt_data: unknown;
   error: string | null;
+  runtime: unknown;
   revision: number;
   created_at: Date;
   updated_at: Date;
@@ -53,6 +54,7 @@ export function toExecution(row: ExecutionRow): Execution {
     recoverTo: row.recover_to,
     haltData: row.halt_data === null ? null : record(row.halt_data, `${where}: halt_data`),
     error: row.error,
+    runtime: (row.runtime ?? null) as Execution['runtime'],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     revision: Number(row.revision),

@@ -8,7 +8,7 @@ import { withTables, type SqlTables } from './sql-tables';
 
 const EXECUTION_COLUMNS = `id, workflow_id, workflow_version, status, json(input) AS input,
   json(ctx) AS ctx, current_step, json(result) AS result, recover_to, json(halt_data) AS halt_data,
-  error, revision, created_at, updated_at`;
+  error, json(runtime) AS runtime, revision, created_at, updated_at`;
 
 const ENTRY_COLUMNS = `id, execution_id, step_id, step_type, action, duration_ms, json(input) AS input,
   json(output) AS output, error, "timestamp"`;
@@ -27,6 +27,7 @@ interface RawExecutionRow {
   recover_to: string | null;
   halt_data: string | null;
   error: string | null;
+  runtime: string | null;
   revision: number;
   created_at: string;
   updated_at: string;
@@ -63,9 +64,9 @@ export class SqliteDialect implements SqlDialect {
         const { execution, encoded } = write;
         const inserted = this.statement(
           `INSERT INTO workflow_executions (id, workflow_id, workflow_version, status, input, ctx,
-           current_step, result, recover_to, halt_data, error, revision, entry_count, created_at,
+           current_step, result, recover_to, halt_data, error, runtime, revision, entry_count, created_at,
            updated_at)
-         VALUES (?, ?, ?, ?, jsonb(?), jsonb(?), ?, jsonb(?), ?, jsonb(?), ?, 1, ?, ?, ?)
+         VALUES (?, ?, ?, ?, jsonb(?), jsonb(?), ?, jsonb(?), ?, jsonb(?), ?, jsonb(?), 1, ?, ?, ?)
          ON CONFLICT (id) DO NOTHING`,
         ).run(
           execution.id,
@@ -79,6 +80,7 @@ export class SqliteDialect implements SqlDialect {
           execution.recoverTo,
           encoded.haltData,
           execution.error,
+          encoded.runtime,
           write.entries.length,
           toSqliteTime(execution.createdAt),
           toSqliteTime(write.updatedAt),
@@ -97,7 +99,7 @@ export class SqliteDialect implements SqlDialect {
         const saved = this.statement(
           `UPDATE workflow_executions SET workflow_id = ?, workflow_version = ?, status = ?,
            input = jsonb(?), ctx = jsonb(?), current_step = ?, result = jsonb(?), recover_to = ?,
-           halt_data = jsonb(?), error = ?, updated_at = ?, revision = revision + 1,
+           halt_data = jsonb(?), error = ?, runtime = jsonb(?), updated_at = ?, revision = revision + 1,
            entry_count = entry_count + ?
          WHERE id = ? AND revision = ?
          RETURNING revision, entry_count`,
@@ -112,6 +114,7 @@ export class SqliteDialect implements SqlDialect {
           execution.recoverTo,
           encoded.haltData,
           execution.error,
+          encoded.runtime,
           toSqliteTime(write.updatedAt),
           write.entries.length,
           execution.id,
@@ -299,6 +302,7 @@ function decodeExecution(row: RawExecutionRow): Execution {
     ctx: parseStoredJson(row.ctx, `${where}: ctx`),
     result: parseStoredJson(row.result, `${where}: result`),
     halt_data: parseStoredJson(row.halt_data, `${where}: halt_data`),
+    runtime: parseStoredJson(row.runtime, `${where}: runtime`),
     created_at: fromSqliteTime(row.created_at, `${where}: created_at`),
     updated_at: fromSqliteTime(row.updated_at, `${where}: updated_at`),
   });

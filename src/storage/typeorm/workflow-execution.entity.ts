@@ -41,6 +41,10 @@ export class WorkflowExecutionEntity {
   @Column({ type: 'text', nullable: true })
   error!: string | null;
 
+  /** The engine's position inside loops and sub-workflows, and the last resume's payload. */
+  @Column({ type: 'jsonb', nullable: true })
+  runtime!: Record<string, unknown> | null;
+
   /** Optimistic-concurrency counter: every save and every claim adds one. */
   @Column({ type: 'integer' })
   revision!: number;
