@@ -40,3 +40,4 @@ export {
 export type { RedisDurabilityReport } from './storage/redis/redis-durability';
 export { ResilientStore, type ResilientStoreOptions } from './storage/resilient/resilient-store';
 export { CreateWorkflowTables1763800000000 } from '../migrations/1763800000000-CreateWorkflowTables';
+export { WORKFLOW_MIGRATIONS } from './storage/typeorm/migrations';

@@ -410,9 +410,9 @@ export function describeStoreContract(harness: StoreHarness): void {
 
       it('lets another worker claim once the lease expires', async () => {
         const execution = await saved();
-        expect(await store.claim(execution.id, 'crashed', 300)).not.toBeNull();
+        expect(await store.claim(execution.id, 'crashed', 800)).not.toBeNull();
         expect(await store.claim(execution.id, 'rescuer', 10_000)).toBeNull();
-        await sleep(450);
+        await sleep(1000);
         expect(await store.extendClaim(execution.id, 'crashed', 10_000)).toBe(false);
         const rescued = await store.claim(execution.id, 'rescuer', 10_000);
         expect(rescued?.id).toBe(execution.id);
@@ -433,8 +433,8 @@ export function describeStoreContract(harness: StoreHarness): void {
           saved({ createdAt: times[5], status: 'completed' }),
         ]);
         await store.claim(leased.id, 'alive', 60_000);
-        await store.claim(expired.id, 'dead', 100);
-        await sleep(250);
+        await store.claim(expired.id, 'dead', 300);
+        await sleep(600);
         const claimable = (await store.findClaimable({ limit: 1000 })).map((e) => e.id);
         const ours = claimable.filter((id) =>
           [pending, running, leased, expired, halted, completed].some((e) => e.id === id),

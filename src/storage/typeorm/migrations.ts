@@ -1,0 +1,4 @@
+import { CreateWorkflowTables1763800000000 } from '../../../migrations/1763800000000-CreateWorkflowTables';
+
+/** Add these to the application's DataSource `migrations` to create the workflow tables. */
+export const WORKFLOW_MIGRATIONS = [CreateWorkflowTables1763800000000];
