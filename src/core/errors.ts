@@ -20,11 +20,12 @@ export class WorkflowNotFoundError extends DurableWorkflowError {
   constructor(
     readonly workflowId: string,
     readonly version?: string,
+    readonly registeredVersions: readonly string[] = [],
   ) {
     super(
       version === undefined
         ? `No workflow "${workflowId}" is registered. Add it to the module's \`workflows\` option.`
-        : `Workflow "${workflowId}" version "${version}" is not registered. Keep that version registered until its executions finish.`,
+        : `Workflow "${workflowId}" version "${version}" is not registered (registered: ${registeredVersions.join(', ') || 'none'}). Executions resume on the version they started on: keep version "${version}" registered until they finish.`,
     );
   }
 }
@@ -48,5 +49,26 @@ export class ExecutionStateError extends DurableWorkflowError {
     super(
       `Cannot ${operation} execution "${executionId}": it is ${status}, and ${operation} needs ${expected.join(' or ')}.`,
     );
+  }
+}
+
+/** The whole-run `timeout` of a workflow expired. */
+export class WorkflowTimeoutError extends DurableWorkflowError {
+  constructor(
+    readonly workflowId: string,
+    readonly timeoutSeconds: number,
+  ) {
+    super(`Workflow "${workflowId}" exceeded its timeout of ${timeoutSeconds} s.`);
+  }
+}
+
+/** A step failed; the message names the step, the cause is the original error. */
+export class StepFailedError extends DurableWorkflowError {
+  constructor(
+    readonly stepId: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Step "${stepId}" failed: ${message}`, options);
   }
 }

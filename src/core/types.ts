@@ -57,6 +57,8 @@ export interface ExecutionRuntime {
   /** `$response` and `$approved`: what the last resume carried. */
   response: unknown;
   approved: boolean | null;
+  /** Set on a child execution: the parent and the step waiting for it. */
+  parent?: { executionId: string; stepId: string };
 }
 
 export type EntryAction = 'started' | 'completed' | 'failed' | 'halted';

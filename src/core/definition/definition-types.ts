@@ -1,0 +1,202 @@
+/** A workflow document after validation: what the engine runs. Keys keep the document's spelling. */
+export interface WorkflowDefinition {
+  id: string;
+  name: string;
+  version: string;
+  description?: string;
+  /** Whole-run budget in seconds. */
+  timeout?: number;
+  inputs: Record<string, InputSpec>;
+  steps: StepDefinition[];
+  /** Every step by id, nested bodies included, with the sequence it belongs to. */
+  index: ReadonlyMap<string, LocatedStep>;
+}
+
+export type InputType = 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object';
+
+export interface InputSpec {
+  type: InputType;
+  required: boolean;
+  default?: unknown;
+  description?: string;
+}
+
+export const CONDITION_OPS = [
+  'eq',
+  'neq',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'in',
+  'not_in',
+  'contains',
+  'starts_with',
+  'ends_with',
+  'matches',
+  'exists',
+  'empty',
+  'truthy',
+  'falsy',
+] as const;
+export type ConditionOp = (typeof CONDITION_OPS)[number];
+
+export interface Condition {
+  field: string;
+  op: ConditionOp;
+  value?: unknown;
+  /** Compiled at load time for `matches`. */
+  pattern?: RegExp;
+}
+
+export const STEP_TYPES = [
+  'start',
+  'end',
+  'assign',
+  'call',
+  'router',
+  'loop',
+  'parallel',
+  'transform',
+  'halt',
+  'approval',
+  'workflow',
+  'wait',
+] as const;
+export type StepType = (typeof STEP_TYPES)[number];
+
+export const FINISHED = '__FINISHED__';
+
+interface BaseStep {
+  id: string;
+  next?: string;
+  on_error?: string;
+}
+
+export interface StartStep extends BaseStep {
+  type: 'start';
+}
+export interface EndStep extends BaseStep {
+  type: 'end';
+  result?: unknown;
+}
+export interface AssignStep extends BaseStep {
+  type: 'assign';
+  set: Record<string, unknown>;
+}
+export interface CallStep extends BaseStep {
+  type: 'call';
+  service: string;
+  method: string;
+  input?: unknown;
+  output?: string;
+  timeout?: number;
+  retries: number;
+  retry_delay: number;
+  retry_backoff: number;
+}
+export interface RouterStep extends BaseStep {
+  type: 'router';
+  routes: { when: Condition; then: string }[];
+  default?: string;
+}
+export interface LoopStep extends BaseStep {
+  type: 'loop';
+  over?: unknown;
+  while?: Condition;
+  as: string;
+  index_as: string;
+  do: StepDefinition[];
+  output?: string;
+  max: number;
+  on_exhausted?: string;
+}
+export interface ParallelStep extends BaseStep {
+  type: 'parallel';
+  branches: StepDefinition[][];
+  wait: 'all' | 'any' | number;
+  output?: string;
+}
+export interface TransformStep extends BaseStep {
+  type: 'transform';
+  input: string;
+  expression: TransformOp[];
+  output?: string;
+}
+export interface HaltStep extends BaseStep {
+  type: 'halt';
+  reason?: string;
+  data?: Record<string, unknown>;
+  resume_step?: string;
+}
+export interface ApprovalStep extends BaseStep {
+  type: 'approval';
+  prompt?: string;
+  context?: unknown;
+  approvers?: unknown;
+  on_reject?: string;
+  timeout?: number;
+  on_timeout?: string;
+}
+export interface SubWorkflowStep extends BaseStep {
+  type: 'workflow';
+  workflow_id: string;
+  input?: unknown;
+  output?: string;
+}
+export interface WaitStep extends BaseStep {
+  type: 'wait';
+  seconds?: number;
+  until?: string;
+}
+
+export type StepDefinition =
+  | StartStep
+  | EndStep
+  | AssignStep
+  | CallStep
+  | RouterStep
+  | LoopStep
+  | ParallelStep
+  | TransformStep
+  | HaltStep
+  | ApprovalStep
+  | SubWorkflowStep
+  | WaitStep;
+
+export const TRANSFORM_OPS = [
+  'map',
+  'select',
+  'reject',
+  'pluck',
+  'first',
+  'last',
+  'flatten',
+  'compact',
+  'uniq',
+  'reverse',
+  'sort',
+  'count',
+  'sum',
+  'keys',
+  'values',
+  'pick',
+  'omit',
+  'merge',
+] as const;
+export type TransformOpName = (typeof TRANSFORM_OPS)[number];
+
+export interface TransformOp {
+  op: TransformOpName;
+  arg: unknown;
+  /** Compiled for `select` and `reject`. */
+  condition?: Condition;
+}
+
+/** Where a step sits: the sequence it belongs to, and the loop or parallel step that owns it. */
+export interface LocatedStep {
+  step: StepDefinition;
+  sequence: StepDefinition[];
+  position: number;
+  owner: LoopStep | ParallelStep | null;
+}

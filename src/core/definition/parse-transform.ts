@@ -1,0 +1,93 @@
+import { isPlainObject } from '../runtime/references';
+import { TRANSFORM_OPS, type TransformOp, type TransformOpName } from './definition-types';
+import { parseCondition } from './parse-condition';
+import { describeValue, type Problems } from './problems';
+
+const ARGUMENT_FREE = new Set<TransformOpName>([
+  'first',
+  'last',
+  'flatten',
+  'compact',
+  'uniq',
+  'reverse',
+  'count',
+  'keys',
+  'values',
+]);
+
+/** Ops are `name` (no argument) or `{name: argument}`, applied in order. */
+export function parseTransformOps(
+  raw: unknown[],
+  where: string,
+  problems: Problems,
+): TransformOp[] {
+  const ops: TransformOp[] = [];
+  raw.forEach((item, index) => {
+    const at = `${where} expression[${index}]`;
+    const [name, arg] =
+      typeof item === 'string'
+        ? [item, null]
+        : isPlainObject(item) && Object.keys(item).length === 1
+          ? Object.entries(item)[0]
+          : [undefined, undefined];
+    if (name === undefined) {
+      problems.add(
+        at,
+        `an op is a name or a one-key map {op: argument}, got ${describeValue(item)}`,
+      );
+      return;
+    }
+    if (!(TRANSFORM_OPS as readonly string[]).includes(name)) {
+      problems.add(at, `unknown transform op "${name}" (known: ${TRANSFORM_OPS.join(', ')})`);
+      return;
+    }
+    const op = parseOp(name as TransformOpName, arg, at, problems);
+    if (op) ops.push(op);
+  });
+  return ops;
+}
+
+function parseOp(
+  op: TransformOpName,
+  arg: unknown,
+  at: string,
+  problems: Problems,
+): TransformOp | undefined {
+  const bad = (expected: string) => {
+    problems.add(at, `"${op}" takes ${expected}, got ${describeValue(arg)}`);
+    return undefined;
+  };
+  if (ARGUMENT_FREE.has(op)) return arg === null ? { op, arg } : bad('no argument');
+  switch (op) {
+    case 'map':
+      return arg === null ? bad('a template such as {sku: $item.sku}') : { op, arg };
+    case 'select':
+    case 'reject': {
+      const condition = parseCondition(arg, at, problems);
+      return condition && { op, arg, condition };
+    }
+    case 'pluck':
+      return typeof arg === 'string' ? { op, arg } : bad('a path');
+    case 'sum':
+      return arg === null || typeof arg === 'string' ? { op, arg } : bad('nothing or a path');
+    case 'sort':
+      if (arg === null) return { op, arg };
+      if (typeof arg === 'string') return { op, arg: { by: arg, order: 'asc' } };
+      if (
+        isPlainObject(arg) &&
+        (arg['order'] === undefined || ['asc', 'desc'].includes(arg['order'] as string))
+      ) {
+        return { op, arg };
+      }
+      return bad('nothing, a path, or {by, order: asc|desc}');
+    case 'pick':
+    case 'omit':
+      return Array.isArray(arg) && arg.every((k) => typeof k === 'string')
+        ? { op, arg }
+        : bad('a list of keys');
+    case 'merge':
+      return arg === null ? bad('a map or a reference to one') : { op, arg };
+    default:
+      return bad('an argument');
+  }
+}

@@ -1,0 +1,30 @@
+import type { WorkflowDefinition } from '../definition/definition-types';
+import { matchesType } from '../definition/parse-definition';
+import { WorkflowValidationError } from '../errors';
+import { isPlainObject } from '../runtime/references';
+
+/** Checks a run's input against the workflow's `inputs` and applies defaults. */
+export function validateInputs(
+  definition: WorkflowDefinition,
+  input: unknown,
+): Record<string, unknown> {
+  const subject = `Input of workflow "${definition.id}" (version ${definition.version})`;
+  if (input === undefined || input === null) input = {};
+  if (!isPlainObject(input))
+    throw new WorkflowValidationError(subject, ['the input must be a map of named values']);
+  const problems: string[] = [];
+  const values: Record<string, unknown> = { ...input };
+  for (const [name, spec] of Object.entries(definition.inputs)) {
+    const value = values[name];
+    if (value === undefined || value === null) {
+      if (spec.default !== undefined) values[name] = structuredClone(spec.default);
+      else if (spec.required) problems.push(`input "${name}" is required (${spec.type})`);
+      continue;
+    }
+    if (!matchesType(value, spec.type)) {
+      problems.push(`input "${name}" must be of type ${spec.type}, got ${JSON.stringify(value)}`);
+    }
+  }
+  if (problems.length) throw new WorkflowValidationError(subject, problems);
+  return values;
+}

@@ -1,0 +1,78 @@
+import type { Condition, StepDefinition, WorkflowDefinition } from '../definition/definition-types';
+import type { ReferenceScope } from '../runtime/references';
+import type { ServiceResolver } from '../services';
+import type { EntryAction, Execution, RuntimeFrame } from '../types';
+
+/** What a step records on the trail; the engine adds ids, names and timestamps. */
+export interface EntryDraft {
+  action: EntryAction;
+  input?: unknown;
+  output?: unknown;
+  error?: unknown;
+  durationMs?: number | null;
+}
+
+/** An entry recorded by a step, before the engine turns it into a stored `Entry`. */
+export interface RecordedDraft {
+  stepId: string;
+  stepType: string;
+  draft: EntryDraft;
+  at: Date;
+}
+
+/** What a parallel branch produced: its context, its last step's result, its trail. */
+export interface BranchOutcome {
+  ctx: Record<string, unknown>;
+  result: unknown;
+  recorded: RecordedDraft[];
+}
+
+/** Runs a child execution of another workflow to its end or first halt. */
+export interface ChildRunner {
+  runChild(
+    parent: Execution,
+    step: StepDefinition & { type: 'workflow' },
+    input: Record<string, unknown>,
+  ): Promise<Execution>;
+}
+
+/** What a step handler may see and do. */
+export interface StepContext {
+  readonly definition: WorkflowDefinition;
+  readonly execution: Execution;
+  /** The working context; handlers write their variables here. */
+  readonly ctx: Record<string, unknown>;
+  readonly scope: ReferenceScope;
+  readonly services: ServiceResolver;
+  readonly children: ChildRunner;
+  /** True inside a parallel branch, where nothing is checkpointed until the parallel step ends. */
+  readonly inBranch: boolean;
+  resolve(value: unknown): unknown;
+  evaluate(condition: Condition): boolean;
+  record(stepId: string, stepType: string, draft: EntryDraft): void;
+  /** Checkpoints now, with the entries recorded so far (a `started` entry before a call, say). */
+  persist(): Promise<void>;
+  now(): Date;
+  /** Milliseconds left of the whole-run timeout, or null when there is none. */
+  remainingMs(): number | null;
+  sleep(ms: number): Promise<void>;
+  /** Runs a parallel branch on its own context; nothing of it is recorded until adopted. */
+  runBranch(steps: StepDefinition[], ctx: Record<string, unknown>): Promise<BranchOutcome>;
+  /** Adds a finished branch's trail to this step's entries. */
+  adopt(outcome: BranchOutcome): void;
+}
+
+export type StepOutcome =
+  /** The step is done; `next` overrides the step's default successor (null ends the sequence). */
+  | { kind: 'continue'; result: unknown; next?: string | null }
+  /** End the whole run with this result. */
+  | { kind: 'finish'; result: unknown }
+  /** Halt; `recoverTo` is where a resume continues (undefined: the step's default successor). */
+  | { kind: 'halt'; haltData: Record<string, unknown>; recoverTo?: string | null }
+  /** Start iterating a loop whose first iteration's variables are already set. */
+  | { kind: 'enter'; frame: RuntimeFrame & { type: 'loop' }; first: string };
+
+export type StepHandler<S extends StepDefinition = StepDefinition> = (
+  step: S,
+  context: StepContext,
+) => Promise<StepOutcome>;

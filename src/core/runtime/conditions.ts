@@ -1,0 +1,74 @@
+import type { Condition } from '../definition/definition-types';
+import { isPlainObject, readPath, resolveValue, type ReferenceScope } from './references';
+
+export function evaluateCondition(condition: Condition, scope: ReferenceScope): boolean {
+  const actual = readPath(condition.field, scope);
+  const expected = resolveValue(condition.value, scope);
+  switch (condition.op) {
+    case 'eq':
+      return equal(actual, expected);
+    case 'neq':
+      return !equal(actual, expected);
+    case 'gt':
+      return compare(actual, expected, (a, b) => a > b);
+    case 'gte':
+      return compare(actual, expected, (a, b) => a >= b);
+    case 'lt':
+      return compare(actual, expected, (a, b) => a < b);
+    case 'lte':
+      return compare(actual, expected, (a, b) => a <= b);
+    case 'in':
+      return Array.isArray(expected) && expected.some((item) => equal(actual, item));
+    case 'not_in':
+      return Array.isArray(expected) && !expected.some((item) => equal(actual, item));
+    case 'contains':
+      if (typeof actual === 'string')
+        return typeof expected === 'string' && actual.includes(expected);
+      return Array.isArray(actual) && actual.some((item) => equal(item, expected));
+    case 'starts_with':
+      return (
+        typeof actual === 'string' && typeof expected === 'string' && actual.startsWith(expected)
+      );
+    case 'ends_with':
+      return (
+        typeof actual === 'string' && typeof expected === 'string' && actual.endsWith(expected)
+      );
+    case 'matches':
+      return typeof actual === 'string' && (condition.pattern as RegExp).test(actual);
+    case 'exists':
+      return actual !== undefined && actual !== null;
+    case 'empty':
+      return isEmpty(actual);
+    case 'truthy':
+      return Boolean(actual);
+    case 'falsy':
+      return !actual;
+  }
+}
+
+function compare(a: unknown, b: unknown, test: (a: number, b: number) => boolean): boolean {
+  return typeof a === 'number' && typeof b === 'number' && test(a, b);
+}
+
+function isEmpty(value: unknown): boolean {
+  if (value === undefined || value === null || value === '') return true;
+  if (Array.isArray(value)) return value.length === 0;
+  if (isPlainObject(value)) return Object.keys(value).length === 0;
+  return false;
+}
+
+/** Structural equality of JSON values. */
+export function equal(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, index) => equal(item, b[index]));
+  }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const keys = Object.keys(a);
+    return (
+      keys.length === Object.keys(b).length &&
+      keys.every((key) => Object.prototype.hasOwnProperty.call(b, key) && equal(a[key], b[key]))
+    );
+  }
+  return false;
+}

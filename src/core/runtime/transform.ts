@@ -1,0 +1,118 @@
+import type { TransformOp } from '../definition/definition-types';
+import { equal, evaluateCondition } from './conditions';
+import { isPlainObject, readPath, resolveValue, type ReferenceScope } from './references';
+
+export class TransformError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TransformError';
+  }
+}
+
+/** Applies the ops in order. Per-item ops see the element as `item` and its position as `index`. */
+export function applyTransform(value: unknown, ops: TransformOp[], scope: ReferenceScope): unknown {
+  return ops.reduce((current, op) => applyOp(current, op, scope), value);
+}
+
+function applyOp(value: unknown, op: TransformOp, scope: ReferenceScope): unknown {
+  const withItem = (item: unknown, index: number): ReferenceScope => ({
+    ...scope,
+    ctx: { ...scope.ctx, item, index },
+  });
+  switch (op.op) {
+    case 'map':
+      return list(value, op).map((item, i) => resolveValue(op.arg, withItem(item, i)));
+    case 'select':
+      return list(value, op).filter((item, i) =>
+        evaluateCondition(op.condition!, withItem(item, i)),
+      );
+    case 'reject':
+      return list(value, op).filter(
+        (item, i) => !evaluateCondition(op.condition!, withItem(item, i)),
+      );
+    case 'pluck':
+      return list(value, op).map(
+        (item, i) => readPath(`item.${op.arg as string}`, withItem(item, i)) ?? null,
+      );
+    case 'first':
+      return list(value, op)[0] ?? null;
+    case 'last': {
+      const items = list(value, op);
+      return items[items.length - 1] ?? null;
+    }
+    case 'flatten':
+      return list(value, op).flatMap((item) => (Array.isArray(item) ? item : [item]));
+    case 'compact':
+      return list(value, op).filter((item) => item !== null && item !== undefined);
+    case 'uniq':
+      return list(value, op).filter(
+        (item, i, items) => items.findIndex((other) => equal(other, item)) === i,
+      );
+    case 'reverse':
+      return [...list(value, op)].reverse();
+    case 'sort':
+      return sort(list(value, op), op, withItem);
+    case 'count':
+      return isPlainObject(value) ? Object.keys(value).length : list(value, op).length;
+    case 'sum':
+      return list(value, op).reduce<number>((total, item, i) => {
+        const n = op.arg ? readPath(`item.${op.arg as string}`, withItem(item, i)) : item;
+        if (typeof n !== 'number')
+          throw new TransformError(`sum: ${JSON.stringify(n)} is not a number`);
+        return total + n;
+      }, 0);
+    case 'keys':
+      return Object.keys(object(value, op));
+    case 'values':
+      return Object.values(object(value, op));
+    case 'pick':
+      return Object.fromEntries(
+        Object.entries(object(value, op)).filter(([key]) => (op.arg as string[]).includes(key)),
+      );
+    case 'omit':
+      return Object.fromEntries(
+        Object.entries(object(value, op)).filter(([key]) => !(op.arg as string[]).includes(key)),
+      );
+    case 'merge': {
+      const extra = resolveValue(op.arg, scope);
+      if (!isPlainObject(extra)) throw new TransformError('merge: its argument is not an object');
+      return { ...object(value, op), ...extra };
+    }
+  }
+}
+
+function sort(
+  items: unknown[],
+  op: TransformOp,
+  withItem: (item: unknown, index: number) => ReferenceScope,
+): unknown[] {
+  const spec = op.arg as { by?: string; order?: 'asc' | 'desc' } | null;
+  const key = (item: unknown, i: number) =>
+    spec?.by ? readPath(`item.${spec.by}`, withItem(item, i)) : item;
+  const keyed = items.map((item, i) => ({ item, key: key(item, i) }));
+  const direction = spec?.order === 'desc' ? -1 : 1;
+  keyed.sort((a, b) => direction * compareKeys(a.key, b.key));
+  return keyed.map((entry) => entry.item);
+}
+
+function compareKeys(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (a === undefined || a === null) return b === undefined || b === null ? 0 : 1;
+  if (b === undefined || b === null) return -1;
+  return String(a).localeCompare(String(b));
+}
+
+function list(value: unknown, op: TransformOp): unknown[] {
+  if (Array.isArray(value)) return value;
+  throw new TransformError(`${op.op}: expected an array, got ${describe(value)}`);
+}
+
+function object(value: unknown, op: TransformOp): Record<string, unknown> {
+  if (isPlainObject(value)) return value;
+  throw new TransformError(`${op.op}: expected an object, got ${describe(value)}`);
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  return Array.isArray(value) ? 'an array' : typeof value;
+}
