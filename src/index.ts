@@ -41,3 +41,18 @@ export type { RedisDurabilityReport } from './storage/redis/redis-durability';
 export { ResilientStore, type ResilientStoreOptions } from './storage/resilient/resilient-store';
 export { CreateWorkflowTables1763800000000 } from '../migrations/1763800000000-CreateWorkflowTables';
 export { WORKFLOW_MIGRATIONS } from './storage/typeorm/migrations';
+
+export { WorkflowEngine } from './core/engine/workflow-engine';
+export type {
+  EngineEvent,
+  ResumePayload,
+  StartOptions,
+  WorkflowEngineOptions,
+} from './core/engine/workflow-engine';
+export { WorkflowRegistry, compareVersions } from './core/registry';
+export { ServiceRegistry, type ServiceResolver } from './core/services';
+export { loadWorkflow, type WorkflowSource } from './core/definition/load-workflow';
+export type { ServiceCatalog } from './core/definition/parse-definition';
+export type { WorkflowDefinition, StepDefinition } from './core/definition/definition-types';
+export type { ExecutionRuntime, RuntimeFrame } from './core/types';
+export { StepFailedError, WorkflowTimeoutError } from './core/errors';

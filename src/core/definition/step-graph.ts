@@ -39,7 +39,7 @@ export function edgesOf(step: StepDefinition, fallback: string | null): Edge[] {
       break;
     case 'loop':
       add('next', next);
-      add('on_exhausted', step.on_exhausted, false);
+      add('on_exhausted', step.on_exhausted);
       break;
     case 'approval':
       add('next', next);

@@ -52,12 +52,4 @@ export class RunState {
   next(changes: Partial<Execution>): Execution {
     return { ...this.saved, ctx: this.ctx, runtime: this.runtime, ...changes };
   }
-
-  /** Forgets working changes that could not be saved. */
-  rollback(): void {
-    this.ctx = structuredClone(this.saved.ctx);
-    this.runtime = structuredClone(
-      this.saved.runtime ?? { frames: [], response: null, approved: null },
-    );
-  }
 }

@@ -66,6 +66,7 @@ export class WorkflowEngine {
   private readonly now: () => Date;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly onEvent?: (event: EngineEvent) => void;
+  private readonly childrenDrivenByParent = new Set<string>();
 
   constructor(options: WorkflowEngineOptions) {
     this.store = options.store;
@@ -420,13 +421,21 @@ export class WorkflowEngine {
       return state.saved.status !== 'running';
     } catch (error) {
       if (!(error instanceof StoreError) || !error.name.includes('Unserializable')) throw error;
-      state.rollback();
-      state.pending.length = 0;
+      await this.rollback(state);
       const stepId = located?.step.id ?? state.saved.currentStep ?? 'end';
       this.record(state, stepId, located?.step.type ?? 'end', { action: 'failed', error });
       await this.fail(state, new StepFailedError(stepId, error.message, { cause: error }), true);
       return true;
     }
+  }
+
+  /** Forgets working changes that could not be saved, going back to the stored execution. */
+  private async rollback(state: RunState): Promise<void> {
+    const stored = await this.mustLoad(state.saved.id);
+    state.saved = stored;
+    state.ctx = stored.ctx;
+    state.runtime = stored.runtime ?? { frames: [], response: null, approved: null };
+    state.pending.length = 0;
   }
 
   private async commit(state: RunState, changes: Partial<Execution>): Promise<void> {
@@ -446,11 +455,8 @@ export class WorkflowEngine {
       state.pending.unshift(...entries);
       throw error;
     }
+    // The working ctx and runtime stay the objects step handlers hold; they now equal what was saved.
     state.saved = saved;
-    state.ctx = structuredClone(saved.ctx);
-    state.runtime = structuredClone(
-      saved.runtime ?? { frames: [], response: null, approved: null },
-    );
     for (const entry of entries) this.emit({ type: 'entry', execution: saved, entry });
     this.emit({ type: 'execution', execution: saved });
   }
@@ -561,8 +567,14 @@ export class WorkflowEngine {
   ): Promise<StepOutcome> {
     const childId = state.saved.haltData?.['child_execution_id'];
     if (typeof childId !== 'string') throw new Error('the halt data names no child execution');
-    const child = await act(childId);
-    return childOutcome(step, child, state.ctx);
+    // The parent is carried on here, so the child must not also wake it when it finishes.
+    this.childrenDrivenByParent.add(childId);
+    try {
+      const child = await act(childId);
+      return childOutcome(step, child, state.ctx);
+    } finally {
+      this.childrenDrivenByParent.delete(childId);
+    }
   }
 
   /**
@@ -626,7 +638,7 @@ export class WorkflowEngine {
   /** A child that finished on its own (a timer, a direct resume) lets its halted parent go on. */
   private async settleParent(child: Execution): Promise<void> {
     const parentRef = child.runtime?.parent;
-    if (!parentRef) return;
+    if (!parentRef || this.childrenDrivenByParent.has(child.id)) return;
     const parent = await this.store.load(parentRef.executionId);
     if (
       !parent ||

@@ -93,10 +93,15 @@ export function referencedNames(value: unknown, into: Set<string> = new Set()): 
   return into;
 }
 
+/** A plain object of this or another realm (structuredClone, vm contexts). */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
+  return (
+    prototype === null ||
+    (Object.getPrototypeOf(prototype) === null &&
+      Object.prototype.toString.call(value) === '[object Object]')
+  );
 }
 
 /** Names that are always readable without being set by a step. */

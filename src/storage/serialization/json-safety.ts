@@ -32,13 +32,12 @@ function findProblem(value: unknown, path: string, ancestors: object[]): Problem
   }
   if (value === null) return null;
   const object = value as object;
-  if (object instanceof Date) {
+  if (isDate(object)) {
     return Number.isNaN(object.getTime()) ? { path, reason: 'an invalid Date' } : null;
   }
   if (ancestors.includes(object)) return { path, reason: 'a circular reference' };
   if (Array.isArray(object)) return arrayProblem(object, path, ancestors);
-  const prototype: unknown = Object.getPrototypeOf(object);
-  if (prototype !== Object.prototype && prototype !== null) {
+  if (!isPlainObjectOfAnyRealm(object)) {
     const name = (object as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
     return { path, reason: `an instance of ${name}; only plain objects and Dates are stored` };
   }
@@ -57,7 +56,7 @@ function findProblem(value: unknown, path: string, ancestors: object[]): Problem
 }
 
 function arrayProblem(array: unknown[], path: string, ancestors: object[]): Problem | null {
-  if (Object.getPrototypeOf(array) !== Array.prototype) {
+  if (!isBaseOfAnyRealm(Object.getPrototypeOf(array))) {
     return { path, reason: 'an instance of a subclass of Array' };
   }
   ancestors.push(array);
@@ -69,6 +68,26 @@ function arrayProblem(array: unknown[], path: string, ancestors: object[]): Prob
   }
   ancestors.pop();
   return null;
+}
+
+/** Objects from another realm (a vm context, say) have that realm's Object.prototype. */
+export function isPlainObjectOfAnyRealm(value: object): boolean {
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return (
+    prototype === null ||
+    (isBaseOfAnyRealm(prototype) && Object.prototype.toString.call(value) === '[object Object]')
+  );
+}
+
+/** True for a realm's Object.prototype or Array.prototype: a prototype whose own prototype is Object's. */
+function isBaseOfAnyRealm(prototype: unknown): boolean {
+  if (prototype === null || typeof prototype !== 'object') return false;
+  const parent: unknown = Object.getPrototypeOf(prototype);
+  return parent === null || Object.getPrototypeOf(parent) === null;
+}
+
+function isDate(value: object): value is Date {
+  return Object.prototype.toString.call(value) === '[object Date]';
 }
 
 function childPath(path: string, key: string): string {

@@ -1,0 +1,213 @@
+import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { Client, Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import {
+  RedisWorkflowStore,
+  TypeormWorkflowStore,
+  WORKFLOW_MIGRATIONS,
+  WorkflowEntryEntity,
+  WorkflowExecutionEntity,
+  type DurableWorkflowStore,
+  type Entry,
+  type Execution,
+} from '../../src';
+
+export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A store and the fastest honest raw-driver form of the same checkpoint write. */
+export interface Backend {
+  name: string;
+  store: DurableWorkflowStore;
+  /** Saves the execution's new state and appends the entry, as the store's checkpoint does. */
+  raw(execution: Execution, entry: Entry): Promise<void>;
+  version(): Promise<string>;
+  close(): Promise<void>;
+}
+
+const entities = [WorkflowExecutionEntity, WorkflowEntryEntity];
+const iso = (d: Date) => d.toISOString();
+const sqliteTime = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 23);
+
+export async function postgresBackend(): Promise<Backend> {
+  const schema = `dw_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: DATABASE_URL,
+    schema,
+    entities,
+    migrations: WORKFLOW_MIGRATIONS,
+    migrationsTableName: 'workflow_migrations',
+    extra: { max: 16 },
+  });
+  await dataSource.initialize();
+  await dataSource.runMigrations();
+  const pool = new Pool({ connectionString: DATABASE_URL, max: 16 });
+  // The same columns the store writes, and the entry, in one statement.
+  const sql = `WITH saved AS (
+      UPDATE ${schema}.workflow_executions SET workflow_id = $2, workflow_version = $3, status = $4,
+        input = $5::jsonb, ctx = $6::jsonb, current_step = $7, result = $8::jsonb, recover_to = $9,
+        halt_data = $10::jsonb, error = $11, updated_at = $12::timestamptz AT TIME ZONE 'UTC',
+        revision = revision + 1, entry_count = entry_count + 1, runtime = $13::jsonb
+      WHERE id = $1 RETURNING id, entry_count)
+    INSERT INTO ${schema}.workflow_entries (id, execution_id, seq, step_id, step_type, action,
+      duration_ms, input, output, error, "timestamp")
+    SELECT $14, saved.id, saved.entry_count, $15, $16, $17, $18, $19::jsonb, $20::jsonb, NULL,
+      $21::timestamptz AT TIME ZONE 'UTC' FROM saved`;
+  return {
+    name: 'postgres',
+    store: new TypeormWorkflowStore(dataSource),
+    raw: async (e, entry) => {
+      await pool.query(sql, [
+        e.id,
+        e.workflowId,
+        e.workflowVersion,
+        e.status,
+        JSON.stringify(e.input),
+        JSON.stringify(e.ctx),
+        e.currentStep,
+        JSON.stringify(e.result),
+        e.recoverTo,
+        JSON.stringify(e.haltData),
+        e.error,
+        iso(new Date()),
+        JSON.stringify(e.runtime),
+        entry.id,
+        entry.stepId,
+        entry.stepType,
+        entry.action,
+        entry.durationMs,
+        JSON.stringify(entry.input),
+        JSON.stringify(entry.output),
+        iso(entry.timestamp),
+      ]);
+    },
+    version: async () => ((await admin.query('select version() v')).rows[0] as { v: string }).v,
+    close: async () => {
+      await dataSource.destroy();
+      await pool.end();
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.end();
+    },
+  };
+}
+
+export async function sqliteBackend(): Promise<Backend> {
+  const dir = mkdtempSync(join(tmpdir(), 'dw-bench-'));
+  const file = join(dir, 'bench.sqlite');
+  const dataSource = new DataSource({
+    type: 'better-sqlite3',
+    database: file,
+    enableWAL: true,
+    entities,
+    migrations: WORKFLOW_MIGRATIONS,
+    migrationsTableName: 'workflow_migrations',
+  });
+  await dataSource.initialize();
+  await dataSource.runMigrations();
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  const update = db.prepare(`UPDATE workflow_executions SET workflow_id = ?, workflow_version = ?,
+    status = ?, input = jsonb(?), ctx = jsonb(?), current_step = ?, result = jsonb(?), recover_to = ?,
+    halt_data = jsonb(?), error = ?, updated_at = ?, revision = revision + 1,
+    entry_count = entry_count + 1, runtime = jsonb(?) WHERE id = ? RETURNING entry_count`);
+  const insert =
+    db.prepare(`INSERT INTO workflow_entries (id, execution_id, seq, step_id, step_type,
+    action, duration_ms, input, output, error, "timestamp") VALUES (?, ?, ?, ?, ?, ?, ?, jsonb(?), jsonb(?), NULL, ?)`);
+  const write = db.transaction((e: Execution, entry: Entry) => {
+    const row = update.get(
+      e.workflowId,
+      e.workflowVersion,
+      e.status,
+      JSON.stringify(e.input),
+      JSON.stringify(e.ctx),
+      e.currentStep,
+      JSON.stringify(e.result),
+      e.recoverTo,
+      JSON.stringify(e.haltData),
+      e.error,
+      sqliteTime(new Date()),
+      JSON.stringify(e.runtime),
+      e.id,
+    ) as { entry_count: number };
+    insert.run(
+      entry.id,
+      e.id,
+      row.entry_count,
+      entry.stepId,
+      entry.stepType,
+      entry.action,
+      entry.durationMs,
+      JSON.stringify(entry.input),
+      JSON.stringify(entry.output),
+      sqliteTime(entry.timestamp),
+    );
+  });
+  return {
+    name: 'sqlite',
+    store: new TypeormWorkflowStore(dataSource),
+    raw: async (e, entry) => write.immediate(e, entry),
+    version: async () => (db.prepare('select sqlite_version() v').get() as { v: string }).v,
+    close: async () => {
+      db.close();
+      await dataSource.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function redisBackend(): Promise<Backend> {
+  const prefix = `dw-bench:${randomBytes(4).toString('hex')}`;
+  const client = new Redis(REDIS_URL);
+  const ttl = 7 * 24 * 3600;
+  return {
+    name: 'redis',
+    store: new RedisWorkflowStore({ client, prefix, ttlSeconds: ttl }),
+    raw: async (e, entry) => {
+      const exec = `${prefix}:raw:exec:${e.id}`;
+      const entries = `${prefix}:raw:entries:${e.id}`;
+      const created = e.createdAt.getTime();
+      await client
+        .multi()
+        .hset(
+          exec,
+          'data',
+          JSON.stringify({ ...e, updatedAt: new Date() }),
+          'revision',
+          (e.revision ?? 0) + 1,
+          'status',
+          e.status,
+          'workflow_id',
+          e.workflowId,
+          'created_at',
+          created,
+        )
+        .rpush(entries, JSON.stringify(entry))
+        .expire(exec, ttl)
+        .expire(entries, ttl)
+        .zadd(`${prefix}:raw:all`, created, e.id)
+        .zadd(`${prefix}:raw:idx:${e.workflowId}`, created, e.id)
+        .zadd(`${prefix}:raw:status:${e.status}`, created, e.id)
+        .zadd(`${prefix}:raw:expiry`, Date.now() + ttl * 1000, e.id)
+        .exec();
+    },
+    version: async () => /redis_version:(\S+)/.exec(await client.info('server'))?.[1] ?? 'unknown',
+    close: async () => {
+      let cursor = '0';
+      do {
+        const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+        if (keys.length) await client.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+      await client.quit();
+    },
+  };
+}

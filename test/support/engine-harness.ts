@@ -1,0 +1,37 @@
+import {
+  ServiceRegistry,
+  WorkflowEngine,
+  WorkflowRegistry,
+  type DurableWorkflowStore,
+  type WorkflowSource,
+} from '../../src';
+
+/** An engine on a real store, with the given workflows and services, and a clock tests can move. */
+export function engineWith(
+  store: DurableWorkflowStore,
+  workflows: WorkflowSource[],
+  services: Record<string, object> = {},
+) {
+  let offsetMs = 0;
+  const now = () => new Date(Date.now() + offsetMs);
+  const serviceRegistry = new ServiceRegistry(services);
+  const registry = new WorkflowRegistry(serviceRegistry);
+  registry.registerAll(workflows);
+  const engine = new WorkflowEngine({
+    store,
+    registry,
+    services: serviceRegistry,
+    now,
+    sleep: async () => undefined,
+  });
+  return {
+    engine,
+    registry,
+    /** Moves the engine's clock forward, for timers. */
+    advance: (ms: number) => {
+      offsetMs += ms;
+    },
+    trail: async (executionId: string) =>
+      (await store.entries(executionId)).map((e) => `${e.stepId}:${e.action}`),
+  };
+}
