@@ -56,7 +56,7 @@ function findProblem(value: unknown, path: string, ancestors: object[]): Problem
 }
 
 function arrayProblem(array: unknown[], path: string, ancestors: object[]): Problem | null {
-  if (!isBaseOfAnyRealm(Object.getPrototypeOf(array))) {
+  if (!isArrayPrototypeOfAnyRealm(Object.getPrototypeOf(array))) {
     return { path, reason: 'an instance of a subclass of Array' };
   }
   ancestors.push(array);
@@ -73,17 +73,14 @@ function arrayProblem(array: unknown[], path: string, ancestors: object[]): Prob
 /** Objects from another realm (a vm context, say) have that realm's Object.prototype. */
 export function isPlainObjectOfAnyRealm(value: object): boolean {
   const prototype: unknown = Object.getPrototypeOf(value);
-  return (
-    prototype === null ||
-    (isBaseOfAnyRealm(prototype) && Object.prototype.toString.call(value) === '[object Object]')
-  );
+  return prototype === null || Object.getPrototypeOf(prototype) === null;
 }
 
-/** True for a realm's Object.prototype or Array.prototype: a prototype whose own prototype is Object's. */
-function isBaseOfAnyRealm(prototype: unknown): boolean {
-  if (prototype === null || typeof prototype !== 'object') return false;
-  const parent: unknown = Object.getPrototypeOf(prototype);
-  return parent === null || Object.getPrototypeOf(parent) === null;
+/** Array.prototype of any realm (itself an array), not a subclass's prototype. */
+function isArrayPrototypeOfAnyRealm(prototype: unknown): boolean {
+  return (
+    Array.isArray(prototype) && Object.getPrototypeOf(Object.getPrototypeOf(prototype)) === null
+  );
 }
 
 function isDate(value: object): value is Date {
