@@ -31,6 +31,10 @@ abstract class SqlHarness implements StoreHarness {
     this.dataSource = new DataSource(await this.options());
     await this.dataSource.initialize();
     await this.dataSource.runMigrations();
+    return this.store();
+  }
+
+  store(): TypeormWorkflowStore {
     return new TypeormWorkflowStore(this.dataSource);
   }
 
@@ -70,14 +74,17 @@ abstract class SqlHarness implements StoreHarness {
     await this.dataSource.runMigrations();
   }
 
+  /** The tables of this harness's own schema or file. */
   async tableNames(): Promise<string[]> {
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      const tables = await runner.getTables();
-      return tables.map((table) => table.name.split('.').pop() as string);
-    } finally {
-      await runner.release();
-    }
+    const rows = (await (this.dataSource.options.type === 'postgres'
+      ? this.dataSource.query(
+          'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1',
+          [(this.dataSource.options as { schema: string }).schema],
+        )
+      : this.dataSource.query("SELECT name FROM sqlite_master WHERE type = 'table'"))) as {
+      name: string;
+    }[];
+    return rows.map((row) => row.name);
   }
 
   query(sql: string, params: unknown[] = []): Promise<unknown> {

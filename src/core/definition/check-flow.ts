@@ -18,15 +18,13 @@ export function checkSequence(
 ): void {
   if (sequence.length === 0) return;
   const byId = new Map(sequence.map((step, position) => [step.id, { step, position }]));
-  const edges = new Map(
-    sequence.map((step, position) => [
-      step.id,
-      edgesOf(step, defaultNext(sequence, position, nested)),
-    ]),
+  const edgeLists = sequence.map((step, position) =>
+    edgesOf(step, defaultNext(sequence, position, nested)),
   );
+  const edges = new Map(sequence.map((step, position) => [step.id, edgeLists[position]]));
 
-  for (const step of sequence) {
-    for (const edge of edges.get(step.id) ?? []) {
+  sequence.forEach((step, position) => {
+    for (const edge of edgeLists[position]) {
       if (!byId.has(edge.target)) {
         problems.add(
           stepLabel(step.id),
@@ -40,7 +38,7 @@ export function checkSequence(
         `parallel branches cannot contain ${step.type} steps: they would halt the branch`,
       );
     }
-  }
+  });
 
   const reachable = new Set<string>([sequence[0].id]);
   const queue = [sequence[0].id];
@@ -59,22 +57,23 @@ export function checkSequence(
 
   const setBefore = mustBeSet(sequence, edges, byId, known);
   for (const step of sequence) {
+    // An unreachable step has no path to check its reads against; its bodies are still checked.
     const available = setBefore.get(step.id);
-    if (!available) continue;
-    for (const name of readsOf(step)) {
-      if (!available.has(name) && !isBuiltIn(name)) {
+    for (const name of available ? readsOf(step) : []) {
+      if (!available?.has(name) && !isBuiltIn(name)) {
         problems.add(
           stepLabel(step.id),
           `reads $${name}, which is not set on every path leading to this step`,
         );
       }
     }
-    if (step.type === 'loop' && step.while) {
+    const before = available ?? known;
+    if (step.type === 'loop' && step.while && available) {
       // A while condition may read what the body sets: unset means falsy on the first test.
       const fromBody = new Set(step.do.flatMap(variablesSetBy));
       for (const name of readsOfCondition(step.while)) {
         if (
-          !available.has(name) &&
+          !before.has(name) &&
           !fromBody.has(name) &&
           !isBuiltIn(name) &&
           name !== step.index_as &&
@@ -88,7 +87,7 @@ export function checkSequence(
       }
     }
     for (const body of childSequences(step)) {
-      const inner = new Set(available);
+      const inner = new Set(before);
       if (step.type === 'loop') [step.as, step.index_as, 'iteration'].forEach((n) => inner.add(n));
       checkSequence(body, true, inner, problems, inParallel || step.type === 'parallel');
     }
