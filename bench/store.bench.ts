@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Execution } from '../src';
 import { postgresBackend, redisBackend, sqliteBackend, type Backend } from './support/backends';
+import { checkpointLoop } from './support/checkpoint-loop';
 import { benchExecution, stepContext, stepEntry } from './support/fixtures';
 import { median, percentile, table, timedLoops } from './support/stats';
 
@@ -31,19 +32,12 @@ interface Row {
 
 async function measure(backend: Backend, inFlight: number): Promise<Row> {
   const workflowId = `bench-${inFlight}`;
-  const storeExecutions: Execution[] = [];
+  const viaStore = await checkpointLoop(backend.store, workflowId, inFlight);
   const rawExecutions: Execution[] = [];
   for (let i = 0; i < inFlight; i++) {
-    storeExecutions.push(await backend.store.save(benchExecution(workflowId)));
     rawExecutions.push(await backend.store.save(benchExecution(`${workflowId}-raw`)));
   }
   const steps = new Array(inFlight).fill(0);
-  const viaStore = async (worker: number) => {
-    const n = ++steps[worker];
-    const current = storeExecutions[worker];
-    const next = { ...current, ctx: stepContext(n), currentStep: `step-${n}` };
-    storeExecutions[worker] = await backend.store.checkpoint(next, [stepEntry(current, n)]);
-  };
   const viaRaw = async (worker: number) => {
     const n = ++steps[worker];
     const current = rawExecutions[worker];

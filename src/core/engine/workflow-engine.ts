@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ConcurrentUpdateError, StoreError } from '../../storage/store-errors';
 import type { DurableWorkflowStore, WorkflowStore } from '../../storage/workflow-store';
-import { FINISHED, type LocatedStep, type StepDefinition } from '../definition/definition-types';
+import {
+  FINISHED,
+  type LocatedStep,
+  type StepDefinition,
+  type WorkflowDefinition,
+} from '../definition/definition-types';
 import { serializeError } from '../error-serialization';
 import {
   ExecutionNotFoundError,
@@ -77,14 +82,30 @@ export class WorkflowEngine {
     this.onEvent = options.onEvent;
   }
 
-  /** Creates an execution and runs it in this process until it completes, halts or fails. */
+  /**
+   * Creates an execution and runs it in this process until it completes, halts or fails. The
+   * execution is first written by its first step's checkpoint, not by a write of its own.
+   */
   async run(
     workflowId: string,
     input?: Record<string, unknown>,
     options: StartOptions = {},
   ): Promise<Execution> {
-    const { execution, created } = await this.create(workflowId, input, options);
-    return created ? this.drive(execution.id) : execution;
+    if (options.executionId !== undefined) {
+      const existing = await this.store.load(options.executionId);
+      if (existing) return existing;
+    }
+    const definition = this.registry.get(workflowId);
+    const execution = this.newExecution(definition, input, options.executionId);
+    const state = new RunState({ ...execution, status: 'running' }, definition);
+    try {
+      return await this.advance(state);
+    } catch (error) {
+      // Another starter with the same id inserted first: its execution is the one.
+      if (!(error instanceof ConcurrentUpdateError) || state.saved.revision !== undefined)
+        throw error;
+      return this.mustLoad(execution.id);
+    }
   }
 
   /** Saves a `pending` execution without running it; an existing `executionId` is returned as is. */
@@ -97,25 +118,7 @@ export class WorkflowEngine {
       const existing = await this.store.load(options.executionId);
       if (existing) return { execution: existing, created: false };
     }
-    const definition = this.registry.get(workflowId);
-    const values = validateInputs(definition, input);
-    const now = this.now();
-    const execution: Execution = {
-      id: options.executionId ?? randomUUID(),
-      workflowId,
-      workflowVersion: definition.version,
-      status: 'pending',
-      input: values,
-      ctx: { ...values },
-      currentStep: definition.steps[0].id,
-      result: null,
-      recoverTo: null,
-      haltData: null,
-      error: null,
-      runtime: { frames: [], response: null, approved: null },
-      createdAt: now,
-      updatedAt: now,
-    };
+    const execution = this.newExecution(this.registry.get(workflowId), input, options.executionId);
     try {
       const saved = await this.store.save(execution);
       this.emit({ type: 'execution', execution: saved });
@@ -130,6 +133,31 @@ export class WorkflowEngine {
     }
   }
 
+  private newExecution(
+    definition: WorkflowDefinition,
+    input: Record<string, unknown> | undefined,
+    executionId: string | undefined,
+  ): Execution {
+    const values = validateInputs(definition, input);
+    const now = this.now();
+    return {
+      id: executionId ?? randomUUID(),
+      workflowId: definition.id,
+      workflowVersion: definition.version,
+      status: 'pending',
+      input: values,
+      ctx: { ...values },
+      currentStep: definition.steps[0].id,
+      result: null,
+      recoverTo: null,
+      haltData: null,
+      error: null,
+      runtime: { frames: [], response: null, approved: null },
+      createdAt: now,
+      updatedAt: now,
+    };
+  }
+
   /**
    * Drives a `pending` or `running` execution from its last checkpoint (a new one, or one whose
    * worker died). The step that was in flight runs again. Others are returned unchanged.
@@ -137,8 +165,8 @@ export class WorkflowEngine {
   async drive(executionId: string): Promise<Execution> {
     const execution = await this.mustLoad(executionId);
     if (execution.status !== 'pending' && execution.status !== 'running') return execution;
-    const state = new RunState(execution, this.definitionOf(execution));
-    if (execution.status === 'pending') await this.commit(state, { status: 'running' });
+    // A pending execution becomes running with its first checkpoint, not a write of its own.
+    const state = new RunState({ ...execution, status: 'running' }, this.definitionOf(execution));
     return this.advance(state);
   }
 
@@ -313,6 +341,11 @@ export class WorkflowEngine {
         const frame = state.topLoop();
         if (frame && located.owner?.id === frame.stepId) frame.last = outcome.result;
         const next = outcome.next !== undefined ? outcome.next : state.successor(located);
+        // The run ends here: one checkpoint saves the step and the completion together.
+        if (next === FINISHED || (next === null && !state.topLoop())) {
+          await this.complete(state, { ...state.ctx });
+          return true;
+        }
         return this.commitOrFail(state, located, { currentStep: next });
       }
     }
