@@ -37,8 +37,8 @@ function engineOn(store: DurableWorkflowStore): WorkflowEngine {
   return new WorkflowEngine({ store, registry });
 }
 
-/** Writes per execution of an n-step workflow: the creation, then one checkpoint per step. */
-const writesPerRun = (steps: number) => steps + 1;
+/** Writes per execution of an n-step workflow run in process: one checkpoint per step (the first also creates it). */
+const writesPerRun = (steps: number) => steps;
 
 interface Rates {
   perSecond: number;
