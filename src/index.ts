@@ -56,3 +56,19 @@ export type { ServiceCatalog } from './core/definition/parse-definition';
 export type { WorkflowDefinition, StepDefinition } from './core/definition/definition-types';
 export type { ExecutionRuntime, RuntimeFrame } from './core/types';
 export { StepFailedError, WorkflowTimeoutError } from './core/errors';
+
+export { WaitTimeoutError } from './core/errors';
+export { DurableWorkflowModule } from './nest/durable-workflow.module';
+export { WorkflowService } from './nest/workflow.service';
+export { STORE } from './nest/durable-workflow.constants';
+export { InjectStore } from './nest/inject-store.decorator';
+export { WorkflowCallable } from './nest/workflow-callable.decorator';
+export type {
+  CustomStoreOption,
+  DurableWorkflowModuleAsyncOptions,
+  DurableWorkflowModuleOptions,
+  DurableWorkflowRuntimeOptions,
+  RedisStoreOption,
+  StoreOption,
+  TypeormStoreOption,
+} from './nest/durable-workflow.options';

@@ -72,3 +72,16 @@ export class StepFailedError extends DurableWorkflowError {
     super(`Step "${stepId}" failed: ${message}`, options);
   }
 }
+
+/** `WorkflowService.wait` gave up before the execution reached a resting state. */
+export class WaitTimeoutError extends DurableWorkflowError {
+  constructor(
+    readonly executionId: string,
+    readonly timeoutMs: number,
+    readonly status: string,
+  ) {
+    super(
+      `Execution "${executionId}" was still ${status} after waiting ${timeoutMs} ms. It goes on; wait again or look it up later.`,
+    );
+  }
+}

@@ -1,0 +1,6 @@
+/** The injection token of the `WorkflowStore` (also `@InjectStore()`). */
+export const STORE = Symbol('DURABLE_WORKFLOW_STORE');
+/** The store as configured, before the resilient wrapper. */
+export const RAW_STORE = Symbol('DURABLE_WORKFLOW_RAW_STORE');
+export const MODULE_OPTIONS = Symbol('DURABLE_WORKFLOW_MODULE_OPTIONS');
+export const WORKFLOW_CALLABLE = 'durable-workflow:callable';

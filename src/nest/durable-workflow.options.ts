@@ -1,0 +1,63 @@
+import type { ModuleMetadata, Type } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { WorkflowSource } from '../core/definition/load-workflow';
+import type { ResilientStoreOptions } from '../storage/resilient/resilient-store';
+import type { WorkflowStore } from '../storage/workflow-store';
+
+export interface TypeormStoreOption {
+  type: 'typeorm';
+  /** The name of the application's TypeORM DataSource. @defaultValue the default DataSource */
+  dataSource?: string;
+}
+
+export interface RedisStoreOption {
+  type: 'redis';
+  /** @defaultValue 'redis://127.0.0.1:6379' when no client is given */
+  url?: string;
+  /** A client the application owns; never closed by the module. */
+  client?: Redis;
+  /** @defaultValue 604800 (7 days); 0 keeps executions until deleted */
+  ttlSeconds?: number;
+  /** @defaultValue 'durable_workflow' */
+  prefix?: string;
+}
+
+/** An application's own store, given as a Nest provider would be. */
+export type CustomStoreOption =
+  | { useClass: Type<WorkflowStore> }
+  | {
+      useFactory: (...args: never[]) => WorkflowStore | Promise<WorkflowStore>;
+      inject?: (string | symbol | Type<unknown>)[];
+    }
+  | { useExisting: string | symbol | Type<WorkflowStore> };
+
+export type StoreOption = TypeormStoreOption | RedisStoreOption | CustomStoreOption;
+
+/** What may also come from a factory in `forRootAsync`. */
+export interface DurableWorkflowRuntimeOptions {
+  /** Workflows: objects, YAML text or YAML file paths. @defaultValue [] */
+  workflows?: WorkflowSource[];
+  /** Retries and circuit breaker around the store; false to use the store as it is. @defaultValue {} */
+  resilience?: ResilientStoreOptions | false;
+  /** How long shutdown waits for executions in flight to reach a checkpoint. @defaultValue 10000 */
+  shutdownGraceMs?: number;
+}
+
+export interface DurableWorkflowModuleOptions extends DurableWorkflowRuntimeOptions {
+  store: StoreOption;
+}
+
+export interface DurableWorkflowModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  /** Known when the module is declared, so the right providers can be registered. */
+  store: StoreOption;
+  inject?: (string | symbol | Type<unknown>)[];
+  useFactory: (
+    ...args: never[]
+  ) => DurableWorkflowRuntimeOptions | Promise<DurableWorkflowRuntimeOptions>;
+}
+
+export class DurableWorkflowDefaults {
+  workflows: WorkflowSource[] = [];
+  resilience: ResilientStoreOptions | false = {};
+  shutdownGraceMs = 10_000;
+}

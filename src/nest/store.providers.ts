@@ -1,0 +1,46 @@
+import type { Provider } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { RedisWorkflowStore } from '../storage/redis/redis-workflow-store';
+import { ResilientStore } from '../storage/resilient/resilient-store';
+import { TypeormWorkflowStore } from '../storage/typeorm/typeorm-workflow-store';
+import type { DurableWorkflowStore, WorkflowStore } from '../storage/workflow-store';
+import { MODULE_OPTIONS, RAW_STORE, STORE } from './durable-workflow.constants';
+import type { DurableWorkflowRuntimeOptions, StoreOption } from './durable-workflow.options';
+
+/** The provider of the configured store, under RAW_STORE. */
+export function rawStoreProvider(option: StoreOption): Provider {
+  if ('type' in option && option.type === 'typeorm') {
+    return {
+      provide: RAW_STORE,
+      useFactory: (dataSource: DataSource) => new TypeormWorkflowStore(dataSource),
+      inject: [getDataSourceToken(option.dataSource)],
+    };
+  }
+  if ('type' in option && option.type === 'redis') {
+    const { type: _type, ...redis } = option;
+    return { provide: RAW_STORE, useFactory: () => new RedisWorkflowStore(redis) };
+  }
+  if ('useClass' in option) return { provide: RAW_STORE, useClass: option.useClass };
+  if ('useExisting' in option) return { provide: RAW_STORE, useExisting: option.useExisting };
+  return {
+    provide: RAW_STORE,
+    useFactory: option.useFactory,
+    inject: (option.inject ?? []) as never[],
+  };
+}
+
+/** STORE: the configured store behind retries and a circuit breaker, when it has the full interface. */
+export const storeProvider: Provider = {
+  provide: STORE,
+  useFactory: (store: WorkflowStore, options: Required<DurableWorkflowRuntimeOptions>) =>
+    options.resilience !== false && isDurable(store)
+      ? new ResilientStore(store, options.resilience)
+      : store,
+  inject: [RAW_STORE, MODULE_OPTIONS],
+};
+
+function isDurable(store: WorkflowStore): store is DurableWorkflowStore {
+  const durable = store as Partial<DurableWorkflowStore>;
+  return typeof durable.checkpoint === 'function' && typeof durable.claim === 'function';
+}

@@ -1,0 +1,294 @@
+import { Injectable, Module } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { Client } from 'pg';
+import {
+  DurableWorkflowModule,
+  ExecutionStateError,
+  InjectStore,
+  ResilientStore,
+  STORE,
+  WaitTimeoutError,
+  WORKFLOW_MIGRATIONS,
+  WorkflowCallable,
+  WorkflowService,
+  type StoreOption,
+  type WorkflowStore,
+} from '../../src';
+import { DATABASE_URL, REDIS_URL } from '../support/env';
+
+@Injectable()
+class TaxRates {
+  rateFor(country: string): number {
+    return country === 'BE' ? 0.21 : 0.2;
+  }
+}
+
+/** A callable service with its own injected dependency. */
+@WorkflowCallable('billing')
+@Injectable()
+class BillingService {
+  constructor(private readonly rates: TaxRates) {}
+  async invoice(input: { amount: number; country: string }) {
+    return {
+      total: Math.round(input.amount * (1 + this.rates.rateFor(input.country)) * 100) / 100,
+    };
+  }
+  async slow() {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    return 'done';
+  }
+}
+
+@Injectable()
+class StoreUser {
+  constructor(@InjectStore() readonly store: WorkflowStore) {}
+}
+
+@Module({ providers: [TaxRates, BillingService, StoreUser], exports: [TaxRates] })
+class BillingModule {}
+
+const invoice = {
+  id: 'invoice',
+  name: 'Invoice with approval',
+  inputs: { amount: { type: 'number' }, country: { type: 'string', default: 'BE' } },
+  steps: [
+    {
+      id: 'bill',
+      type: 'call',
+      service: 'billing',
+      method: 'invoice',
+      input: { amount: '$amount', country: '$country' },
+      output: 'bill',
+      next: 'check',
+    },
+    {
+      id: 'check',
+      type: 'router',
+      routes: [{ when: { field: 'bill.total', op: 'gt', value: 1000 }, then: 'approve' }],
+      default: 'done',
+    },
+    { id: 'approve', type: 'approval', prompt: 'Send $bill.total?', next: 'done' },
+    { id: 'done', type: 'end', result: '$bill' },
+  ],
+};
+const slow = {
+  id: 'slow',
+  name: 'Slow',
+  steps: [{ id: 'work', type: 'call', service: 'billing', method: 'slow' }],
+};
+const napping = {
+  id: 'napping',
+  name: 'Timer across restarts',
+  steps: [
+    { id: 'nap', type: 'wait', seconds: 1, next: 'after' },
+    { id: 'after', type: 'assign', set: { woke: true } },
+  ],
+};
+
+interface Setup {
+  name: string;
+  imports: () => Promise<unknown[]>;
+  cleanup: () => Promise<void>;
+}
+
+function sqliteSetup(): Setup {
+  const dir = mkdtempSync(join(tmpdir(), 'dw-nest-'));
+  return {
+    name: 'typeorm on SQLite, forRoot',
+    imports: async () => [
+      TypeOrmModule.forRoot({
+        type: 'better-sqlite3',
+        database: join(dir, 'app.sqlite'),
+        autoLoadEntities: true,
+        migrations: WORKFLOW_MIGRATIONS,
+        migrationsTableName: 'workflow_migrations',
+        migrationsRun: true,
+      }),
+      DurableWorkflowModule.forRoot({
+        store: { type: 'typeorm' },
+        workflows: [invoice, slow, napping],
+      }),
+    ],
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+function postgresSetup(): Setup {
+  const schema = `dw_nest_${randomBytes(4).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const client = new Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    await client.query(sql);
+    await client.end();
+  };
+  return {
+    name: 'typeorm on Postgres, forRootAsync',
+    imports: async () => {
+      await admin(`CREATE SCHEMA ${schema}`);
+      return [
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: DATABASE_URL,
+          schema,
+          autoLoadEntities: true,
+          migrations: WORKFLOW_MIGRATIONS,
+          migrationsTableName: 'workflow_migrations',
+          migrationsRun: true,
+        }),
+        DurableWorkflowModule.forRootAsync({
+          store: { type: 'typeorm' },
+          imports: [BillingModule],
+          inject: [TaxRates],
+          useFactory: (rates: TaxRates) => ({ workflows: rates ? [invoice, slow, napping] : [] }),
+        }),
+      ];
+    },
+    cleanup: () => admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`),
+  };
+}
+
+function redisSetup(): Setup {
+  const prefix = `dw-nest:${randomBytes(4).toString('hex')}`;
+  const store: StoreOption = { type: 'redis', url: REDIS_URL, prefix, ttlSeconds: 3600 };
+  return {
+    name: 'redis, forRoot',
+    imports: async () => [
+      DurableWorkflowModule.forRoot({ store, workflows: [invoice, slow, napping] }),
+    ],
+    cleanup: async () => {
+      const client = new Redis(REDIS_URL);
+      const keys = await client.keys(`${prefix}:*`);
+      if (keys.length) await client.del(...keys);
+      await client.quit();
+    },
+  };
+}
+
+describe.each([sqliteSetup, postgresSetup, redisSetup])('DurableWorkflowModule', (makeSetup) => {
+  const setup = makeSetup();
+  let imports: unknown[];
+  let moduleRef: TestingModule;
+  let workflows: WorkflowService;
+
+  const boot = async () => {
+    const ref = await Test.createTestingModule({
+      imports: [BillingModule, ...(imports as never[])],
+    }).compile();
+    ref.enableShutdownHooks();
+    await ref.init();
+    return ref;
+  };
+
+  beforeAll(async () => {
+    imports = await setup.imports();
+    moduleRef = await boot();
+    workflows = moduleRef.get(WorkflowService);
+  });
+  afterAll(async () => {
+    await moduleRef.close();
+    await setup.cleanup();
+  });
+
+  it(`${setup.name}: reaches a @WorkflowCallable provider with its own dependencies`, async () => {
+    const run = await workflows.run('invoice', { amount: 100 });
+    expect(run).toMatchObject({ status: 'completed', result: { total: 121 } });
+  });
+
+  it(`${setup.name}: exposes the store behind STORE and @InjectStore(), wrapped for resilience`, () => {
+    expect(moduleRef.get(STORE)).toBeInstanceOf(ResilientStore);
+    expect(moduleRef.get(StoreUser).store).toBe(moduleRef.get(STORE));
+  });
+
+  it(`${setup.name}: start returns at once; wait, resume and resumeNow carry it on`, async () => {
+    const started = await workflows.start('invoice', { amount: 5000 });
+    expect(started.status).toBe('pending');
+    const halted = await workflows.wait(started.id, { timeoutMs: 5000 });
+    expect(halted).toMatchObject({ status: 'halted', haltData: { prompt: 'Send 6050?' } });
+    const handed = await workflows.resume(started.id, { approved: true });
+    expect(['running', 'completed']).toContain(handed.status);
+    expect((await workflows.wait(started.id, { timeoutMs: 5000 })).status).toBe('completed');
+    await expect(workflows.resume(started.id, { approved: true })).rejects.toBeInstanceOf(
+      ExecutionStateError,
+    );
+
+    const second = await workflows.run('invoice', { amount: 5000 });
+    expect((await workflows.resumeNow(second.id, { approved: true })).result).toEqual({
+      total: 6050,
+    });
+    expect((await workflows.entries(second.id)).map((e) => e.stepId)).toContain('approve');
+    expect(
+      (await workflows.find({ workflowId: 'invoice', status: 'completed' })).length,
+    ).toBeGreaterThanOrEqual(2);
+  });
+
+  it(`${setup.name}: cancels a halted execution and deletes it`, async () => {
+    const halted = await workflows.run('invoice', { amount: 5000 });
+    expect((await workflows.cancel(halted.id)).status).toBe('cancelled');
+    expect(await workflows.delete(halted.id)).toBe(true);
+    expect(await workflows.get(halted.id)).toBeNull();
+  });
+
+  it(`${setup.name}: wait gives up with WaitTimeoutError while the execution goes on`, async () => {
+    const started = await workflows.start('slow');
+    await expect(workflows.wait(started.id, { timeoutMs: 100 })).rejects.toBeInstanceOf(
+      WaitTimeoutError,
+    );
+    expect((await workflows.wait(started.id, { timeoutMs: 5000 })).status).toBe('completed');
+  });
+
+  it(`${setup.name}: a wait timer survives a restart of the application`, async () => {
+    const started = await workflows.start('napping');
+    expect((await workflows.wait(started.id, { timeoutMs: 5000 })).status).toBe('halted');
+    await moduleRef.close();
+    moduleRef = await boot();
+    workflows = moduleRef.get(WorkflowService);
+    // Still halted right after the restart: the timer armed from the store wakes it.
+    let done = await workflows.get(started.id);
+    for (let tries = 0; tries < 50 && done?.status === 'halted'; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      done = await workflows.get(started.id);
+    }
+    expect(done).toMatchObject({ status: 'completed', ctx: { woke: true } });
+  });
+});
+
+describe('a workflow naming an unknown service', () => {
+  it('stops the application from starting, naming the workflow, step and service', async () => {
+    const broken = {
+      id: 'broken',
+      name: 'Broken',
+      steps: [{ id: 'pay', type: 'call', service: 'payments', method: 'charge' }],
+    };
+    const client = new Redis(REDIS_URL);
+    try {
+      const ref = await Test.createTestingModule({
+        imports: [
+          BillingModule,
+          DurableWorkflowModule.forRoot({
+            store: {
+              type: 'redis',
+              client,
+              prefix: `dw-nest-broken:${randomBytes(3).toString('hex')}`,
+            },
+            workflows: [broken],
+          }),
+        ],
+      }).compile();
+      const error = await ref.init().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(String(error)).toMatch(
+        /Workflow "broken": step "pay": service "payments" is not registered/,
+      );
+    } finally {
+      await client.quit();
+    }
+  });
+});
