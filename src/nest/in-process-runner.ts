@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { WorkflowEngine } from '../core/engine/workflow-engine';
+import { ExecutionStateError } from '../core/errors';
+import { ConcurrentUpdateError } from '../storage/store-errors';
 import type { Execution } from '../core/types';
 import type { WorkflowStore } from '../storage/workflow-store';
 
@@ -39,11 +41,18 @@ export class InProcessRunner {
       throw new Error('The workflow runner is shutting down and takes no new work.');
     const promise = work()
       .then((execution) => this.armTimer(execution))
-      .catch((error: unknown) =>
+      .catch((error: unknown) => {
+        // Another writer (a cancel, a concurrent resume) moved it on: this run stopped without writing.
+        if (error instanceof ConcurrentUpdateError || error instanceof ExecutionStateError) {
+          this.logger.log(
+            `Execution ${executionId} was changed elsewhere; this run stopped: ${error.message}`,
+          );
+          return;
+        }
         this.logger.error(
           `Execution ${executionId}: ${error instanceof Error ? error.message : String(error)}`,
-        ),
-      )
+        );
+      })
       .finally(() => this.inFlight.delete(promise));
     this.inFlight.add(promise);
   }

@@ -234,6 +234,14 @@ describe.each([sqliteSetup, postgresSetup, redisSetup])('DurableWorkflowModule',
     expect(await workflows.get(halted.id)).toBeNull();
   });
 
+  it(`${setup.name}: cancels a pending execution before its run writes anything`, async () => {
+    const started = await workflows.start('slow');
+    expect((await workflows.cancel(started.id)).status).toBe('cancelled');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await workflows.get(started.id)).toMatchObject({ status: 'cancelled' });
+    expect((await workflows.entries(started.id)).map((e) => e.action)).not.toContain('completed');
+  });
+
   it(`${setup.name}: wait gives up with WaitTimeoutError while the execution goes on`, async () => {
     const started = await workflows.start('slow');
     await expect(workflows.wait(started.id, { timeoutMs: 100 })).rejects.toBeInstanceOf(

@@ -240,22 +240,34 @@ export class WorkflowEngine {
 
   /** Stops a pending, running or halted execution (and a child it is waiting on). */
   async cancel(executionId: string): Promise<Execution> {
-    const execution = await this.mustLoad(executionId);
-    if (TERMINAL.has(execution.status)) {
-      throw new ExecutionStateError(executionId, execution.status, 'cancel', [
-        'pending',
-        'running',
-        'halted',
-      ]);
+    // A process driving it may checkpoint in between: load again and retry, and that process's next
+    // checkpoint is then refused, so it stops.
+    for (let attempt = 1; ; attempt++) {
+      const execution = await this.mustLoad(executionId);
+      if (TERMINAL.has(execution.status)) {
+        throw new ExecutionStateError(executionId, execution.status, 'cancel', [
+          'pending',
+          'running',
+          'halted',
+        ]);
+      }
+      const child = execution.haltData?.['child_execution_id'];
+      if (typeof child === 'string') {
+        const childExecution = await this.store.load(child);
+        if (childExecution && !TERMINAL.has(childExecution.status)) await this.cancel(child);
+      }
+      try {
+        const cancelled = await this.store.save({
+          ...execution,
+          status: 'cancelled',
+          haltData: null,
+        });
+        this.emit({ type: 'execution', execution: cancelled });
+        return cancelled;
+      } catch (error) {
+        if (!(error instanceof ConcurrentUpdateError) || attempt >= 10) throw error;
+      }
     }
-    const child = execution.haltData?.['child_execution_id'];
-    if (typeof child === 'string') {
-      const childExecution = await this.store.load(child);
-      if (childExecution && !TERMINAL.has(childExecution.status)) await this.cancel(child);
-    }
-    const cancelled = await this.store.save({ ...execution, status: 'cancelled', haltData: null });
-    this.emit({ type: 'execution', execution: cancelled });
-    return cancelled;
   }
 
   // ---------------------------------------------------------------------------------------------
