@@ -1,9 +1,15 @@
 import type { StepDefinition, StepType } from '../definition/definition-types';
 import { runCall } from '../steps/call-step';
-import { runApproval, runHalt, runWait } from '../steps/halting-steps';
+import { runApproval } from '../steps/approval-step';
+import { runAssign } from '../steps/assign-step';
+import { runEnd } from '../steps/end-step';
+import { runHalt } from '../steps/halt-step';
 import { runLoop } from '../steps/loop-step';
 import { runParallel } from '../steps/parallel-step';
-import { runAssign, runEnd, runRouter, runStart, runTransform } from '../steps/simple-steps';
+import { runRouter } from '../steps/router-step';
+import { runStart } from '../steps/start-step';
+import { runTransform } from '../steps/transform-step';
+import { runWait } from '../steps/wait-step';
 import { runSubWorkflow } from '../steps/workflow-step';
 import type { StepContext, StepHandler, StepOutcome } from './step-context';
 
