@@ -74,6 +74,11 @@ steps:
     expect(() => loadWorkflow('id: x\nname: y\nsteps: !custom [1]\n')).toThrow(/tag/);
   });
 
+  it('reports an alias to no anchor as a validation error', () => {
+    expect(() => loadWorkflow('*!')).toThrow(WorkflowValidationError);
+    expect(() => loadWorkflow('id: x\nname: *missing\nsteps: []\n')).toThrow(/Unresolved alias/);
+  });
+
   it('says when a workflow file cannot be read', () => {
     expect(() => loadWorkflow('/nonexistent/flow.yml')).toThrow(/cannot be read/);
   });
@@ -248,6 +253,8 @@ steps:
         { requiredKeys: [] },
       ),
       fc.jsonValue({ maxDepth: 3 }),
+      // YAML text built from the characters that carry its syntax.
+      fc.string({ unit: fc.constantFrom(...'*&!|>-:?[]{},#%@`\'" \nab1.'.split('')) }),
     );
     fc.assert(
       fc.property(document, (doc) => {

@@ -35,5 +35,10 @@ function parseYaml(text: string, origin: string): unknown {
   });
   const problems = [...document.errors, ...document.warnings].map((issue) => issue.message);
   if (problems.length) throw new WorkflowValidationError(`Workflow ${origin}`, problems);
-  return document.toJS({ maxAliasCount: 100 });
+  try {
+    return document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // The parser accepts some documents that only fail when built, such as an alias to no anchor.
+    throw new WorkflowValidationError(`Workflow ${origin}`, [(error as Error).message]);
+  }
 }
