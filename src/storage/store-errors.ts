@@ -21,8 +21,11 @@ export class ConcurrentUpdateError extends StoreError {
   }
 }
 
+/** The store refuses a value it was given (an id it can't hold, a malformed record): not an outage. */
+export class RejectedValueError extends StoreError {}
+
 /** A value cannot be stored as JSON without changing its meaning. Nothing was written. */
-export class UnserializableValueError extends StoreError {
+export class UnserializableValueError extends RejectedValueError {
   constructor(
     readonly executionId: string,
     readonly path: string,

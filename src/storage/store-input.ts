@@ -1,6 +1,6 @@
 import { ENTRY_ACTIONS, EXECUTION_STATUSES, type Entry, type Execution } from '../core/types';
 import { assertJsonSafe } from './serialization/json-safety';
-import { StoreError } from './store-errors';
+import { RejectedValueError } from './store-errors';
 
 /** An execution's JSON fields as text, checked to come back exactly as given. */
 export interface EncodedExecution {
@@ -22,7 +22,7 @@ export function encodeExecution(execution: Execution): EncodedExecution {
   requireText(`execution "${id}": workflowId`, execution.workflowId);
   requireText(`execution "${id}": workflowVersion`, execution.workflowVersion);
   if (!EXECUTION_STATUSES.includes(execution.status)) {
-    throw new StoreError(
+    throw new RejectedValueError(
       `Execution "${id}": status ${JSON.stringify(execution.status)} is not one of ${EXECUTION_STATUSES.join(', ')}.`,
     );
   }
@@ -33,7 +33,9 @@ export function encodeExecution(execution: Execution): EncodedExecution {
   if (execution.runtime != null) requirePlainRecord(id, 'runtime', execution.runtime);
   const revision = execution.revision;
   if (revision !== undefined && !(Number.isInteger(revision) && revision >= 0)) {
-    throw new StoreError(`Execution "${id}": revision must be a whole number, got ${revision}.`);
+    throw new RejectedValueError(
+      `Execution "${id}": revision must be a whole number, got ${revision}.`,
+    );
   }
   assertJsonSafe(id, 'input', execution.input);
   assertJsonSafe(id, 'ctx', execution.ctx);
@@ -55,13 +57,15 @@ export function encodeEntry(entry: Entry, index = 0): EncodedEntry {
   requireText(`${where}: stepId`, entry.stepId);
   requireText(`${where}: stepType`, entry.stepType);
   if (!ENTRY_ACTIONS.includes(entry.action)) {
-    throw new StoreError(
+    throw new RejectedValueError(
       `${where}: action ${JSON.stringify(entry.action)} is not one of ${ENTRY_ACTIONS.join(', ')}.`,
     );
   }
   requireDate(`${where}: timestamp`, entry.timestamp);
   if (entry.durationMs !== null && !(Number.isInteger(entry.durationMs) && entry.durationMs >= 0)) {
-    throw new StoreError(`${where}: durationMs must be a whole non-negative number or null.`);
+    throw new RejectedValueError(
+      `${where}: durationMs must be a whole non-negative number or null.`,
+    );
   }
   const step = `entries[${index}](${entry.stepId})`;
   if (entry.input !== undefined) assertJsonSafe(entry.executionId, `${step}.input`, entry.input);
@@ -76,7 +80,7 @@ export function encodeCheckpointEntries(
 ): EncodedEntry[] {
   return entries.map((entry, index) => {
     if (entry.executionId !== execution.id) {
-      throw new StoreError(
+      throw new RejectedValueError(
         `Entry ${index} (${entry.stepId}) belongs to execution "${entry.executionId}", not to "${execution.id}" being checkpointed.`,
       );
     }
@@ -87,14 +91,14 @@ export function encodeCheckpointEntries(
 export function resolveLimit(limit: number | undefined, fallback: number, method: string): number {
   if (limit === undefined) return fallback;
   if (!Number.isInteger(limit) || limit < 1) {
-    throw new StoreError(`${method}: limit must be a positive whole number, got ${limit}.`);
+    throw new RejectedValueError(`${method}: limit must be a positive whole number, got ${limit}.`);
   }
   return limit;
 }
 
 export function resolveTtl(ttlMs: number, method: string): number {
   if (!Number.isInteger(ttlMs) || ttlMs < 1) {
-    throw new StoreError(
+    throw new RejectedValueError(
       `${method}: ttlMs must be a positive whole number of milliseconds, got ${ttlMs}.`,
     );
   }
@@ -106,7 +110,7 @@ export function parseStoredJson(text: string | null, where: string): unknown {
   try {
     return JSON.parse(text);
   } catch (cause) {
-    throw new StoreError(`${where} holds data that is not valid JSON.`, { cause });
+    throw new RejectedValueError(`${where} holds data that is not valid JSON.`, { cause });
   }
 }
 
@@ -116,20 +120,22 @@ function encodeOptional(value: unknown): string | null {
 
 function requireText(what: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) {
-    throw new StoreError(`${what} must be a non-empty string, got ${JSON.stringify(value)}.`);
+    throw new RejectedValueError(
+      `${what} must be a non-empty string, got ${JSON.stringify(value)}.`,
+    );
   }
   return value;
 }
 
 function requireDate(what: string, value: unknown): void {
   if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
-    throw new StoreError(`${what} must be a valid Date.`);
+    throw new RejectedValueError(`${what} must be a valid Date.`);
   }
 }
 
 function requirePlainRecord(id: string, field: string, value: unknown): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new StoreError(
+    throw new RejectedValueError(
       `Execution "${id}": ${field} must be an object, got ${describeKind(value)}.`,
     );
   }

@@ -394,6 +394,23 @@ export function describeStoreContract(harness: StoreHarness): void {
         expect(claims.filter((c) => c !== null)).toHaveLength(1);
       });
 
+      it("gives up its owner's lease in the checkpoint that asks, and only that owner's", async () => {
+        const execution = await saved();
+        const claimed = (await store.claim(execution.id, 'w1', 60_000))!;
+        const kept = await store.checkpoint({ ...claimed, status: 'halted' }, [], {
+          releaseLeaseOf: 'someone-else',
+        });
+        expect(await store.claim(execution.id, 'w2', 10_000)).toBeNull();
+        const released = await store.checkpoint(
+          { ...kept, status: 'completed' },
+          [newEntry(kept, 'done')],
+          { releaseLeaseOf: 'w1' },
+        );
+        expect(released.revision).toBe(kept.revision! + 1);
+        expect(await store.claim(execution.id, 'w2', 10_000)).not.toBeNull();
+        expect(await store.entries(execution.id)).toHaveLength(1);
+      });
+
       it('fences copies loaded before the claim and keeps others out until release', async () => {
         const execution = await saved();
         const claimed = await store.claim(execution.id, 'w1', 10_000);

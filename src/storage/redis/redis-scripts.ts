@@ -94,10 +94,10 @@ local function collect(key, limit, reverse, keep)
 end
 `;
 
-/** ARGV: P, id, expected revision ('' = new), workflow id, status, created ms, data, ttl s, entries... */
+/** ARGV: P, id, expected revision ('' = new), workflow id, status, created ms, data, ttl s, lease owner to release ('' = none), entries... */
 export const CHECKPOINT = `${PRELUDE}
 local id, expected, wf, status = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local created, data, ttl = tonumber(ARGV[6]), ARGV[7], tonumber(ARGV[8])
+local created, data, ttl, release = tonumber(ARGV[6]), ARGV[7], tonumber(ARGV[8]), ARGV[9]
 local now = now_ms()
 purge_expired(now)
 local key = exec_key(id)
@@ -112,8 +112,11 @@ local wrong = require_list(entries_key(id))
 if wrong then return wrong end
 local revision = (tonumber(current[1]) or 0) + 1
 redis.call('HSET', key, 'data', data, 'revision', revision, 'status', status, 'workflow_id', wf, 'created_at', created)
-for first = 9, #ARGV, 1000 do
+for first = 10, #ARGV, 1000 do
   redis.call('RPUSH', entries_key(id), unpack(ARGV, first, math.min(first + 999, #ARGV)))
+end
+if release ~= '' and redis.call('GET', lease_key(id)) == release then
+  redis.call('DEL', lease_key(id))
 end
 if current[2] and (current[2] ~= wf or current[3] ~= status) then unindex(id, current[2], current[3]) end
 for _, index in ipairs(index_keys(wf, status)) do redis.call('ZADD', index, created, id) end

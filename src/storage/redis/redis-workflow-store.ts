@@ -14,6 +14,7 @@ import {
   DEFAULT_CLAIMABLE_LIMIT,
   DEFAULT_EXECUTION_IDS_LIMIT,
   DEFAULT_FIND_LIMIT,
+  type CheckpointOptions,
   type ClaimableQuery,
   type DurableWorkflowStore,
   type ExecutionIdsQuery,
@@ -102,7 +103,11 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
     return this.checkpoint(execution, []);
   }
 
-  async checkpoint(execution: Execution, entries: readonly Entry[]): Promise<Execution> {
+  async checkpoint(
+    execution: Execution,
+    entries: readonly Entry[],
+    options: CheckpointOptions = {},
+  ): Promise<Execution> {
     const encoded = encodeExecution(execution);
     const encodedEntries = encodeCheckpointEntries(execution, entries);
     const updatedAt = new Date();
@@ -114,6 +119,7 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
       execution.createdAt.getTime(),
       executionDocument(execution, encoded, updatedAt),
       this.ttlSeconds,
+      options.releaseLeaseOf ?? '',
       ...entries.map((entry, index) => entryDocument(entry, encodedEntries[index])),
     ])) as [number, string | number];
     if (reply[0] === 1) return { ...execution, revision: Number(reply[1]), updatedAt };

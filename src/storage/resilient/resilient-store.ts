@@ -7,6 +7,7 @@ import type {
   DurableWorkflowStore,
   ExecutionIdsQuery,
   FindQuery,
+  CheckpointOptions,
 } from '../workflow-store';
 import { CircuitBreaker } from './circuit-breaker';
 import { classifyFailure } from './failure-kind';
@@ -70,10 +71,14 @@ export class ResilientStore implements DurableWorkflowStore {
     );
   }
 
-  checkpoint(execution: Execution, entries: readonly Entry[]): Promise<Execution> {
+  checkpoint(
+    execution: Execution,
+    entries: readonly Entry[],
+    options?: CheckpointOptions,
+  ): Promise<Execution> {
     return this.execute(
       'checkpoint',
-      () => this.store.checkpoint(execution, entries),
+      () => this.store.checkpoint(execution, entries, options),
       () => this.landedCheckpoint(execution, entries),
     );
   }

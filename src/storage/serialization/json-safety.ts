@@ -1,3 +1,4 @@
+import { isPlainObject } from '../../core/runtime/references';
 import { UnserializableValueError } from '../store-errors';
 
 /**
@@ -37,7 +38,8 @@ function findProblem(value: unknown, path: string, ancestors: object[]): Problem
   }
   if (ancestors.includes(object)) return { path, reason: 'a circular reference' };
   if (Array.isArray(object)) return arrayProblem(object, path, ancestors);
-  if (!isPlainObjectOfAnyRealm(object)) {
+  // Plain objects of any realm (structuredClone, vm contexts) are fine; class instances are not.
+  if (!isPlainObject(object)) {
     const name = (object as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
     return { path, reason: `an instance of ${name}; only plain objects and Dates are stored` };
   }
@@ -68,12 +70,6 @@ function arrayProblem(array: unknown[], path: string, ancestors: object[]): Prob
   }
   ancestors.pop();
   return null;
-}
-
-/** Objects from another realm (a vm context, say) have that realm's Object.prototype. */
-export function isPlainObjectOfAnyRealm(value: object): boolean {
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === null || Object.getPrototypeOf(prototype) === null;
 }
 
 /** Array.prototype of any realm (itself an array), not a subclass's prototype. */

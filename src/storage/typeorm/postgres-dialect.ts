@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import type { Entry, Execution, ExecutionStatus } from '../../core/types';
 import type { EncodedEntry } from '../store-input';
 import { toEntry, toExecution, type EntryRow, type ExecutionRow } from './row-mapping';
-import { CLAIMABLE_STATUSES, type CheckpointWrite, type SqlDialect } from './sql-dialect';
+import {
+  CLAIMABLE_STATUSES,
+  executionStateValues,
+  type CheckpointWrite,
+  type SqlDialect,
+} from './sql-dialect';
 import { withTables, type SqlTables } from './sql-tables';
 
 interface PgResult {
@@ -23,6 +28,13 @@ const EXECUTION_COLUMNS = `id, workflow_id, workflow_version, status, input, ctx
 
 const ENTRY_COLUMNS = `id, execution_id, step_id, step_type, action, duration_ms, input, output, error,
   "timestamp" AT TIME ZONE 'UTC' AS "timestamp"`;
+
+/** SET clauses that clear the lease when `param` names its owner (NULL leaves any lease alone). */
+function releaseLease(param: string): string {
+  const held = `lease_owner = ${param}::text`;
+  return `lease_owner = CASE WHEN ${held} THEN NULL ELSE lease_owner END,
+    lease_expires_at = CASE WHEN ${held} THEN NULL ELSE lease_expires_at END`;
+}
 
 // Appends the checkpoint's entries in the same statement as the execution write, so Postgres commits
 // both or neither in one round trip. `saved` yields no row when the write was refused, and then
@@ -50,7 +62,7 @@ const UPDATE_EXECUTION = `WITH saved AS (
   UPDATE workflow_executions SET workflow_id = $2, workflow_version = $3, status = $4, input = $5::jsonb,
     ctx = $6::jsonb, current_step = $7, result = $8::jsonb, recover_to = $9, halt_data = $10::jsonb,
     error = $11, updated_at = $12::timestamptz AT TIME ZONE 'UTC', revision = revision + 1,
-    entry_count = entry_count + $14, runtime = $16::jsonb
+    entry_count = entry_count + $14, runtime = $16::jsonb, ${releaseLease('$17')}
   WHERE id = $1 AND revision = $15
   RETURNING id, revision, entry_count
 ), ${APPEND_ENTRIES}
@@ -81,7 +93,7 @@ const UPDATE_EXECUTION_ONE_ENTRY = `WITH saved AS (
   UPDATE workflow_executions SET workflow_id = $2, workflow_version = $3, status = $4, input = $5::jsonb,
     ctx = $6::jsonb, current_step = $7, result = $8::jsonb, recover_to = $9, halt_data = $10::jsonb,
     error = $11, updated_at = $12::timestamptz AT TIME ZONE 'UTC', revision = revision + 1,
-    entry_count = entry_count + 1, runtime = $14::jsonb
+    entry_count = entry_count + 1, runtime = $14::jsonb, ${releaseLease('$24')}
   WHERE id = $1 AND revision = $13
   RETURNING id, revision, entry_count
 ), ${APPEND_ONE_ENTRY}
@@ -122,10 +134,15 @@ export class PostgresDialect implements SqlDialect {
 
   async update(write: CheckpointWrite): Promise<number | null> {
     if (write.entries.length === 1) {
-      const params = oneEntryParams(write, write.execution.revision);
+      const params = [...oneEntryParams(write, write.execution.revision), write.releaseLeaseOf];
       return this.revisionOf(await this.pool.query(UPDATE_EXECUTION_ONE_ENTRY, params));
     }
-    const params = [...checkpointParams(write), write.execution.revision, write.encoded.runtime];
+    const params = [
+      ...checkpointParams(write),
+      write.execution.revision,
+      write.encoded.runtime,
+      write.releaseLeaseOf,
+    ];
     return this.revisionOf(await this.pool.query(UPDATE_EXECUTION, params));
   }
 
@@ -296,21 +313,7 @@ function checkpointParams(write: CheckpointWrite): unknown[] {
 }
 
 function executionParams(write: CheckpointWrite): unknown[] {
-  const { execution, encoded } = write;
-  return [
-    execution.id,
-    execution.workflowId,
-    execution.workflowVersion,
-    execution.status,
-    encoded.input,
-    encoded.ctx,
-    execution.currentStep,
-    encoded.result,
-    execution.recoverTo,
-    encoded.haltData,
-    execution.error,
-    write.updatedAt.toISOString(),
-  ];
+  return [write.execution.id, ...executionStateValues(write), write.updatedAt.toISOString()];
 }
 
 /** Builds the entries' JSON from already-encoded values, so large inputs are not stringified twice. */

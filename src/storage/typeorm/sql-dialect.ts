@@ -8,6 +8,8 @@ export interface CheckpointWrite {
   entries: readonly Entry[];
   encodedEntries: readonly EncodedEntry[];
   updatedAt: Date;
+  /** The owner whose lease the update gives up, if it holds it; null to leave the lease alone. */
+  releaseLeaseOf: string | null;
 }
 
 /**
@@ -38,3 +40,22 @@ export interface SqlDialect {
 }
 
 export const CLAIMABLE_STATUSES: readonly ExecutionStatus[] = ['pending', 'running'];
+
+/**
+ * The execution's state columns, workflow_id through error, in the order both dialects' inserts
+ * and updates write them.
+ */
+export function executionStateValues({ execution, encoded }: CheckpointWrite): unknown[] {
+  return [
+    execution.workflowId,
+    execution.workflowVersion,
+    execution.status,
+    encoded.input,
+    encoded.ctx,
+    execution.currentStep,
+    encoded.result,
+    execution.recoverTo,
+    encoded.haltData,
+    execution.error,
+  ];
+}

@@ -3,7 +3,12 @@ import type { Entry, Execution, ExecutionStatus } from '../../core/types';
 import { StoreError } from '../store-errors';
 import { parseStoredJson, type EncodedEntry } from '../store-input';
 import { toEntry, toExecution } from './row-mapping';
-import { CLAIMABLE_STATUSES, type CheckpointWrite, type SqlDialect } from './sql-dialect';
+import {
+  CLAIMABLE_STATUSES,
+  executionStateValues,
+  type CheckpointWrite,
+  type SqlDialect,
+} from './sql-dialect';
 import { withTables, type SqlTables } from './sql-tables';
 
 const EXECUTION_COLUMNS = `id, workflow_id, workflow_version, status, json(input) AS input,
@@ -61,7 +66,7 @@ export class SqliteDialect implements SqlDialect {
   async insert(write: CheckpointWrite): Promise<number | null> {
     return this.db
       .transaction(() => {
-        const { execution, encoded } = write;
+        const { execution } = write;
         const inserted = this.statement(
           `INSERT INTO workflow_executions (id, workflow_id, workflow_version, status, input, ctx,
            current_step, result, recover_to, halt_data, error, runtime, revision, entry_count, created_at,
@@ -70,17 +75,7 @@ export class SqliteDialect implements SqlDialect {
          ON CONFLICT (id) DO NOTHING`,
         ).run(
           execution.id,
-          execution.workflowId,
-          execution.workflowVersion,
-          execution.status,
-          encoded.input,
-          encoded.ctx,
-          execution.currentStep,
-          encoded.result,
-          execution.recoverTo,
-          encoded.haltData,
-          execution.error,
-          encoded.runtime,
+          ...stateValues(write),
           write.entries.length,
           toSqliteTime(execution.createdAt),
           toSqliteTime(write.updatedAt),
@@ -95,28 +90,22 @@ export class SqliteDialect implements SqlDialect {
   async update(write: CheckpointWrite): Promise<number | null> {
     return this.db
       .transaction(() => {
-        const { execution, encoded } = write;
+        const { execution } = write;
         const saved = this.statement(
           `UPDATE workflow_executions SET workflow_id = ?, workflow_version = ?, status = ?,
            input = jsonb(?), ctx = jsonb(?), current_step = ?, result = jsonb(?), recover_to = ?,
            halt_data = jsonb(?), error = ?, runtime = jsonb(?), updated_at = ?, revision = revision + 1,
-           entry_count = entry_count + ?
+           entry_count = entry_count + ?,
+           lease_owner = CASE WHEN lease_owner = ? THEN NULL ELSE lease_owner END,
+           lease_expires_at = CASE WHEN lease_owner = ? THEN NULL ELSE lease_expires_at END
          WHERE id = ? AND revision = ?
          RETURNING revision, entry_count`,
         ).get(
-          execution.workflowId,
-          execution.workflowVersion,
-          execution.status,
-          encoded.input,
-          encoded.ctx,
-          execution.currentStep,
-          encoded.result,
-          execution.recoverTo,
-          encoded.haltData,
-          execution.error,
-          encoded.runtime,
+          ...stateValues(write),
           toSqliteTime(write.updatedAt),
           write.entries.length,
+          write.releaseLeaseOf,
+          write.releaseLeaseOf,
           execution.id,
           execution.revision,
         ) as { revision: number; entry_count: number } | undefined;
@@ -281,6 +270,11 @@ export class SqliteDialect implements SqlDialect {
     }
     return statement;
   }
+}
+
+/** The state columns and then runtime, as both the insert and the update write them. */
+function stateValues(write: CheckpointWrite): unknown[] {
+  return [...executionStateValues(write), write.encoded.runtime];
 }
 
 /** The format TypeORM writes for `datetime` on SQLite: UTC, millisecond precision, sortable as text. */

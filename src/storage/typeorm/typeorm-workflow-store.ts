@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { ExecutionNotFoundError } from '../../core/errors';
 import type { Entry, Execution } from '../../core/types';
-import { ConcurrentUpdateError, StoreError } from '../store-errors';
+import { ConcurrentUpdateError, RejectedValueError, StoreError } from '../store-errors';
 import {
   encodeCheckpointEntries,
   encodeEntry,
@@ -13,6 +13,7 @@ import {
   DEFAULT_CLAIMABLE_LIMIT,
   DEFAULT_EXECUTION_IDS_LIMIT,
   DEFAULT_FIND_LIMIT,
+  type CheckpointOptions,
   type ClaimableQuery,
   type DurableWorkflowStore,
   type ExecutionIdsQuery,
@@ -39,7 +40,11 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
     return this.checkpoint(execution, []);
   }
 
-  async checkpoint(execution: Execution, entries: readonly Entry[]): Promise<Execution> {
+  async checkpoint(
+    execution: Execution,
+    entries: readonly Entry[],
+    options: CheckpointOptions = {},
+  ): Promise<Execution> {
     requireUuid('execution id', execution.id);
     entries.forEach((entry, index) => requireUuid(`entry ${index} id`, entry.id));
     const write = {
@@ -48,6 +53,7 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
       entries,
       encodedEntries: encodeCheckpointEntries(execution, entries),
       updatedAt: new Date(),
+      releaseLeaseOf: options.releaseLeaseOf ?? null,
     };
     const revision = await this.run('checkpoint', execution.id, (dialect) =>
       execution.revision === undefined ? dialect.insert(write) : dialect.update(write),
@@ -143,7 +149,10 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
     } catch (error) {
       if (error instanceof StoreError) throw error;
       const subject = executionId === undefined ? '' : ` for execution "${executionId}"`;
-      throw new StoreError(`TypeORM store: ${method}${subject} failed: ${explain(error)}`, {
+      const code = (error as { code?: unknown }).code;
+      // Values Postgres refuses (U+0000 in jsonb, malformed text): the caller's input, not an outage.
+      const Refusal = code === '22P05' || code === '22P02' ? RejectedValueError : StoreError;
+      throw new Refusal(`TypeORM store: ${method}${subject} failed: ${explain(error)}`, {
         cause: error,
       });
     }
@@ -182,7 +191,7 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
 
 function requireUuid(what: string, value: string): void {
   if (typeof value !== 'string' || !UUID.test(value)) {
-    throw new StoreError(
+    throw new RejectedValueError(
       `The TypeORM store keeps ids as UUIDs; ${what} ${JSON.stringify(value)} is not one. Generate ids with crypto.randomUUID().`,
     );
   }
