@@ -85,3 +85,19 @@ export class WaitTimeoutError extends DurableWorkflowError {
     );
   }
 }
+
+/**
+ * An execution's worker stopped (crash, kill, lost lease) before the step in flight reached a
+ * checkpoint, more often than the recovery limit allows: it is failed instead of looping forever.
+ */
+export class RecoveryLimitError extends DurableWorkflowError {
+  constructor(
+    readonly executionId: string,
+    readonly stepId: string | null,
+    readonly recoveries: number,
+  ) {
+    super(
+      `Execution "${executionId}" was taken over ${recoveries} time${recoveries === 1 ? '' : 's'} at step "${stepId ?? 'start'}" after its worker stopped without a checkpoint; it is failed so it does not loop forever. Fix what kills the step, then start it again.`,
+    );
+  }
+}

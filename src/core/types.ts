@@ -59,6 +59,12 @@ export interface ExecutionRuntime {
   approved: boolean | null;
   /** Set on a child execution: the parent and the step waiting for it. */
   parent?: { executionId: string; stepId: string };
+  /** Halts so far: tells one halt from the next, as claims and saves change the revision. */
+  halts?: number;
+  /** A `call` step waiting out its retry back-off outside any process: the attempt due, and when. */
+  retry?: { stepId: string; attempt: number; at: string };
+  /** How often the step in flight was taken over after its worker stopped without a checkpoint. */
+  recoveries?: { stepId: string | null; count: number };
 }
 
 export type EntryAction = 'started' | 'completed' | 'failed' | 'halted';

@@ -37,7 +37,7 @@ export async function runSequenceInMemory(
       position = step.on_error;
       continue;
     }
-    if (outcome.kind === 'halt' || outcome.kind === 'enter') {
+    if (outcome.kind === 'halt' || outcome.kind === 'enter' || outcome.kind === 'retry') {
       throw new Error(`step "${step.id}" cannot halt inside a parallel branch`);
     }
     context.record(step.id, step.type, {

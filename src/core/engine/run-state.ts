@@ -3,6 +3,23 @@ import { defaultNext } from '../definition/step-graph';
 import type { Entry, Execution, ExecutionRuntime, RuntimeFrame } from '../types';
 import type { LoopFrame } from './loop-iteration';
 
+/** How one call of the engine runs. */
+export interface RunOptions {
+  /**
+   * Retry back-offs of top-level `call` steps at least this long end the run with a checkpoint
+   * (status `running`, `runtime.retry` saying when) instead of waiting in this process; the runner
+   * then drives the execution again when it is due. @defaultValue never: back-offs wait in process
+   */
+  deferRetriesFromMs?: number;
+  /** Told when a resume (or timer) left the halt: its first checkpoint won over any other. */
+  onAccepted?: (execution: Execution) => void;
+  /**
+   * The lease this run holds on an execution: the checkpoint that leaves `running` (a halt, the end,
+   * a failure) gives it up in the same write, and says so through `released`.
+   */
+  lease?: { executionId: string; owner: string; released: () => void };
+}
+
 /**
  * One execution being driven: the copy last saved, and the working state the next checkpoint will
  * save (context, position, loop frames, last resume payload).
@@ -16,6 +33,7 @@ export class RunState {
   constructor(
     public saved: Execution,
     readonly definition: WorkflowDefinition,
+    readonly options: RunOptions = {},
   ) {
     this.ctx = structuredClone(saved.ctx);
     this.runtime = structuredClone(saved.runtime ?? { frames: [], response: null, approved: null });

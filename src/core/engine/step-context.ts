@@ -45,8 +45,6 @@ export interface StepContext {
   readonly scope: ReferenceScope;
   readonly services: ServiceResolver;
   readonly children: ChildRunner;
-  /** True inside a parallel branch, where nothing is checkpointed until the parallel step ends. */
-  readonly inBranch: boolean;
   resolve(value: unknown): unknown;
   evaluate(condition: Condition): boolean;
   record(stepId: string, stepType: string, draft: EntryDraft): void;
@@ -56,6 +54,14 @@ export interface StepContext {
   /** Milliseconds left of the whole-run timeout, or null when there is none. */
   remainingMs(): number | null;
   sleep(ms: number): Promise<void>;
+  /**
+   * Whether a retry back-off of `ms` should be waited out as a checkpoint and a later run (a
+   * delayed job) rather than in this process. Never inside a parallel branch, whose state lives in
+   * memory only.
+   */
+  mayDefer(ms: number): boolean;
+  /** The attempt a `call` step parked for its back-off is due to make, and when; null otherwise. */
+  parkedRetry(stepId: string): { attempt: number; at: string } | null;
   /** Runs a parallel branch on its own context; nothing of it is recorded until adopted. */
   runBranch(steps: StepDefinition[], ctx: Record<string, unknown>): Promise<BranchOutcome>;
   /** Adds a finished branch's trail to this step's entries. */
@@ -70,7 +76,9 @@ export type StepOutcome =
   /** Halt; `recoverTo` is where a resume continues (undefined: the step's default successor). */
   | { kind: 'halt'; haltData: Record<string, unknown>; recoverTo?: string | null }
   /** Start iterating a loop whose first iteration's variables are already set. */
-  | { kind: 'enter'; frame: RuntimeFrame & { type: 'loop' }; first: string };
+  | { kind: 'enter'; frame: RuntimeFrame & { type: 'loop' }; first: string }
+  /** Checkpoint and stop: a later run makes attempt `attempt` of this step at `at`. */
+  | { kind: 'retry'; attempt: number; at: string };
 
 export type StepHandler<S extends StepDefinition = StepDefinition> = (
   step: S,

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ConcurrentUpdateError, StoreError } from '../../storage/store-errors';
+import {
+  ConcurrentUpdateError,
+  StoreError,
+  UnserializableValueError,
+} from '../../storage/store-errors';
 import type { DurableWorkflowStore, WorkflowStore } from '../../storage/workflow-store';
 import {
   FINISHED,
@@ -12,6 +16,7 @@ import { serializeError } from '../error-serialization';
 import {
   ExecutionNotFoundError,
   ExecutionStateError,
+  RecoveryLimitError,
   StepFailedError,
   WorkflowTimeoutError,
   WorkflowValidationError,
@@ -26,7 +31,7 @@ import { lastError, runSequenceInMemory } from './branch-runner';
 import { childExecutionId } from './child-ids';
 import { validateInputs } from './inputs';
 import { advanceLoop, leaveLoop, type LoopFrame } from './loop-iteration';
-import { RunState } from './run-state';
+import { RunState, type RunOptions } from './run-state';
 import type { EntryDraft, RecordedDraft, StepContext, StepOutcome } from './step-context';
 import { runStep } from './step-handlers';
 
@@ -95,13 +100,25 @@ export class WorkflowEngine {
       const existing = await this.store.load(options.executionId);
       if (existing) return existing;
     }
-    const definition = this.registry.get(workflowId);
-    const execution = this.newExecution(definition, input, options.executionId);
+    return this.runNew(this.registry.get(workflowId), input, options.executionId);
+  }
+
+  /**
+   * Runs a new execution whose first checkpoint inserts it. When another starter inserted the same
+   * id first, that execution is returned and nothing runs here.
+   */
+  private async runNew(
+    definition: WorkflowDefinition,
+    input: Record<string, unknown> | undefined,
+    executionId: string | undefined,
+    parent?: { executionId: string; stepId: string },
+  ): Promise<Execution> {
+    const execution = this.newExecution(definition, input, executionId);
+    if (parent) execution.runtime = { frames: [], response: null, approved: null, parent };
     const state = new RunState({ ...execution, status: 'running' }, definition);
     try {
       return await this.advance(state);
     } catch (error) {
-      // Another starter with the same id inserted first: its execution is the one.
       if (!(error instanceof ConcurrentUpdateError) || state.saved.revision !== undefined)
         throw error;
       return this.mustLoad(execution.id);
@@ -162,27 +179,48 @@ export class WorkflowEngine {
    * Drives a `pending` or `running` execution from its last checkpoint (a new one, or one whose
    * worker died). The step that was in flight runs again. Others are returned unchanged.
    */
-  async drive(executionId: string): Promise<Execution> {
-    const execution = await this.mustLoad(executionId);
+  async drive(executionId: string, options: RunOptions = {}): Promise<Execution> {
+    return this.driveLoaded(await this.mustLoad(executionId), options);
+  }
+
+  /** `drive` for an execution the caller just loaded or claimed, saving a read. */
+  async driveLoaded(execution: Execution, options: RunOptions = {}): Promise<Execution> {
     if (execution.status !== 'pending' && execution.status !== 'running') return execution;
     // A pending execution becomes running with its first checkpoint, not a write of its own.
-    const state = new RunState({ ...execution, status: 'running' }, this.definitionOf(execution));
+    const state = new RunState(
+      { ...execution, status: 'running' },
+      this.definitionOf(execution),
+      options,
+    );
     return this.advance(state);
   }
 
-  /** Answers a halted execution and runs it until the next halt or the end. */
-  async resume(executionId: string, payload: ResumePayload = {}): Promise<Execution> {
-    const execution = await this.mustLoad(executionId);
+  /**
+   * Refuses a resume that can't be accepted: the execution is not halted, or an approval is
+   * answered without `approved`. Runners call it before handing a resume to a queue.
+   */
+  checkResume(execution: Execution, payload: ResumePayload): void {
     if (execution.status !== 'halted') {
-      throw new ExecutionStateError(executionId, execution.status, 'resume', ['halted']);
+      throw new ExecutionStateError(execution.id, execution.status, 'resume', ['halted']);
     }
-    const state = new RunState(execution, this.definitionOf(execution));
-    const located = this.haltedStep(state);
+    const located = this.haltedStep(execution, this.definitionOf(execution));
     if (located.step.type === 'approval' && typeof payload.approved !== 'boolean') {
-      throw new WorkflowValidationError(`Resume of execution "${executionId}"`, [
+      throw new WorkflowValidationError(`Resume of execution "${execution.id}"`, [
         `"approved" must be true or false to answer approval step "${located.step.id}"`,
       ]);
     }
+  }
+
+  /** Answers a halted execution and runs it until the next halt or the end. */
+  async resume(
+    executionId: string,
+    payload: ResumePayload = {},
+    options: RunOptions = {},
+  ): Promise<Execution> {
+    const execution = await this.mustLoad(executionId);
+    this.checkResume(execution, payload);
+    const state = new RunState(execution, this.definitionOf(execution), options);
+    const located = this.haltedStep(state.saved, state.definition);
     state.runtime.response = payload.response ?? null;
     state.runtime.approved = payload.approved ?? null;
     return this.continueHalted(state, located, async () => {
@@ -203,11 +241,11 @@ export class WorkflowEngine {
    * continues, an expired approval moves to `on_timeout` (or fails). Early or stale calls change
    * nothing.
    */
-  async fireTimer(executionId: string): Promise<Execution> {
+  async fireTimer(executionId: string, options: RunOptions = {}): Promise<Execution> {
     const execution = await this.mustLoad(executionId);
     if (execution.status !== 'halted') return execution;
-    const state = new RunState(execution, this.definitionOf(execution));
-    const located = this.haltedStep(state);
+    const state = new RunState(execution, this.definitionOf(execution), options);
+    const located = this.haltedStep(state.saved, state.definition);
     const step = located.step;
     const due = (key: string) => {
       const at = execution.haltData?.[key];
@@ -270,6 +308,17 @@ export class WorkflowEngine {
     }
   }
 
+  /**
+   * Fails a `pending` or `running` execution whose step in flight keeps killing its worker: what a
+   * runner calls once recovery reached its limit. Others are returned unchanged.
+   */
+  async failRecovery(executionId: string, recoveries: number): Promise<Execution> {
+    const execution = await this.mustLoad(executionId);
+    if (execution.status !== 'pending' && execution.status !== 'running') return execution;
+    const state = new RunState({ ...execution, status: 'running' }, this.definitionOf(execution));
+    return this.fail(state, new RecoveryLimitError(executionId, execution.currentStep, recoveries));
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   private async advance(state: RunState): Promise<Execution> {
@@ -316,7 +365,12 @@ export class WorkflowEngine {
     durationMs: number,
   ): Promise<boolean> {
     const { step } = located;
+    if (outcome.kind !== 'retry') delete state.runtime.retry;
     switch (outcome.kind) {
+      case 'retry':
+        state.runtime.retry = { stepId: step.id, attempt: outcome.attempt, at: outcome.at };
+        await this.commitOrFail(state, located, {});
+        return true;
       case 'enter':
         this.record(state, step.id, step.type, { action: 'started', durationMs });
         state.frames.push(outcome.frame);
@@ -397,6 +451,7 @@ export class WorkflowEngine {
     durationMs: number,
   ): Promise<boolean> {
     let current = located;
+    delete state.runtime.retry;
     this.record(state, current.step.id, current.step.type, { action: 'failed', error, durationMs });
     for (;;) {
       if (current.step.on_error !== undefined) {
@@ -465,7 +520,7 @@ export class WorkflowEngine {
       await this.commit(state, changes);
       return state.saved.status !== 'running';
     } catch (error) {
-      if (!(error instanceof StoreError) || !error.name.includes('Unserializable')) throw error;
+      if (!(error instanceof UnserializableValueError)) throw error;
       await this.rollback(state);
       const stepId = located?.step.id ?? state.saved.currentStep ?? 'end';
       this.record(state, stepId, located?.step.type ?? 'end', { action: 'failed', error });
@@ -484,13 +539,26 @@ export class WorkflowEngine {
   }
 
   private async commit(state: RunState, changes: Partial<Execution>): Promise<void> {
+    // Takeovers are counted per step: moving on means the step in flight survived.
+    if (changes.currentStep !== undefined && changes.currentStep !== state.saved.currentStep)
+      delete state.runtime.recoveries;
+    // Every new halt data is a new halt, which jobs answering the last one must not answer.
+    if (changes.haltData) state.runtime.halts = (state.runtime.halts ?? 0) + 1;
     const execution = state.next(changes);
     const entries = state.pending.splice(0);
     const store = this.store as Partial<DurableWorkflowStore> & WorkflowStore;
+    const lease = state.options.lease;
+    const releasing =
+      lease !== undefined && lease.executionId === execution.id && execution.status !== 'running';
     let saved: Execution;
     try {
       if (typeof store.checkpoint === 'function') {
-        saved = await store.checkpoint(execution, entries);
+        saved = await store.checkpoint(
+          execution,
+          entries,
+          releasing ? { releaseLeaseOf: lease.owner } : undefined,
+        );
+        if (releasing) lease.released();
       } else {
         // A store with only the seed's methods: entries after the save, not atomically.
         saved = await store.save(execution);
@@ -549,7 +617,6 @@ export class WorkflowEngine {
       scope,
       services: this.services,
       children: { runChild: (parent, step, input) => this.runChild(state, parent, step, input) },
-      inBranch: branch !== undefined,
       resolve: (value) => resolveValue(value, scope),
       evaluate: (condition) => evaluateCondition(condition, scope),
       record: (stepId, stepType, draft) => {
@@ -562,6 +629,16 @@ export class WorkflowEngine {
       now: this.now,
       remainingMs: () => this.remainingMs(state),
       sleep: this.sleep,
+      mayDefer: (ms) =>
+        !branch &&
+        state.options.deferRetriesFromMs !== undefined &&
+        ms >= state.options.deferRetriesFromMs,
+      parkedRetry: (stepId) => {
+        const parked = state.runtime.retry;
+        return !branch && parked?.stepId === stepId
+          ? { attempt: parked.attempt, at: parked.at }
+          : null;
+      },
       runBranch: async (steps, branchCtx) => {
         const recorded: RecordedDraft[] = [];
         const inner = this.contextFor(state, { ctx: branchCtx, recorded });
@@ -594,15 +671,10 @@ export class WorkflowEngine {
       return TERMINAL.has(existing.status) || existing.status === 'halted'
         ? existing
         : this.drive(id);
-    const { execution } = await this.create(step.workflow_id, input, { executionId: id });
-    const withParent = await this.store.save({
-      ...execution,
-      runtime: {
-        ...(execution.runtime ?? { frames: [], response: null, approved: null }),
-        parent: { executionId: parent.id, stepId: step.id },
-      },
+    return this.runNew(this.registry.get(step.workflow_id), input, id, {
+      executionId: parent.id,
+      stepId: step.id,
     });
-    return this.drive(withParent.id);
   }
 
   private async resumeChild(
@@ -667,6 +739,7 @@ export class WorkflowEngine {
         recoverTo: null,
         currentStep: next,
       });
+      state.options.onAccepted?.(state.saved);
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError)) throw error;
       const current = await this.mustLoad(state.saved.id);
@@ -692,7 +765,7 @@ export class WorkflowEngine {
     )
       return;
     const state = new RunState(parent, this.definitionOf(parent));
-    const located = this.haltedStep(state);
+    const located = this.haltedStep(state.saved, state.definition);
     if (located.step.type !== 'workflow') return;
     const step = located.step;
     await this.continueHalted(state, located, async () =>
@@ -702,12 +775,12 @@ export class WorkflowEngine {
     });
   }
 
-  private haltedStep(state: RunState): LocatedStep {
-    const stepId = state.saved.currentStep;
-    const located = stepId ? state.located(stepId) : undefined;
+  private haltedStep(execution: Execution, definition: WorkflowDefinition): LocatedStep {
+    const stepId = execution.currentStep;
+    const located = stepId ? definition.index.get(stepId) : undefined;
     if (!located) {
       throw new ExecutionStateError(
-        state.saved.id,
+        execution.id,
         `halted at an unknown step "${stepId}"`,
         'resume',
         ['halted at a known step'],

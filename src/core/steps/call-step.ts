@@ -12,11 +12,21 @@ export class CallTimeoutError extends Error {
  * Calls a registered service. A `started` entry is checkpointed before each attempt, so a crash
  * mid-call shows on the trail and the call runs again on recovery (at least once). Each failed
  * attempt but the last is recorded as `failed`, naming the attempt; the last one fails the step.
+ * A back-off the runner may defer ends the run with a `retry` outcome: the attempt count and its
+ * time are checkpointed, and a later run continues with that attempt.
  */
 export async function runCall(step: CallStep, context: StepContext): Promise<StepOutcome> {
   const input = context.resolve(step.input ?? null);
   const attempts = step.retries + 1;
-  for (let attempt = 1; ; attempt++) {
+  const parked = context.parkedRetry(step.id);
+  if (parked) {
+    const early = Date.parse(parked.at) - context.now().getTime();
+    if (early > 0) {
+      if (context.mayDefer(early)) return { kind: 'retry', attempt: parked.attempt, at: parked.at };
+      await context.sleep(early);
+    }
+  }
+  for (let attempt = parked?.attempt ?? 1; ; attempt++) {
     context.record(step.id, step.type, {
       action: 'started',
       input,
@@ -40,6 +50,10 @@ export async function runCall(step: CallStep, context: StepContext): Promise<Ste
         durationMs: Date.now() - began,
       });
       const delayMs = step.retry_delay * 1000 * step.retry_backoff ** (attempt - 1);
+      if (context.mayDefer(delayMs)) {
+        const at = new Date(context.now().getTime() + delayMs).toISOString();
+        return { kind: 'retry', attempt: attempt + 1, at };
+      }
       await context.sleep(delayMs);
     }
   }
