@@ -24,6 +24,7 @@ export type {
 } from './storage/workflow-store';
 export {
   ConcurrentUpdateError,
+  RejectedValueError,
   StoreError,
   StoreUnavailableError,
   UnserializableValueError,
@@ -72,3 +73,8 @@ export type {
   StoreOption,
   TypeormStoreOption,
 } from './nest/durable-workflow.options';
+export { WORKFLOW_QUEUE_NAME, type WorkflowQueueOptions } from './nest/queue/queue.options';
+export { RecoveryLimitError } from './core/errors';
+export type { RunOptions } from './core/engine/run-state';
+export type { WorkflowHttpOptions } from './nest/http/http.options';
+export { WorkflowHttpExceptionFilter } from './nest/http/workflow-http-exception.filter';

@@ -4,3 +4,4 @@ export const STORE = Symbol('DURABLE_WORKFLOW_STORE');
 export const RAW_STORE = Symbol('DURABLE_WORKFLOW_RAW_STORE');
 export const MODULE_OPTIONS = Symbol('DURABLE_WORKFLOW_MODULE_OPTIONS');
 export const WORKFLOW_CALLABLE = 'durable-workflow:callable';
+export const HTTP_OPTIONS = Symbol('DURABLE_WORKFLOW_HTTP_OPTIONS');

@@ -3,14 +3,18 @@ import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { WorkflowEntryEntity } from '../storage/typeorm/workflow-entry.entity';
 import { WorkflowExecutionEntity } from '../storage/typeorm/workflow-execution.entity';
-import { MODULE_OPTIONS, STORE } from './durable-workflow.constants';
+import { HTTP_OPTIONS, MODULE_OPTIONS, STORE } from './durable-workflow.constants';
+import { createDashboardController } from './http/dashboard/dashboard.controller';
+import { HttpGuardNotice } from './http/http-guard-notice';
+import { resolveHttpOptions, type WorkflowHttpOptions } from './http/http.options';
+import { createWorkflowsController } from './http/workflows.controller';
 import {
-  DurableWorkflowDefaults,
+  resolveModuleOptions,
   type DurableWorkflowModuleAsyncOptions,
   type DurableWorkflowModuleOptions,
-  type DurableWorkflowRuntimeOptions,
   type StoreOption,
 } from './durable-workflow.options';
+import { workflowQueueProvider } from './queue/workflow-queue.provider';
 import { rawStoreProvider, storeProvider } from './store.providers';
 import { WorkflowCallableExplorer } from './workflow-callable.explorer';
 import { WorkflowService } from './workflow.service';
@@ -18,21 +22,26 @@ import { WorkflowService } from './workflow.service';
 @Module({})
 export class DurableWorkflowModule {
   static forRoot(options: DurableWorkflowModuleOptions): DynamicModule {
-    const { store, ...runtime } = options;
-    return this.build(store, [], { provide: MODULE_OPTIONS, useValue: withDefaults(runtime) });
+    const { store, http, ...runtime } = options;
+    return this.build(store, http, [], {
+      provide: MODULE_OPTIONS,
+      useValue: resolveModuleOptions(runtime),
+    });
   }
 
   /** The store is known when the module is declared; the rest may come from a factory. */
   static forRootAsync(options: DurableWorkflowModuleAsyncOptions): DynamicModule {
-    return this.build(options.store, options.imports ?? [], {
+    return this.build(options.store, options.http, options.imports ?? [], {
       provide: MODULE_OPTIONS,
-      useFactory: async (...args: never[]) => withDefaults(await options.useFactory(...args)),
+      useFactory: async (...args: never[]) =>
+        resolveModuleOptions(await options.useFactory(...args)),
       inject: options.inject ?? [],
     });
   }
 
   private static build(
     store: StoreOption,
+    httpOption: WorkflowHttpOptions | undefined,
     imports: NonNullable<DurableWorkflowModuleAsyncOptions['imports']>,
     optionsProvider: Provider,
   ): DynamicModule {
@@ -45,27 +54,29 @@ export class DurableWorkflowModule {
             ),
           ]
         : [];
+    const http = httpOption ? resolveHttpOptions(httpOption) : null;
+    const controllers = http
+      ? [
+          createWorkflowsController(http),
+          ...(http.dashboard ? [createDashboardController(http)] : []),
+        ]
+      : [];
+    const httpProviders = http ? [{ provide: HTTP_OPTIONS, useValue: http }, HttpGuardNotice] : [];
     return {
       module: DurableWorkflowModule,
+      controllers,
       global: true,
-      imports: [DiscoveryModule, ...typeorm, ...imports],
+      imports: [DiscoveryModule, ...typeorm, ...imports, ...(http?.imports ?? [])],
       providers: [
         optionsProvider,
         rawStoreProvider(store),
         storeProvider,
+        workflowQueueProvider,
         WorkflowCallableExplorer,
         WorkflowService,
+        ...httpProviders,
       ],
-      exports: [STORE, WorkflowService],
+      exports: [STORE, workflowQueueProvider.provide, WorkflowService],
     };
   }
-}
-
-function withDefaults(
-  options: DurableWorkflowRuntimeOptions,
-): Required<DurableWorkflowRuntimeOptions> {
-  const defined = Object.fromEntries(
-    Object.entries(options).filter(([, value]) => value !== undefined),
-  );
-  return { ...new DurableWorkflowDefaults(), ...defined };
 }

@@ -3,6 +3,13 @@ import type { Redis } from 'ioredis';
 import type { WorkflowSource } from '../core/definition/load-workflow';
 import type { ResilientStoreOptions } from '../storage/resilient/resilient-store';
 import type { WorkflowStore } from '../storage/workflow-store';
+import { definedOnly } from './defined-only';
+import type { WorkflowHttpOptions } from './http/http.options';
+import {
+  resolveQueueOptions,
+  type ResolvedQueueOptions,
+  type WorkflowQueueOptions,
+} from './queue/queue.options';
 
 export interface TypeormStoreOption {
   type: 'typeorm';
@@ -41,23 +48,44 @@ export interface DurableWorkflowRuntimeOptions {
   resilience?: ResilientStoreOptions | false;
   /** How long shutdown waits for executions in flight to reach a checkpoint. @defaultValue 10000 */
   shutdownGraceMs?: number;
+  /** BullMQ queues and workers; leave out to run everything inside this process. @defaultValue none */
+  queue?: WorkflowQueueOptions;
 }
 
 export interface DurableWorkflowModuleOptions extends DurableWorkflowRuntimeOptions {
   store: StoreOption;
+  /** The HTTP API and dashboard, mounted under `http.path`. @defaultValue none */
+  http?: WorkflowHttpOptions;
 }
 
 export interface DurableWorkflowModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   /** Known when the module is declared, so the right providers can be registered. */
   store: StoreOption;
+  /** Routes too are declared with the module. @defaultValue none */
+  http?: WorkflowHttpOptions;
   inject?: (string | symbol | Type<unknown>)[];
   useFactory: (
     ...args: never[]
   ) => DurableWorkflowRuntimeOptions | Promise<DurableWorkflowRuntimeOptions>;
 }
 
-export class DurableWorkflowDefaults {
-  workflows: WorkflowSource[] = [];
-  resilience: ResilientStoreOptions | false = {};
-  shutdownGraceMs = 10_000;
+/** The options with every default applied, as providers receive them under MODULE_OPTIONS. */
+export interface ResolvedModuleOptions {
+  workflows: WorkflowSource[];
+  resilience: ResilientStoreOptions | false;
+  shutdownGraceMs: number;
+  queue: ResolvedQueueOptions | null;
+}
+
+export function resolveModuleOptions(
+  options: DurableWorkflowRuntimeOptions,
+): ResolvedModuleOptions {
+  const { queue, ...rest } = definedOnly(options);
+  return {
+    workflows: [],
+    resilience: {},
+    shutdownGraceMs: 10_000,
+    ...rest,
+    queue: queue ? resolveQueueOptions(queue) : null,
+  };
 }

@@ -6,7 +6,7 @@ import { ResilientStore } from '../storage/resilient/resilient-store';
 import { TypeormWorkflowStore } from '../storage/typeorm/typeorm-workflow-store';
 import type { DurableWorkflowStore, WorkflowStore } from '../storage/workflow-store';
 import { MODULE_OPTIONS, RAW_STORE, STORE } from './durable-workflow.constants';
-import type { DurableWorkflowRuntimeOptions, StoreOption } from './durable-workflow.options';
+import type { ResolvedModuleOptions, StoreOption } from './durable-workflow.options';
 
 /** The provider of the configured store, under RAW_STORE. */
 export function rawStoreProvider(option: StoreOption): Provider {
@@ -33,14 +33,15 @@ export function rawStoreProvider(option: StoreOption): Provider {
 /** STORE: the configured store behind retries and a circuit breaker, when it has the full interface. */
 export const storeProvider: Provider = {
   provide: STORE,
-  useFactory: (store: WorkflowStore, options: Required<DurableWorkflowRuntimeOptions>) =>
-    options.resilience !== false && isDurable(store)
+  useFactory: (store: WorkflowStore, options: ResolvedModuleOptions) =>
+    options.resilience !== false && isDurableStore(store)
       ? new ResilientStore(store, options.resilience)
       : store,
   inject: [RAW_STORE, MODULE_OPTIONS],
 };
 
-function isDurable(store: WorkflowStore): store is DurableWorkflowStore {
+/** Whether the store has what many workers need: atomic checkpoints and leases. */
+export function isDurableStore(store: WorkflowStore): store is DurableWorkflowStore {
   const durable = store as Partial<DurableWorkflowStore>;
   return typeof durable.checkpoint === 'function' && typeof durable.claim === 'function';
 }

@@ -1,6 +1,8 @@
+import type { Observable } from 'rxjs';
 import {
   Inject,
   Injectable,
+  type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
@@ -9,13 +11,20 @@ import {
   type ResumePayload,
   type StartOptions,
 } from '../core/engine/workflow-engine';
-import { ExecutionNotFoundError, ExecutionStateError, WaitTimeoutError } from '../core/errors';
+import { ExecutionNotFoundError, WaitTimeoutError } from '../core/errors';
 import { WorkflowRegistry } from '../core/registry';
 import type { Entry, Execution } from '../core/types';
 import type { FindQuery, WorkflowStore } from '../storage/workflow-store';
 import { MODULE_OPTIONS, STORE } from './durable-workflow.constants';
-import type { DurableWorkflowRuntimeOptions } from './durable-workflow.options';
-import { InProcessRunner } from './in-process-runner';
+import type { ResolvedModuleOptions } from './durable-workflow.options';
+import { ExecutionEvents } from './execution-events';
+import { ExecutionFeed } from './execution-feed';
+import { QueueRunner } from './queue/queue-runner';
+import type { WorkflowBullQueue } from './queue/workflow-job-queue';
+import { workflowQueueProvider } from './queue/workflow-queue.provider';
+import { InProcessRunner } from './runners/in-process-runner';
+import type { WorkflowRunner } from './runners/workflow-runner';
+import { isDurableStore } from './store.providers';
 import { WorkflowCallableExplorer } from './workflow-callable.explorer';
 
 const RESTING = new Set(['completed', 'halted', 'failed', 'cancelled']);
@@ -26,36 +35,51 @@ const RESTING = new Set(['completed', 'halted', 'failed', 'cancelled']);
  * the start with the workflow, step and name in the message.
  */
 @Injectable()
-export class WorkflowService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private engineInstance?: WorkflowEngine;
-  private runner?: InProcessRunner;
-  private readonly listeners = new Set<(execution: Execution) => void>();
+export class WorkflowService
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
+  private runnerInstance?: WorkflowRunner;
+  private readonly events = new ExecutionEvents();
+  private readonly feed: ExecutionFeed;
 
   constructor(
     @Inject(STORE) private readonly store: WorkflowStore,
-    @Inject(MODULE_OPTIONS) private readonly options: Required<DurableWorkflowRuntimeOptions>,
+    @Inject(MODULE_OPTIONS) private readonly options: ResolvedModuleOptions,
+    @Inject(workflowQueueProvider.provide) private readonly queue: WorkflowBullQueue | null,
     private readonly explorer: WorkflowCallableExplorer,
-  ) {}
+  ) {
+    this.feed = new ExecutionFeed(this.events, store, (changed) =>
+      this.runnerInstance?.watchRemote ? this.runnerInstance.watchRemote(changed) : () => undefined,
+    );
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const services = this.explorer.explore();
     const registry = new WorkflowRegistry(services);
     registry.registerAll(this.options.workflows);
-    this.engineInstance = new WorkflowEngine({
+    const engine = new WorkflowEngine({
       store: this.store,
       registry,
       services,
       onEvent: (event) => {
-        if (event.type === 'execution')
-          this.listeners.forEach((listener) => listener(event.execution));
+        if (event.type === 'execution') this.events.emit(event.execution);
       },
     });
-    this.runner = new InProcessRunner(this.engineInstance, this.store);
-    await this.runner.boot();
+    this.runnerInstance = this.createRunner(engine);
+    await this.runnerInstance.boot();
+  }
+
+  /** Ends the live streams before the HTTP server closes, so their connections don't hold it open. */
+  beforeApplicationShutdown(): void {
+    this.feed.close();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.runner?.stop(this.options.shutdownGraceMs);
+    try {
+      await this.runnerInstance?.stop(this.options.shutdownGraceMs);
+    } finally {
+      await this.queue?.close();
+    }
   }
 
   /** Runs in this process until the execution completes, halts or fails, and resolves with it. */
@@ -64,85 +88,65 @@ export class WorkflowService implements OnApplicationBootstrap, OnApplicationShu
     input?: Record<string, unknown>,
     opts?: StartOptions,
   ): Promise<Execution> {
-    return this.engine.run(workflowId, input, opts);
+    return this.runner.run(workflowId, input, opts);
   }
 
-  /** Saves a `pending` execution and returns at once; it runs in the background. */
-  async start(
+  /** Saves a `pending` execution and hands it to the queue (or the in-process runner); returns at once. */
+  start(
     workflowId: string,
     input?: Record<string, unknown>,
     opts?: StartOptions,
   ): Promise<Execution> {
-    const { execution, created } = await this.engine.create(workflowId, input, opts);
-    if (created) this.background.submit(execution.id, () => this.engine.drive(execution.id));
-    return execution;
+    return this.runner.start(workflowId, input, opts);
   }
 
   /**
-   * Hands the resume of a halted execution to the runner, and returns once it was accepted (the
-   * execution is no longer halted) or refused, without waiting for the next halt or the end.
+   * Hands the resume of a halted execution over, and returns once it was accepted, without waiting
+   * for the next halt or the end. Any status but `halted` is refused with `ExecutionStateError`, and
+   * so is a second resume of the same halt.
    */
-  async resume(executionId: string, payload: ResumePayload = {}): Promise<Execution> {
-    const execution = await this.mustGet(executionId);
-    if (execution.status !== 'halted') {
-      throw new ExecutionStateError(executionId, execution.status, 'resume', ['halted']);
-    }
-    return new Promise<Execution>((resolve, reject) => {
-      const listener = (saved: Execution) => {
-        if (saved.id !== executionId || saved.status === 'halted') return;
-        this.listeners.delete(listener);
-        resolve(saved);
-      };
-      this.listeners.add(listener);
-      this.background.submit(executionId, async () => {
-        try {
-          const outcome = await this.engine.resume(executionId, payload);
-          listener({
-            ...outcome,
-            status: outcome.status === 'halted' ? 'running' : outcome.status,
-          });
-          return outcome;
-        } catch (error) {
-          this.listeners.delete(listener);
-          reject(error);
-          throw error;
-        }
-      });
-    });
+  resume(executionId: string, payload: ResumePayload = {}): Promise<Execution> {
+    return this.runner.resume(executionId, payload);
   }
 
   /** Resumes in this process until the next halt or the end. */
-  async resumeNow(executionId: string, payload: ResumePayload = {}): Promise<Execution> {
-    const execution = await this.engine.resume(executionId, payload);
-    this.background.armTimer(execution);
-    return execution;
+  resumeNow(executionId: string, payload: ResumePayload = {}): Promise<Execution> {
+    return this.runner.resumeNow(executionId, payload);
   }
 
-  /** Resolves once the execution is completed, halted, failed or cancelled. */
+  /**
+   * Resolves once the execution is completed, halted, failed or cancelled; a halt whose resume was
+   * accepted but not yet taken up by a worker does not count.
+   */
   async wait(
     executionId: string,
     { timeoutMs = 30_000 }: { timeoutMs?: number } = {},
   ): Promise<Execution> {
     const current = await this.mustGet(executionId);
-    if (RESTING.has(current.status)) return current;
+    if (await this.resting(current)) return current;
     return new Promise<Execution>((resolve, reject) => {
+      let done = false;
       const finish = (outcome: () => void) => {
+        if (done) return;
+        done = true;
         clearTimeout(timeout);
         clearInterval(poll);
-        this.listeners.delete(listener);
+        unsubscribe();
         outcome();
       };
-      const listener = (execution: Execution) => {
-        if (execution.id === executionId && RESTING.has(execution.status))
-          finish(() => resolve(execution));
-      };
-      // Another process may drive it: look at the store too.
-      const poll = setInterval(() => {
-        this.store.load(executionId).then(
-          (execution) =>
-            execution && RESTING.has(execution.status) && finish(() => resolve(execution)),
+      const consider = (execution: Execution | null) =>
+        (execution ? this.resting(execution) : Promise.resolve(false)).then(
+          (resting) => resting && finish(() => resolve(execution as Execution)),
           (error: unknown) => finish(() => reject(error)),
         );
+      const unsubscribe = this.events.subscribe((execution) => {
+        if (execution.id === executionId) void consider(execution);
+      });
+      // Another process may drive it: look at the store too.
+      const poll = setInterval(() => {
+        this.store
+          .load(executionId)
+          .then(consider, (error: unknown) => finish(() => reject(error)));
       }, 250);
       const timeout = setTimeout(() => {
         this.store.load(executionId).then(
@@ -153,8 +157,19 @@ export class WorkflowService implements OnApplicationBootstrap, OnApplicationShu
           (error: unknown) => finish(() => reject(error)),
         );
       }, timeoutMs);
-      this.listeners.add(listener);
     });
+  }
+
+  private async resting(execution: Execution): Promise<boolean> {
+    return RESTING.has(execution.status) && !(await this.runner.resumePending(execution));
+  }
+
+  /**
+   * Every change to an execution, for live views: this process's saves at once, and changes made
+   * by other processes (queue workers) within a second.
+   */
+  changes(): Observable<Execution> {
+    return this.feed.changes();
   }
 
   get(executionId: string): Promise<Execution | null> {
@@ -170,14 +185,13 @@ export class WorkflowService implements OnApplicationBootstrap, OnApplicationShu
     return this.store.find(query);
   }
 
-  async cancel(executionId: string): Promise<Execution> {
-    this.background.clearTimer(executionId);
-    return this.engine.cancel(executionId);
+  /** Stops a pending, running or halted execution; its waiting queue jobs are dropped. */
+  cancel(executionId: string): Promise<Execution> {
+    return this.runner.cancel(executionId);
   }
 
-  async delete(executionId: string): Promise<boolean> {
-    this.background.clearTimer(executionId);
-    return this.store.delete(executionId);
+  delete(executionId: string): Promise<boolean> {
+    return this.runner.delete(executionId);
   }
 
   private async mustGet(executionId: string): Promise<Execution> {
@@ -186,20 +200,21 @@ export class WorkflowService implements OnApplicationBootstrap, OnApplicationShu
     return execution;
   }
 
-  private get engine(): WorkflowEngine {
-    if (!this.engineInstance) {
+  private createRunner(engine: WorkflowEngine): WorkflowRunner {
+    if (!this.queue || !this.options.queue) return new InProcessRunner(engine, this.store);
+    if (!isDurableStore(this.store)) {
       throw new Error(
-        'WorkflowService is used before the application started (call app.init() first).',
+        'The queue option needs a store with checkpoint, claim, extendClaim, releaseClaim and findClaimable (every store of this package has them); the custom store given has only the seven basic methods.',
       );
     }
-    return this.engineInstance;
+    return new QueueRunner(engine, this.store, this.queue, this.options.queue);
   }
 
-  private get background(): InProcessRunner {
-    if (!this.runner)
+  private get runner(): WorkflowRunner {
+    if (!this.runnerInstance)
       throw new Error(
         'WorkflowService is used before the application started (call app.init() first).',
       );
-    return this.runner;
+    return this.runnerInstance;
   }
 }

@@ -1,6 +1,5 @@
 import { Injectable, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,13 +13,13 @@ import {
   ResilientStore,
   STORE,
   WaitTimeoutError,
-  WORKFLOW_MIGRATIONS,
   WorkflowCallable,
   WorkflowService,
   type StoreOption,
   type WorkflowStore,
 } from '../../src';
 import { DATABASE_URL, REDIS_URL } from '../support/env';
+import { appTypeorm } from '../support/typeorm-app';
 
 @Injectable()
 class TaxRates {
@@ -95,6 +94,8 @@ interface Setup {
   name: string;
   imports: () => Promise<unknown[]>;
   cleanup: () => Promise<void>;
+  /** What `resume` returns: in process once the run took it; with a queue, the halt it queued for. */
+  resumeReturns: string[];
 }
 
 function sqliteSetup(): Setup {
@@ -102,54 +103,47 @@ function sqliteSetup(): Setup {
   return {
     name: 'typeorm on SQLite, forRoot',
     imports: async () => [
-      TypeOrmModule.forRoot({
-        type: 'better-sqlite3',
-        database: join(dir, 'app.sqlite'),
-        autoLoadEntities: true,
-        migrations: WORKFLOW_MIGRATIONS,
-        migrationsTableName: 'workflow_migrations',
-        migrationsRun: true,
-      }),
+      appTypeorm({ sqliteFile: join(dir, 'app.sqlite') }),
       DurableWorkflowModule.forRoot({
         store: { type: 'typeorm' },
         workflows: [invoice, slow, napping],
       }),
     ],
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    resumeReturns: ['running', 'completed'],
   };
 }
 
-function postgresSetup(): Setup {
+/** Postgres through the application's TypeORM connection, options from a factory; with a queue or not. */
+function postgresSetup({ queue }: { queue: boolean }): Setup {
   const schema = `dw_nest_${randomBytes(4).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const client = new Client({ connectionString: DATABASE_URL });
-    await client.connect();
-    await client.query(sql);
-    await client.end();
-  };
+  const prefix = `dw-nestq-${randomBytes(4).toString('hex')}`;
   return {
-    name: 'typeorm on Postgres, forRootAsync',
+    name: queue
+      ? 'typeorm on Postgres with a BullMQ queue from forRootAsync'
+      : 'typeorm on Postgres, forRootAsync',
     imports: async () => {
-      await admin(`CREATE SCHEMA ${schema}`);
+      await adminQuery(`CREATE SCHEMA ${schema}`);
       return [
-        TypeOrmModule.forRoot({
-          type: 'postgres',
-          url: DATABASE_URL,
-          schema,
-          autoLoadEntities: true,
-          migrations: WORKFLOW_MIGRATIONS,
-          migrationsTableName: 'workflow_migrations',
-          migrationsRun: true,
-        }),
+        appTypeorm({ schema }),
         DurableWorkflowModule.forRootAsync({
           store: { type: 'typeorm' },
           imports: [BillingModule],
           inject: [TaxRates],
-          useFactory: (rates: TaxRates) => ({ workflows: rates ? [invoice, slow, napping] : [] }),
+          useFactory: async (rates: TaxRates) => ({
+            workflows: rates ? [invoice, slow, napping] : [],
+            queue: queue
+              ? { connection: { url: REDIS_URL }, prefix, leaseMs: 2000, sweepIntervalMs: 500 }
+              : undefined,
+          }),
         }),
       ];
     },
-    cleanup: () => admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`),
+    cleanup: async () => {
+      await adminQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      if (queue) await deleteRedisKeys(prefix);
+    },
+    resumeReturns: queue ? ['halted'] : ['running', 'completed'],
   };
 }
 
@@ -161,16 +155,51 @@ function redisSetup(): Setup {
     imports: async () => [
       DurableWorkflowModule.forRoot({ store, workflows: [invoice, slow, napping] }),
     ],
-    cleanup: async () => {
-      const client = new Redis(REDIS_URL);
-      const keys = await client.keys(`${prefix}:*`);
-      if (keys.length) await client.del(...keys);
-      await client.quit();
-    },
+    cleanup: () => deleteRedisKeys(prefix),
+    resumeReturns: ['running', 'completed'],
   };
 }
 
-describe.each([sqliteSetup, postgresSetup, redisSetup])('DurableWorkflowModule', (makeSetup) => {
+function redisQueueSetup(): Setup {
+  const prefix = `dw-nestrq-${randomBytes(4).toString('hex')}`;
+  return {
+    name: 'redis with a BullMQ queue, forRoot',
+    imports: async () => [
+      DurableWorkflowModule.forRoot({
+        store: { type: 'redis', url: REDIS_URL, prefix: `${prefix}-store`, ttlSeconds: 3600 },
+        workflows: [invoice, slow, napping],
+        queue: { connection: { url: REDIS_URL }, prefix, leaseMs: 2000, sweepIntervalMs: 500 },
+      }),
+    ],
+    cleanup: async () => {
+      await deleteRedisKeys(prefix);
+      await deleteRedisKeys(`${prefix}-store`);
+    },
+    resumeReturns: ['halted'],
+  };
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  await client.query(sql);
+  await client.end();
+}
+
+async function deleteRedisKeys(prefix: string): Promise<void> {
+  const client = new Redis(REDIS_URL);
+  const keys = await client.keys(`${prefix}:*`);
+  if (keys.length) await client.del(...keys);
+  await client.quit();
+}
+
+describe.each([
+  sqliteSetup,
+  () => postgresSetup({ queue: false }),
+  redisSetup,
+  () => postgresSetup({ queue: true }),
+  redisQueueSetup,
+])('DurableWorkflowModule', (makeSetup) => {
   const setup = makeSetup();
   let imports: unknown[];
   let moduleRef: TestingModule;
@@ -211,7 +240,7 @@ describe.each([sqliteSetup, postgresSetup, redisSetup])('DurableWorkflowModule',
     const halted = await workflows.wait(started.id, { timeoutMs: 5000 });
     expect(halted).toMatchObject({ status: 'halted', haltData: { prompt: 'Send 6050?' } });
     const handed = await workflows.resume(started.id, { approved: true });
-    expect(['running', 'completed']).toContain(handed.status);
+    expect(setup.resumeReturns).toContain(handed.status);
     expect((await workflows.wait(started.id, { timeoutMs: 5000 })).status).toBe('completed');
     await expect(workflows.resume(started.id, { approved: true })).rejects.toBeInstanceOf(
       ExecutionStateError,
@@ -258,7 +287,12 @@ describe.each([sqliteSetup, postgresSetup, redisSetup])('DurableWorkflowModule',
     workflows = moduleRef.get(WorkflowService);
     // Still halted right after the restart: the timer armed from the store wakes it.
     let done = await workflows.get(started.id);
-    for (let tries = 0; tries < 50 && done?.status === 'halted'; tries++) {
+    // Until it rests again: `running` is only the moment between the timer's two checkpoints.
+    for (
+      let tries = 0;
+      tries < 50 && !['completed', 'failed'].includes(done?.status ?? '');
+      tries++
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       done = await workflows.get(started.id);
     }
@@ -298,5 +332,19 @@ describe('a workflow naming an unknown service', () => {
     } finally {
       await client.quit();
     }
+  });
+});
+
+describe('queue options', () => {
+  it('refuses invalid values, naming each one, when the module is declared', () => {
+    const declare = () =>
+      DurableWorkflowModule.forRoot({
+        store: { type: 'redis', url: REDIS_URL },
+        queue: { connection: { url: REDIS_URL }, concurrency: 0, leaseMs: 10, maxRecoveries: -1 },
+      });
+    expect(declare).toThrow(/The queue option of DurableWorkflowModule is invalid/);
+    expect(declare).toThrow(/queue\.concurrency must be a whole number of at least 1, got 0/);
+    expect(declare).toThrow(/queue\.leaseMs must be at least 1000 ms, got 10/);
+    expect(declare).toThrow(/queue\.maxRecoveries must be a whole number of at least 0, got -1/);
   });
 });

@@ -34,8 +34,22 @@ async function redisAnswers(): Promise<boolean> {
   }
 }
 
+/**
+ * The dashboard's browser test needs Chromium: found or installed by scripts/chromium.sh. Workers
+ * inherit the environment, so the test reads CHROMIUM_PATH, or CHROMIUM_MISSING for why it skips.
+ */
+function locateChromium(): void {
+  const found = spawnSync('bash', [join(__dirname, '..', '..', 'scripts', 'chromium.sh')], {
+    encoding: 'utf8',
+  });
+  const path = found.stdout.trim();
+  if (found.status === 0 && path) process.env.CHROMIUM_PATH = path;
+  else process.env.CHROMIUM_MISSING = found.stderr.trim() || 'no Chromium found';
+}
+
 /** Tests need real Postgres and Redis: start them with scripts/services.sh when they don't answer. */
 export default async function globalSetup(): Promise<void> {
+  locateChromium();
   if ((await postgresAnswers()) && (await redisAnswers())) return;
   spawnSync('bash', [join(__dirname, '..', '..', 'scripts', 'services.sh')], { stdio: 'inherit' });
   const missing = [

@@ -1,0 +1,82 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  Allow,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+} from 'class-validator';
+import { EXECUTION_STATUSES, type ExecutionStatus } from '../../core/types';
+
+export class StartExecutionBody {
+  @ApiPropertyOptional({
+    description: 'The workflow input',
+    type: 'object',
+    additionalProperties: true,
+  })
+  @IsOptional()
+  @IsObject()
+  input?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    description:
+      'Makes the start idempotent: an existing execution with this id is returned as it is',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  executionId?: string;
+}
+
+export class ResumeExecutionBody {
+  @ApiPropertyOptional({
+    description: 'The answer to an approval: true to approve, false to reject',
+  })
+  @IsOptional()
+  @IsBoolean()
+  approved?: boolean;
+
+  @ApiPropertyOptional({ description: 'Any JSON value; `$response` in the workflow' })
+  @Allow()
+  response?: unknown;
+}
+
+export class FindExecutionsQuery {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  workflowId?: string;
+
+  @ApiPropertyOptional({ enum: EXECUTION_STATUSES })
+  @IsOptional()
+  @IsIn(EXECUTION_STATUSES)
+  status?: ExecutionStatus;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+}
+
+/** The shape of an error response: never a stack trace. */
+export class ErrorResponse {
+  @ApiProperty({ example: 409 })
+  statusCode!: number;
+
+  @ApiProperty({
+    example: 'Cannot resume execution "…": it is completed, and resume needs halted.',
+  })
+  error!: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'Every problem, for invalid input' })
+  details?: string[];
+}

@@ -1,0 +1,33 @@
+import type { CanActivate, ModuleMetadata, Type } from '@nestjs/common';
+
+/** The HTTP API and dashboard; opt-in, and known when the module is declared (they are routes). */
+export interface WorkflowHttpOptions {
+  /** Where the API and the dashboard are mounted. @defaultValue 'workflows' */
+  path?: string;
+  /**
+   * The application's guards, applied to every route of the API and the dashboard. Without one the
+   * module logs a warning at start: anyone who reaches the server can start, resume and cancel.
+   */
+  guards?: (Type<CanActivate> | CanActivate)[];
+  /** Serve the dashboard at `/{path}/dashboard`. @defaultValue true */
+  dashboard?: boolean;
+  /** Modules the guards need providers from (a JwtModule, say). @defaultValue [] */
+  imports?: ModuleMetadata['imports'];
+}
+
+export type ResolvedHttpOptions = Required<WorkflowHttpOptions>;
+
+export function resolveHttpOptions(options: WorkflowHttpOptions): ResolvedHttpOptions {
+  const path = (options.path ?? 'workflows').replace(/^\/+|\/+$/g, '');
+  if (!/^[A-Za-z0-9._~\-/]+$/.test(path)) {
+    throw new Error(
+      `http.path "${options.path}" must be a non-empty path of letters, digits, "-", "_", ".", "~" and "/".`,
+    );
+  }
+  return {
+    path,
+    guards: options.guards ?? [],
+    dashboard: options.dashboard ?? true,
+    imports: options.imports ?? [],
+  };
+}

@@ -1,0 +1,169 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Query,
+  Sse,
+  UseFilters,
+  UseGuards,
+  ValidationPipe,
+  type MessageEvent,
+  type Type,
+} from '@nestjs/common';
+import {
+  ApiBody,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { map, type Observable } from 'rxjs';
+import { deserializeError } from '../../core/error-serialization';
+import { ExecutionNotFoundError } from '../../core/errors';
+import type { Entry, Execution } from '../../core/types';
+import { WorkflowService } from '../workflow.service';
+import {
+  ErrorResponse,
+  FindExecutionsQuery,
+  ResumeExecutionBody,
+  StartExecutionBody,
+} from './execution.dto';
+import type { ResolvedHttpOptions } from './http.options';
+import { JsonBodyGuard } from './json-body.guard';
+import { WorkflowHttpExceptionFilter } from './workflow-http-exception.filter';
+
+/** Applies the application's guards, when it gave any. */
+export function guarded(options: ResolvedHttpOptions): ClassDecorator {
+  return options.guards.length > 0 ? UseGuards(...options.guards) : () => undefined;
+}
+
+/** Bodies are exact: an unknown field is a mistake worth a 400. */
+const bodyPipe = new ValidationPipe({
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  transform: true,
+});
+/** Queries may carry what a guard reads (`?key=`): unknown parameters are dropped, not refused. */
+const queryPipe = new ValidationPipe({ whitelist: true, transform: true });
+
+/** An entry as the API shows it: its error's name and message, never a stack or a driver's cause. */
+function publicEntry(entry: Entry): Entry {
+  if (entry.error === null) return entry;
+  const { name, message } = deserializeError(entry.error);
+  return { ...entry, error: JSON.stringify({ name, message }) };
+}
+
+/** The API's routes under `options.path`; a class per module declaration, since the path is the application's. */
+export function createWorkflowsController(options: ResolvedHttpOptions): Type<unknown> {
+  @ApiTags('workflows')
+  @ApiResponse({ status: 400, description: 'The request is malformed', type: ErrorResponse })
+  @ApiResponse({ status: 503, description: 'The store is unavailable', type: ErrorResponse })
+  @Controller(options.path)
+  @guarded(options)
+  @UseGuards(JsonBodyGuard)
+  @UseFilters(WorkflowHttpExceptionFilter)
+  class WorkflowsController {
+    constructor(private readonly workflows: WorkflowService) {}
+
+    @Post(':workflowId/executions')
+    @ApiOperation({ summary: 'Start an execution; it runs in the background' })
+    @ApiBody({ type: StartExecutionBody, required: false })
+    @ApiResponse({
+      status: 201,
+      description: 'The execution, pending (or as it is, for a known executionId)',
+    })
+    @ApiResponse({ status: 404, description: 'No such workflow', type: ErrorResponse })
+    @ApiResponse({ status: 422, description: 'The input is invalid', type: ErrorResponse })
+    start(
+      @Param('workflowId') workflowId: string,
+      @Body(bodyPipe) body: StartExecutionBody = {},
+    ): Promise<Execution> {
+      return this.workflows.start(workflowId, body.input, {
+        executionId: body.executionId,
+      });
+    }
+
+    @Get('executions')
+    @ApiOperation({ summary: 'Executions, newest first' })
+    find(@Query(queryPipe) query: FindExecutionsQuery): Promise<Execution[]> {
+      return this.workflows.find(query);
+    }
+
+    @Get('executions/:id')
+    @ApiOperation({ summary: 'One execution' })
+    @ApiResponse({ status: 404, type: ErrorResponse })
+    async get(@Param('id') id: string): Promise<Execution> {
+      const execution = await this.workflows.get(id);
+      if (!execution) throw new ExecutionNotFoundError(id);
+      return execution;
+    }
+
+    @Get('executions/:id/entries')
+    @ApiOperation({ summary: 'The audit trail of an execution, oldest first' })
+    @ApiResponse({ status: 404, type: ErrorResponse })
+    async entries(@Param('id') id: string): Promise<Entry[]> {
+      if (!(await this.workflows.get(id))) throw new ExecutionNotFoundError(id);
+      return (await this.workflows.entries(id)).map(publicEntry);
+    }
+
+    @Post('executions/:id/resume')
+    @HttpCode(HttpStatus.ACCEPTED)
+    @ApiOperation({ summary: 'Answer a halted execution (approve, reject, respond)' })
+    @ApiResponse({ status: 202, description: 'Accepted; it goes on in the background' })
+    @ApiResponse({ status: 404, type: ErrorResponse })
+    @ApiResponse({
+      status: 409,
+      description: 'Not halted, or already resumed',
+      type: ErrorResponse,
+    })
+    @ApiResponse({ status: 422, description: 'An approval needs "approved"', type: ErrorResponse })
+    resume(@Param('id') id: string, @Body(bodyPipe) body: ResumeExecutionBody): Promise<Execution> {
+      return this.workflows.resume(id, { approved: body.approved, response: body.response });
+    }
+
+    @Post('executions/:id/cancel')
+    @HttpCode(HttpStatus.OK)
+    @ApiOperation({ summary: 'Stop a pending, running or halted execution' })
+    @ApiResponse({ status: 404, type: ErrorResponse })
+    @ApiResponse({ status: 409, description: 'Already finished', type: ErrorResponse })
+    cancel(@Param('id') id: string): Promise<Execution> {
+      return this.workflows.cancel(id);
+    }
+
+    @Delete('executions/:id')
+    @HttpCode(HttpStatus.NO_CONTENT)
+    @ApiOperation({ summary: 'Remove an execution and its trail' })
+    @ApiNoContentResponse()
+    @ApiResponse({ status: 404, type: ErrorResponse })
+    async remove(@Param('id') id: string): Promise<void> {
+      if (!(await this.workflows.delete(id))) throw new ExecutionNotFoundError(id);
+    }
+
+    @Sse('events')
+    @ApiOperation({ summary: 'Server-sent events: every change to an execution' })
+    @ApiOkResponse({
+      description: 'text/event-stream of { id, workflowId, status, currentStep, revision }',
+    })
+    events(): Observable<MessageEvent> {
+      return this.workflows.changes().pipe(
+        map((execution) => ({
+          type: 'execution',
+          data: {
+            id: execution.id,
+            workflowId: execution.workflowId,
+            status: execution.status,
+            currentStep: execution.currentStep,
+            revision: execution.revision ?? null,
+          },
+        })),
+      );
+    }
+  }
+  return WorkflowsController;
+}

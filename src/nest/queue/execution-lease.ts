@@ -1,0 +1,143 @@
+import type { Logger } from '@nestjs/common';
+import type { Execution } from '../../core/types';
+import type { DurableWorkflowStore } from '../../storage/workflow-store';
+
+/** Deeper than any real tree of sub-workflows; a cycle of parents would otherwise never end. */
+const MAX_DEPTH = 32;
+
+/** A lease held for the length of one piece of work. */
+export interface HeldLease {
+  /** The execution whose lease this is: the root of the sub-workflow tree. */
+  readonly rootId: string;
+  readonly owner: string;
+  /**
+   * Keeps the lease for `ms` more after the work, instead of releasing it: a retry back-off holds
+   * the execution for the delayed job that carries this owner.
+   */
+  handOver(ms: number): Promise<void>;
+  /** For the engine's run options: the checkpoint that leaves `running` gives the lease up. */
+  readonly releasedWithCheckpoint: { executionId: string; owner: string; released: () => void };
+}
+
+export type LeasedOutcome =
+  | { kind: 'done'; execution: Execution; rootId: string }
+  /** Another worker holds a live lease: it is doing the work. */
+  | { kind: 'busy' }
+  | { kind: 'gone' };
+
+/**
+ * Claims an execution before work on it and gives the claim up after. A sub-workflow is guarded by
+ * the lease of its root, the one execution that drives the whole tree, so a child run inline by its
+ * parent's worker is never taken by another. The lease is renewed every third of its length while
+ * the work runs; a worker that lost it can't write, because the next claim bumped the revision.
+ */
+export class ExecutionLeases {
+  constructor(
+    private readonly store: DurableWorkflowStore,
+    private readonly leaseMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Runs `work` holding the lease that guards the execution. `isRoot` (the execution has no parent,
+   * which never changes) lets the claim go first; otherwise the root is looked up, and a child's own
+   * revision is left alone, since its root's worker may be running it inline.
+   */
+  async hold(
+    executionId: string,
+    isRoot: boolean,
+    owner: string,
+    work: (lease: HeldLease, current: Execution) => Promise<Execution>,
+  ): Promise<LeasedOutcome> {
+    if (isRoot) {
+      const claimed = await this.store.claim(executionId, owner, this.leaseMs);
+      if (claimed) return this.holding(executionId, claimed, owner, work);
+      return (await this.store.load(executionId)) ? { kind: 'busy' } : { kind: 'gone' };
+    }
+    const execution = await this.store.load(executionId);
+    if (!execution) return { kind: 'gone' };
+    const rootId = await this.rootOf(execution);
+    const claimed = await this.store.claim(rootId, owner, this.leaseMs);
+    if (!claimed) return { kind: 'busy' };
+    const current = rootId === executionId ? claimed : await this.store.load(executionId);
+    if (!current) {
+      await this.release(rootId, owner);
+      return { kind: 'gone' };
+    }
+    return this.holding(rootId, current, owner, work);
+  }
+
+  private async holding(
+    rootId: string,
+    current: Execution,
+    owner: string,
+    work: (lease: HeldLease, current: Execution) => Promise<Execution>,
+  ): Promise<LeasedOutcome> {
+    const executionId = current.id;
+    let handedOverMs: number | null = null;
+    let releasedByCheckpoint = false;
+    const renewal = setInterval(
+      () => {
+        this.store.extendClaim(rootId, owner, this.leaseMs).then(
+          (kept) => {
+            if (!kept)
+              this.logger.warn(
+                `Lost the lease on execution ${rootId} while working on ${executionId}: another worker took it over; this worker's next checkpoint will be refused.`,
+              );
+          },
+          (error: unknown) =>
+            this.logger.warn(`Could not renew the lease on execution ${rootId}: ${String(error)}`),
+        );
+      },
+      Math.floor(this.leaseMs / 3),
+    );
+    renewal.unref();
+    const lease: HeldLease = {
+      rootId,
+      owner,
+      handOver: async (ms) => {
+        handedOverMs = ms;
+        // Renewing now would cut the hand-over back to one lease length.
+        clearInterval(renewal);
+        await this.store.extendClaim(rootId, owner, Math.max(1, Math.ceil(ms)));
+      },
+      releasedWithCheckpoint: {
+        executionId: rootId,
+        owner,
+        released: () => {
+          releasedByCheckpoint = true;
+          clearInterval(renewal);
+        },
+      },
+    };
+    try {
+      return { kind: 'done', execution: await work(lease, current), rootId };
+    } finally {
+      clearInterval(renewal);
+      if (handedOverMs === null && !releasedByCheckpoint) await this.release(rootId, owner);
+    }
+  }
+
+  private async release(rootId: string, owner: string): Promise<void> {
+    await this.store.releaseClaim(rootId, owner).catch((error: unknown) => {
+      this.logger.warn(
+        `Could not release the lease on execution ${rootId}; it expires in ${this.leaseMs} ms: ${String(error)}`,
+      );
+    });
+  }
+
+  /** The top of the execution's sub-workflow tree (itself when it has no parent). */
+  async rootOf(execution: Execution): Promise<string> {
+    let current = execution;
+    for (let depth = 0; depth < MAX_DEPTH; depth++) {
+      const parentId = current.runtime?.parent?.executionId;
+      if (!parentId) return current.id;
+      const parent = await this.store.load(parentId);
+      if (!parent) return current.id;
+      current = parent;
+    }
+    throw new Error(
+      `Execution ${execution.id} has more than ${MAX_DEPTH} levels of parents; its runtime.parent links form a cycle.`,
+    );
+  }
+}

@@ -1,0 +1,232 @@
+import { Logger } from '@nestjs/common';
+import { QueueEvents, Worker } from 'bullmq';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { RunOptions } from '../../core/engine/run-state';
+import type {
+  ResumePayload,
+  StartOptions,
+  WorkflowEngine,
+} from '../../core/engine/workflow-engine';
+import { ExecutionNotFoundError, ExecutionStateError } from '../../core/errors';
+import type { Execution } from '../../core/types';
+import { assertJsonSafe } from '../../storage/serialization/json-safety';
+import type { DurableWorkflowStore } from '../../storage/workflow-store';
+import type { WorkflowRunner } from '../runners/workflow-runner';
+import { withinGrace } from '../runners/within-grace';
+import { ExecutionLeases } from './execution-lease';
+import { FollowUps } from './follow-ups';
+import type { ResolvedQueueOptions } from './queue.options';
+import { RecoverySweep } from './recovery-sweep';
+import { WorkflowJobProcessor } from './workflow-job-processor';
+import type { WorkflowBullQueue } from './workflow-job-queue';
+import { WorkflowJobQueue } from './workflow-job-queue';
+import { haltTarget, jobTarget, type WorkflowJobData, type WorkflowJobName } from './workflow-jobs';
+
+/**
+ * BullMQ mode: `start`, `resume`, timers and retry back-offs are jobs, and any number of processes
+ * run workers against the same Redis and store. Every piece of work holds the execution's lease;
+ * `run` and `resumeNow` run in the calling process under a lease too, so a sweep never takes them.
+ */
+export class QueueRunner implements WorkflowRunner {
+  readonly workerId = `${hostname().slice(0, 60)}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly logger = new Logger('DurableWorkflow');
+  private readonly jobs: WorkflowJobQueue;
+  private readonly leases: ExecutionLeases;
+  private readonly followUps: FollowUps;
+  private readonly sweep: RecoverySweep;
+  private worker?: Worker<WorkflowJobData, unknown, WorkflowJobName>;
+
+  constructor(
+    private readonly engine: WorkflowEngine,
+    private readonly store: DurableWorkflowStore,
+    queue: WorkflowBullQueue,
+    private readonly options: ResolvedQueueOptions,
+  ) {
+    this.jobs = new WorkflowJobQueue(queue, options);
+    this.leases = new ExecutionLeases(store, options.leaseMs, this.logger);
+    this.followUps = new FollowUps(this.jobs, store, options.leaseMs);
+    this.sweep = new RecoverySweep(store, this.jobs, options.leaseMs, this.logger);
+  }
+
+  async boot(): Promise<void> {
+    if (!this.options.worker) return;
+    const processor = new WorkflowJobProcessor(
+      this.engine,
+      this.store,
+      this.leases,
+      this.followUps,
+      this.options,
+      this.workerId,
+      this.logger,
+    );
+    const queue = this.jobs.queue;
+    this.worker = new Worker<WorkflowJobData, unknown, WorkflowJobName>(
+      queue.name,
+      (job, token) => processor.process(job, token),
+      {
+        connection: queue.opts.connection,
+        prefix: this.options.prefix,
+        concurrency: this.options.concurrency,
+      },
+    );
+    this.worker.on('failed', (job, error) => {
+      const final = job && job.attemptsMade >= (job.opts.attempts ?? 1);
+      this.logger.error(
+        `Job ${job?.id ?? '?'} (${job?.name ?? '?'}) failed${final ? ' for the last time' : ', to be tried again'}: ${error.message}`,
+      );
+    });
+    this.worker.on('error', (error) => this.logger.error(`Queue worker: ${error.message}`));
+    await this.worker.waitUntilReady();
+    await this.sweep.start(this.options.sweepIntervalMs);
+  }
+
+  async run(
+    workflowId: string,
+    input: Record<string, unknown> | undefined,
+    opts: StartOptions | undefined,
+  ): Promise<Execution> {
+    const { execution, created } = await this.engine.create(workflowId, input, opts);
+    if (!created) return execution;
+    return this.here(execution, 'run', (current, lease) => this.engine.driveLoaded(current, lease));
+  }
+
+  async start(
+    workflowId: string,
+    input: Record<string, unknown> | undefined,
+    opts: StartOptions | undefined,
+  ): Promise<Execution> {
+    const { execution, created } = await this.engine.create(workflowId, input, opts);
+    if (!created) return execution;
+    try {
+      await this.jobs.add({ name: 'start', data: jobTarget(execution) }, execution);
+    } catch (error) {
+      // It is saved: a worker's recovery sweep takes it once the lease time has passed.
+      this.logger.warn(
+        `Execution ${execution.id} is saved but could not be queued (${String(error)}); a worker's recovery sweep will start it within ${this.options.leaseMs + this.options.sweepIntervalMs} ms.`,
+      );
+    }
+    return execution;
+  }
+
+  /** Queues the resume and returns the execution as it was; of concurrent resumes one is accepted. */
+  async resume(executionId: string, payload: ResumePayload): Promise<Execution> {
+    const execution = await this.mustLoad(executionId);
+    this.engine.checkResume(execution, payload);
+    assertJsonSafe(executionId, 'response', payload.response ?? null);
+    const requestId = randomUUID();
+    const job = { name: 'resume', data: { ...haltTarget(execution), payload, requestId } } as const;
+    let jobId = await this.jobs.add(job, execution);
+    let stored = await this.jobs.storedData(jobId);
+    if (stored && 'requestId' in stored && stored.requestId !== requestId) {
+      // A resume of this halt that already ran and still left it there (the store was down for
+      // all its attempts) must not block this one; one that moved it on refuses this one below.
+      const now = await this.store.load(executionId);
+      if (now?.status === 'halted' && now.runtime?.halts === execution.runtime?.halts) {
+        jobId = await this.jobs.add(job, execution, 0, true);
+        stored = await this.jobs.storedData(jobId);
+      }
+    }
+    if (stored && 'requestId' in stored && stored.requestId !== requestId) {
+      throw new ExecutionStateError(executionId, 'already being resumed', 'resume', [
+        'halted and not yet resumed',
+      ]);
+    }
+    return execution;
+  }
+
+  /** Jobs finished by any worker process, as BullMQ's queue events report them. */
+  watchRemote(changed: (executionId: string) => void): () => void {
+    const queue = this.jobs.queue;
+    const events = new QueueEvents(queue.name, {
+      connection: queue.opts.connection,
+      prefix: this.options.prefix,
+    });
+    events.on('completed', ({ returnvalue }) => {
+      const value: unknown =
+        typeof returnvalue === 'string' ? parseJson(returnvalue) : (returnvalue as unknown);
+      const executionId = (value as { executionId?: unknown } | null)?.executionId;
+      if (typeof executionId === 'string') changed(executionId);
+    });
+    events.on('error', (error) => this.logger.warn(`Queue events: ${error.message}`));
+    return () => void events.close();
+  }
+
+  async resumePending(execution: Execution): Promise<boolean> {
+    if (execution.status !== 'halted') return false;
+    return this.jobs.isQueued('resume', execution);
+  }
+
+  async resumeNow(executionId: string, payload: ResumePayload): Promise<Execution> {
+    const execution = await this.mustLoad(executionId);
+    this.engine.checkResume(execution, payload);
+    return this.here(execution, 'resume', (_current, lease) =>
+      this.engine.resume(executionId, payload, lease),
+    );
+  }
+
+  async cancel(executionId: string): Promise<Execution> {
+    const execution = await this.mustLoad(executionId);
+    const cancelled = await this.engine.cancel(executionId);
+    await this.jobs.drop(execution);
+    return cancelled;
+  }
+
+  async delete(executionId: string): Promise<boolean> {
+    const execution = await this.store.load(executionId);
+    if (!execution) return false;
+    const deleted = await this.store.delete(executionId);
+    await this.jobs.drop(execution);
+    return deleted;
+  }
+
+  /** Stops taking jobs and waits up to `graceMs` for jobs in flight to reach a checkpoint. */
+  async stop(graceMs: number): Promise<void> {
+    await this.sweep.stop();
+    if (!this.worker) return;
+    if (!(await withinGrace(this.worker.close(), graceMs))) {
+      this.logger.warn(
+        `Jobs were still running after ${graceMs} ms; their executions continue from their last checkpoint once their lease expires.`,
+      );
+      await this.worker.close(true);
+    }
+  }
+
+  /**
+   * Runs work in this process under the execution's lease, then adds its timer job. No retry
+   * back-off is deferred here (`run` and `resumeNow` wait in process), so nothing is parked.
+   */
+  private async here(
+    execution: Execution,
+    operation: string,
+    work: (current: Execution, options: RunOptions) => Promise<Execution>,
+  ): Promise<Execution> {
+    const owner = `${this.workerId}#${operation}-${randomUUID()}`;
+    const { executionId, root } = jobTarget(execution);
+    const held = await this.leases.hold(executionId, root, owner, (lease, current) =>
+      work(current, { lease: lease.releasedWithCheckpoint }),
+    );
+    if (held.kind === 'gone') throw new ExecutionNotFoundError(executionId);
+    if (held.kind === 'busy') {
+      throw new ExecutionStateError(executionId, 'claimed by a worker right now', operation, [
+        'it unclaimed: try again shortly, or use resume() to queue it',
+      ]);
+    }
+    await this.followUps.timers(held.execution, held.rootId);
+    return held.execution;
+  }
+
+  private async mustLoad(executionId: string): Promise<Execution> {
+    const execution = await this.store.load(executionId);
+    if (!execution) throw new ExecutionNotFoundError(executionId);
+    return execution;
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,104 @@
+import type { Logger } from '@nestjs/common';
+import type { DurableWorkflowStore } from '../../storage/workflow-store';
+import { timerJob } from './follow-ups';
+import type { PlannedJob, WorkflowJobQueue } from './workflow-job-queue';
+import { timerDueAt } from '../runners/timer-due';
+import { haltTarget, jobTarget } from './workflow-jobs';
+
+/** Executions looked at per sweep; the oldest first, the rest on the next sweep. */
+const SWEEP_BATCH = 200;
+/** Halted executions are checked on every this many sweeps (a minute, by default). */
+const HALTED_EVERY = 6;
+const HALTED_BATCH = 1000;
+/** A timer this late whose job already ran was lost (an outage used up its attempts). */
+const LOST_TIMER_MS = 5000;
+const FINISHED = new Set(['completed', 'failed', 'cancelled']);
+
+/**
+ * Finds executions whose worker died (pending or running, lease expired or never taken) and queues
+ * a `recover` job for each. Runs every `intervalMs` in every worker process, not only at boot; the
+ * job id is the execution's id and revision, so sweeps by many processes leave one job, and a live
+ * worker's execution is never found, because its lease is live.
+ */
+export class RecoverySweep {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<number>;
+
+  constructor(
+    private readonly store: DurableWorkflowStore,
+    private readonly jobs: WorkflowJobQueue,
+    private readonly leaseMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Checks halted executions, then sweeps every `intervalMs`. */
+  async start(intervalMs: number): Promise<void> {
+    await this.checkHalted();
+    let sweeps = 0;
+    this.timer = setInterval(() => {
+      sweeps++;
+      void this.sweepOnce(sweeps % HALTED_EVERY === 0);
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One sweep; resolves with the number of executions queued for recovery. */
+  sweepOnce(withHalted = false): Promise<number> {
+    this.running ??= (async () => {
+      const queued = await this.sweep();
+      if (withHalted) await this.checkHalted();
+      return queued;
+    })()
+      .catch((error: unknown) => {
+        this.logger.error(`Recovery sweep failed; the next one tries again: ${String(error)}`);
+        return 0;
+      })
+      .finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  /**
+   * What a worker that died between a checkpoint and its next job add left behind: a halted
+   * execution whose timer job is missing or was lost, and a halted parent whose child finished
+   * without waking it.
+   */
+  private async checkHalted(): Promise<void> {
+    const now = Date.now();
+    const planned: PlannedJob[] = [];
+    for (const execution of await this.store.find({ status: 'halted', limit: HALTED_BATCH })) {
+      const due = timerDueAt(execution);
+      const timer = timerJob(execution, due !== null && due < now - LOST_TIMER_MS);
+      if (timer) planned.push(timer);
+      const childId = execution.haltData?.['child_execution_id'];
+      if (typeof childId !== 'string') continue;
+      const child = await this.store.load(childId);
+      if (child && FINISHED.has(child.status) && now - child.updatedAt.getTime() > this.leaseMs)
+        planned.push({ job: { name: 'wake', data: haltTarget(execution) }, execution });
+    }
+    await this.jobs.addMany(planned);
+  }
+
+  private async sweep(): Promise<number> {
+    const now = Date.now();
+    // Just started ones are left out: their own job is about to take them.
+    const left = (await this.store.findClaimable({ limit: SWEEP_BATCH })).filter(
+      (execution) => now - execution.updatedAt.getTime() >= this.leaseMs,
+    );
+    await this.jobs.addMany(
+      left.map((execution) => ({
+        job: { name: 'recover', data: jobTarget(execution) },
+        execution,
+      })),
+    );
+    if (left.length > 0)
+      this.logger.warn(
+        `Recovery sweep queued ${left.length} execution(s) left by a stopped worker.`,
+      );
+    return left.length;
+  }
+}

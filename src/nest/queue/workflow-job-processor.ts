@@ -1,0 +1,144 @@
+import type { Logger } from '@nestjs/common';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { WorkflowEngine } from '../../core/engine/workflow-engine';
+import type { RunOptions } from '../../core/engine/run-state';
+import {
+  DurableWorkflowError,
+  ExecutionNotFoundError,
+  ExecutionStateError,
+} from '../../core/errors';
+import type { Execution } from '../../core/types';
+import { ConcurrentUpdateError, StoreError } from '../../storage/store-errors';
+import type { DurableWorkflowStore } from '../../storage/workflow-store';
+import type { ExecutionLeases, HeldLease } from './execution-lease';
+import type { FollowUps } from './follow-ups';
+import type { ResolvedQueueOptions } from './queue.options';
+import type { WorkflowJob, WorkflowJobData, WorkflowJobName } from './workflow-jobs';
+
+/** What a job came to; BullMQ keeps it as the job's return value (live views read it). */
+export interface JobOutcome {
+  executionId: string;
+  outcome: Execution['status'] | 'gone' | 'stale';
+}
+
+/**
+ * Runs one job of the workflow queue: claims the execution, does what the job says, schedules what
+ * follows (retry, timer), and releases the claim. A job that finds the execution gone or moved past
+ * what the job answers does nothing; one that finds it claimed by a live worker waits and tries
+ * again. That is how a repeated or re-delivered job never drives an execution twice.
+ */
+export class WorkflowJobProcessor {
+  constructor(
+    private readonly engine: WorkflowEngine,
+    private readonly store: DurableWorkflowStore,
+    private readonly leases: ExecutionLeases,
+    private readonly followUps: FollowUps,
+    private readonly options: ResolvedQueueOptions,
+    private readonly workerId: string,
+    private readonly logger: Logger,
+  ) {}
+
+  async process(
+    bullJob: Job<WorkflowJobData, unknown, WorkflowJobName>,
+    token?: string,
+  ): Promise<JobOutcome> {
+    const job = { name: bullJob.name, data: bullJob.data } as WorkflowJob;
+    const owner = job.name === 'retry' ? job.data.leaseOwner : `${this.workerId}#${bullJob.id}`;
+    try {
+      const held = await this.leases.hold(
+        job.data.executionId,
+        job.data.root,
+        owner,
+        (lease, current) => this.act(job, lease, current),
+      );
+      if (held.kind === 'busy') {
+        // Its worker is alive and busy with it: look again once that work may be done.
+        await bullJob.moveToDelayed(Date.now() + Math.min(2000, this.options.leaseMs / 2), token);
+        throw new DelayedError();
+      }
+      if (held.kind === 'gone') return { executionId: job.data.executionId, outcome: 'gone' };
+      await this.followUps.timers(held.execution, held.rootId);
+      return { executionId: job.data.executionId, outcome: held.execution.status };
+    } catch (error) {
+      if (error instanceof DelayedError) throw error;
+      // Someone else moved it on (a cancel, another resume): nothing is left for this job to do.
+      if (
+        error instanceof ExecutionStateError ||
+        error instanceof ConcurrentUpdateError ||
+        error instanceof ExecutionNotFoundError
+      ) {
+        this.logger.log(
+          `Job ${bullJob.id}: execution ${job.data.executionId} was changed elsewhere; this job stopped: ${error.message}`,
+        );
+        return { executionId: job.data.executionId, outcome: 'stale' };
+      }
+      // A missing workflow version or an invalid definition does not heal by retrying the job.
+      if (error instanceof DurableWorkflowError && !(error instanceof StoreError))
+        throw new UnrecoverableError(error.message);
+      throw error;
+    }
+  }
+
+  private async act(job: WorkflowJob, lease: HeldLease, current: Execution): Promise<Execution> {
+    const run: RunOptions = {
+      deferRetriesFromMs: this.options.deferRetriesFromMs,
+      lease: lease.releasedWithCheckpoint,
+    };
+    const id = job.data.executionId;
+    let outcome: Execution;
+    switch (job.name) {
+      case 'resume':
+      case 'timer':
+      case 'wake':
+        // Answers one halt: once the execution is past it, the job is stale.
+        if ((current.runtime?.halts ?? 0) !== job.data.halts || current.status !== 'halted') {
+          throw new ExecutionStateError(id, `past halt ${job.data.halts}`, job.name, [
+            `halted at halt ${job.data.halts}`,
+          ]);
+        }
+        outcome =
+          job.name === 'resume'
+            ? await this.engine.resume(id, job.data.payload, run)
+            : await this.engine.fireTimer(id, run);
+        break;
+      default:
+        outcome = await this.driveOrGiveUp(job, current, run);
+    }
+    await this.followUps.parkRetry(outcome, lease);
+    return outcome;
+  }
+
+  /**
+   * An execution found `running` by anything but its own retry job (or `pending` by a recovery)
+   * was left by a worker that stopped before the next checkpoint. Counts the takeovers of the step
+   * in flight; past the limit the execution is failed, so a step that kills its worker every time
+   * does not loop forever.
+   */
+  private async driveOrGiveUp(
+    job: WorkflowJob,
+    execution: Execution,
+    run: RunOptions,
+  ): Promise<Execution> {
+    const takeover =
+      (execution.status === 'running' && job.name !== 'retry' && !execution.runtime?.retry) ||
+      (execution.status === 'pending' && job.name === 'recover');
+    if (!takeover) return this.engine.driveLoaded(execution, run);
+    const runtime = execution.runtime ?? { frames: [], response: null, approved: null };
+    const previous = runtime.recoveries;
+    const count = previous && previous.stepId === execution.currentStep ? previous.count + 1 : 1;
+    if (count > this.options.maxRecoveries) {
+      this.logger.error(
+        `Execution ${execution.id}: step "${execution.currentStep}" lost its worker ${count} times; failing the execution.`,
+      );
+      return this.engine.failRecovery(execution.id, count - 1);
+    }
+    this.logger.warn(
+      `Execution ${execution.id}: taking over step "${execution.currentStep}" after its worker stopped (takeover ${count} of at most ${this.options.maxRecoveries}).`,
+    );
+    const counted = await this.store.save({
+      ...execution,
+      runtime: { ...runtime, recoveries: { stepId: execution.currentStep, count } },
+    });
+    return this.engine.driveLoaded(counted, run);
+  }
+}

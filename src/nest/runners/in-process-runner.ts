@@ -1,0 +1,165 @@
+import { Logger } from '@nestjs/common';
+import type {
+  ResumePayload,
+  StartOptions,
+  WorkflowEngine,
+} from '../../core/engine/workflow-engine';
+import { ExecutionStateError } from '../../core/errors';
+import type { Execution } from '../../core/types';
+import { ConcurrentUpdateError } from '../../storage/store-errors';
+import type { WorkflowStore } from '../../storage/workflow-store';
+import { timerDueAt } from './timer-due';
+import { withinGrace } from './within-grace';
+import type { WorkflowRunner } from './workflow-runner';
+
+/** setTimeout's limit; longer timers are armed in hops. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Runs executions on this process's event loop: started ones, resumed ones, and timers for halted
+ * ones (`resume_at` of a wait, `expires_at` of an approval), armed again from the store at boot so
+ * they survive restarts. Tracks work in flight so shutdown can wait for it.
+ */
+export class InProcessRunner implements WorkflowRunner {
+  private readonly logger = new Logger('DurableWorkflow');
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(
+    private readonly engine: WorkflowEngine,
+    private readonly store: WorkflowStore,
+  ) {}
+
+  /** Continues what a previous process left: pending and running executions, and halted timers. */
+  async boot(): Promise<void> {
+    for (const status of ['pending', 'running'] as const) {
+      for (const execution of await this.store.find({ status, limit: 1000 })) {
+        this.submit(execution.id, () => this.engine.drive(execution.id));
+      }
+    }
+    const halted = await this.store.find({ status: 'halted', limit: 10_000 });
+    for (const execution of halted) this.armTimer(execution);
+  }
+
+  async run(
+    workflowId: string,
+    input: Record<string, unknown> | undefined,
+    opts: StartOptions | undefined,
+  ): Promise<Execution> {
+    return this.settled(await this.engine.run(workflowId, input, opts));
+  }
+
+  async start(
+    workflowId: string,
+    input: Record<string, unknown> | undefined,
+    opts: StartOptions | undefined,
+  ): Promise<Execution> {
+    const { execution, created } = await this.engine.create(workflowId, input, opts);
+    if (created) this.submit(execution.id, () => this.engine.drive(execution.id));
+    return execution;
+  }
+
+  /**
+   * Returns once the execution left `halted`, or rejects with the engine's refusal (not found, not
+   * halted, an approval without `approved`, another resume first).
+   */
+  resume(executionId: string, payload: ResumePayload): Promise<Execution> {
+    return new Promise<Execution>((resolve, reject) => {
+      this.submit(executionId, async () => {
+        try {
+          const outcome = await this.engine.resume(executionId, payload, { onAccepted: resolve });
+          // Halted again at once (a child still waiting): accepted all the same.
+          resolve(outcome);
+          return outcome;
+        } catch (error) {
+          // The caller hears of it; logging it here too would report it twice.
+          reject(error);
+          return null;
+        }
+      });
+    });
+  }
+
+  async resumeNow(executionId: string, payload: ResumePayload): Promise<Execution> {
+    return this.settled(await this.engine.resume(executionId, payload));
+  }
+
+  async cancel(executionId: string): Promise<Execution> {
+    this.clearTimer(executionId);
+    return this.engine.cancel(executionId);
+  }
+
+  async delete(executionId: string): Promise<boolean> {
+    this.clearTimer(executionId);
+    return this.store.delete(executionId);
+  }
+
+  /** Never: `resume` returns only once the execution left its halt. */
+  async resumePending(): Promise<boolean> {
+    return false;
+  }
+
+  /** Stops taking work and waits up to `graceMs` for what is in flight to reach a checkpoint. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopped = true;
+    for (const id of [...this.timers.keys()]) this.clearTimer(id);
+    if (!(await withinGrace(Promise.allSettled([...this.inFlight]), graceMs))) {
+      this.logger.warn(
+        `${this.inFlight.size} execution(s) were still running after ${graceMs} ms; they continue from their last checkpoint on the next start.`,
+      );
+    }
+  }
+
+  /** Runs `work` in the background; its failure is logged, never lost. */
+  private submit(executionId: string, work: () => Promise<Execution | null>): void {
+    if (this.stopped)
+      throw new Error('The workflow runner is shutting down and takes no new work.');
+    const promise = work()
+      .then((execution) => execution && this.settled(execution))
+      .catch((error: unknown) => {
+        // Another writer (a cancel, a concurrent resume) moved it on: this run stopped without writing.
+        if (error instanceof ConcurrentUpdateError || error instanceof ExecutionStateError) {
+          this.logger.log(
+            `Execution ${executionId} was changed elsewhere; this run stopped: ${error.message}`,
+          );
+          return;
+        }
+        this.logger.error(
+          `Execution ${executionId}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      })
+      .finally(() => this.inFlight.delete(promise));
+    this.inFlight.add(promise);
+  }
+
+  private settled(execution: Execution): Execution {
+    this.armTimer(execution);
+    return execution;
+  }
+
+  /** Arms the timer a halted execution waits on, if any; clears it otherwise. */
+  private armTimer(execution: Execution): void {
+    this.clearTimer(execution.id);
+    if (this.stopped) return;
+    const due = timerDueAt(execution);
+    if (due === null) return;
+    const delay = Math.max(0, due - Date.now());
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(execution.id);
+        if (delay > MAX_TIMER_MS) return this.armTimer(execution);
+        this.submit(execution.id, () => this.engine.fireTimer(execution.id));
+      },
+      Math.min(delay, MAX_TIMER_MS),
+    );
+    timer.unref();
+    this.timers.set(execution.id, timer);
+  }
+
+  private clearTimer(executionId: string): void {
+    const timer = this.timers.get(executionId);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(executionId);
+  }
+}

@@ -1,0 +1,312 @@
+import {
+  Injectable,
+  type CanActivate,
+  type ExecutionContext,
+  type INestApplication,
+  type LoggerService,
+} from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { appTypeorm } from '../support/typeorm-app';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { DataSource } from 'typeorm';
+import { DurableWorkflowModule, WorkflowCallable, type Execution } from '../../src';
+
+@Injectable()
+class ApiKeyGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<{
+      headers: Record<string, string | undefined>;
+      query: Record<string, string | undefined>;
+    }>();
+    return (request.headers['x-api-key'] ?? request.query['key']) === 'secret';
+  }
+}
+
+const expense = {
+  id: 'expense',
+  name: 'Expense',
+  inputs: { amount: { type: 'number', required: true }, note: { type: 'string', default: '' } },
+  steps: [
+    { id: 'approve', type: 'approval', prompt: 'Pay $amount?', next: 'paid' },
+    { id: 'paid', type: 'assign', set: { paid: true } },
+  ],
+};
+
+@WorkflowCallable('accounts')
+@Injectable()
+class Accounts {
+  close(): never {
+    throw new Error('no such account');
+  }
+}
+
+const closing = {
+  id: 'closing',
+  name: 'Closing an account',
+  steps: [{ id: 'close', type: 'call', service: 'accounts', method: 'close' }],
+};
+
+class Captured implements LoggerService {
+  readonly warnings: string[] = [];
+  log(): void {}
+  error(): void {}
+  warn(message: unknown): void {
+    this.warnings.push(String(message));
+  }
+}
+
+async function boot(dir: string, guards: boolean, logger = new Captured()) {
+  const ref = await Test.createTestingModule({
+    imports: [
+      appTypeorm({ sqliteFile: join(dir, `api-${guards}.sqlite`) }),
+      DurableWorkflowModule.forRoot({
+        store: { type: 'typeorm' },
+        workflows: [expense, closing],
+        http: { path: 'wf', guards: guards ? [ApiKeyGuard] : [] },
+      }),
+    ],
+    providers: [Accounts],
+  }).compile();
+  const app = ref.createNestApplication({ logger });
+  await app.listen(0, '127.0.0.1');
+  return { app, url: await app.getUrl(), logger };
+}
+
+describe('HTTP API', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dw-http-'));
+  let app: INestApplication;
+  let base: string;
+  const call = async (method: string, path: string, body?: unknown, key = 'secret') => {
+    const answer = await fetch(`${base}/wf${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await answer.text();
+    return {
+      status: answer.status,
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : null,
+    };
+  };
+  const halted = async (id: string) => {
+    for (let i = 0; i < 50; i++) {
+      const { body } = await call('GET', `/executions/${id}`);
+      if (body?.['status'] === 'halted') return body;
+      await delay(20);
+    }
+    throw new Error(`${id} never halted`);
+  };
+
+  beforeAll(async () => {
+    const booted = await boot(dir, true);
+    app = booted.app;
+    base = booted.url;
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("applies the application's guards to every route", async () => {
+    expect((await call('GET', '/executions', undefined, '')).status).toBe(403);
+    expect((await fetch(`${base}/wf/dashboard`)).status).toBe(403);
+    expect((await call('GET', '/executions')).status).toBe(200);
+  });
+
+  it('starts, shows, answers and completes an execution', async () => {
+    const started = await call('POST', '/expense/executions', { input: { amount: 40 } });
+    expect(started).toMatchObject({
+      status: 201,
+      body: { status: 'pending', workflowId: 'expense' },
+    });
+    const id = started.body!['id'] as string;
+    expect(await halted(id)).toMatchObject({ haltData: { prompt: 'Pay 40?' } });
+
+    const refused = await call('POST', `/executions/${id}/resume`, {});
+    expect(refused.status).toBe(422);
+    expect(refused.body!['details']).toEqual([
+      '"approved" must be true or false to answer approval step "approve"',
+    ]);
+    expect((await call('POST', `/executions/${id}/resume`, { approved: true })).status).toBe(202);
+    let done: Record<string, unknown> | null = null;
+    for (let i = 0; i < 50 && done?.['status'] !== 'completed'; i++) {
+      await delay(20);
+      done = (await call('GET', `/executions/${id}`)).body;
+    }
+    expect(done).toMatchObject({ status: 'completed', ctx: { paid: true } });
+    const entries = await call('GET', `/executions/${id}/entries`);
+    expect(
+      (entries.body as unknown as { stepId: string; action: string }[]).map(
+        (e) => `${e.stepId}:${e.action}`,
+      ),
+    ).toEqual(['approve:halted', 'approve:completed', 'paid:completed']);
+    const again = await call('POST', `/executions/${id}/resume`, { approved: true });
+    expect(again.status).toBe(409);
+    expect(again.body!['error']).toMatch(/it is completed, and resume needs halted/);
+
+    const listed = await call('GET', '/executions?workflowId=expense&status=completed&limit=10');
+    expect((listed.body as unknown as Execution[]).map((e) => e.id)).toContain(id);
+  });
+
+  it('starts idempotently with an executionId', async () => {
+    const executionId = '6f1c2c56-8e9b-4d0e-9d36-0d1f0f5a3f11';
+    const first = await call('POST', '/expense/executions', { input: { amount: 1 }, executionId });
+    const second = await call('POST', '/expense/executions', { input: { amount: 2 }, executionId });
+    expect(second.body!['id']).toBe(first.body!['id']);
+    expect(second.body!['input']).toEqual({ amount: 1, note: '' });
+  });
+
+  it('answers 400, 404, 409 and 422 with the problem named and no stack trace', async () => {
+    const unknownField = await call('POST', '/expense/executions', { input: {}, extra: 1 });
+    expect(unknownField.status).toBe(400);
+    expect(unknownField.body!['details']).toEqual(['property extra should not exist']);
+    const badLimit = await call('GET', '/executions?limit=5000');
+    expect(badLimit.status).toBe(400);
+    expect(String(badLimit.body!['details'])).toMatch(/limit must not be greater than 1000/);
+    const badStatus = await call('GET', '/executions?status=exploded');
+    expect(badStatus.status).toBe(400);
+
+    const invalid = await call('POST', '/expense/executions', { input: { amount: 'lots' } });
+    expect(invalid.status).toBe(422);
+    expect(String(invalid.body!['details'])).toMatch(/amount/);
+    expect((await call('POST', '/nope/executions', {})).status).toBe(404);
+    const missing = await call('GET', '/executions/0b7cf0a4-3a37-4a1a-9e0f-5b0c4b1c2d3e');
+    expect(missing).toMatchObject({ status: 404 });
+    expect(JSON.stringify(missing.body)).not.toMatch(/at .*\.ts:\d+/);
+
+    const started = await call('POST', '/expense/executions', { input: { amount: 3 } });
+    const id = started.body!['id'] as string;
+    await halted(id);
+    expect((await call('POST', `/executions/${id}/cancel`)).body).toMatchObject({
+      status: 'cancelled',
+    });
+    expect((await call('POST', `/executions/${id}/cancel`)).status).toBe(409);
+    expect((await call('DELETE', `/executions/${id}`)).status).toBe(204);
+    expect((await call('DELETE', `/executions/${id}`)).status).toBe(404);
+  });
+
+  it('shows a failed step by its error name and message, never its stack', async () => {
+    const started = await call('POST', '/closing/executions', {});
+    const id = started.body!['id'] as string;
+    let failed: Record<string, unknown> | null = null;
+    for (let i = 0; i < 50 && failed?.['status'] !== 'failed'; i++) {
+      await delay(20);
+      failed = (await call('GET', `/executions/${id}`)).body;
+    }
+    expect(failed!['error']).toMatch(/Step "close" failed: no such account/);
+    const entries = (await call('GET', `/executions/${id}/entries`)).body as unknown as {
+      error: string | null;
+    }[];
+    const error = entries.find((e) => e.error)!.error!;
+    expect(JSON.parse(error)).toEqual({ name: 'Error', message: 'no such account' });
+  });
+
+  it('takes a key in the query, refuses form posts, and refuses ids the store cannot keep', async () => {
+    const byQuery = await fetch(`${base}/wf/executions?key=secret&limit=1`);
+    expect(byQuery.status).toBe(200);
+    const form = await fetch(`${base}/wf/expense/executions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-api-key': 'secret' },
+      body: 'input[amount]=5',
+    });
+    expect(form.status).toBe(415);
+    const notUuid = await call('POST', '/expense/executions', {
+      input: { amount: 1 },
+      executionId: 'order-42',
+    });
+    expect(notUuid.status).toBe(422);
+    expect(notUuid.body!['error']).toMatch(/keeps ids as UUIDs/);
+  });
+
+  it('refuses an empty path when the module is declared', () => {
+    expect(() =>
+      DurableWorkflowModule.forRoot({ store: { type: 'typeorm' }, http: { path: '/' } }),
+    ).toThrow(/http.path "\/" must be a non-empty path/);
+  });
+
+  it('streams changes as server-sent events', async () => {
+    const controller = new AbortController();
+    const stream = await fetch(`${base}/wf/events?key=secret`, { signal: controller.signal });
+    expect(stream.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = stream.body!.getReader();
+    const started = await call('POST', '/expense/executions', { input: { amount: 5 } });
+    let text = '';
+    while (!text.includes(started.body!['id'] as string)) {
+      const { value } = await reader.read();
+      text += new TextDecoder().decode(value);
+    }
+    controller.abort();
+    expect(text).toMatch(/event: execution/);
+  });
+
+  it('renders the dashboard with every value from an execution escaped', async () => {
+    const hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>';
+    const started = await call('POST', '/expense/executions', {
+      input: { amount: 7, note: hostile },
+    });
+    const id = started.body!['id'] as string;
+    await halted(id);
+    const detail = await (await fetch(`${base}/wf/dashboard/executions/${id}?key=secret`)).text();
+    expect(detail).toContain('&lt;script&gt;alert(');
+    expect(detail).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(detail).not.toContain('<script>alert');
+    expect(detail).not.toContain('<img src=x');
+    expect(detail).toContain('data-action="approve"');
+    const overview = await (await fetch(`${base}/wf/dashboard?key=secret&status=halted`)).text();
+    expect(overview).toContain(id);
+  });
+
+  it('describes itself as an OpenAPI document', () => {
+    const document = SwaggerModule.createDocument(app, new DocumentBuilder().build());
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        '/wf/{workflowId}/executions',
+        '/wf/executions',
+        '/wf/executions/{id}',
+        '/wf/executions/{id}/entries',
+        '/wf/executions/{id}/resume',
+        '/wf/executions/{id}/cancel',
+      ]),
+    );
+    expect(Object.keys(document.paths).some((p) => p.includes('dashboard'))).toBe(false);
+  });
+
+  it('ends open event streams when the application starts closing', async () => {
+    const other = await boot(dir, false);
+    const stream = await fetch(`${other.url}/wf/events`);
+    const reader = stream.body!.getReader();
+    const began = Date.now();
+    const closed = other.app.close();
+    let text = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    // Ended by the module before the HTTP server closes, not cut when the process goes.
+    expect(Date.now() - began).toBeLessThan(1000);
+    expect(text).not.toMatch(/data:/);
+    await closed;
+  });
+
+  it('answers 503 when the store is unavailable', async () => {
+    const other = await boot(dir, false);
+    try {
+      expect(other.logger.warnings.join('\n')).toMatch(/The workflow API at \/wf has no guard/);
+      await other.app.get<DataSource>(getDataSourceToken()).destroy();
+      const answer = await fetch(`${other.url}/wf/executions`);
+      expect(answer.status).toBe(503);
+      expect(await answer.json()).toEqual({
+        statusCode: 503,
+        error: 'The workflow store is unavailable; try again shortly.',
+      });
+    } finally {
+      await other.app.close();
+    }
+  });
+});

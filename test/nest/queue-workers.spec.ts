@@ -1,0 +1,310 @@
+import type { TestingModule } from '@nestjs/testing';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { Client } from 'pg';
+import {
+  ExecutionStateError,
+  WaitTimeoutError,
+  WORKFLOW_QUEUE_NAME,
+  STORE,
+  WorkflowService,
+  type Entry,
+  type WorkflowStore,
+} from '../../src';
+import { workflowJobId } from '../../src/nest/queue/workflow-jobs';
+import { DATABASE_URL, REDIS_URL } from '../support/env';
+import { bootQueueApp, type QueueAppConfig } from '../support/queue-app';
+import { WorkerProcess } from '../support/worker-process';
+
+jest.setTimeout(90_000);
+
+const count = (entries: Entry[], stepId: string, action: string) =>
+  entries.filter((e) => e.stepId === stepId && e.action === action).length;
+
+async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, ms: number) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (done(value) || Date.now() > deadline) return value;
+    await delay(100);
+  }
+}
+
+describe('queue mode: a web-only process and worker processes', () => {
+  const schema = `dw_queue_${randomBytes(4).toString('hex')}`;
+  const config: Omit<QueueAppConfig, 'worker'> = {
+    schema,
+    prefix: `dwq-${randomBytes(4).toString('hex')}`,
+    leaseMs: 2000,
+    sweepIntervalMs: 500,
+    maxRecoveries: 1,
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'dw-queue-'));
+  let web: TestingModule;
+  let workflows: WorkflowService;
+  let workers: WorkerProcess[] = [];
+
+  const admin = async (sql: string) => {
+    const client = new Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    await client.query(sql);
+    await client.end();
+  };
+  const bootWeb = async () => {
+    web = await bootQueueApp({ ...config, worker: false, runMigrations: true });
+    workflows = web.get(WorkflowService);
+  };
+
+  beforeAll(async () => {
+    await admin(`CREATE SCHEMA ${schema}`);
+    await bootWeb();
+    workers = await WorkerProcess.startMany(2, config);
+  });
+
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.stop('SIGKILL')));
+    await web?.close();
+    await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${config.prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs start, halt and resume on a worker process for a process that only enqueues', async () => {
+    const started = await workflows.start('approve');
+    expect(started.status).toBe('pending');
+    const halted = await workflows.wait(started.id, { timeoutMs: 10_000 });
+    expect(halted).toMatchObject({ status: 'halted', haltData: { prompt: 'Go?' } });
+
+    const handed = await workflows.resume(started.id, { approved: true });
+    expect(handed.status).toBe('halted');
+    const done = await workflows.wait(started.id, { timeoutMs: 10_000 });
+    expect(done.status).toBe('completed');
+    const after = done.ctx['after'] as { pid: number };
+    expect(workers.map((w) => w.pid)).toContain(after.pid);
+    expect(after.pid).not.toBe(process.pid);
+  });
+
+  it('completes 200 executions on two worker processes, each step exactly once', async () => {
+    const started = await Promise.all(
+      Array.from({ length: 200 }, (_, n) => workflows.start('tally', { n })),
+    );
+    const ids = new Set(started.map((e) => e.id));
+    const completed = await until(
+      async () =>
+        (await workflows.find({ workflowId: 'tally', status: 'completed', limit: 1000 })).filter(
+          (e) => ids.has(e.id),
+        ),
+      (list) => list.length === 200,
+      60_000,
+    );
+    expect(completed).toHaveLength(200);
+    for (const execution of completed) {
+      const entries = await workflows.entries(execution.id);
+      expect(count(entries, 'stamp', 'started')).toBe(1);
+      expect(count(entries, 'stamp', 'completed')).toBe(1);
+      expect(count(entries, 'mark', 'completed')).toBe(1);
+      expect(count(entries, 'done', 'completed')).toBe(1);
+      expect(entries).toHaveLength(4);
+    }
+    const pids = new Set(completed.map((e) => (e.result as { pid: number }).pid));
+    expect([...pids].sort()).toEqual(workers.map((w) => w.pid).sort());
+  });
+
+  it('accepts one of ten concurrent resumes of one approval; the next step runs once', async () => {
+    const started = await workflows.start('approve');
+    await workflows.wait(started.id, { timeoutMs: 10_000 });
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 10 }, () => workflows.resume(started.id, { approved: true })),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of outcomes) {
+      if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(ExecutionStateError);
+    }
+    expect((await workflows.wait(started.id, { timeoutMs: 10_000 })).status).toBe('completed');
+    const entries = await workflows.entries(started.id);
+    expect(count(entries, 'ask', 'completed')).toBe(1);
+    expect(count(entries, 'after', 'started')).toBe(1);
+    expect(count(entries, 'after', 'completed')).toBe(1);
+  });
+
+  it('resumes a sub-workflow through the queue, and its parent carries on', async () => {
+    const parent = await workflows.start('parent');
+    const halted = await workflows.wait(parent.id, { timeoutMs: 10_000 });
+    expect(halted).toMatchObject({ status: 'halted', haltData: { child_type: 'approval' } });
+    const childId = halted.haltData!['child_execution_id'] as string;
+    await workflows.resume(childId, { approved: true });
+    const done = await until(
+      () => workflows.get(parent.id),
+      (execution) => execution?.status === 'completed',
+      10_000,
+    );
+    expect(done).toMatchObject({ status: 'completed', ctx: { closed: true } });
+    expect((await workflows.get(childId))?.status).toBe('completed');
+    expect(count(await workflows.entries(parent.id), 'closing', 'completed')).toBe(1);
+  });
+
+  it('wakes a halted parent whose child finished while no worker was there to wake it', async () => {
+    const parent = await workflows.start('parent');
+    const halted = await workflows.wait(parent.id, { timeoutMs: 10_000 });
+    const childId = halted.haltData!['child_execution_id'] as string;
+    // What a worker killed between the child's last checkpoint and waking the parent leaves.
+    const store = web.get<WorkflowStore>(STORE);
+    const child = (await store.load(childId))!;
+    await store.save({ ...child, status: 'completed', haltData: null, result: { ok: true } });
+    const done = await until(
+      () => workflows.get(parent.id),
+      (execution) => execution?.status === 'completed',
+      15_000,
+    );
+    expect(done).toMatchObject({ status: 'completed', ctx: { child: { ok: true }, closed: true } });
+  });
+
+  it('finishes on another worker once the lease of a worker killed mid-step expires', async () => {
+    const markFile = join(dir, 'hang-killed');
+    const started = await workflows.start('hang', { markFile });
+    await until(async () => existsSync(markFile), Boolean, 10_000);
+    const victim = workers.find((w) => w.pid === Number(readFileSync(markFile, 'utf8')))!;
+    await victim.stop('SIGKILL');
+    workers = workers.filter((w) => w !== victim);
+
+    const done = await workflows.wait(started.id, { timeoutMs: 20_000 });
+    expect(done).toMatchObject({ status: 'completed', ctx: { began: true, ended: true } });
+    const entries = await workflows.entries(started.id);
+    expect(count(entries, 'before', 'completed')).toBe(1);
+    expect(count(entries, 'hang', 'started')).toBe(2);
+    expect(count(entries, 'hang', 'completed')).toBe(1);
+    expect(count(entries, 'after', 'completed')).toBe(1);
+    workers.push(await WorkerProcess.start(config));
+  });
+
+  it('fails an execution whose step kills every worker once the takeover limit is reached', async () => {
+    const started = await workflows.start('crash');
+    // Each attempt kills a worker: the first run and one takeover; a third worker gives up.
+    const dead = await until(
+      async () => {
+        const alive = [];
+        for (const w of workers)
+          if (w.child.exitCode === null && w.child.signalCode === null) alive.push(w);
+        return 2 - alive.length;
+      },
+      (n) => n >= 2,
+      30_000,
+    );
+    expect(dead).toBe(2);
+    workers = [await WorkerProcess.start(config)];
+    const failed = await workflows.wait(started.id, { timeoutMs: 20_000 });
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/taken over 1 time at step "boom"/);
+    const entries = await workflows.entries(started.id);
+    expect(count(entries, 'boom', 'started')).toBe(2);
+    expect(count(entries, 'boom', 'failed')).toBe(1);
+    workers.push(await WorkerProcess.start(config));
+  });
+
+  it('lets a step in flight finish and checkpoint when its worker is stopped with SIGTERM', async () => {
+    const started = await workflows.start('slow');
+    const running = await until(
+      () => workflows.entries(started.id),
+      (entries) => entries.some((e) => e.stepId === 'doze' && e.action === 'started'),
+      10_000,
+    );
+    expect(running.length).toBeGreaterThan(0);
+    const execution = (await workflows.get(started.id))!;
+    expect(execution.status).toBe('running');
+    const began = Date.now();
+    await Promise.all(workers.map((w) => w.stop('SIGTERM')));
+    // Within the grace period (5 s): the step was waited for, not abandoned to a lease expiry.
+    expect(Date.now() - began).toBeLessThan(5000);
+    const done = (await workflows.get(started.id))!;
+    expect(done).toMatchObject({ status: 'completed', ctx: { after: true } });
+    const entries = await workflows.entries(started.id);
+    expect(count(entries, 'doze', 'started')).toBe(1);
+    expect(count(entries, 'doze', 'completed')).toBe(1);
+    workers = await WorkerProcess.startMany(2, config);
+  });
+
+  it('keeps a two-second wait across a restart of every process', async () => {
+    const started = await workflows.start('nap');
+    const halted = await workflows.wait(started.id, { timeoutMs: 10_000 });
+    expect(halted.status).toBe('halted');
+    await Promise.all(workers.map((w) => w.stop('SIGTERM')));
+    await web.close();
+
+    await bootWeb();
+    workers = await WorkerProcess.startMany(2, config);
+    // Halted is a resting state for wait(): watch for the timer's job instead.
+    const done = await until(
+      () => workflows.get(started.id),
+      (execution) => execution?.status === 'completed',
+      20_000,
+    );
+    expect(done).toMatchObject({ status: 'completed', ctx: { woke: true } });
+    const entries = await workflows.entries(started.id);
+    const napped = entries.find((e) => e.stepId === 'nap' && e.action === 'completed')!;
+    expect(napped).toBeDefined();
+    const haltedAt = entries.find((e) => e.stepId === 'nap' && e.action === 'halted')!;
+    expect(napped.timestamp.getTime() - haltedAt.timestamp.getTime()).toBeGreaterThanOrEqual(1900);
+  });
+
+  it('waits out a call retry back-off as a delayed job, not in the worker', async () => {
+    const started = await workflows.start('flaky', { markFile: join(dir, 'flaky') });
+    const done = await workflows.wait(started.id, { timeoutMs: 20_000 });
+    expect(done.status).toBe('completed');
+    const entries = await workflows.entries(started.id);
+    expect(count(entries, 'try', 'started')).toBe(2);
+    expect(count(entries, 'try', 'failed')).toBe(1);
+    const failedAt = entries.find((e) => e.action === 'failed')!.timestamp.getTime();
+    const retriedAt = entries.filter((e) => e.action === 'started')[1].timestamp.getTime();
+    expect(retriedAt - failedAt).toBeGreaterThanOrEqual(950);
+    const queue = web.get<Queue>(getQueueToken(WORKFLOW_QUEUE_NAME));
+    const retries = (await queue.getJobs(['completed'])).filter(
+      (job) => job.name === 'retry' && job.data.executionId === started.id,
+    );
+    expect(retries).toHaveLength(1);
+  });
+
+  it('cancels a halted execution and drops its timer job', async () => {
+    const started = await workflows.start('nap');
+    const halted = await workflows.wait(started.id, { timeoutMs: 10_000 });
+    const queue = web.get<Queue>(getQueueToken(WORKFLOW_QUEUE_NAME));
+    const timerId = workflowJobId('timer', halted);
+    expect(await queue.getJobState(timerId)).toBe('delayed');
+    expect((await workflows.cancel(started.id)).status).toBe('cancelled');
+    expect(await queue.getJob(timerId)).toBeUndefined();
+    await delay(2500);
+    expect(await workflows.get(started.id)).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('cancels a pending execution before a worker takes it', async () => {
+    await Promise.all(workers.map((w) => w.stop('SIGTERM')));
+    workers = [];
+    const started = await workflows.start('tally', { n: 1 });
+    const queue = web.get<Queue>(getQueueToken(WORKFLOW_QUEUE_NAME));
+    const startId = workflowJobId('start', started);
+    expect(await queue.getJobState(startId)).toBe('waiting');
+    expect((await workflows.cancel(started.id)).status).toBe('cancelled');
+    expect(await queue.getJob(startId)).toBeUndefined();
+    workers = await WorkerProcess.startMany(1, config);
+    await delay(1000);
+    expect(await workflows.get(started.id)).toMatchObject({ status: 'cancelled' });
+    expect(await workflows.entries(started.id)).toEqual([]);
+  });
+
+  it('gives up waiting with WaitTimeoutError while the execution goes on', async () => {
+    const started = await workflows.start('hang', { markFile: join(dir, 'hang-wait') });
+    await expect(workflows.wait(started.id, { timeoutMs: 300 })).rejects.toBeInstanceOf(
+      WaitTimeoutError,
+    );
+    expect((await workflows.get(started.id))?.status).toBe('running');
+    await workflows.cancel(started.id);
+  });
+});

@@ -1,0 +1,210 @@
+/**
+ * The application the queue tests run as several processes: the test process (usually web-only)
+ * and worker processes started from `queue-worker.ts`, all on one Postgres schema and one Redis
+ * prefix.
+ */
+import { Injectable, Module, type DynamicModule } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { existsSync, writeFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+import { DurableWorkflowModule, WorkflowCallable } from '../../src';
+import { REDIS_URL } from './env';
+import { appTypeorm } from './typeorm-app';
+
+export interface QueueAppConfig {
+  schema: string;
+  prefix: string;
+  worker: boolean;
+  leaseMs?: number;
+  sweepIntervalMs?: number;
+  maxRecoveries?: number;
+  concurrency?: number;
+  runMigrations?: boolean;
+}
+
+@Injectable()
+class Clock {
+  now(): string {
+    return new Date().toISOString();
+  }
+}
+
+/** Steps with side effects the tests can observe, and some that misbehave on purpose. */
+@WorkflowCallable('lab')
+@Injectable()
+export class LabService {
+  constructor(private readonly clock: Clock) {}
+
+  stamp(input: { n: number }) {
+    return { n: input.n, at: this.clock.now(), pid: process.pid };
+  }
+
+  /** The first run of `markFile` hangs (to be killed); any later run returns at once. */
+  async hangOnce(input: { markFile: string }) {
+    if (!existsSync(input.markFile)) {
+      writeFileSync(input.markFile, String(process.pid));
+      await delay(120_000);
+    }
+    return { pid: process.pid };
+  }
+
+  async sleep(input: { ms: number }) {
+    await delay(input.ms);
+    return { slept: input.ms, pid: process.pid };
+  }
+
+  crash(): never {
+    process.kill(process.pid, 'SIGKILL');
+    throw new Error('unreachable');
+  }
+
+  /** Fails the first time for `markFile`, works after. */
+  flaky(input: { markFile: string }) {
+    if (!existsSync(input.markFile)) {
+      writeFileSync(input.markFile, String(process.pid));
+      throw new Error('the first attempt fails');
+    }
+    return { pid: process.pid };
+  }
+}
+
+@Module({ providers: [Clock, LabService] })
+class LabModule {}
+
+export const QUEUE_WORKFLOWS = [
+  {
+    id: 'tally',
+    name: 'Three steps',
+    inputs: { n: { type: 'number' } },
+    steps: [
+      {
+        id: 'stamp',
+        type: 'call',
+        service: 'lab',
+        method: 'stamp',
+        input: { n: '$n' },
+        output: 'stamp',
+        next: 'mark',
+      },
+      { id: 'mark', type: 'assign', set: { marked: true }, next: 'done' },
+      { id: 'done', type: 'end', result: '$stamp' },
+    ],
+  },
+  {
+    id: 'approve',
+    name: 'Approval, then a step',
+    steps: [
+      { id: 'ask', type: 'approval', prompt: 'Go?', next: 'after' },
+      {
+        id: 'after',
+        type: 'call',
+        service: 'lab',
+        method: 'stamp',
+        input: { n: 1 },
+        output: 'after',
+      },
+    ],
+  },
+  {
+    id: 'hang',
+    name: 'A step whose first run hangs',
+    inputs: { markFile: { type: 'string' } },
+    steps: [
+      { id: 'before', type: 'assign', set: { began: true }, next: 'hang' },
+      {
+        id: 'hang',
+        type: 'call',
+        service: 'lab',
+        method: 'hangOnce',
+        input: { markFile: '$markFile' },
+        next: 'after',
+      },
+      { id: 'after', type: 'assign', set: { ended: true } },
+    ],
+  },
+  {
+    id: 'slow',
+    name: 'A step that takes a while',
+    steps: [
+      {
+        id: 'doze',
+        type: 'call',
+        service: 'lab',
+        method: 'sleep',
+        input: { ms: 1500 },
+        output: 'doze',
+        next: 'after',
+      },
+      { id: 'after', type: 'assign', set: { after: true } },
+    ],
+  },
+  {
+    id: 'crash',
+    name: 'A step that kills its worker',
+    steps: [{ id: 'boom', type: 'call', service: 'lab', method: 'crash' }],
+  },
+  {
+    id: 'parent',
+    name: 'A sub-workflow that waits for an approval',
+    steps: [
+      { id: 'child', type: 'workflow', workflow_id: 'approve', output: 'child', next: 'closing' },
+      { id: 'closing', type: 'assign', set: { closed: true } },
+    ],
+  },
+  {
+    id: 'nap',
+    name: 'A two-second wait',
+    steps: [
+      { id: 'nap', type: 'wait', seconds: 2, next: 'woke' },
+      { id: 'woke', type: 'assign', set: { woke: true } },
+    ],
+  },
+  {
+    id: 'flaky',
+    name: 'A call retried after a one-second back-off',
+    inputs: { markFile: { type: 'string' } },
+    steps: [
+      {
+        id: 'try',
+        type: 'call',
+        service: 'lab',
+        method: 'flaky',
+        input: { markFile: '$markFile' },
+        retries: 2,
+        retry_delay: 1,
+        output: 'tried',
+      },
+    ],
+  },
+];
+
+export function queueAppImports(config: QueueAppConfig): DynamicModule[] {
+  return [
+    LabModule as unknown as DynamicModule,
+    appTypeorm(
+      { schema: config.schema },
+      { migrationsRun: config.runMigrations ?? false, poolSize: 4 },
+    ),
+    DurableWorkflowModule.forRoot({
+      store: { type: 'typeorm' },
+      workflows: QUEUE_WORKFLOWS,
+      shutdownGraceMs: 5000,
+      queue: {
+        connection: { url: REDIS_URL },
+        prefix: config.prefix,
+        worker: config.worker,
+        leaseMs: config.leaseMs ?? 2000,
+        sweepIntervalMs: config.sweepIntervalMs ?? 500,
+        maxRecoveries: config.maxRecoveries,
+        concurrency: config.concurrency,
+      },
+    }),
+  ];
+}
+
+export async function bootQueueApp(config: QueueAppConfig): Promise<TestingModule> {
+  const ref = await Test.createTestingModule({ imports: queueAppImports(config) }).compile();
+  ref.enableShutdownHooks();
+  await ref.init();
+  return ref;
+}

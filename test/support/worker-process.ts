@@ -1,0 +1,44 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { QueueAppConfig } from './queue-app';
+
+/** A worker-only process of the queue test app. */
+export class WorkerProcess {
+  readonly exited: Promise<number | null>;
+  private constructor(readonly child: ChildProcess) {
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  static async start(config: Omit<QueueAppConfig, 'worker'>): Promise<WorkerProcess> {
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        'ts-node/register/transpile-only',
+        join(__dirname, 'queue-worker.ts'),
+        JSON.stringify(config),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const worker = new WorkerProcess(child);
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+      void worker.exited.then((code) => reject(new Error(`worker exited early with ${code}`)));
+    });
+    return worker;
+  }
+
+  static startMany(count: number, config: Omit<QueueAppConfig, 'worker'>) {
+    return Promise.all(Array.from({ length: count }, () => WorkerProcess.start(config)));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** SIGTERM: a graceful stop; SIGKILL: a crash. Resolves once the process is gone. */
+  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    await this.exited;
+  }
+}
