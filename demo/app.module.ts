@@ -1,0 +1,44 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { join } from 'node:path';
+import { DurableWorkflowModule, WORKFLOW_MIGRATIONS } from '../src';
+import { ApiKeyGuard } from './api-key.guard';
+import type { DemoConfig } from './demo-config';
+import { DemoServicesModule } from './services/demo-services.module';
+
+export const DEMO_WORKFLOWS = [
+  'expense-approval.yml',
+  'welcome-kit.yml',
+  'customer-onboarding.yml',
+  'order-fulfilment.yml',
+].map((file) => join(__dirname, 'workflows', file));
+
+/** The demo application: its services, its store and, for a web process, the API and dashboard. */
+@Module({})
+export class DemoAppModule {
+  static register(config: DemoConfig, { http }: { http: boolean }): DynamicModule {
+    return {
+      module: DemoAppModule,
+      imports: [
+        DemoServicesModule,
+        TypeOrmModule.forRoot({
+          ...(config.databaseUrl
+            ? { type: 'postgres' as const, url: config.databaseUrl }
+            : { type: 'better-sqlite3' as const, database: config.sqliteFile, enableWAL: true }),
+          autoLoadEntities: true,
+          migrations: WORKFLOW_MIGRATIONS,
+          migrationsTableName: 'workflow_migrations',
+          migrationsRun: config.migrationsRun,
+        }),
+        DurableWorkflowModule.forRoot({
+          store: { type: 'typeorm' },
+          workflows: DEMO_WORKFLOWS,
+          queue: config.redisUrl
+            ? { connection: { url: config.redisUrl }, worker: config.worker }
+            : undefined,
+          http: http ? { path: 'workflows', guards: [ApiKeyGuard] } : undefined,
+        }),
+      ],
+    };
+  }
+}

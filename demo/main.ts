@@ -1,0 +1,52 @@
+/** `npm start`: the demo's web process (and, without REDIS_URL or with WORKER unset, its runner). */
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ApiKeyGuard } from './api-key.guard';
+import { DemoAppModule } from './app.module';
+import { demoConfig, describeSetup } from './demo-config';
+
+async function main(): Promise<void> {
+  const config = demoConfig();
+  // Open event streams (a dashboard tab) must not keep a stopping server waiting.
+  const app = await NestFactory.create(DemoAppModule.register(config, { http: true }), {
+    forceCloseConnections: true,
+  });
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Durable workflows')
+      .setDescription('Start, follow and answer workflow executions.')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'api-key')
+      .addSecurityRequirements('api-key')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+  await app.listen(config.port);
+  const base = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
+  const key = ApiKeyGuard.key;
+  process.stdout.write(
+    [
+      '',
+      `Durable workflow demo: ${describeSetup(config)}`,
+      `  dashboard  ${base}/workflows/dashboard?key=${key}`,
+      `  API        ${base}/workflows   (header x-api-key: ${key})`,
+      `  OpenAPI    ${base}/docs`,
+      `  try        curl -X POST -H 'x-api-key: ${key}' -H 'content-type: application/json' \\`,
+      `               -d '{"input":{"requester":"ana","amount":2500,"purpose":"laptop"}}' \\`,
+      `               ${base}/workflows/expense_approval/executions`,
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(message);
+  if (/relation "?[\w.]*workflow_\w+"? does not exist/.test(message))
+    console.error(
+      'The workflow tables are missing: start once with MIGRATIONS_RUN=true, or run `npm run migration:run`.',
+    );
+  process.exit(1);
+});

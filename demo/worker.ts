@@ -1,0 +1,25 @@
+/** `npm run start:worker`: a worker-only process (no HTTP) taking jobs from the BullMQ queue. */
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DemoAppModule } from './app.module';
+import { demoConfig, describeSetup } from './demo-config';
+
+async function main(): Promise<void> {
+  const config = { ...demoConfig(), worker: true };
+  if (!config.redisUrl) {
+    throw new Error(
+      'A worker process takes its work from BullMQ: set REDIS_URL (and DATABASE_URL, shared with the web process). Without them, `npm start` runs everything in one process.',
+    );
+  }
+  const app = await NestFactory.createApplicationContext(
+    DemoAppModule.register(config, { http: false }),
+  );
+  app.enableShutdownHooks();
+  new Logger('Demo').log(`Worker ready: ${describeSetup(config)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
