@@ -1,0 +1,65 @@
+/** The application the queue benchmark runs: a web-only driver and worker-only processes. */
+import { Test, type TestingModule } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DurableWorkflowModule, WORKFLOW_MIGRATIONS } from '../../src';
+import { DATABASE_URL, REDIS_URL } from './backends';
+
+export interface QueueBenchConfig {
+  schema: string;
+  prefix: string;
+  worker: boolean;
+  concurrency: number;
+  /** @defaultValue true for the process that only enqueues */
+  runMigrations?: boolean;
+}
+
+/** Three steps, as a typical short workflow; the approval one measures resume latency. */
+export const BENCH_WORKFLOWS = [
+  {
+    id: 'three',
+    name: 'Three steps',
+    steps: [
+      { id: 'a', type: 'assign', set: { a: 1 }, next: 'b' },
+      { id: 'b', type: 'assign', set: { b: 2 }, next: 'c' },
+      { id: 'c', type: 'assign', set: { c: 3 } },
+    ],
+  },
+  {
+    id: 'gate',
+    name: 'Approval, then a step',
+    steps: [
+      { id: 'ask', type: 'approval', prompt: 'Go?', next: 'after' },
+      { id: 'after', type: 'assign', set: { after: true } },
+    ],
+  },
+];
+
+export async function bootQueueBenchApp(config: QueueBenchConfig): Promise<TestingModule> {
+  const ref = await Test.createTestingModule({
+    imports: [
+      TypeOrmModule.forRoot({
+        type: 'postgres',
+        url: DATABASE_URL,
+        schema: config.schema,
+        autoLoadEntities: true,
+        migrations: WORKFLOW_MIGRATIONS,
+        migrationsTableName: 'workflow_migrations',
+        migrationsRun: config.runMigrations ?? !config.worker,
+        extra: { max: Math.max(4, config.concurrency) },
+      }),
+      DurableWorkflowModule.forRoot({
+        store: { type: 'typeorm' },
+        workflows: BENCH_WORKFLOWS,
+        queue: {
+          connection: { url: REDIS_URL },
+          prefix: config.prefix,
+          worker: config.worker,
+          concurrency: config.concurrency,
+        },
+      }),
+    ],
+  }).compile();
+  ref.enableShutdownHooks();
+  await ref.init();
+  return ref;
+}

@@ -1,0 +1,35 @@
+/**
+ * A benchmark worker process: `queue-bench-worker.ts workflow '<QueueBenchConfig>'` runs the
+ * module's workers; `queue-bench-worker.ts raw '<{prefix, queue, concurrency}>'` runs a bare
+ * BullMQ worker doing empty jobs, the baseline.
+ */
+import 'reflect-metadata';
+import { Worker } from 'bullmq';
+import { REDIS_URL } from './backends';
+import { bootQueueBenchApp, type QueueBenchConfig } from './queue-bench-app';
+
+async function main(): Promise<void> {
+  const [kind, json] = process.argv.slice(2);
+  if (kind === 'workflow') {
+    await bootQueueBenchApp({ ...(JSON.parse(json) as QueueBenchConfig), worker: true });
+  } else {
+    const { prefix, queue, concurrency } = JSON.parse(json) as {
+      prefix: string;
+      queue: string;
+      concurrency: number;
+    };
+    const worker = new Worker(queue, async () => null, {
+      connection: { url: REDIS_URL },
+      prefix,
+      concurrency,
+    });
+    await worker.waitUntilReady();
+    process.once('SIGTERM', () => void worker.close().then(() => process.exit(0)));
+  }
+  process.stdout.write('ready\n');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
