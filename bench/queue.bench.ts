@@ -1,9 +1,9 @@
 /**
  * Queue mode's throughput: a 3-step workflow started through BullMQ and run to completion by 1, 2
  * and 4 worker processes, beside bare BullMQ workers doing empty jobs in the same run; resume
- * latency (from `resume()` to the next step completed) p50 and p99; and where the time goes: cores
- * used by the workers, the driver, Postgres and Redis, Postgres commits and Redis commands per
- * second. `npm run bench:queue`.
+ * latency (from `resume()` to the next step completed, and to `wait()` returning) p50 and p99; and
+ * where the time goes: cores used by the workers, the driver, Postgres and Redis, Postgres commits
+ * and Redis commands per second. `npm run bench:queue` (BENCH_WORKERS=1,2 picks the counts).
  */
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -21,7 +21,7 @@ import { bootQueueBenchApp, type QueueBenchConfig } from './support/queue-bench-
 import { coresBetween, sampleCpu, type CpuSample } from './support/process-cpu';
 import { median, percentile, table } from './support/stats';
 
-const WORKER_COUNTS = [1, 2, 4];
+const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2,4').split(',').map(Number);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const EXECUTIONS = Number(process.env.BENCH_EXECUTIONS ?? 1000);
 const RESUMES = Number(process.env.BENCH_RESUMES ?? 60);
@@ -170,17 +170,16 @@ async function main(): Promise<void> {
       for (let r = 0; r < ROUNDS; r++) workflowRounds.push(await runWorkflows(EXECUTIONS));
 
       const latencies: number[] = [];
+      const waitLatencies: number[] = [];
       const gates = [];
       for (let i = 0; i < RESUMES; i++) gates.push(await workflows.start('gate'));
       for (const gate of gates) await workflows.wait(gate.id, { timeoutMs: 30_000 });
       for (const gate of gates) {
         const began = Date.now();
         await workflows.resume(gate.id, { approved: true });
-        let done = await workflows.get(gate.id);
-        while (done?.status !== 'completed') {
-          await delay(1);
-          done = await workflows.get(gate.id);
-        }
+        const done = await workflows.wait(gate.id, { timeoutMs: 30_000 });
+        if (done.status !== 'completed') throw new Error(`gate ${gate.id} ended ${done.status}`);
+        waitLatencies.push(Date.now() - began);
         const entries = await workflows.entries(gate.id);
         const after = entries.find((e) => e.stepId === 'after' && e.action === 'completed')!;
         latencies.push(after.timestamp.getTime() - began);
@@ -215,10 +214,12 @@ async function main(): Promise<void> {
         raw: summarize(rawRounds),
         resumeP50Ms: percentile(latencies, 50),
         resumeP99Ms: percentile(latencies, 99),
+        waitP50Ms: percentile(waitLatencies, 50),
+        waitP99Ms: percentile(waitLatencies, 99),
       });
       const last = results[results.length - 1];
       console.log(
-        `${count} worker process(es): ${last.workflow.perSecond.toFixed(0)} executions/s, raw BullMQ ${last.raw.perSecond.toFixed(0)} jobs/s, resume p50 ${last.resumeP50Ms} ms`,
+        `${count} worker process(es): ${last.workflow.perSecond.toFixed(0)} executions/s, raw BullMQ ${last.raw.perSecond.toFixed(0)} jobs/s, resume p50 ${last.resumeP50Ms} ms, resume-to-wait() p50 ${last.waitP50Ms} ms`,
       );
     }
   } finally {
@@ -243,6 +244,8 @@ async function main(): Promise<void> {
           'workflow/raw',
           'resume p50 ms',
           'resume p99 ms',
+          'wait() p50 ms',
+          'wait() p99 ms',
         ],
         results.map((r) => [
           r.workers,
@@ -251,6 +254,8 @@ async function main(): Promise<void> {
           fixed(r.workflow.perSecond / r.raw.perSecond, 2),
           r.resumeP50Ms,
           r.resumeP99Ms,
+          r.waitP50Ms,
+          r.waitP99Ms,
         ]),
       ),
   );

@@ -3,12 +3,10 @@ import { Observable, Subject } from 'rxjs';
 import type { Execution } from '../core/types';
 import type { WorkflowStore } from '../storage/workflow-store';
 import type { ExecutionEvents } from './execution-events';
+import type { SharedRemoteChanges } from './shared-remote-changes';
 
 /** Newest executions compared on each poll. */
 const POLL_LIMIT = 100;
-
-/** Tells of executions changed elsewhere (a queue worker finished a job on one); returns how to stop. */
-export type RemoteChanges = (changed: (executionId: string) => void) => () => void;
 
 /**
  * Every change to an execution, for live views: this process's saves as they happen; in queue mode
@@ -25,7 +23,7 @@ export class ExecutionFeed {
   constructor(
     private readonly events: ExecutionEvents,
     private readonly store: WorkflowStore,
-    private readonly remote: RemoteChanges | null,
+    private readonly remote: SharedRemoteChanges,
     private readonly pollMs = 1000,
   ) {}
 
@@ -54,7 +52,7 @@ export class ExecutionFeed {
       this.changes$.next(execution);
     };
     const unsubscribe = this.events.subscribe(note);
-    const stopRemote = this.remote?.((executionId) => {
+    const stopRemote = this.remote.subscribe((executionId) => {
       this.store.load(executionId).then(
         (execution) => execution && note(execution),
         (error: unknown) =>
@@ -82,7 +80,7 @@ export class ExecutionFeed {
     this.stopSources = () => {
       clearInterval(timer);
       unsubscribe();
-      stopRemote?.();
+      stopRemote();
       this.stamps = new Map();
       this.stopSources = undefined;
     };

@@ -19,6 +19,7 @@ import { MODULE_OPTIONS, STORE } from './durable-workflow.constants';
 import type { ResolvedModuleOptions } from './durable-workflow.options';
 import { ExecutionEvents } from './execution-events';
 import { ExecutionFeed } from './execution-feed';
+import { SharedRemoteChanges } from './shared-remote-changes';
 import { QueueRunner } from './queue/queue-runner';
 import type { WorkflowBullQueue } from './queue/workflow-job-queue';
 import { workflowQueueProvider } from './queue/workflow-queue.provider';
@@ -28,6 +29,8 @@ import { isDurableStore } from './store.providers';
 import { WorkflowCallableExplorer } from './workflow-callable.explorer';
 
 const RESTING = new Set(['completed', 'halted', 'failed', 'cancelled']);
+/** How often `wait` looks at the store for changes the live feed can't report. */
+const WAIT_POLL_MS = 1000;
 
 /**
  * What applications call. Workflows are loaded and checked against the `@WorkflowCallable`
@@ -41,6 +44,7 @@ export class WorkflowService
   private runnerInstance?: WorkflowRunner;
   private readonly events = new ExecutionEvents();
   private readonly feed: ExecutionFeed;
+  private readonly remoteChanges: SharedRemoteChanges;
 
   constructor(
     @Inject(STORE) private readonly store: WorkflowStore,
@@ -48,9 +52,10 @@ export class WorkflowService
     @Inject(workflowQueueProvider.provide) private readonly queue: WorkflowBullQueue | null,
     private readonly explorer: WorkflowCallableExplorer,
   ) {
-    this.feed = new ExecutionFeed(this.events, store, (changed) =>
-      this.runnerInstance?.watchRemote ? this.runnerInstance.watchRemote(changed) : () => undefined,
+    this.remoteChanges = new SharedRemoteChanges(
+      () => this.runnerInstance?.watchRemote?.bind(this.runnerInstance) ?? null,
     );
+    this.feed = new ExecutionFeed(this.events, store, this.remoteChanges);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -72,6 +77,7 @@ export class WorkflowService
   /** Ends the live streams before the HTTP server closes, so their connections don't hold it open. */
   beforeApplicationShutdown(): void {
     this.feed.close();
+    this.remoteChanges.close();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -122,8 +128,6 @@ export class WorkflowService
     executionId: string,
     { timeoutMs = 30_000 }: { timeoutMs?: number } = {},
   ): Promise<Execution> {
-    const current = await this.mustGet(executionId);
-    if (await this.resting(current)) return current;
     return new Promise<Execution>((resolve, reject) => {
       let done = false;
       const finish = (outcome: () => void) => {
@@ -131,32 +135,38 @@ export class WorkflowService
         done = true;
         clearTimeout(timeout);
         clearInterval(poll);
-        unsubscribe();
+        unsubscribeLocal();
+        unsubscribeRemote();
         outcome();
       };
+      const fail = (error: unknown) => finish(() => reject(error));
       const consider = (execution: Execution | null) =>
         (execution ? this.resting(execution) : Promise.resolve(false)).then(
           (resting) => resting && finish(() => resolve(execution as Execution)),
-          (error: unknown) => finish(() => reject(error)),
+          fail,
         );
-      const unsubscribe = this.events.subscribe((execution) => {
+      const look = () => this.store.load(executionId).then(consider, fail);
+      // Listening starts before the first look, so a change between the two is not missed.
+      const unsubscribeLocal = this.events.subscribe((execution) => {
         if (execution.id === executionId) void consider(execution);
       });
-      // Another process may drive it: look at the store too.
-      const poll = setInterval(() => {
+      const unsubscribeRemote = this.remoteChanges.subscribe((changedId) => {
+        if (changedId === executionId) void look();
+      });
+      // The poll is for changes neither source hears: another process driving it without a queue.
+      const poll = setInterval(() => void look(), WAIT_POLL_MS);
+      const timeout = setTimeout(() => {
         this.store
           .load(executionId)
-          .then(consider, (error: unknown) => finish(() => reject(error)));
-      }, 250);
-      const timeout = setTimeout(() => {
-        this.store.load(executionId).then(
-          (execution) =>
-            finish(() =>
-              reject(new WaitTimeoutError(executionId, timeoutMs, execution?.status ?? 'gone')),
-            ),
-          (error: unknown) => finish(() => reject(error)),
-        );
+          .then(
+            (execution) =>
+              finish(() =>
+                reject(new WaitTimeoutError(executionId, timeoutMs, execution?.status ?? 'gone')),
+              ),
+            fail,
+          );
       }, timeoutMs);
+      this.mustGet(executionId).then(consider, fail);
     });
   }
 
