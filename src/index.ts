@@ -18,6 +18,7 @@ export {
 export type {
   ClaimableQuery,
   DurableWorkflowStore,
+  ExecutionCount,
   ExecutionIdsQuery,
   FindQuery,
   WorkflowStore,

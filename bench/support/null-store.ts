@@ -24,5 +24,6 @@ export function nullStore(): DurableWorkflowStore {
     extendClaim: async () => true,
     releaseClaim: async () => true,
     findClaimable: async () => [],
+    countExecutions: async () => [],
   };
 }

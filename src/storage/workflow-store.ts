@@ -21,6 +21,19 @@ export interface CheckpointOptions {
   releaseLeaseOf?: string;
 }
 
+/** How many executions of one workflow are in one status. */
+export interface ExecutionCount {
+  workflowId: string;
+  status: ExecutionStatus;
+  count: number;
+}
+
+/** The order `countExecutions` returns: by workflow id, then status, by code unit (not collation). */
+export function compareCounts(a: ExecutionCount, b: ExecutionCount): number {
+  if (a.workflowId !== b.workflowId) return a.workflowId < b.workflowId ? -1 : 1;
+  return a.status < b.status ? -1 : a.status > b.status ? 1 : 0;
+}
+
 export interface ClaimableQuery {
   /** @defaultValue 100 */
   limit?: number;
@@ -43,7 +56,8 @@ export interface WorkflowStore {
 }
 
 /**
- * What many workers need on top of the seed's interface: atomic checkpoints and leases.
+ * What many workers need on top of the seed's interface: atomic checkpoints and leases; and counts,
+ * for an overview that does not read every execution.
  * Every store shipped here implements it.
  */
 export interface DurableWorkflowStore extends WorkflowStore {
@@ -69,6 +83,8 @@ export interface DurableWorkflowStore extends WorkflowStore {
   releaseClaim(executionId: string, workerId: string): Promise<boolean>;
   /** Executions left `pending` or `running` with no live lease (a crashed worker's), oldest first. */
   findClaimable(query?: ClaimableQuery): Promise<Execution[]>;
+  /** Every execution counted by workflow and status (no zero counts), sorted by workflow then status. */
+  countExecutions(): Promise<ExecutionCount[]>;
 }
 
 export const DEFAULT_FIND_LIMIT = 100;

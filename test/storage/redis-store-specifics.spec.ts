@@ -24,7 +24,12 @@ describe('Redis store: keys, expiry and durability', () => {
       saved.id,
     ]);
 
+    const ttlCounts = async () =>
+      (await store.countExecutions()).filter((c) => c.workflowId === 'ttl');
+    expect(await ttlCounts()).toEqual([{ workflowId: 'ttl', status: 'halted', count: 1 }]);
+
     await sleep(1300);
+    expect(await ttlCounts()).toEqual([]);
     expect(await store.load(execution.id)).toBeNull();
     expect(await store.entries(execution.id)).toEqual([]);
     expect(await store.find({ workflowId: 'ttl' })).toEqual([]);
@@ -54,7 +59,7 @@ describe('Redis store: keys, expiry and durability', () => {
     await store.delete(execution.id);
   });
 
-  it('lists and filters without KEYS', async () => {
+  it('lists, filters and counts without KEYS', async () => {
     const store = await harness.open();
     await store.save(newExecution({ workflowId: 'no-keys', status: 'halted' }));
     const keysCalls = async () => {
@@ -65,7 +70,23 @@ describe('Redis store: keys, expiry and durability', () => {
     await store.find();
     await store.find({ status: 'halted' });
     await store.executionIds();
+    await store.countExecutions();
     expect(await keysCalls()).toBe(before);
+  });
+
+  it('counts executions written before it kept its set of workflows', async () => {
+    const store = await harness.open();
+    const workflowId = `older-${Date.now()}`;
+    await store.save(newExecution({ workflowId, status: 'halted' }));
+    await store.save(newExecution({ workflowId, status: 'halted' }));
+    await harness.client.del(`${harness.prefix}:workflows`);
+    const counts = async () =>
+      (await store.countExecutions()).filter((c) => c.workflowId === workflowId);
+    expect(await counts()).toEqual([{ workflowId, status: 'halted', count: 2 }]);
+    expect(await harness.client.sismember(`${harness.prefix}:workflows`, workflowId)).toBe(1);
+    for (const id of await store.executionIds({ workflowId })) await store.delete(id);
+    expect(await counts()).toEqual([]);
+    expect(await harness.client.sismember(`${harness.prefix}:workflows`, workflowId)).toBe(0);
   });
 
   it('refuses a bad prefix or ttl when constructed', () => {

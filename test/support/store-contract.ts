@@ -364,6 +364,41 @@ export function describeStoreContract(harness: StoreHarness): void {
         expect(await store.executionIds({ workflowId })).toEqual([]);
       });
 
+      it('counts every execution by workflow and status, beyond what find lists', async () => {
+        const other = `${workflowId}-b`;
+        const mine = (counts: { workflowId: string }[]) =>
+          counts.filter((c) => c.workflowId === workflowId || c.workflowId === other);
+        const halted = await Promise.all(
+          Array.from({ length: 120 }, () => saved({ status: 'halted' })),
+        );
+        await Promise.all([
+          saved({ status: 'failed' }),
+          saved({ status: 'failed' }),
+          store.save(newExecution({ workflowId: other, status: 'running' })),
+        ]);
+        expect(mine(await store.countExecutions())).toEqual([
+          { workflowId, status: 'failed', count: 2 },
+          { workflowId, status: 'halted', count: 120 },
+          { workflowId: other, status: 'running', count: 1 },
+        ]);
+
+        await store.save({ ...halted[0], status: 'completed' });
+        await store.delete(halted[1].id);
+        expect(mine(await store.countExecutions())).toEqual([
+          { workflowId, status: 'completed', count: 1 },
+          { workflowId, status: 'failed', count: 2 },
+          { workflowId, status: 'halted', count: 118 },
+          { workflowId: other, status: 'running', count: 1 },
+        ]);
+
+        const ids = [
+          ...(await store.executionIds({ workflowId, limit: 1000 })),
+          ...(await store.executionIds({ workflowId: other })),
+        ];
+        await Promise.all(ids.map((id) => store.delete(id)));
+        expect(mine(await store.countExecutions())).toEqual([]);
+      });
+
       it('refuses a limit that is not a positive whole number', async () => {
         await expect(store.find({ limit: 0 })).rejects.toThrow(/limit must be a positive/);
         await expect(store.executionIds({ limit: 1.5 })).rejects.toThrow(

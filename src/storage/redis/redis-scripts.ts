@@ -9,6 +9,7 @@
  *   P:all, P:idx:W, P:status:S, P:idx:W:status:S, P:active   sorted sets of ids scored by creation
  *   P:expiry            sorted set of ids scored by the time their keys expire
  *   P:locator           hash I -> "W\nS": where an expired execution's id still has to be removed from
+ *   P:workflows         set of workflow ids that have (or had) executions, for counting
  * Index entries of executions whose keys expired are purged before any read or write looks at them.
  */
 const PRELUDE = `
@@ -126,6 +127,7 @@ else
   redis.call('ZREM', P .. ':active', id)
 end
 redis.call('HSET', P .. ':locator', id, wf .. '\\n' .. status)
+redis.call('SADD', P .. ':workflows', wf)
 refresh_ttl(id, ttl, now)
 return {1, revision}
 `;
@@ -209,4 +211,40 @@ purge_expired(now_ms())
 return collect(P .. ':active', limit, false, function(id)
   return redis.call('EXISTS', lease_key(id)) == 0
 end)
+`;
+
+/**
+ * ARGV: P, statuses... Returns {workflow id, status, count, ...} without zero counts. Every expired
+ * execution is purged first (up to 10,000 per call), so the counts match what \`find\` would list.
+ */
+export const COUNT_EXECUTIONS = `${PRELUDE}
+local now = now_ms()
+for _ = 1, 10 do
+  if redis.call('ZCOUNT', P .. ':expiry', '-inf', now) == 0 then break end
+  purge_expired(now)
+end
+local workflows_key = P .. ':workflows'
+if redis.call('EXISTS', workflows_key) == 0 then
+  -- Executions written before the set was kept: learn their workflows once.
+  for _, id in ipairs(redis.call('ZRANGE', P .. ':all', 0, -1)) do
+    local wf = redis.call('HGET', exec_key(id), 'workflow_id')
+    if wf then redis.call('SADD', workflows_key, wf) end
+  end
+end
+local out = {}
+for _, wf in ipairs(redis.call('SMEMBERS', workflows_key)) do
+  if redis.call('EXISTS', P .. ':idx:' .. wf) == 0 then
+    redis.call('SREM', workflows_key, wf)
+  else
+    for i = 2, #ARGV do
+      local n = redis.call('ZCARD', P .. ':idx:' .. wf .. ':status:' .. ARGV[i])
+      if n > 0 then
+        out[#out + 1] = wf
+        out[#out + 1] = ARGV[i]
+        out[#out + 1] = n
+      end
+    end
+  end
+end
+return out
 `;

@@ -1,7 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { ExecutionNotFoundError } from '../../core/errors';
-import type { Entry, Execution } from '../../core/types';
+import {
+  EXECUTION_STATUSES,
+  type Entry,
+  type Execution,
+  type ExecutionStatus,
+} from '../../core/types';
 import { ConcurrentUpdateError, StoreError } from '../store-errors';
 import {
   encodeCheckpointEntries,
@@ -11,12 +16,14 @@ import {
   resolveTtl,
 } from '../store-input';
 import {
+  compareCounts,
   DEFAULT_CLAIMABLE_LIMIT,
   DEFAULT_EXECUTION_IDS_LIMIT,
   DEFAULT_FIND_LIMIT,
   type CheckpointOptions,
   type ClaimableQuery,
   type DurableWorkflowStore,
+  type ExecutionCount,
   type ExecutionIdsQuery,
   type FindQuery,
 } from '../workflow-store';
@@ -52,6 +59,7 @@ const SCRIPTS = {
   extendClaim: new LuaScript(scripts.EXTEND_CLAIM),
   releaseClaim: new LuaScript(scripts.RELEASE_CLAIM),
   findClaimable: new LuaScript(scripts.FIND_CLAIMABLE),
+  countExecutions: new LuaScript(scripts.COUNT_EXECUTIONS),
 };
 
 /**
@@ -210,6 +218,21 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
     return this.executions(
       await this.run('findClaimable', undefined, SCRIPTS.findClaimable, [limit]),
     );
+  }
+
+  async countExecutions(): Promise<ExecutionCount[]> {
+    const flat = (await this.run('countExecutions', undefined, SCRIPTS.countExecutions, [
+      ...EXECUTION_STATUSES,
+    ])) as (string | number)[];
+    const counts: ExecutionCount[] = [];
+    for (let i = 0; i < flat.length; i += 3) {
+      counts.push({
+        workflowId: String(flat[i]),
+        status: flat[i + 1] as ExecutionStatus,
+        count: Number(flat[i + 2]),
+      });
+    }
+    return counts.sort(compareCounts);
   }
 
   /** Closes the connection if the store opened it; an application's client is left alone. */

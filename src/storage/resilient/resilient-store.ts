@@ -5,6 +5,7 @@ import { StoreError, StoreUnavailableError } from '../store-errors';
 import type {
   ClaimableQuery,
   DurableWorkflowStore,
+  ExecutionCount,
   ExecutionIdsQuery,
   FindQuery,
   CheckpointOptions,
@@ -130,6 +131,10 @@ export class ResilientStore implements DurableWorkflowStore {
 
   findClaimable(query?: ClaimableQuery): Promise<Execution[]> {
     return this.execute('findClaimable', () => this.store.findClaimable(query));
+  }
+
+  countExecutions(): Promise<ExecutionCount[]> {
+    return this.execute('countExecutions', () => this.store.countExecutions());
   }
 
   /**

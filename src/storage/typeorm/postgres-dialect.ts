@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { Entry, Execution, ExecutionStatus } from '../../core/types';
+import type { ExecutionCount } from '../workflow-store';
 import type { EncodedEntry } from '../store-input';
 import { toEntry, toExecution, type EntryRow, type ExecutionRow } from './row-mapping';
 import {
   CLAIMABLE_STATUSES,
+  COUNT_EXECUTIONS_SQL,
   executionStateValues,
+  toExecutionCount,
   type CheckpointWrite,
+  type CountRow,
   type SqlDialect,
 } from './sql-dialect';
 import { withTables, type SqlTables } from './sql-tables';
@@ -265,6 +269,11 @@ export class PostgresDialect implements SqlDialect {
       [CLAIMABLE_STATUSES, limit],
     );
     return (rows as ExecutionRow[]).map(toExecution);
+  }
+
+  async countExecutions(): Promise<ExecutionCount[]> {
+    const { rows } = await this.pool.query(COUNT_EXECUTIONS_SQL);
+    return (rows as CountRow[]).map(toExecutionCount);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Entry, Execution, ExecutionStatus } from '../../core/types';
 import type { EncodedEntry, EncodedExecution } from '../store-input';
+import type { ExecutionCount } from '../workflow-store';
 
 /** What one checkpoint writes: the execution, its encoded JSON, and the entries to append. */
 export interface CheckpointWrite {
@@ -37,6 +38,22 @@ export interface SqlDialect {
   extendClaim(executionId: string, workerId: string, ttlMs: number): Promise<boolean>;
   releaseClaim(executionId: string, workerId: string): Promise<boolean>;
   findClaimable(limit: number): Promise<Execution[]>;
+  countExecutions(): Promise<ExecutionCount[]>;
+}
+
+/** Both dialects' count: one row per workflow and status. */
+export const COUNT_EXECUTIONS_SQL = `SELECT workflow_id, status, count(*) AS n FROM workflow_executions
+  GROUP BY workflow_id, status`;
+
+export interface CountRow {
+  workflow_id: string;
+  status: ExecutionStatus;
+  /** A string from Postgres (bigint), a number from SQLite. */
+  n: string | number;
+}
+
+export function toExecutionCount(row: CountRow): ExecutionCount {
+  return { workflowId: row.workflow_id, status: row.status, count: Number(row.n) };
 }
 
 export const CLAIMABLE_STATUSES: readonly ExecutionStatus[] = ['pending', 'running'];

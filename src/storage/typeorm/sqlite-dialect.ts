@@ -1,12 +1,16 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Entry, Execution, ExecutionStatus } from '../../core/types';
+import type { ExecutionCount } from '../workflow-store';
 import { StoreError } from '../store-errors';
 import { parseStoredJson, type EncodedEntry } from '../store-input';
 import { toEntry, toExecution } from './row-mapping';
 import {
   CLAIMABLE_STATUSES,
+  COUNT_EXECUTIONS_SQL,
   executionStateValues,
+  toExecutionCount,
   type CheckpointWrite,
+  type CountRow,
   type SqlDialect,
 } from './sql-dialect';
 import { withTables, type SqlTables } from './sql-tables';
@@ -234,6 +238,10 @@ export class SqliteDialect implements SqlDialect {
        ORDER BY created_at, id LIMIT ?`,
     ).all(toSqliteTime(new Date()), limit) as RawExecutionRow[];
     return rows.map(decodeExecution);
+  }
+
+  async countExecutions(): Promise<ExecutionCount[]> {
+    return (this.statement(COUNT_EXECUTIONS_SQL).all() as CountRow[]).map(toExecutionCount);
   }
 
   private appendEntries(write: CheckpointWrite, previousCount: number): void {

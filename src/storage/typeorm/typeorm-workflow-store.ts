@@ -10,12 +10,14 @@ import {
   resolveTtl,
 } from '../store-input';
 import {
+  compareCounts,
   DEFAULT_CLAIMABLE_LIMIT,
   DEFAULT_EXECUTION_IDS_LIMIT,
   DEFAULT_FIND_LIMIT,
   type CheckpointOptions,
   type ClaimableQuery,
   type DurableWorkflowStore,
+  type ExecutionCount,
   type ExecutionIdsQuery,
   type FindQuery,
 } from '../workflow-store';
@@ -126,6 +128,13 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
   async findClaimable(query: ClaimableQuery = {}): Promise<Execution[]> {
     const limit = resolveLimit(query.limit, DEFAULT_CLAIMABLE_LIMIT, 'findClaimable');
     return this.run('findClaimable', undefined, (dialect) => dialect.findClaimable(limit));
+  }
+
+  async countExecutions(): Promise<ExecutionCount[]> {
+    const counts = await this.run('countExecutions', undefined, (dialect) =>
+      dialect.countExecutions(),
+    );
+    return counts.sort(compareCounts);
   }
 
   /** A refused write is either a stale copy or a vanished row; say which. */
