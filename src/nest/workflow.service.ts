@@ -14,7 +14,12 @@ import {
 import { ExecutionNotFoundError, WaitTimeoutError } from '../core/errors';
 import { WorkflowRegistry } from '../core/registry';
 import type { Entry, Execution } from '../core/types';
-import type { FindQuery, WorkflowStore } from '../storage/workflow-store';
+import type {
+  DurableWorkflowStore,
+  ExecutionCount,
+  FindQuery,
+  WorkflowStore,
+} from '../storage/workflow-store';
 import { MODULE_OPTIONS, STORE } from './durable-workflow.constants';
 import type { ResolvedModuleOptions } from './durable-workflow.options';
 import { ExecutionEvents } from './execution-events';
@@ -193,6 +198,15 @@ export class WorkflowService
 
   find(query?: FindQuery): Promise<Execution[]> {
     return this.store.find(query);
+  }
+
+  /**
+   * Every execution counted by workflow and status; null when the store is an application's own
+   * with only the seven basic methods, which can't count without reading every execution.
+   */
+  async countExecutions(): Promise<ExecutionCount[] | null> {
+    const store = this.store as Partial<DurableWorkflowStore>;
+    return typeof store.countExecutions === 'function' ? store.countExecutions() : null;
   }
 
   /** Stops a pending, running or halted execution; its waiting queue jobs are dropped. */

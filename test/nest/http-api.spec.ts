@@ -14,7 +14,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
-import { DurableWorkflowModule, WorkflowCallable, type Execution } from '../../src';
+import {
+  DurableWorkflowModule,
+  EXECUTION_STATUSES,
+  WorkflowCallable,
+  type Execution,
+} from '../../src';
 
 @Injectable()
 class ApiKeyGuard implements CanActivate {
@@ -259,6 +264,28 @@ describe('HTTP API', () => {
     expect(detail).toContain('data-action="approve"');
     const overview = await (await fetch(`${base}/wf/dashboard?key=secret&status=halted`)).text();
     expect(overview).toContain(id);
+  });
+
+  it('counts every execution on the overview, and refuses a status that does not exist', async () => {
+    const countsOf = async (workflowId: string) => {
+      const page = await (await fetch(`${base}/wf/dashboard?key=secret`)).text();
+      expect(page).toContain('<h2>By status</h2>');
+      const table = /<table id="counts">([\s\S]*?)<\/table>/.exec(page)![1];
+      const row = table.split('<tr>').find((r) => r.includes(`<td>${workflowId}</td>`));
+      const cells = [...(row ?? '').matchAll(/<td>(\d+)<\/td>/g)].map((m) => Number(m[1]));
+      return Object.fromEntries(EXECUTION_STATUSES.map((status, i) => [status, cells[i] ?? 0]));
+    };
+    const before = await countsOf('expense');
+    for (let i = 0; i < 3; i++) {
+      const started = await call('POST', '/expense/executions', { input: { amount: i } });
+      await halted(started.body!['id'] as string);
+    }
+    const after = await countsOf('expense');
+    expect(after).toEqual({ ...before, halted: before.halted + 3 });
+
+    const refused = await fetch(`${base}/wf/dashboard?key=secret&status=sleeping`);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toMatch(/status \\"sleeping\\" is not one of pending/);
   });
 
   it('describes itself as an OpenAPI document', () => {

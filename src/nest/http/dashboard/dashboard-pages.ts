@@ -2,6 +2,7 @@ import { deserializeError } from '../../../core/error-serialization';
 import { EXECUTION_STATUSES, type Entry, type Execution } from '../../../core/types';
 import { DASHBOARD_SCRIPT } from './dashboard-script';
 import { html, SafeHtml } from './html';
+import type { ExecutionCount } from '../../../storage/workflow-store';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
@@ -50,29 +51,37 @@ export interface OverviewFilters {
   status?: string;
 }
 
+/** Executions by workflow and status; `sampled` when only the newest that many were counted. */
+export interface Tally {
+  counts: ExecutionCount[];
+  sampled?: number;
+}
+
 /** Counts by status per workflow, a filter form and the list of executions. */
 export function overview(
   apiPath: string,
-  recent: Execution[],
+  tally: Tally,
   listed: Execution[],
   filters: OverviewFilters,
 ): SafeHtml {
-  const workflows = [...new Set(recent.map((e) => e.workflowId))].sort();
-  const countRows = workflows.map((workflowId) => {
-    const mine = recent.filter((e) => e.workflowId === workflowId);
-    return html`<tr>
-      <td>${workflowId}</td>
-      ${EXECUTION_STATUSES.map(
-        (status) => html`<td>${mine.filter((e) => e.status === status).length}</td>`,
-      )}
-    </tr>`;
-  });
+  const workflows = [...new Set(tally.counts.map((c) => c.workflowId))];
+  const countOf = (workflowId: string, status: string) =>
+    tally.counts.find((c) => c.workflowId === workflowId && c.status === status)?.count ?? 0;
+  const countRows = workflows.map(
+    (workflowId) =>
+      html`<tr>
+        <td>${workflowId}</td>
+        ${EXECUTION_STATUSES.map((status) => html`<td>${countOf(workflowId, status)}</td>`)}
+      </tr>`,
+  );
+  const heading =
+    tally.sampled === undefined ? 'By status' : `By status (the newest ${tally.sampled})`;
   const option = (value: string, chosen: string | undefined) =>
     html`<option value="${value}" ${asSafe(value === chosen ? ' selected' : '')}>
       ${value || 'any'}
     </option>`;
   return html`<h1>Executions</h1>
-    <h2>By status (the newest ${recent.length})</h2>
+    <h2>${heading}</h2>
     <table id="counts">
       <thead>
         <tr>

@@ -1,14 +1,24 @@
-import { Controller, Get, Header, Param, Query, UseFilters, type Type } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Header,
+  Param,
+  Query,
+  UseFilters,
+  type Type,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { EXECUTION_STATUSES, type ExecutionStatus } from '../../../core/types';
 import { WorkflowService } from '../../workflow.service';
 import type { ResolvedHttpOptions } from '../http.options';
 import { WorkflowHttpExceptionFilter } from '../workflow-http-exception.filter';
 import { guarded } from '../workflows.controller';
-import { executionDetail, notFound, overview, page } from './dashboard-pages';
+import { executionDetail, notFound, overview, page, type Tally } from './dashboard-pages';
+import { countByWorkflowAndStatus } from './count-executions';
 
-/** Executions the overview counts, and those it lists. */
-const RECENT = 1000;
+/** Executions the overview counts when the store can't count, and those it lists. */
+const SAMPLED = 1000;
 const LISTED = 100;
 
 /** The dashboard's pages under `/{path}/dashboard`; `?fragment=1` answers the `<main>` alone. */
@@ -29,20 +39,29 @@ export function createDashboardController(options: ResolvedHttpOptions): Type<un
       @Query('status') status?: string,
       @Query('fragment') fragment?: string,
     ): Promise<string> {
+      if (status && !EXECUTION_STATUSES.includes(status as ExecutionStatus)) {
+        throw new BadRequestException(
+          `status "${status}" is not one of ${EXECUTION_STATUSES.join(', ')}`,
+        );
+      }
       const filters = {
         workflowId: workflowId || undefined,
-        status: EXECUTION_STATUSES.includes(status as ExecutionStatus)
-          ? (status as ExecutionStatus)
-          : undefined,
+        status: (status || undefined) as ExecutionStatus | undefined,
       };
-      const recent = await this.workflows.find({ limit: RECENT });
-      // Unfiltered, the list is the head of what the counts read: no second query.
-      const listed =
-        filters.workflowId || filters.status
-          ? await this.workflows.find({ ...filters, limit: LISTED })
-          : recent.slice(0, LISTED);
-      const main = overview(apiPath, recent, listed, filters);
+      const [listed, tally] = await Promise.all([
+        this.workflows.find({ ...filters, limit: LISTED }),
+        this.tally(),
+      ]);
+      const main = overview(apiPath, tally, listed, filters);
       return String(fragment ? main : page('Workflows', apiPath, main));
+    }
+
+    /** Counts from the store; from the newest executions when it can't count (and says so). */
+    private async tally(): Promise<Tally> {
+      const counts = await this.workflows.countExecutions();
+      if (counts) return { counts };
+      const newest = await this.workflows.find({ limit: SAMPLED });
+      return { counts: countByWorkflowAndStatus(newest), sampled: newest.length };
     }
 
     @Get('executions/:id')
