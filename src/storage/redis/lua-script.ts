@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /**
  * A Lua script run by its SHA1, loaded on first use or after the server forgot it. It leaves the
@@ -12,12 +12,20 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(client: Redis, args: (string | number)[]): Promise<unknown> {
+  /**
+   * `routingKey` is passed as the script's one key, so that a Redis Cluster client sends the script
+   * to the node that holds the keys it builds from its arguments (all in that key's slot).
+   */
+  async run(
+    client: Redis | Cluster,
+    routingKey: string,
+    args: (string | number)[],
+  ): Promise<unknown> {
     try {
-      return await client.evalsha(this.sha, 0, ...args);
+      return await client.evalsha(this.sha, 1, routingKey, ...args);
     } catch (error) {
       if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
-        return client.eval(this.source, 0, ...args);
+        return client.eval(this.source, 1, routingKey, ...args);
       }
       throw error;
     }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 export interface RedisDurabilityReport {
   appendonly: string | null;
@@ -10,9 +10,39 @@ export interface RedisDurabilityReport {
 
 /**
  * Reads the server's persistence and eviction settings. Without AOF a restart loses executions;
- * with an evicting `maxmemory-policy` a full server silently drops them.
+ * with an evicting `maxmemory-policy` a full server silently drops them. On Redis Cluster every
+ * primary is read: the store's slot may move to any of them. The settings reported are the first
+ * primary's; the warnings name the node they come from.
  */
-export async function inspectRedisDurability(client: Redis): Promise<RedisDurabilityReport> {
+export async function inspectRedisDurability(
+  client: Redis | Cluster,
+): Promise<RedisDurabilityReport> {
+  if (!client.isCluster) return inspectServer(client as Redis);
+  // The primaries are known once the client has the slot map; a first command waits for it.
+  await client.ping().catch(() => undefined);
+  const primaries = (client as Cluster).nodes('master');
+  const reports = await Promise.all(primaries.map((node) => inspectServer(node)));
+  if (reports.length === 0) {
+    return {
+      appendonly: null,
+      appendfsync: null,
+      maxmemoryPolicy: null,
+      warnings: [
+        'Redis Cluster: no primary is connected, so its persistence settings are unknown.',
+      ],
+    };
+  }
+  return {
+    ...reports[0],
+    warnings: reports.flatMap((report, i) =>
+      report.warnings.map(
+        (warning) => `${primaries[i].options.host}:${primaries[i].options.port}: ${warning}`,
+      ),
+    ),
+  };
+}
+
+async function inspectServer(client: Redis): Promise<RedisDurabilityReport> {
   let settings: Record<string, string>;
   try {
     settings = pairs(

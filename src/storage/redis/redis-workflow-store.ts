@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
 import { ExecutionNotFoundError } from '../../core/errors';
 import {
   EXECUTION_STATUSES,
@@ -27,14 +27,18 @@ import {
   type ExecutionIdsQuery,
   type FindQuery,
 } from '../workflow-store';
+import { hashTagOf, isClusterClient } from './hash-tag';
 import { LuaScript } from './lua-script';
 import { entryDocument, executionDocument, parseEntry, parseExecution } from './redis-codec';
 import { inspectRedisDurability, type RedisDurabilityReport } from './redis-durability';
 import * as scripts from './redis-scripts';
 
 export interface RedisWorkflowStoreOptions {
-  /** An ioredis client the application owns; the store never closes it. */
-  client?: Redis;
+  /**
+   * An ioredis client the application owns; the store never closes it. A `Cluster` client needs a
+   * prefix with a hash tag, such as `{durable_workflow}`.
+   */
+  client?: Redis | Cluster;
   /** Used when no client is given; the store opens and closes its own connection. @defaultValue 'redis://127.0.0.1:6379' */
   url?: string;
   /** Prefix of every key. @defaultValue 'durable_workflow' */
@@ -63,14 +67,14 @@ const SCRIPTS = {
 };
 
 /**
- * Executions in Redis (a single server or a Sentinel-managed primary; the scripts build key names at
- * run time, so Redis Cluster is not supported). As durable as the server's persistence settings:
- * see `verifyDurability()`.
+ * Executions in Redis: a single server, a Sentinel-managed primary, or Redis Cluster with a
+ * hash-tagged prefix (every key then lives in the prefix's slot, on one node). As durable as the
+ * server's persistence settings: see `verifyDurability()`.
  */
 export class RedisWorkflowStore implements DurableWorkflowStore {
   readonly prefix: string;
   readonly ttlSeconds: number;
-  private readonly client: Redis;
+  private readonly client: Redis | Cluster;
   private readonly ownsClient: boolean;
   private readonly logger = new Logger('RedisWorkflowStore');
   private closing?: Promise<void>;
@@ -86,6 +90,11 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
     if (!Number.isInteger(this.ttlSeconds) || this.ttlSeconds < 0) {
       throw new StoreError(
         `Redis store: ttlSeconds must be a whole number of seconds (0 = never expire), got ${options.ttlSeconds}.`,
+      );
+    }
+    if (isClusterClient(options.client) && hashTagOf(this.prefix) === null) {
+      throw new StoreError(
+        `Redis store: on Redis Cluster the prefix must contain a hash tag, such as "{${this.prefix}}", so that every key of the store is in one slot (its scripts change several keys at once); got "${this.prefix}".`,
       );
     }
     this.ownsClient = options.client === undefined;
@@ -264,7 +273,9 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
     script: LuaScript,
     args: (string | number)[],
   ): Promise<unknown> {
-    return this.command(method, executionId, () => script.run(this.client, [this.prefix, ...args]));
+    return this.command(method, executionId, () =>
+      script.run(this.client, `${this.prefix}:all`, [this.prefix, ...args]),
+    );
   }
 
   private async command<T>(
