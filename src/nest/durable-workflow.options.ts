@@ -1,5 +1,5 @@
 import type { ModuleMetadata, Type } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { WorkflowSource } from '../core/definition/load-workflow';
 import type { ResilientStoreOptions } from '../storage/resilient/resilient-store';
 import type { WorkflowStore } from '../storage/workflow-store';
@@ -21,8 +21,11 @@ export interface RedisStoreOption {
   type: 'redis';
   /** @defaultValue 'redis://127.0.0.1:6379' when no client is given */
   url?: string;
-  /** A client the application owns; never closed by the module. */
-  client?: Redis;
+  /**
+   * A client the application owns; never closed by the module. A `Cluster` client needs a prefix
+   * with a hash tag, such as `{durable_workflow}`.
+   */
+  client?: Redis | Cluster;
   /** @defaultValue 604800 (7 days); 0 keeps executions until deleted */
   ttlSeconds?: number;
   /** @defaultValue 'durable_workflow' */

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { Client } from 'pg';
 import {
   DurableWorkflowModule,
@@ -19,6 +19,7 @@ import {
   type WorkflowStore,
 } from '../../src';
 import { DATABASE_URL, REDIS_URL } from '../support/env';
+import { ScratchRedisCluster } from '../support/redis-cluster';
 import { appTypeorm } from '../support/typeorm-app';
 
 @Injectable()
@@ -179,6 +180,36 @@ function redisQueueSetup(): Setup {
   };
 }
 
+/** Store and queue on a private Redis Cluster, with the clients the application owns. */
+function redisClusterQueueSetup(): Setup {
+  const cluster = new ScratchRedisCluster();
+  const clients: Cluster[] = [];
+  return {
+    name: 'redis store and BullMQ queue on Redis Cluster, forRoot',
+    imports: async () => {
+      await cluster.start();
+      clients.push(cluster.client(), cluster.client({ maxRetriesPerRequest: null }));
+      return [
+        DurableWorkflowModule.forRoot({
+          store: { type: 'redis', client: clients[0], prefix: '{dw-store}', ttlSeconds: 3600 },
+          workflows: [invoice, slow, napping],
+          queue: {
+            connection: clients[1],
+            prefix: '{dw-queue}',
+            leaseMs: 2000,
+            sweepIntervalMs: 500,
+          },
+        }),
+      ];
+    },
+    cleanup: async () => {
+      await Promise.all(clients.map((client) => client.quit()));
+      await cluster.dispose();
+    },
+    resumeReturns: ['halted'],
+  };
+}
+
 async function adminQuery(sql: string): Promise<void> {
   const client = new Client({ connectionString: DATABASE_URL });
   await client.connect();
@@ -199,6 +230,7 @@ describe.each([
   redisSetup,
   () => postgresSetup({ queue: true }),
   redisQueueSetup,
+  redisClusterQueueSetup,
 ])('DurableWorkflowModule', (makeSetup) => {
   const setup = makeSetup();
   let imports: unknown[];
@@ -346,5 +378,24 @@ describe('queue options', () => {
     expect(declare).toThrow(/queue\.concurrency must be a whole number of at least 1, got 0/);
     expect(declare).toThrow(/queue\.leaseMs must be at least 1000 ms, got 10/);
     expect(declare).toThrow(/queue\.maxRecoveries must be a whole number of at least 0, got -1/);
+  });
+
+  it('refuses a Redis Cluster connection with a prefix that has no hash tag', () => {
+    // Never connects: the options are checked when the module is declared.
+    const connection = new Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true });
+    const declare = (prefix?: string) =>
+      DurableWorkflowModule.forRoot({
+        store: { type: 'redis', url: REDIS_URL },
+        queue: { connection, prefix },
+      });
+    try {
+      expect(() => declare()).toThrow(
+        /queue\.prefix must contain a hash tag on Redis Cluster, such as "\{bull\}"/,
+      );
+      expect(() => declare('app:{}')).toThrow(/hash tag/);
+      expect(() => declare('{bull}')).not.toThrow();
+    } finally {
+      connection.disconnect();
+    }
   });
 });

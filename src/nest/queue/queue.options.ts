@@ -1,5 +1,6 @@
 import type { ConnectionOptions, KeepJobs } from 'bullmq';
 import { WorkflowValidationError } from '../../core/errors';
+import { hashTagOf, isClusterClient } from '../../storage/redis/hash-tag';
 import { definedOnly } from '../defined-only';
 
 /** BullMQ mode: `start`, `resume`, timers and retry back-offs become jobs any worker process may take. */
@@ -71,6 +72,10 @@ export function resolveQueueOptions(options: WorkflowQueueOptions): ResolvedQueu
     if (!Number.isInteger(resolved[key]) || resolved[key] < 0)
       problems.push(`queue.${key} must be a whole number of at least 0, got ${resolved[key]}`);
   }
+  if (isClusterClient(options.connection) && hashTagOf(resolved.prefix) === null)
+    problems.push(
+      `queue.prefix must contain a hash tag on Redis Cluster, such as "{${resolved.prefix}}", so that each BullMQ queue's keys share a slot; got "${resolved.prefix}"`,
+    );
   if (resolved.leaseMs < 1000)
     problems.push(`queue.leaseMs must be at least 1000 ms, got ${resolved.leaseMs}`);
   if (problems.length > 0)
