@@ -1,4 +1,9 @@
-import type { ModuleMetadata, Type } from '@nestjs/common';
+import type {
+  InjectionToken,
+  ModuleMetadata,
+  OptionalFactoryDependency,
+  Type,
+} from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import type { WorkflowSource } from '../core/definition/load-workflow';
 import type { ResilientStoreOptions } from '../storage/resilient/resilient-store';
@@ -37,7 +42,7 @@ export type CustomStoreOption =
   | { useClass: Type<WorkflowStore> }
   | {
       useFactory: (...args: never[]) => WorkflowStore | Promise<WorkflowStore>;
-      inject?: (string | symbol | Type<unknown>)[];
+      inject?: (InjectionToken | OptionalFactoryDependency)[];
     }
   | { useExisting: string | symbol | Type<WorkflowStore> };
 
@@ -66,7 +71,7 @@ export interface DurableWorkflowModuleAsyncOptions extends Pick<ModuleMetadata, 
   store: StoreOption;
   /** Routes too are declared with the module. @defaultValue none */
   http?: WorkflowHttpOptions;
-  inject?: (string | symbol | Type<unknown>)[];
+  inject?: (InjectionToken | OptionalFactoryDependency)[];
   useFactory: (
     ...args: never[]
   ) => DurableWorkflowRuntimeOptions | Promise<DurableWorkflowRuntimeOptions>;
