@@ -67,6 +67,18 @@ export class FindExecutionsQuery {
   limit?: number;
 }
 
+/** One row of `GET /{path}/counts`. */
+export class ExecutionCountResponse {
+  @ApiProperty()
+  workflowId!: string;
+
+  @ApiProperty({ enum: EXECUTION_STATUSES })
+  status!: string;
+
+  @ApiProperty({ minimum: 1 })
+  count!: number;
+}
+
 /** The shape of an error response: never a stack trace. */
 export class ErrorResponse {
   @ApiProperty({ example: 409 })

@@ -5,6 +5,7 @@ import {
   Get,
   HttpCode,
   HttpStatus,
+  NotImplementedException,
   Param,
   Post,
   Query,
@@ -27,9 +28,11 @@ import { map, type Observable } from 'rxjs';
 import { deserializeError } from '../../core/error-serialization';
 import { ExecutionNotFoundError } from '../../core/errors';
 import type { Entry, Execution } from '../../core/types';
+import type { ExecutionCount } from '../../storage/workflow-store';
 import { WorkflowService } from '../workflow.service';
 import {
   ErrorResponse,
+  ExecutionCountResponse,
   FindExecutionsQuery,
   ResumeExecutionBody,
   StartExecutionBody,
@@ -93,6 +96,22 @@ export function createWorkflowsController(options: ResolvedHttpOptions): Type<un
     @ApiOperation({ summary: 'Executions, newest first' })
     find(@Query(queryPipe) query: FindExecutionsQuery): Promise<Execution[]> {
       return this.workflows.find(query);
+    }
+
+    @Get('counts')
+    @ApiOperation({ summary: 'Every execution counted by workflow and status' })
+    @ApiOkResponse({ type: [ExecutionCountResponse] })
+    @ApiResponse({
+      status: 501,
+      description: "The application's own store cannot count",
+      type: ErrorResponse,
+    })
+    async counts(): Promise<ExecutionCount[]> {
+      const counts = await this.workflows.countExecutions();
+      if (counts) return counts;
+      throw new NotImplementedException(
+        "The application's store has only the seven basic methods; counting needs countExecutions().",
+      );
     }
 
     @Get('executions/:id')
