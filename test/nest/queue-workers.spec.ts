@@ -220,10 +220,8 @@ describe('queue mode: a web-only process and worker processes', () => {
     expect(running.length).toBeGreaterThan(0);
     const execution = (await workflows.get(started.id))!;
     expect(execution.status).toBe('running');
-    const began = Date.now();
     await Promise.all(workers.map((w) => w.stop('SIGTERM')));
-    // Within the grace period (5 s): the step was waited for, not abandoned to a lease expiry.
-    expect(Date.now() - began).toBeLessThan(5000);
+    // No worker is left to take it over: completed now means the stopping worker finished it.
     const done = (await workflows.get(started.id))!;
     expect(done).toMatchObject({ status: 'completed', ctx: { after: true } });
     const entries = await workflows.entries(started.id);
