@@ -96,6 +96,13 @@ export function resolveLimit(limit: number | undefined, fallback: number, method
   return limit;
 }
 
+/** `find`'s `before` names an execution that is not there (deleted, expired, or never was). */
+export function missingCursor(executionId: string): RejectedValueError {
+  return new RejectedValueError(
+    `find: before names execution "${executionId}", which does not exist; page from the start again.`,
+  );
+}
+
 export function resolveTtl(ttlMs: number, method: string): number {
   if (!Number.isInteger(ttlMs) || ttlMs < 1) {
     throw new RejectedValueError(

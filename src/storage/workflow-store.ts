@@ -5,6 +5,12 @@ export interface FindQuery {
   status?: ExecutionStatus;
   /** @defaultValue 100 */
   limit?: number;
+  /**
+   * The id of the last execution of the previous page: only executions after it in the order of
+   * `find` (older, or created in the same millisecond with a smaller id). Refused with
+   * `RejectedValueError` when no such execution exists.
+   */
+  before?: string;
 }
 
 export interface ExecutionIdsQuery {

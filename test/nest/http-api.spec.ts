@@ -313,6 +313,36 @@ describe('HTTP API', () => {
     expect(await refused.text()).toMatch(/status \\"sleeping\\" is not one of pending/);
   });
 
+  it('pages through executions with before, on the API and on the dashboard', async () => {
+    for (let i = 0; i < 5; i++) await call('POST', '/expense/executions', { input: { amount: i } });
+    const all = (await call('GET', '/executions?workflowId=expense&limit=1000'))
+      .body as unknown as {
+      id: string;
+    }[];
+    const paged: string[] = [];
+    let before = '';
+    for (;;) {
+      const page = (await call('GET', `/executions?workflowId=expense&limit=2${before}`))
+        .body as unknown as { id: string }[];
+      if (page.length === 0) break;
+      paged.push(...page.map((e) => e.id));
+      before = `&before=${page[page.length - 1].id}`;
+    }
+    expect(paged).toEqual(all.map((e) => e.id));
+
+    const gone = crypto.randomUUID();
+    const refused = await call('GET', `/executions?before=${gone}`);
+    expect(refused.status).toBe(422);
+    expect(refused.body!['error']).toMatch(new RegExp(`before names execution "${gone}"`));
+
+    const older = await (
+      await fetch(`${base}/wf/dashboard?key=secret&workflowId=expense&before=${all[0].id}`)
+    ).text();
+    expect(older).not.toContain(`data-id="${all[0].id}"`);
+    expect(older).toContain(`data-id="${all[1].id}"`);
+    expect(older).toContain('>Newest</a>');
+  });
+
   it('describes itself as an OpenAPI document', () => {
     const document = SwaggerModule.createDocument(app, new DocumentBuilder().build());
     expect(Object.keys(document.paths)).toEqual(

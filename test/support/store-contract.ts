@@ -399,6 +399,56 @@ export function describeStoreContract(harness: StoreHarness): void {
         expect(mine(await store.countExecutions())).toEqual([]);
       });
 
+      it('pages through every execution with before, ties in one millisecond included', async () => {
+        const times = createdAtSeries(60);
+        const tied = times[30];
+        await Promise.all([
+          ...times.map((createdAt, i) => saved({ createdAt, status: i % 3 ? 'halted' : 'failed' })),
+          ...Array.from({ length: 25 }, (_, i) =>
+            saved({ createdAt: tied, status: i % 3 ? 'halted' : 'failed' }),
+          ),
+        ]);
+        const pages = async (query: { status?: 'halted' }) => {
+          const ids: string[] = [];
+          let before: string | undefined;
+          for (let page = 0; page < 100; page++) {
+            const found = await store.find({ workflowId, ...query, limit: 7, before });
+            if (found.length === 0) return ids;
+            ids.push(...found.map((e) => e.id));
+            before = found[found.length - 1].id;
+          }
+          throw new Error('paging did not end');
+        };
+        const everything = (await store.find({ workflowId, limit: 1000 })).map((e) => e.id);
+        expect(everything).toHaveLength(85);
+        expect(await pages({})).toEqual(everything);
+        const halted = (await store.find({ workflowId, status: 'halted', limit: 1000 })).map(
+          (e) => e.id,
+        );
+        expect(await pages({ status: 'halted' })).toEqual(halted);
+
+        // A cursor whose execution left the filtered status still marks the place.
+        const first = await store.find({ workflowId, status: 'halted', limit: 5 });
+        const cursor = first[4];
+        await store.save({ ...cursor, status: 'completed' });
+        const next = await store.find({
+          workflowId,
+          status: 'halted',
+          limit: 5,
+          before: cursor.id,
+        });
+        expect(next.map((e) => e.id)).toEqual(halted.slice(5, 10));
+      });
+
+      it('refuses a before that names no execution', async () => {
+        const gone = await saved();
+        await store.delete(gone.id);
+        await expect(store.find({ workflowId, before: gone.id })).rejects.toThrow(
+          /before names execution .* which does not exist/,
+        );
+        await expect(store.find({ before: 'not-an-id' })).rejects.toThrow(/does not exist/);
+      });
+
       it('refuses a limit that is not a positive whole number', async () => {
         await expect(store.find({ limit: 0 })).rejects.toThrow(/limit must be a positive/);
         await expect(store.executionIds({ limit: 1.5 })).rejects.toThrow(

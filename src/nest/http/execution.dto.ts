@@ -65,6 +65,13 @@ export class FindExecutionsQuery {
   @Min(1)
   @Max(1000)
   limit?: number;
+
+  @ApiPropertyOptional({
+    description: 'The id of the last execution of the previous page: the page after it',
+  })
+  @IsOptional()
+  @IsString()
+  before?: string;
 }
 
 /** One row of `GET /{path}/counts`. */

@@ -67,12 +67,14 @@ local function refresh_ttl(id, ttl, now)
   end
 end
 -- Walks a sorted set in score order and returns {id, data, revision, ...} for up to limit live
--- executions accepted by keep(id); ids whose keys are gone are forgotten on the way.
-local function collect(key, limit, reverse, keep)
+-- executions accepted by keep(id); ids whose keys are gone are forgotten on the way. range(offset,
+-- count), when given, reads the set instead of the whole of it in either order.
+local function collect(key, limit, reverse, keep, range)
   local out, found, offset, chunk = {}, 0, 0, 200
   while found < limit do
     local ids
-    if reverse then ids = redis.call('ZREVRANGE', key, offset, offset + chunk - 1)
+    if range then ids = range(offset, chunk)
+    elseif reverse then ids = redis.call('ZREVRANGE', key, offset, offset + chunk - 1)
     else ids = redis.call('ZRANGE', key, offset, offset + chunk - 1) end
     if #ids == 0 then break end
     for _, id in ipairs(ids) do
@@ -145,15 +147,25 @@ refresh_ttl(id, ttl, now)
 return 1
 `;
 
-/** ARGV: P, workflow id or '', status or '', limit. Newest first: {id, data, revision, ...}. */
+/**
+ * ARGV: P, workflow id or '', status or '', limit, and for a page after an execution ('' = from the
+ * start) its creation ms and id. Newest first, ties by id descending: {id, data, revision, ...}.
+ */
 export const FIND = `${PRELUDE}
 local wf, status, limit = ARGV[2], ARGV[3], tonumber(ARGV[4])
+local before_score, before_id = tonumber(ARGV[5]), ARGV[6]
 purge_expired(now_ms())
 local key = P .. ':all'
 if wf ~= '' and status ~= '' then key = P .. ':idx:' .. wf .. ':status:' .. status
 elseif wf ~= '' then key = P .. ':idx:' .. wf
 elseif status ~= '' then key = P .. ':status:' .. status end
-return collect(key, limit, true, nil)
+if not before_score then return collect(key, limit, true, nil) end
+-- From the cursor's score down; of the ids at that very score only the smaller ones.
+return collect(key, limit, true, function(id)
+  return id < before_id or tonumber(redis.call('ZSCORE', key, id)) < before_score
+end, function(offset, count)
+  return redis.call('ZREVRANGEBYSCORE', key, before_score, '-inf', 'LIMIT', offset, count)
+end)
 `;
 
 /** ARGV: P, workflow id or '', limit. Oldest first. */

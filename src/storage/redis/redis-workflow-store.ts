@@ -12,6 +12,7 @@ import {
   encodeCheckpointEntries,
   encodeEntry,
   encodeExecution,
+  missingCursor,
   resolveLimit,
   resolveTtl,
 } from '../store-input';
@@ -173,12 +174,24 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
 
   async find(query: FindQuery = {}): Promise<Execution[]> {
     const limit = resolveLimit(query.limit, DEFAULT_FIND_LIMIT, 'find');
+    const cursor = query.before === undefined ? null : await this.cursorScore(query.before);
     const found = await this.run('find', undefined, SCRIPTS.find, [
       query.workflowId ?? '',
       query.status ?? '',
       limit,
+      cursor ?? '',
+      query.before ?? '',
     ]);
     return this.executions(found);
+  }
+
+  /** The creation ms that `before` pages from, as the index of every execution keeps it. */
+  private async cursorScore(executionId: string): Promise<string> {
+    const score = await this.command('find', executionId, () =>
+      this.client.zscore(`${this.prefix}:all`, executionId),
+    );
+    if (score === null) throw missingCursor(executionId);
+    return score;
   }
 
   async delete(executionId: string): Promise<boolean> {

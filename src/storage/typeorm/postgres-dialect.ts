@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Entry, Execution, ExecutionStatus } from '../../core/types';
-import type { ExecutionCount } from '../workflow-store';
+import type { Entry, Execution } from '../../core/types';
+import type { ExecutionCount, FindQuery } from '../workflow-store';
 import type { EncodedEntry } from '../store-input';
 import { toEntry, toExecution, type EntryRow, type ExecutionRow } from './row-mapping';
 import {
   CLAIMABLE_STATUSES,
+  BEFORE_CONDITION,
   COUNT_EXECUTIONS_SQL,
   executionStateValues,
   toExecutionCount,
@@ -190,15 +191,17 @@ export class PostgresDialect implements SqlDialect {
     return (rows as EntryRow[]).map(toEntry);
   }
 
-  async find(
-    workflowId: string | undefined,
-    status: ExecutionStatus | undefined,
-    limit: number,
-  ): Promise<Execution[]> {
+  async find({
+    workflowId,
+    status,
+    before,
+    limit,
+  }: FindQuery & { limit: number }): Promise<Execution[]> {
     const conditions: string[] = [];
     const params: unknown[] = [];
     if (workflowId !== undefined) conditions.push(`workflow_id = $${params.push(workflowId)}`);
     if (status !== undefined) conditions.push(`status = $${params.push(status)}`);
+    if (before !== undefined) conditions.push(BEFORE_CONDITION(`$${params.push(before)}`));
     const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
     const { rows } = await this.pool.query(
       `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions ${where}

@@ -1,6 +1,6 @@
 import type { Entry, Execution, ExecutionStatus } from '../../core/types';
 import type { EncodedEntry, EncodedExecution } from '../store-input';
-import type { ExecutionCount } from '../workflow-store';
+import type { ExecutionCount, FindQuery } from '../workflow-store';
 
 /** What one checkpoint writes: the execution, its encoded JSON, and the entries to append. */
 export interface CheckpointWrite {
@@ -27,11 +27,7 @@ export interface SqlDialect {
   /** Appends one entry; false when its execution does not exist. */
   record(entry: Entry, encoded: EncodedEntry): Promise<boolean>;
   entries(executionId: string): Promise<Entry[]>;
-  find(
-    workflowId: string | undefined,
-    status: ExecutionStatus | undefined,
-    limit: number,
-  ): Promise<Execution[]>;
+  find(query: FindQuery & { limit: number }): Promise<Execution[]>;
   delete(executionId: string): Promise<boolean>;
   executionIds(workflowId: string | undefined, limit: number): Promise<string[]>;
   claim(executionId: string, workerId: string, ttlMs: number): Promise<Execution | null>;
@@ -40,6 +36,10 @@ export interface SqlDialect {
   findClaimable(limit: number): Promise<Execution[]>;
   countExecutions(): Promise<ExecutionCount[]>;
 }
+
+/** Keyset condition of `find`'s `before`: after that execution in (created_at DESC, id DESC) order. */
+export const BEFORE_CONDITION = (param: string) =>
+  `(created_at, id) < (SELECT created_at, id FROM workflow_executions WHERE id = ${param})`;
 
 /** Both dialects' count: one row per workflow and status. */
 export const COUNT_EXECUTIONS_SQL = `SELECT workflow_id, status, count(*) AS n FROM workflow_executions

@@ -1,11 +1,12 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { Entry, Execution, ExecutionStatus } from '../../core/types';
-import type { ExecutionCount } from '../workflow-store';
+import type { Entry, Execution } from '../../core/types';
+import type { ExecutionCount, FindQuery } from '../workflow-store';
 import { StoreError } from '../store-errors';
 import { parseStoredJson, type EncodedEntry } from '../store-input';
 import { toEntry, toExecution } from './row-mapping';
 import {
   CLAIMABLE_STATUSES,
+  BEFORE_CONDITION,
   COUNT_EXECUTIONS_SQL,
   executionStateValues,
   toExecutionCount,
@@ -155,11 +156,12 @@ export class SqliteDialect implements SqlDialect {
     return rows.map(decodeEntry);
   }
 
-  async find(
-    workflowId: string | undefined,
-    status: ExecutionStatus | undefined,
-    limit: number,
-  ): Promise<Execution[]> {
+  async find({
+    workflowId,
+    status,
+    before,
+    limit,
+  }: FindQuery & { limit: number }): Promise<Execution[]> {
     const conditions: string[] = [];
     const params: unknown[] = [];
     if (workflowId !== undefined) {
@@ -169,6 +171,10 @@ export class SqliteDialect implements SqlDialect {
     if (status !== undefined) {
       conditions.push('status = ?');
       params.push(status);
+    }
+    if (before !== undefined) {
+      conditions.push(BEFORE_CONDITION('?'));
+      params.push(before);
     }
     const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
     const rows = this.statement(

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { ExecutionNotFoundError } from '../../core/errors';
 import type { Entry, Execution } from '../../core/types';
 import { ConcurrentUpdateError, RejectedValueError, StoreError } from '../store-errors';
+import { missingCursor } from '../store-input';
 import {
   encodeCheckpointEntries,
   encodeEntry,
@@ -87,9 +88,15 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
 
   async find(query: FindQuery = {}): Promise<Execution[]> {
     const limit = resolveLimit(query.limit, DEFAULT_FIND_LIMIT, 'find');
-    return this.run('find', undefined, (dialect) =>
-      dialect.find(query.workflowId, query.status, limit),
-    );
+    if (query.before !== undefined && !UUID.test(query.before)) throw missingCursor(query.before);
+    const found = await this.run('find', undefined, (dialect) => dialect.find({ ...query, limit }));
+    // An empty page is either the end or a cursor that names nothing: tell them apart.
+    if (found.length === 0 && query.before !== undefined) {
+      const cursor = query.before;
+      const exists = await this.run('find', cursor, (dialect) => dialect.currentRevision(cursor));
+      if (exists === null) throw missingCursor(cursor);
+    }
+    return found;
   }
 
   async delete(executionId: string): Promise<boolean> {

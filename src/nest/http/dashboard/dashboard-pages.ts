@@ -17,6 +17,7 @@ pre{background:#fff;border:1px solid #dde1e7;padding:10px;overflow:auto;max-heig
 button{font:inherit;padding:6px 14px;margin-right:8px;border-radius:6px;border:1px solid #98a2b3;background:#fff;cursor:pointer}
 button.primary{background:#1f7a3f;color:#fff;border-color:#1f7a3f}button.danger{color:#b00020;border-color:#b00020}
 form{margin:0 0 12px}select,input{font:inherit;padding:4px}.grid{display:grid;grid-template-columns:1fr 1fr;gap:16px}
+.pages{margin:12px 0}.pages a{margin-right:16px}
 `;
 
 /** The whole page; `main` is what the script reloads. */
@@ -49,6 +50,8 @@ export function page(
 export interface OverviewFilters {
   workflowId?: string;
   status?: string;
+  /** The page after this execution. */
+  before?: string;
 }
 
 /** Executions by workflow and status; `sampled` when only the newest that many were counted. */
@@ -63,6 +66,8 @@ export function overview(
   tally: Tally,
   listed: Execution[],
   filters: OverviewFilters,
+  /** Whether a page of older executions may follow. */
+  more: boolean,
 ): SafeHtml {
   const workflows = [...new Set(tally.counts.map((c) => c.workflowId))];
   const countOf = (workflowId: string, status: string) =>
@@ -133,7 +138,24 @@ export function overview(
             </tr>`,
         )}
       </tbody>
-    </table>`;
+    </table>
+    <nav class="pages">
+      ${filters.before ? html`<a href="${pageLink(apiPath, filters, undefined)}">Newest</a>` : ''}
+      ${
+        more && listed.length
+          ? html`<a href="${pageLink(apiPath, filters, listed[listed.length - 1].id)}">Older</a>`
+          : ''
+      }
+    </nav>`;
+}
+
+function pageLink(apiPath: string, filters: OverviewFilters, before: string | undefined): string {
+  const query = new URLSearchParams();
+  if (filters.workflowId) query.set('workflowId', filters.workflowId);
+  if (filters.status) query.set('status', filters.status);
+  if (before) query.set('before', before);
+  const search = query.toString();
+  return `${apiPath}/dashboard${search ? `?${search}` : ''}`;
 }
 
 /** One execution: actions, its steps as a timeline, context, halt data, error. */

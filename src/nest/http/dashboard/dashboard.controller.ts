@@ -37,6 +37,7 @@ export function createDashboardController(options: ResolvedHttpOptions): Type<un
     async overview(
       @Query('workflowId') workflowId?: string,
       @Query('status') status?: string,
+      @Query('before') before?: string,
       @Query('fragment') fragment?: string,
     ): Promise<string> {
       if (status && !EXECUTION_STATUSES.includes(status as ExecutionStatus)) {
@@ -47,12 +48,13 @@ export function createDashboardController(options: ResolvedHttpOptions): Type<un
       const filters = {
         workflowId: workflowId || undefined,
         status: (status || undefined) as ExecutionStatus | undefined,
+        before: before || undefined,
       };
       const [listed, tally] = await Promise.all([
         this.workflows.find({ ...filters, limit: LISTED }),
         this.tally(),
       ]);
-      const main = overview(apiPath, tally, listed, filters);
+      const main = overview(apiPath, tally, listed, filters, listed.length === LISTED);
       return String(fragment ? main : page('Workflows', apiPath, main));
     }
 
