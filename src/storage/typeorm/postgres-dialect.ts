@@ -5,9 +5,9 @@ import type { EncodedEntry } from '../store-input';
 import { toEntry, toExecution, type EntryRow, type ExecutionRow } from './row-mapping';
 import {
   CLAIMABLE_STATUSES,
-  BEFORE_CONDITION,
   COUNT_EXECUTIONS_SQL,
   executionStateValues,
+  findWhere,
   toExecutionCount,
   type CheckpointWrite,
   type CountRow,
@@ -191,21 +191,11 @@ export class PostgresDialect implements SqlDialect {
     return (rows as EntryRow[]).map(toEntry);
   }
 
-  async find({
-    workflowId,
-    status,
-    before,
-    limit,
-  }: FindQuery & { limit: number }): Promise<Execution[]> {
-    const conditions: string[] = [];
-    const params: unknown[] = [];
-    if (workflowId !== undefined) conditions.push(`workflow_id = $${params.push(workflowId)}`);
-    if (status !== undefined) conditions.push(`status = $${params.push(status)}`);
-    if (before !== undefined) conditions.push(BEFORE_CONDITION(`$${params.push(before)}`));
-    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+  async find(query: FindQuery & { limit: number }): Promise<Execution[]> {
+    const { where, params } = findWhere(query, (n) => `$${n}`);
     const { rows } = await this.pool.query(
       `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions ${where}
-       ORDER BY created_at DESC, id DESC LIMIT $${params.push(limit)}`,
+       ORDER BY created_at DESC, id DESC LIMIT $${params.push(query.limit)}`,
       params,
     );
     return (rows as ExecutionRow[]).map(toExecution);

@@ -37,9 +37,28 @@ export interface SqlDialect {
   countExecutions(): Promise<ExecutionCount[]>;
 }
 
-/** Keyset condition of `find`'s `before`: after that execution in (created_at DESC, id DESC) order. */
-export const BEFORE_CONDITION = (param: string) =>
-  `(created_at, id) < (SELECT created_at, id FROM workflow_executions WHERE id = ${param})`;
+/**
+ * The WHERE clause of `find` and its values; `placeholder(n)` writes the n-th (1-based) parameter.
+ * `before` is a keyset condition: after that execution in (created_at DESC, id DESC) order.
+ */
+export function findWhere(
+  query: FindQuery,
+  placeholder: (n: number) => string,
+): { where: string; params: unknown[] } {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  const add = (condition: (param: string) => string, value: unknown) =>
+    conditions.push(condition(placeholder(params.push(value))));
+  if (query.workflowId !== undefined) add((p) => `workflow_id = ${p}`, query.workflowId);
+  if (query.status !== undefined) add((p) => `status = ${p}`, query.status);
+  if (query.before !== undefined) {
+    add(
+      (p) => `(created_at, id) < (SELECT created_at, id FROM workflow_executions WHERE id = ${p})`,
+      query.before,
+    );
+  }
+  return { where: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
+}
 
 /** Both dialects' count: one row per workflow and status. */
 export const COUNT_EXECUTIONS_SQL = `SELECT workflow_id, status, count(*) AS n FROM workflow_executions

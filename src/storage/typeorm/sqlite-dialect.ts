@@ -6,9 +6,9 @@ import { parseStoredJson, type EncodedEntry } from '../store-input';
 import { toEntry, toExecution } from './row-mapping';
 import {
   CLAIMABLE_STATUSES,
-  BEFORE_CONDITION,
   COUNT_EXECUTIONS_SQL,
   executionStateValues,
+  findWhere,
   toExecutionCount,
   type CheckpointWrite,
   type CountRow,
@@ -156,31 +156,12 @@ export class SqliteDialect implements SqlDialect {
     return rows.map(decodeEntry);
   }
 
-  async find({
-    workflowId,
-    status,
-    before,
-    limit,
-  }: FindQuery & { limit: number }): Promise<Execution[]> {
-    const conditions: string[] = [];
-    const params: unknown[] = [];
-    if (workflowId !== undefined) {
-      conditions.push('workflow_id = ?');
-      params.push(workflowId);
-    }
-    if (status !== undefined) {
-      conditions.push('status = ?');
-      params.push(status);
-    }
-    if (before !== undefined) {
-      conditions.push(BEFORE_CONDITION('?'));
-      params.push(before);
-    }
-    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+  async find(query: FindQuery & { limit: number }): Promise<Execution[]> {
+    const { where, params } = findWhere(query, () => '?');
     const rows = this.statement(
       `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions ${where}
        ORDER BY created_at DESC, id DESC LIMIT ?`,
-    ).all(...params, limit) as RawExecutionRow[];
+    ).all(...params, query.limit) as RawExecutionRow[];
     return rows.map(decodeExecution);
   }
 
