@@ -16,6 +16,7 @@ import { WorkflowHttpExceptionFilter } from '../workflow-http-exception.filter';
 import { guarded } from '../workflows.controller';
 import { executionDetail, notFound, overview, page, type Tally } from './dashboard-pages';
 import { countByWorkflowAndStatus } from './count-executions';
+import { FreshQuery } from './fresh-query';
 
 /** Executions the overview counts when the store can't count, and those it lists. */
 const SAMPLED = 1000;
@@ -30,7 +31,11 @@ export function createDashboardController(options: ResolvedHttpOptions): Type<un
   @guarded(options)
   @UseFilters(WorkflowHttpExceptionFilter)
   class DashboardController {
-    constructor(private readonly workflows: WorkflowService) {}
+    private readonly tallies: FreshQuery<Tally>;
+
+    constructor(private readonly workflows: WorkflowService) {
+      this.tallies = new FreshQuery(() => this.tally(), 500);
+    }
 
     @Get()
     @Header('content-type', 'text/html; charset=utf-8')
@@ -52,7 +57,7 @@ export function createDashboardController(options: ResolvedHttpOptions): Type<un
       };
       const [listed, tally] = await Promise.all([
         this.workflows.find({ ...filters, limit: LISTED }),
-        this.tally(),
+        this.tallies.get(),
       ]);
       const main = overview(apiPath, tally, listed, filters, listed.length === LISTED);
       return String(fragment ? main : page('Workflows', apiPath, main));
