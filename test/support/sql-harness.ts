@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import {
-  CreateWorkflowTables1763800000000,
   TypeormWorkflowStore,
+  WORKFLOW_MIGRATIONS,
   WorkflowEntryEntity,
   WorkflowExecutionEntity,
   type Entry,
@@ -17,7 +17,7 @@ import { newEntry } from './fixtures';
 import type { BrokenAppend, StoreHarness } from './store-harness';
 
 const entities = [WorkflowExecutionEntity, WorkflowEntryEntity];
-const migrations = [CreateWorkflowTables1763800000000];
+const migrations = WORKFLOW_MIGRATIONS;
 
 /** A TypeORM store on its own Postgres schema or SQLite file, migrated like an application would. */
 abstract class SqlHarness implements StoreHarness {
@@ -66,8 +66,9 @@ abstract class SqlHarness implements StoreHarness {
     return log.upQueries.map((query) => query.query);
   }
 
+  /** Undoes every migration, newest first. */
   async revertMigrations(): Promise<void> {
-    await this.dataSource.undoLastMigration();
+    for (let i = 0; i < migrations.length; i++) await this.dataSource.undoLastMigration();
   }
 
   async runMigrations(): Promise<void> {

@@ -5,11 +5,11 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  * keeps them); the store reads and writes them itself and never depends on the process's time zone.
  */
 @Entity({ name: 'workflow_executions' })
+@Index('idx_workflow_executions_workflow_status', ['workflowId', 'status'])
 export class WorkflowExecutionEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
 
-  @Index('idx_workflow_executions_workflow_id')
   @Column({ name: 'workflow_id', type: 'varchar', length: 100 })
   workflowId!: string;
 
