@@ -27,6 +27,8 @@ export interface PgQueryable {
 
 const UTC_NOW = `(now() AT TIME ZONE 'UTC')`;
 
+// Sorting must name the table's created_at (e.created_at): a bare name in ORDER BY means the
+// converted output column below, which no index covers, so every matching row would be sorted.
 const EXECUTION_COLUMNS = `id, workflow_id, workflow_version, status, input, ctx, current_step, result,
   recover_to, halt_data, error, runtime, revision,
   created_at AT TIME ZONE 'UTC' AS created_at, updated_at AT TIME ZONE 'UTC' AS updated_at`;
@@ -194,8 +196,8 @@ export class PostgresDialect implements SqlDialect {
   async find(query: FindQuery & { limit: number }): Promise<Execution[]> {
     const { where, params } = findWhere(query, (n) => `$${n}`);
     const { rows } = await this.pool.query(
-      `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions ${where}
-       ORDER BY created_at DESC, id DESC LIMIT $${params.push(query.limit)}`,
+      `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions e ${where}
+       ORDER BY e.created_at DESC, e.id DESC LIMIT $${params.push(query.limit)}`,
       params,
     );
     return (rows as ExecutionRow[]).map(toExecution);
@@ -256,9 +258,9 @@ export class PostgresDialect implements SqlDialect {
 
   async findClaimable(limit: number): Promise<Execution[]> {
     const { rows } = await this.pool.query(
-      `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions
+      `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions e
        WHERE status = ANY($1::text[]) AND (lease_expires_at IS NULL OR lease_expires_at <= ${UTC_NOW})
-       ORDER BY created_at, id LIMIT $2`,
+       ORDER BY e.created_at, e.id LIMIT $2`,
       [CLAIMABLE_STATUSES, limit],
     );
     return (rows as ExecutionRow[]).map(toExecution);
