@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { RedisWorkflowStore } from '../../src';
-import { newEntry, newExecution, sleep } from '../support/fixtures';
+import { createdAtSeries, newEntry, newExecution, sleep } from '../support/fixtures';
 import { RedisHarness } from '../support/redis-harness';
 import { ScratchRedisServer } from '../support/redis-server';
 
@@ -74,15 +74,28 @@ describe('Redis store: keys, expiry and durability', () => {
     expect(await keysCalls()).toBe(before);
   });
 
-  it('counts executions written before it kept its set of workflows', async () => {
-    const store = await harness.open();
+  it('counts executions written before it kept its set of workflows, even after newer writes', async () => {
+    const older = await harness.open();
     const workflowId = `older-${Date.now()}`;
-    await store.save(newExecution({ workflowId, status: 'halted' }));
-    await store.save(newExecution({ workflowId, status: 'halted' }));
-    await harness.client.del(`${harness.prefix}:workflows`);
+    const times = createdAtSeries(5);
+    for (const createdAt of times) {
+      await older.save(newExecution({ workflowId, status: 'halted', createdAt }));
+    }
+    // As an earlier version left it: no set of workflows, nothing learnt yet.
+    await harness.client.del(`${harness.prefix}:workflows`, `${harness.prefix}:workflows:learnt`);
+    const newer = `newer-${Date.now()}`;
+    await older.save(newExecution({ workflowId: newer, status: 'running' }));
+
+    const store = new RedisWorkflowStore({ client: harness.client, prefix: harness.prefix });
     const counts = async () =>
-      (await store.countExecutions()).filter((c) => c.workflowId === workflowId);
-    expect(await counts()).toEqual([{ workflowId, status: 'halted', count: 2 }]);
+      (await store.countExecutions()).filter(
+        (c) => c.workflowId === workflowId || c.workflowId === newer,
+      );
+    expect(await counts()).toEqual([
+      { workflowId: newer, status: 'running', count: 1 },
+      { workflowId, status: 'halted', count: 5 },
+    ]);
+    for (const id of await store.executionIds({ workflowId: newer })) await store.delete(id);
     expect(await harness.client.sismember(`${harness.prefix}:workflows`, workflowId)).toBe(1);
     for (const id of await store.executionIds({ workflowId })) await store.delete(id);
     expect(await counts()).toEqual([]);

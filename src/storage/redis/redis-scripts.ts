@@ -10,6 +10,8 @@
  *   P:expiry            sorted set of ids scored by the time their keys expire
  *   P:locator           hash I -> "W\nS": where an expired execution's id still has to be removed from
  *   P:workflows         set of workflow ids that have (or had) executions, for counting
+ *   P:workflows:learnt  progress of adding the workflows of executions written before that set was
+ *                       kept: the creation ms reached, then 'done'
  * Index entries of executions whose keys expired are purged before any read or write looks at them.
  */
 const PRELUDE = `
@@ -236,13 +238,6 @@ for _ = 1, 10 do
   purge_expired(now)
 end
 local workflows_key = P .. ':workflows'
-if redis.call('EXISTS', workflows_key) == 0 then
-  -- Executions written before the set was kept: learn their workflows once.
-  for _, id in ipairs(redis.call('ZRANGE', P .. ':all', 0, -1)) do
-    local wf = redis.call('HGET', exec_key(id), 'workflow_id')
-    if wf then redis.call('SADD', workflows_key, wf) end
-  end
-end
 local out = {}
 for _, wf in ipairs(redis.call('SMEMBERS', workflows_key)) do
   if redis.call('EXISTS', P .. ':idx:' .. wf) == 0 then
@@ -259,4 +254,34 @@ for _, wf in ipairs(redis.call('SMEMBERS', workflows_key)) do
   end
 end
 return out
+`;
+
+/**
+ * ARGV: P, batch size. Adds the workflows of up to a batch of executions, oldest first from where
+ * the last call stopped, to P:workflows; returns 1 once every execution was seen. Executions written
+ * while it runs add their own, so it ends.
+ */
+export const LEARN_WORKFLOWS = `${PRELUDE}
+local batch = tonumber(ARGV[2])
+local progress_key = P .. ':workflows:learnt'
+local reached = redis.call('GET', progress_key)
+if reached == 'done' then return 1 end
+local ids = redis.call('ZRANGEBYSCORE', P .. ':all', reached and ('(' .. reached) or '-inf', '+inf',
+  'WITHSCORES', 'LIMIT', 0, batch)
+if #ids == 0 then
+  redis.call('SET', progress_key, 'done')
+  return 1
+end
+-- The batch ends at a whole millisecond: the next starts after it.
+local last = ids[#ids]
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. ':all', last, last)) do
+  ids[#ids + 1] = id
+  ids[#ids + 1] = last
+end
+for i = 1, #ids, 2 do
+  local wf = redis.call('HGET', exec_key(ids[i]), 'workflow_id')
+  if wf then redis.call('SADD', P .. ':workflows', wf) end
+end
+redis.call('SET', progress_key, last)
+return 0
 `;

@@ -51,6 +51,9 @@ export interface RedisWorkflowStoreOptions {
   ttlSeconds?: number;
 }
 
+/** Executions a call of the learning script reads: a few milliseconds of Redis time. */
+const LEARN_BATCH = 2000;
+
 export const DEFAULT_REDIS_PREFIX = 'durable_workflow';
 export const DEFAULT_REDIS_TTL_SECONDS = 7 * 24 * 60 * 60;
 
@@ -65,6 +68,7 @@ const SCRIPTS = {
   releaseClaim: new LuaScript(scripts.RELEASE_CLAIM),
   findClaimable: new LuaScript(scripts.FIND_CLAIMABLE),
   countExecutions: new LuaScript(scripts.COUNT_EXECUTIONS),
+  learnWorkflows: new LuaScript(scripts.LEARN_WORKFLOWS),
 };
 
 /**
@@ -79,6 +83,7 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
   private readonly ownsClient: boolean;
   private readonly logger = new Logger('RedisWorkflowStore');
   private closing?: Promise<void>;
+  private workflowsLearnt = false;
 
   constructor(options: RedisWorkflowStoreOptions = {}) {
     this.prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
@@ -243,6 +248,7 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
   }
 
   async countExecutions(): Promise<ExecutionCount[]> {
+    await this.learnWorkflows();
     const flat = (await this.run('countExecutions', undefined, SCRIPTS.countExecutions, [
       ...EXECUTION_STATUSES,
     ])) as (string | number)[];
@@ -255,6 +261,22 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
       });
     }
     return counts.sort(compareCounts);
+  }
+
+  /**
+   * Executions written before the store kept its set of workflows are walked once, a batch per call
+   * so that Redis is never held for long; after that this is one GET.
+   */
+  private async learnWorkflows(): Promise<void> {
+    if (this.workflowsLearnt) return;
+    let done = false;
+    while (!done) {
+      const answer = await this.run('countExecutions', undefined, SCRIPTS.learnWorkflows, [
+        LEARN_BATCH,
+      ]);
+      done = answer === 1;
+    }
+    this.workflowsLearnt = true;
   }
 
   /** Closes the connection if the store opened it; an application's client is left alone. */
