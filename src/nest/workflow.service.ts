@@ -20,6 +20,7 @@ import type {
   FindQuery,
   WorkflowStore,
 } from '../storage/workflow-store';
+import { ResilientStore } from '../storage/resilient/resilient-store';
 import { MODULE_OPTIONS, STORE } from './durable-workflow.constants';
 import type { ResolvedModuleOptions } from './durable-workflow.options';
 import { ExecutionEvents } from './execution-events';
@@ -205,8 +206,11 @@ export class WorkflowService
    * with only the seven basic methods, which can't count without reading every execution.
    */
   async countExecutions(): Promise<ExecutionCount[] | null> {
-    const store = this.store as Partial<DurableWorkflowStore>;
-    return typeof store.countExecutions === 'function' ? store.countExecutions() : null;
+    // The resilient wrapper has every method; whether counting works is the wrapped store's affair.
+    const inner: Partial<DurableWorkflowStore> =
+      this.store instanceof ResilientStore ? this.store.store : this.store;
+    if (typeof inner.countExecutions !== 'function') return null;
+    return (this.store as DurableWorkflowStore).countExecutions();
   }
 
   /** Stops a pending, running or halted execution; its waiting queue jobs are dropped. */

@@ -19,6 +19,7 @@ import {
   EXECUTION_STATUSES,
   TypeormWorkflowStore,
   WorkflowCallable,
+  type Entry,
   type Execution,
   type StoreOption,
   type WorkflowStore,
@@ -80,6 +81,20 @@ function sevenMethodStore(dataSource: DataSource): WorkflowStore {
     delete: (id) => full.delete(id),
     executionIds: (query) => full.executionIds(query),
   };
+}
+
+/** An application's own store written before counts existed: wrapped for resilience, as durable. */
+function durableStoreWithoutCounts(dataSource: DataSource): WorkflowStore {
+  const full = new TypeormWorkflowStore(dataSource);
+  return {
+    ...sevenMethodStore(dataSource),
+    checkpoint: (execution: Execution, entries: readonly Entry[]) =>
+      full.checkpoint(execution, entries),
+    claim: (id: string, worker: string, ttlMs: number) => full.claim(id, worker, ttlMs),
+    extendClaim: (id: string, worker: string, ttlMs: number) => full.extendClaim(id, worker, ttlMs),
+    releaseClaim: (id: string, worker: string) => full.releaseClaim(id, worker),
+    findClaimable: () => full.findClaimable(),
+  } as WorkflowStore;
 }
 
 async function boot(
@@ -379,27 +394,33 @@ describe('HTTP API', () => {
     await closed;
   });
 
-  it("answers 501 for counts and samples the dashboard's with an application's own store", async () => {
-    const other = await boot(dir, false, new Captured(), {
-      useFactory: (dataSource: DataSource) => sevenMethodStore(dataSource),
-      inject: [getDataSourceToken()],
-    });
-    try {
-      const started = await fetch(`${other.url}/wf/expense/executions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ input: { amount: 1 } }),
+  it.each([
+    ['the seven basic methods', sevenMethodStore],
+    ['checkpoints and leases but no counts', durableStoreWithoutCounts],
+  ])(
+    "answers 501 for counts and samples the dashboard's with an application's own store of %s",
+    async (_, makeStore) => {
+      const other = await boot(dir, false, new Captured(), {
+        useFactory: (dataSource: DataSource) => makeStore(dataSource),
+        inject: [getDataSourceToken()],
       });
-      expect(started.status).toBe(201);
-      const counts = await fetch(`${other.url}/wf/counts`);
-      expect(counts.status).toBe(501);
-      expect(((await counts.json()) as { error: string }).error).toMatch(/countExecutions\(\)/);
-      const page = await (await fetch(`${other.url}/wf/dashboard`)).text();
-      expect(page).toMatch(/<h2>By status \(the newest [1-9]\d*\)<\/h2>/);
-    } finally {
-      await other.app.close();
-    }
-  });
+      try {
+        const started = await fetch(`${other.url}/wf/expense/executions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ input: { amount: 1 } }),
+        });
+        expect(started.status).toBe(201);
+        const counts = await fetch(`${other.url}/wf/counts`);
+        expect(counts.status).toBe(501);
+        expect(((await counts.json()) as { error: string }).error).toMatch(/countExecutions\(\)/);
+        const page = await (await fetch(`${other.url}/wf/dashboard`)).text();
+        expect(page).toMatch(/<h2>By status \(the newest [1-9]\d*\)<\/h2>/);
+      } finally {
+        await other.app.close();
+      }
+    },
+  );
 
   it('answers 503 when the store is unavailable', async () => {
     const other = await boot(dir, false);
