@@ -17,6 +17,7 @@ import type { DataSource } from 'typeorm';
 import {
   DurableWorkflowModule,
   EXECUTION_STATUSES,
+  StoreError,
   TypeormWorkflowStore,
   WorkflowCallable,
   type Entry,
@@ -421,6 +422,33 @@ describe('HTTP API', () => {
       }
     },
   );
+
+  it('still lists executions, and says why, when counting fails', async () => {
+    const other = await boot(dir, false, new Captured(), {
+      useFactory: (dataSource: DataSource) => ({
+        ...durableStoreWithoutCounts(dataSource),
+        countExecutions: () =>
+          Promise.reject(new StoreError('canceling statement due to statement timeout')),
+      }),
+      inject: [getDataSourceToken()],
+    });
+    try {
+      const started = await fetch(`${other.url}/wf/expense/executions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ input: { amount: 2 } }),
+      });
+      const { id } = (await started.json()) as { id: string };
+      const overview = await fetch(`${other.url}/wf/dashboard`);
+      expect(overview.status).toBe(200);
+      const page = await overview.text();
+      expect(page).toContain(`data-id="${id}"`);
+      expect(page).toMatch(/Counts unavailable: canceling statement due to statement timeout/);
+      expect((await fetch(`${other.url}/wf/counts`)).status).toBe(503);
+    } finally {
+      await other.app.close();
+    }
+  });
 
   it('answers 503 when the store is unavailable', async () => {
     const other = await boot(dir, false);

@@ -54,10 +54,14 @@ export interface OverviewFilters {
   before?: string;
 }
 
-/** Executions by workflow and status; `sampled` when only the newest that many were counted. */
+/**
+ * Executions by workflow and status; `sampled` when only the newest that many were counted,
+ * `failure` when counting failed (and why).
+ */
 export interface Tally {
   counts: ExecutionCount[];
   sampled?: number;
+  failure?: string;
 }
 
 /** Counts by status per workflow, a filter form and the list of executions. */
@@ -87,17 +91,21 @@ export function overview(
     </option>`;
   return html`<h1>Executions</h1>
     <h2>${heading}</h2>
-    <table id="counts">
-      <thead>
-        <tr>
-          <th>workflow</th>
-          ${EXECUTION_STATUSES.map((s) => html`<th>${s}</th>`)}
-        </tr>
-      </thead>
-      <tbody>
-        ${countRows}
-      </tbody>
-    </table>
+    ${
+      tally.failure !== undefined
+        ? html`<p class="error" id="counts-failure">Counts unavailable: ${tally.failure}</p>`
+        : html`<table id="counts">
+            <thead>
+              <tr>
+                <th>workflow</th>
+                ${EXECUTION_STATUSES.map((s) => html`<th>${s}</th>`)}
+              </tr>
+            </thead>
+            <tbody>
+              ${countRows}
+            </tbody>
+          </table>`
+    }
     <h2>List</h2>
     <form method="get">
       <label

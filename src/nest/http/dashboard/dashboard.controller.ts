@@ -3,6 +3,7 @@ import {
   Controller,
   Get,
   Header,
+  Logger,
   Param,
   Query,
   UseFilters,
@@ -32,6 +33,7 @@ export function createDashboardController(options: ResolvedHttpOptions): Type<un
   @UseFilters(WorkflowHttpExceptionFilter)
   class DashboardController {
     private readonly tallies: FreshQuery<Tally>;
+    private readonly logger = new Logger('DurableWorkflow');
 
     constructor(private readonly workflows: WorkflowService) {
       this.tallies = new FreshQuery(() => this.tally(), 500);
@@ -57,7 +59,12 @@ export function createDashboardController(options: ResolvedHttpOptions): Type<un
       };
       const [listed, tally] = await Promise.all([
         this.workflows.find({ ...filters, limit: LISTED }),
-        this.tallies.get(),
+        // The list is still worth showing when the counts fail; the page says why they are missing.
+        this.tallies.get().catch((error: unknown): Tally => {
+          const reason = error instanceof Error ? error.message : String(error);
+          this.logger.warn(`Dashboard counts failed: ${reason}`);
+          return { counts: [], failure: reason };
+        }),
       ]);
       const main = overview(apiPath, tally, listed, filters, listed.length === LISTED);
       return String(fragment ? main : page('Workflows', apiPath, main));
