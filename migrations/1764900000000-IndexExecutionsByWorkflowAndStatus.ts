@@ -1,29 +1,37 @@
 import { TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 
+const TABLE = 'workflow_executions';
+const BY_WORKFLOW = 'idx_workflow_executions_workflow_id';
+const BY_WORKFLOW_AND_STATUS = 'idx_workflow_executions_workflow_status';
+
 /**
  * Replaces the index on `workflow_id` with one on `(workflow_id, status)`: it serves the same
- * lookups by workflow, and lets counts by workflow and status, and lists filtered by both, read the
- * index alone. One index for another, so writes cost no more.
+ * lookups by workflow, and counts by workflow and status read it alone. One index for another, so
+ * writes cost no more. Building it holds a lock that blocks writes to the table for as long as the
+ * build takes; on a large Postgres table, create it first with
+ * `CREATE INDEX CONCURRENTLY idx_workflow_executions_workflow_status ON workflow_executions (workflow_id, status)`
+ * and this migration keeps it.
  */
 export class IndexExecutionsByWorkflowAndStatus1764900000000 implements MigrationInterface {
   name = 'IndexExecutionsByWorkflowAndStatus1764900000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createIndex(
-      'workflow_executions',
-      new TableIndex({
-        name: 'idx_workflow_executions_workflow_status',
-        columnNames: ['workflow_id', 'status'],
-      }),
-    );
-    await queryRunner.dropIndex('workflow_executions', 'idx_workflow_executions_workflow_id');
+    await replaceIndex(queryRunner, BY_WORKFLOW, BY_WORKFLOW_AND_STATUS, ['workflow_id', 'status']);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createIndex(
-      'workflow_executions',
-      new TableIndex({ name: 'idx_workflow_executions_workflow_id', columnNames: ['workflow_id'] }),
-    );
-    await queryRunner.dropIndex('workflow_executions', 'idx_workflow_executions_workflow_status');
+    await replaceIndex(queryRunner, BY_WORKFLOW_AND_STATUS, BY_WORKFLOW, ['workflow_id']);
   }
+}
+
+async function replaceIndex(
+  queryRunner: QueryRunner,
+  old: string,
+  name: string,
+  columnNames: string[],
+): Promise<void> {
+  const table = await queryRunner.getTable(TABLE);
+  const has = (index: string) => table?.indices.some((i) => i.name === index) ?? false;
+  if (!has(name)) await queryRunner.createIndex(TABLE, new TableIndex({ name, columnNames }));
+  if (has(old)) await queryRunner.dropIndex(TABLE, old);
 }

@@ -9,6 +9,16 @@ describe.each([new PostgresHarness(), new SqliteHarness()])('migrations on $name
     expect(pending).toEqual([]);
   });
 
+  it('keep an index an operator built beforehand (as CREATE INDEX CONCURRENTLY would)', async () => {
+    await harness.revertLastMigration();
+    await harness.createExecutionsIndex('idx_workflow_executions_workflow_status', [
+      'workflow_id',
+      'status',
+    ]);
+    await harness.runMigrations();
+    expect(await harness.schemaDrift()).toEqual([]);
+  });
+
   it('reverse exactly, and apply again', async () => {
     await harness.revertMigrations();
     expect(await harness.tableNames()).not.toEqual(expect.arrayContaining(['workflow_executions']));

@@ -66,6 +66,17 @@ abstract class SqlHarness implements StoreHarness {
     return log.upQueries.map((query) => query.query);
   }
 
+  /** Undoes the newest migration only. */
+  async revertLastMigration(): Promise<void> {
+    await this.dataSource.undoLastMigration();
+  }
+
+  /** Creates an index on the executions table by hand, as an operator would before migrating. */
+  async createExecutionsIndex(name: string, columns: string[]): Promise<void> {
+    const table = this.dataSource.getMetadata(WorkflowExecutionEntity).tablePath;
+    await this.dataSource.query(`CREATE INDEX ${name} ON ${table} (${columns.join(', ')})`);
+  }
+
   /** Undoes every migration, newest first. */
   async revertMigrations(): Promise<void> {
     for (let i = 0; i < migrations.length; i++) await this.dataSource.undoLastMigration();
