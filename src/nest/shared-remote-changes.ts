@@ -25,13 +25,14 @@ export class SharedRemoteChanges {
 
   /** Returns the function that unsubscribes. */
   subscribe(listener: Listener): () => void {
-    this.listeners.add(listener);
     clearTimeout(this.lingering);
     if (!this.stopSource && !this.closed) {
+      // Opened before the listener is added: if opening throws, nothing is left subscribed.
       this.stopSource = this.source()?.((executionId) => {
         for (const each of [...this.listeners]) each(executionId);
       });
     }
+    this.listeners.add(listener);
     return () => {
       if (!this.listeners.delete(listener) || this.listeners.size > 0) return;
       this.lingering = setTimeout(() => this.release(), this.lingerMs);

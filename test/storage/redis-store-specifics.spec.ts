@@ -102,6 +102,25 @@ describe('Redis store: keys, expiry and durability', () => {
     expect(await harness.client.sismember(`${harness.prefix}:workflows`, workflowId)).toBe(0);
   });
 
+  it('pages through ids of any case created in the same millisecond, in byte order', async () => {
+    const store = await harness.open();
+    const workflowId = `cases-${Date.now()}`;
+    const createdAt = new Date();
+    const ids = ['a-1', 'B-1', 'b-1', 'A-1', 'Z', '_', 'z'].map((s) => `${workflowId}-${s}`);
+    for (const id of ids) await store.save(newExecution({ id, workflowId, createdAt }));
+    const paged: string[] = [];
+    let before: string | undefined;
+    for (let page = 0; page < ids.length + 1; page++) {
+      const found = await store.find({ workflowId, limit: 2, before });
+      if (found.length === 0) break;
+      paged.push(...found.map((e) => e.id));
+      before = found[found.length - 1].id;
+    }
+    const byBytes = [...ids].sort((a, b) => Buffer.compare(Buffer.from(b), Buffer.from(a)));
+    expect(paged).toEqual(byBytes);
+    for (const id of ids) await store.delete(id);
+  });
+
   it('refuses a bad prefix or ttl when constructed', () => {
     expect(() => new RedisWorkflowStore({ client: harness.client, prefix: '' })).toThrow(/prefix/);
     expect(() => new RedisWorkflowStore({ client: harness.client, ttlSeconds: -1 })).toThrow(

@@ -20,6 +20,14 @@ local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
+-- Byte order, the order of equal scores in a sorted set; Lua's < follows the server's locale.
+local function bytes_less(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
 local function exec_key(id) return P .. ':exec:' .. id end
 local function entries_key(id) return P .. ':entries:' .. id end
 local function lease_key(id) return P .. ':lease:' .. id end
@@ -164,7 +172,7 @@ elseif status ~= '' then key = P .. ':status:' .. status end
 if not before_score then return collect(key, limit, true, nil) end
 -- From the cursor's score down; of the ids at that very score only the smaller ones.
 return collect(key, limit, true, function(id)
-  return id < before_id or tonumber(redis.call('ZSCORE', key, id)) < before_score
+  return bytes_less(id, before_id) or tonumber(redis.call('ZSCORE', key, id)) < before_score
 end, function(offset, count)
   return redis.call('ZREVRANGEBYSCORE', key, before_score, '-inf', 'LIMIT', offset, count)
 end)
