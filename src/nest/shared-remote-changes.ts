@@ -1,5 +1,11 @@
-/** Tells of executions changed elsewhere (a queue worker finished a job on one); returns how to stop. */
-export type RemoteChanges = (changed: (executionId: string) => void) => () => void;
+/**
+ * Tells of executions changed elsewhere (a queue worker finished a job on one), and once when it
+ * listens: changes before that moment were not heard. Returns how to stop.
+ */
+export type RemoteChanges = (
+  changed: (executionId: string) => void,
+  listening: () => void,
+) => () => void;
 
 type Listener = (executionId: string) => void;
 
@@ -14,6 +20,11 @@ const LINGER_MS = 30_000;
 export class SharedRemoteChanges {
   private readonly listeners = new Set<Listener>();
   private stopSource?: () => void;
+  private listening = false;
+  /** Which opening is current: a closed one's late signal must not count for the next. */
+  private opening = 0;
+  /** Told once the subscription being opened listens, so they can look for what they missed. */
+  private awaitingListening = new Set<() => void>();
   private lingering?: NodeJS.Timeout;
   private closed = false;
 
@@ -23,17 +34,32 @@ export class SharedRemoteChanges {
     private readonly lingerMs = LINGER_MS,
   ) {}
 
-  /** Returns the function that unsubscribes. */
-  subscribe(listener: Listener): () => void {
+  /**
+   * `onListening` is called if the subscription was not yet listening when this call came, once it
+   * does: what changed in between was not heard. Returns the function that unsubscribes.
+   */
+  subscribe(listener: Listener, onListening?: () => void): () => void {
     clearTimeout(this.lingering);
     if (!this.stopSource && !this.closed) {
       // Opened before the listener is added: if opening throws, nothing is left subscribed.
-      this.stopSource = this.source()?.((executionId) => {
-        for (const each of [...this.listeners]) each(executionId);
-      });
+      const opening = ++this.opening;
+      this.stopSource = this.source()?.(
+        (executionId) => {
+          for (const each of [...this.listeners]) each(executionId);
+        },
+        () => {
+          if (opening !== this.opening) return;
+          this.listening = true;
+          const waiting = [...this.awaitingListening];
+          this.awaitingListening.clear();
+          waiting.forEach((callback) => callback());
+        },
+      );
     }
     this.listeners.add(listener);
+    if (onListening && this.stopSource && !this.listening) this.awaitingListening.add(onListening);
     return () => {
+      if (onListening) this.awaitingListening.delete(onListening);
       if (!this.listeners.delete(listener) || this.listeners.size > 0) return;
       this.lingering = setTimeout(() => this.release(), this.lingerMs);
       this.lingering.unref();
@@ -50,5 +76,8 @@ export class SharedRemoteChanges {
   private release(): void {
     this.stopSource?.();
     this.stopSource = undefined;
+    this.opening++;
+    this.listening = false;
+    this.awaitingListening.clear();
   }
 }

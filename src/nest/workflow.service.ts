@@ -156,9 +156,12 @@ export class WorkflowService
       const unsubscribeLocal = this.events.subscribe((execution) => {
         if (execution.id === executionId) void consider(execution);
       });
-      const unsubscribeRemote = this.remoteChanges.subscribe((changedId) => {
-        if (changedId === executionId) void look();
-      });
+      const unsubscribeRemote = this.remoteChanges.subscribe(
+        (changedId) => {
+          if (changedId === executionId) void look();
+        },
+        () => void look(),
+      );
       // The poll is for changes neither source hears: another process driving it without a queue.
       const poll = setInterval(() => void look(), WAIT_POLL_MS);
       const timeout = setTimeout(() => {

@@ -3,10 +3,16 @@ import { SharedRemoteChanges } from '../../src/nest/shared-remote-changes';
 
 /** A source that counts its openings and lets the test announce changes. */
 function countingSource() {
-  const state = { opened: 0, closed: 0, announce: (_id: string): void => undefined };
-  const source = (changed: (executionId: string) => void) => {
+  const state = {
+    opened: 0,
+    closed: 0,
+    announce: (_id: string): void => undefined,
+    listen: (): void => undefined,
+  };
+  const source = (changed: (executionId: string) => void, listening: () => void) => {
     state.opened++;
     state.announce = changed;
+    state.listen = listening;
     return () => {
       state.closed++;
     };
@@ -61,5 +67,38 @@ describe('SharedRemoteChanges', () => {
     shared.subscribe(() => undefined)();
     expect(state.opened).toBe(1);
     expect(state.closed).toBe(1);
+  });
+
+  it('tells those who came before it listened, once, when it does; not later ones', () => {
+    const { state, source } = countingSource();
+    const shared = new SharedRemoteChanges(() => source, 10_000);
+    const told: string[] = [];
+    const stopA = shared.subscribe(
+      () => undefined,
+      () => told.push('a'),
+    );
+    const stopB = shared.subscribe(
+      () => undefined,
+      () => told.push('b'),
+    );
+    stopB();
+    state.listen();
+    state.listen();
+    const stopC = shared.subscribe(
+      () => undefined,
+      () => told.push('c'),
+    );
+    expect(told).toEqual(['a']);
+    stopA();
+    stopC();
+    shared.close();
+    // A signal from a closed opening does not count for the next one.
+    const stopD = shared.subscribe(
+      () => undefined,
+      () => told.push('d'),
+    );
+    state.listen();
+    expect(told).toEqual(['a']);
+    stopD();
   });
 });

@@ -136,7 +136,7 @@ export class QueueRunner implements WorkflowRunner {
   }
 
   /** Jobs finished by any worker process, as BullMQ's queue events report them. */
-  watchRemote(changed: (executionId: string) => void): () => void {
+  watchRemote(changed: (executionId: string) => void, listening: () => void): () => void {
     const queue = this.jobs.queue;
     const events = new QueueEvents(queue.name, {
       connection: queue.opts.connection,
@@ -149,6 +149,7 @@ export class QueueRunner implements WorkflowRunner {
       if (typeof executionId === 'string') changed(executionId);
     });
     events.on('error', (error) => this.logger.warn(`Queue events: ${error.message}`));
+    events.waitUntilReady().then(listening, () => undefined);
     return () => void events.close();
   }
 

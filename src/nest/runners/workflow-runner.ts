@@ -26,7 +26,7 @@ export interface WorkflowRunner {
   /** Whether this halted execution has an accepted resume not yet taken up (queued for a worker). */
   resumePending(execution: Execution): Promise<boolean>;
   /** Executions changed by other processes, where the runner can tell; returns how to stop. */
-  watchRemote?(changed: (executionId: string) => void): () => void;
+  watchRemote?(changed: (executionId: string) => void, listening: () => void): () => void;
   /** Stops taking work; waits up to `graceMs` for work in flight to reach a checkpoint. */
   stop(graceMs: number): Promise<void>;
 }
