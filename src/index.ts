@@ -17,6 +17,7 @@ export {
 
 export type {
   ClaimableQuery,
+  DeleteFinishedQuery,
   DurableWorkflowStore,
   ExecutionCount,
   ExecutionIdsQuery,

@@ -25,5 +25,6 @@ export function nullStore(): DurableWorkflowStore {
     releaseClaim: async () => true,
     findClaimable: async () => [],
     countExecutions: async () => [],
+    deleteFinished: async () => 0,
   };
 }

@@ -35,6 +35,8 @@ import { isDurableStore } from './store.providers';
 import { WorkflowCallableExplorer } from './workflow-callable.explorer';
 
 const RESTING = new Set(['completed', 'halted', 'failed', 'cancelled']);
+/** Executions `deleteFinished` removes per store call. */
+const DELETE_BATCH = 1000;
 /** How often `wait` looks at the store for changes the live feed can't report. */
 const WAIT_POLL_MS = 1000;
 
@@ -209,11 +211,39 @@ export class WorkflowService
    * with only the seven basic methods, which can't count without reading every execution.
    */
   async countExecutions(): Promise<ExecutionCount[] | null> {
-    // The resilient wrapper has every method; whether counting works is the wrapped store's affair.
+    return this.storeWith('countExecutions')?.countExecutions() ?? null;
+  }
+
+  /**
+   * Deletes every completed, failed or cancelled execution created before `createdBefore`, with its
+   * trail, a thousand at a time; returns how many. Tables only grow otherwise: call it from a
+   * schedule of the application's (`@nestjs/schedule`, a cron job).
+   */
+  async deleteFinished(createdBefore: Date): Promise<number> {
+    const store = this.storeWith('deleteFinished');
+    if (!store) {
+      throw new Error(
+        "The application's store has no deleteFinished(); deleting finished executions needs it (every store of this package has it).",
+      );
+    }
+    let total = 0;
+    for (;;) {
+      const deleted = await store.deleteFinished({ createdBefore, limit: DELETE_BATCH });
+      total += deleted;
+      if (deleted < DELETE_BATCH) return total;
+    }
+  }
+
+  /**
+   * The store, when it has `method`: asked of the store inside the resilient wrapper, which has
+   * every method itself.
+   */
+  private storeWith<M extends keyof DurableWorkflowStore>(
+    method: M,
+  ): Pick<DurableWorkflowStore, M> | null {
     const inner: Partial<DurableWorkflowStore> =
       this.store instanceof ResilientStore ? this.store.store : this.store;
-    if (typeof inner.countExecutions !== 'function') return null;
-    return (this.store as DurableWorkflowStore).countExecutions();
+    return typeof inner[method] === 'function' ? (this.store as DurableWorkflowStore) : null;
   }
 
   /** Stops a pending, running or halted execution; its waiting queue jobs are dropped. */

@@ -96,6 +96,16 @@ export function resolveLimit(limit: number | undefined, fallback: number, method
   return limit;
 }
 
+/** `deleteFinished`'s moment, refused unless it is a valid Date. */
+export function resolveCreatedBefore(value: unknown): Date {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+    throw new RejectedValueError(
+      `deleteFinished: createdBefore must be a valid Date, got ${String(value)}.`,
+    );
+  }
+  return value;
+}
+
 /** `find`'s `before` names an execution that is not there (deleted, expired, or never was). */
 export function missingCursor(executionId: string): RejectedValueError {
   return new RejectedValueError(

@@ -40,6 +40,16 @@ export function compareCounts(a: ExecutionCount, b: ExecutionCount): number {
   return a.status < b.status ? -1 : a.status > b.status ? 1 : 0;
 }
 
+export interface DeleteFinishedQuery {
+  /** Only executions created before this moment. */
+  createdBefore: Date;
+  /** @defaultValue 1000 */
+  limit?: number;
+}
+
+/** The statuses `deleteFinished` removes: nothing will happen to these executions any more. */
+export const FINISHED_STATUSES: readonly ExecutionStatus[] = ['completed', 'failed', 'cancelled'];
+
 export interface ClaimableQuery {
   /** @defaultValue 100 */
   limit?: number;
@@ -91,8 +101,14 @@ export interface DurableWorkflowStore extends WorkflowStore {
   findClaimable(query?: ClaimableQuery): Promise<Execution[]>;
   /** Every execution counted by workflow and status (no zero counts), sorted by workflow then status. */
   countExecutions(): Promise<ExecutionCount[]>;
+  /**
+   * Removes up to `limit` completed, failed or cancelled executions created before `createdBefore`,
+   * oldest first, with their entries; returns how many. Call again until it returns 0.
+   */
+  deleteFinished(query: DeleteFinishedQuery): Promise<number>;
 }
 
 export const DEFAULT_FIND_LIMIT = 100;
 export const DEFAULT_EXECUTION_IDS_LIMIT = 1000;
 export const DEFAULT_CLAIMABLE_LIMIT = 100;
+export const DEFAULT_DELETE_FINISHED_LIMIT = 1000;

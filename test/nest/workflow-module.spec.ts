@@ -330,6 +330,20 @@ describe.each([
     }
     expect(done).toMatchObject({ status: 'completed', ctx: { woke: true } });
   });
+
+  it(`${setup.name}: deletes finished executions created before a moment, and only those`, async () => {
+    const halted = await workflows.run('invoice', { amount: 5000 });
+    expect(halted.status).toBe('halted');
+    const finished = await workflows.run('invoice', { amount: 10 });
+    expect(finished.status).toBe('completed');
+    const later = new Date(Date.now() + 1000);
+    expect(await workflows.deleteFinished(later)).toBeGreaterThanOrEqual(1);
+    expect(await workflows.get(finished.id)).toBeNull();
+    expect(await workflows.entries(finished.id)).toEqual([]);
+    expect((await workflows.get(halted.id))?.status).toBe('halted');
+    expect(await workflows.find({ status: 'completed' })).toEqual([]);
+    expect(await workflows.deleteFinished(later)).toBe(0);
+  });
 });
 
 describe('a workflow naming an unknown service', () => {

@@ -457,6 +457,53 @@ export function describeStoreContract(harness: StoreHarness): void {
       });
     });
 
+    describe('deleteFinished', () => {
+      it('removes old finished executions with their entries, oldest first, and nothing else', async () => {
+        const times = createdAtSeries(8);
+        const cutoff = new Date(times[6].getTime() - 1);
+        const statuses = [
+          'completed',
+          'failed',
+          'cancelled',
+          'halted',
+          'running',
+          'pending',
+        ] as const;
+        // Old ones in every status (times 0-5), and two recent finished ones (times 6-7).
+        const old = await Promise.all(
+          statuses.map((status, i) => saved({ status, createdAt: times[i] })),
+        );
+        const recent = await Promise.all([
+          saved({ status: 'completed', createdAt: times[6] }),
+          saved({ status: 'failed', createdAt: times[7] }),
+        ]);
+        await store.checkpoint(old[0], [newEntry(old[0], 'kept-until-deleted')]);
+        const ours = async () => (await store.find({ workflowId, limit: 1000 })).map((e) => e.id);
+
+        // Other tests' finished executions may be older still: delete until ours are gone.
+        let deleted = 0;
+        while ((await ours()).includes(old[0].id) || (await ours()).includes(old[2].id)) {
+          const batch = await store.deleteFinished({ createdBefore: cutoff, limit: 1 });
+          expect(batch).toBeLessThanOrEqual(1);
+          if (batch === 0) break;
+          deleted += batch;
+        }
+        expect(deleted).toBeGreaterThanOrEqual(3);
+        expect((await ours()).sort()).toEqual(
+          [old[3].id, old[4].id, old[5].id, recent[0].id, recent[1].id].sort(),
+        );
+        expect(await store.entries(old[0].id)).toEqual([]);
+        expect(await store.load(old[1].id)).toBeNull();
+        // Whatever else is old and finished goes too; ours that are not stay.
+        while ((await store.deleteFinished({ createdBefore: cutoff })) > 0);
+        expect(await store.deleteFinished({ createdBefore: cutoff })).toBe(0);
+        expect(await ours()).toHaveLength(5);
+        await expect(store.deleteFinished({ createdBefore: new Date('nope') })).rejects.toThrow(
+          /createdBefore must be a valid Date/,
+        );
+      });
+    });
+
     describe('delete', () => {
       it('removes the execution and its entries, and says false for an unknown id', async () => {
         const execution = await saved();

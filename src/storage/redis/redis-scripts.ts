@@ -293,3 +293,26 @@ end
 redis.call('SET', progress_key, last)
 return 0
 `;
+
+/**
+ * ARGV: P, created-before ms, limit, statuses... Deletes up to limit executions in those statuses
+ * created before the moment, oldest first, with their entries and index entries; returns how many.
+ */
+export const DELETE_FINISHED = `${PRELUDE}
+local before, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
+purge_expired(now_ms())
+local candidates = {}
+for i = 4, #ARGV do
+  local found = redis.call('ZRANGEBYSCORE', P .. ':status:' .. ARGV[i], '-inf', '(' .. before,
+    'WITHSCORES', 'LIMIT', 0, limit)
+  for j = 1, #found, 2 do candidates[#candidates + 1] = { found[j], tonumber(found[j + 1]) } end
+end
+table.sort(candidates, function(a, b) return a[2] < b[2] end)
+local deleted = 0
+for k = 1, math.min(limit, #candidates) do
+  local id = candidates[k][1]
+  deleted = deleted + redis.call('DEL', exec_key(id))
+  forget(id)
+end
+return deleted
+`;

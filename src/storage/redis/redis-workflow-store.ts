@@ -13,15 +13,19 @@ import {
   encodeEntry,
   encodeExecution,
   missingCursor,
+  resolveCreatedBefore,
   resolveLimit,
   resolveTtl,
 } from '../store-input';
 import {
   compareCounts,
   DEFAULT_CLAIMABLE_LIMIT,
+  DEFAULT_DELETE_FINISHED_LIMIT,
+  FINISHED_STATUSES,
   DEFAULT_EXECUTION_IDS_LIMIT,
   DEFAULT_FIND_LIMIT,
   type CheckpointOptions,
+  type DeleteFinishedQuery,
   type ClaimableQuery,
   type DurableWorkflowStore,
   type ExecutionCount,
@@ -69,6 +73,7 @@ const SCRIPTS = {
   findClaimable: new LuaScript(scripts.FIND_CLAIMABLE),
   countExecutions: new LuaScript(scripts.COUNT_EXECUTIONS),
   learnWorkflows: new LuaScript(scripts.LEARN_WORKFLOWS),
+  deleteFinished: new LuaScript(scripts.DELETE_FINISHED),
 };
 
 /**
@@ -245,6 +250,17 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
     return this.executions(
       await this.run('findClaimable', undefined, SCRIPTS.findClaimable, [limit]),
     );
+  }
+
+  async deleteFinished(query: DeleteFinishedQuery): Promise<number> {
+    const createdBefore = resolveCreatedBefore(query?.createdBefore);
+    const limit = resolveLimit(query.limit, DEFAULT_DELETE_FINISHED_LIMIT, 'deleteFinished');
+    const deleted = await this.run('deleteFinished', undefined, SCRIPTS.deleteFinished, [
+      createdBefore.getTime(),
+      limit,
+      ...FINISHED_STATUSES,
+    ]);
+    return Number(deleted);
   }
 
   async countExecutions(): Promise<ExecutionCount[]> {

@@ -4,6 +4,7 @@ import type { Entry, Execution } from '../../core/types';
 import { StoreError, StoreUnavailableError } from '../store-errors';
 import type {
   ClaimableQuery,
+  DeleteFinishedQuery,
   DurableWorkflowStore,
   ExecutionCount,
   ExecutionIdsQuery,
@@ -131,6 +132,11 @@ export class ResilientStore implements DurableWorkflowStore {
 
   findClaimable(query?: ClaimableQuery): Promise<Execution[]> {
     return this.execute('findClaimable', () => this.store.findClaimable(query));
+  }
+
+  /** Deleting again after an unclear failure is harmless: it removes what is still there. */
+  deleteFinished(query: DeleteFinishedQuery): Promise<number> {
+    return this.execute('deleteFinished', () => this.store.deleteFinished(query));
   }
 
   countExecutions(): Promise<ExecutionCount[]> {

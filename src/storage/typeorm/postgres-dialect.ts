@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Entry, Execution } from '../../core/types';
-import type { ExecutionCount, FindQuery } from '../workflow-store';
+import { FINISHED_STATUSES, type ExecutionCount, type FindQuery } from '../workflow-store';
 import type { EncodedEntry } from '../store-input';
 import { toEntry, toExecution, type EntryRow, type ExecutionRow } from './row-mapping';
 import {
@@ -264,6 +264,18 @@ export class PostgresDialect implements SqlDialect {
       [CLAIMABLE_STATUSES, limit],
     );
     return (rows as ExecutionRow[]).map(toExecution);
+  }
+
+  async deleteFinished(createdBefore: Date, limit: number): Promise<number> {
+    // Entries go with them: the foreign key cascades.
+    const { rowCount } = await this.pool.query(
+      `DELETE FROM workflow_executions WHERE id IN (
+         SELECT id FROM workflow_executions
+         WHERE status = ANY($1::text[]) AND created_at < ($2::timestamptz AT TIME ZONE 'UTC')
+         ORDER BY created_at LIMIT $3)`,
+      [FINISHED_STATUSES, createdBefore.toISOString(), limit],
+    );
+    return rowCount ?? 0;
   }
 
   async countExecutions(): Promise<ExecutionCount[]> {

@@ -35,6 +35,8 @@ export interface SqlDialect {
   releaseClaim(executionId: string, workerId: string): Promise<boolean>;
   findClaimable(limit: number): Promise<Execution[]>;
   countExecutions(): Promise<ExecutionCount[]>;
+  /** Deletes up to `limit` finished executions created before the moment, oldest first; returns how many. */
+  deleteFinished(createdBefore: Date, limit: number): Promise<number>;
 }
 
 /**

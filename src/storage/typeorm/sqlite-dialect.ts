@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Entry, Execution } from '../../core/types';
-import type { ExecutionCount, FindQuery } from '../workflow-store';
+import { FINISHED_STATUSES, type ExecutionCount, type FindQuery } from '../workflow-store';
 import { StoreError } from '../store-errors';
 import { parseStoredJson, type EncodedEntry } from '../store-input';
 import { toEntry, toExecution } from './row-mapping';
@@ -225,6 +225,16 @@ export class SqliteDialect implements SqlDialect {
        ORDER BY created_at, id LIMIT ?`,
     ).all(toSqliteTime(new Date()), limit) as RawExecutionRow[];
     return rows.map(decodeExecution);
+  }
+
+  async deleteFinished(createdBefore: Date, limit: number): Promise<number> {
+    // Entries go with them: the foreign key cascades (TypeORM turns foreign keys on for SQLite).
+    return this.statement(
+      `DELETE FROM workflow_executions WHERE id IN (
+         SELECT id FROM workflow_executions
+         WHERE status IN (${FINISHED_STATUSES.map((s) => `'${s}'`).join(', ')}) AND created_at < ?
+         ORDER BY created_at LIMIT ?)`,
+    ).run(toSqliteTime(createdBefore), limit).changes;
   }
 
   async countExecutions(): Promise<ExecutionCount[]> {

@@ -7,15 +7,18 @@ import {
   encodeCheckpointEntries,
   encodeEntry,
   encodeExecution,
+  resolveCreatedBefore,
   resolveLimit,
   resolveTtl,
 } from '../store-input';
 import {
   compareCounts,
   DEFAULT_CLAIMABLE_LIMIT,
+  DEFAULT_DELETE_FINISHED_LIMIT,
   DEFAULT_EXECUTION_IDS_LIMIT,
   DEFAULT_FIND_LIMIT,
   type CheckpointOptions,
+  type DeleteFinishedQuery,
   type ClaimableQuery,
   type DurableWorkflowStore,
   type ExecutionCount,
@@ -135,6 +138,14 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
   async findClaimable(query: ClaimableQuery = {}): Promise<Execution[]> {
     const limit = resolveLimit(query.limit, DEFAULT_CLAIMABLE_LIMIT, 'findClaimable');
     return this.run('findClaimable', undefined, (dialect) => dialect.findClaimable(limit));
+  }
+
+  async deleteFinished(query: DeleteFinishedQuery): Promise<number> {
+    const createdBefore = resolveCreatedBefore(query?.createdBefore);
+    const limit = resolveLimit(query.limit, DEFAULT_DELETE_FINISHED_LIMIT, 'deleteFinished');
+    return this.run('deleteFinished', undefined, (dialect) =>
+      dialect.deleteFinished(createdBefore, limit),
+    );
   }
 
   async countExecutions(): Promise<ExecutionCount[]> {
