@@ -7,9 +7,6 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import {
@@ -19,6 +16,7 @@ import {
   WorkflowExecutionEntity,
 } from '../src';
 import { DATABASE_URL } from './support/backends';
+import { writeResults } from './support/results';
 import { median, percentile, table } from './support/stats';
 
 const EXECUTIONS = Number(process.env.BENCH_EXECUTIONS ?? 1_000_000);
@@ -145,45 +143,34 @@ async function main(): Promise<void> {
       `\n${EXECUTIONS} executions, 8 workflows x 6 statuses, ${REPEATS} repeats\n\n` +
         table(['what', 'p50 ms', 'p99 ms', '÷ raw'], rows),
     );
-    mkdirSync(join(__dirname, 'results'), { recursive: true });
-    writeFileSync(
-      join(__dirname, 'results', 'overview.json'),
-      JSON.stringify(
-        {
-          benchmark: 'overview',
-          date: new Date().toISOString(),
-          node: process.version,
-          cpus: cpus().length,
-          executions: EXECUTIONS,
-          repeats: REPEATS,
-          postgres: (await pg.query<{ v: string }>('SHOW server_version')).rows[0].v,
-          medianMs: {
-            storeCount: median(storeCount),
-            rawCount: median(rawCount),
-            rawCountWorkflowIdIndex: median(rawCountOldIndex),
-            storePage: median(storePage),
-            rawKeysetPage: median(rawPage),
-            rawOffsetPage: median(offsetPage),
-            storeNewest: median(storeNewest),
-            rawNewest: median(rawNewest),
-            convertedColumnNewest: median(convertedNewest),
-          },
-          p99Ms: {
-            storeCount: percentile(storeCount, 99),
-            rawCount: percentile(rawCount, 99),
-            rawCountWorkflowIdIndex: percentile(rawCountOldIndex, 99),
-            storePage: percentile(storePage, 99),
-            rawKeysetPage: percentile(rawPage, 99),
-            rawOffsetPage: percentile(offsetPage, 99),
-            storeNewest: percentile(storeNewest, 99),
-            rawNewest: percentile(rawNewest, 99),
-            convertedColumnNewest: percentile(convertedNewest, 99),
-          },
-        },
-        null,
-        2,
-      ) + '\n',
-    );
+    writeResults('overview', {
+      executions: EXECUTIONS,
+      repeats: REPEATS,
+      postgres: (await pg.query<{ v: string }>("SELECT current_setting('server_version') AS v"))
+        .rows[0].v,
+      medianMs: {
+        storeCount: median(storeCount),
+        rawCount: median(rawCount),
+        rawCountWorkflowIdIndex: median(rawCountOldIndex),
+        storePage: median(storePage),
+        rawKeysetPage: median(rawPage),
+        rawOffsetPage: median(offsetPage),
+        storeNewest: median(storeNewest),
+        rawNewest: median(rawNewest),
+        convertedColumnNewest: median(convertedNewest),
+      },
+      p99Ms: {
+        storeCount: percentile(storeCount, 99),
+        rawCount: percentile(rawCount, 99),
+        rawCountWorkflowIdIndex: percentile(rawCountOldIndex, 99),
+        storePage: percentile(storePage, 99),
+        rawKeysetPage: percentile(rawPage, 99),
+        rawOffsetPage: percentile(offsetPage, 99),
+        storeNewest: percentile(storeNewest, 99),
+        rawNewest: percentile(rawNewest, 99),
+        convertedColumnNewest: percentile(convertedNewest, 99),
+      },
+    });
   } finally {
     if (dataSource.isInitialized) await dataSource.destroy();
     await pg.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);

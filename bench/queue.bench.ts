@@ -8,8 +8,6 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Queue } from 'bullmq';
@@ -19,6 +17,7 @@ import { WorkflowService } from '../src';
 import { DATABASE_URL, REDIS_URL } from './support/backends';
 import { bootQueueBenchApp, type QueueBenchConfig } from './support/queue-bench-app';
 import { coresBetween, sampleCpu, type CpuSample } from './support/process-cpu';
+import { writeResults } from './support/results';
 import { median, percentile, table } from './support/stats';
 
 const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2,4').split(',').map(Number);
@@ -287,25 +286,13 @@ async function main(): Promise<void> {
         }),
       ),
   );
-  mkdirSync(join(__dirname, 'results'), { recursive: true });
-  writeFileSync(
-    join(__dirname, 'results', 'queue.json'),
-    JSON.stringify(
-      {
-        benchmark: 'queue',
-        date: new Date().toISOString(),
-        node: process.version,
-        cpus: cpus().length,
-        rounds: ROUNDS,
-        executionsPerRound: EXECUTIONS,
-        concurrencyPerWorker: CONCURRENCY,
-        resumes: RESUMES,
-        results,
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  writeResults('queue', {
+    rounds: ROUNDS,
+    executionsPerRound: EXECUTIONS,
+    concurrencyPerWorker: CONCURRENCY,
+    resumes: RESUMES,
+    results,
+  });
 }
 
 main().catch((error: unknown) => {
