@@ -1,5 +1,5 @@
 export type { Entry, EntryAction, Execution, ExecutionStatus } from './core/types';
-export { ENTRY_ACTIONS, EXECUTION_STATUSES } from './core/types';
+export { ENTRY_ACTIONS, EXECUTION_STATUSES, FINISHED_STATUSES, isFinished } from './core/types';
 export {
   DurableWorkflowError,
   ExecutionNotFoundError,

@@ -10,6 +10,13 @@ export const EXECUTION_STATUSES: readonly ExecutionStatus[] = [
   'cancelled',
 ];
 
+/** The statuses nothing happens in any more: no step runs, no resume or timer applies. */
+export const FINISHED_STATUSES: readonly ExecutionStatus[] = ['completed', 'failed', 'cancelled'];
+
+export function isFinished(status: ExecutionStatus): boolean {
+  return FINISHED_STATUSES.includes(status);
+}
+
 export interface Execution {
   id: string;
   workflowId: string;

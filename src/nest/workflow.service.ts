@@ -13,7 +13,7 @@ import {
 } from '../core/engine/workflow-engine';
 import { ExecutionNotFoundError, WaitTimeoutError } from '../core/errors';
 import { WorkflowRegistry } from '../core/registry';
-import type { Entry, Execution } from '../core/types';
+import { isFinished, type Entry, type Execution } from '../core/types';
 import type {
   DurableWorkflowStore,
   ExecutionCount,
@@ -34,7 +34,6 @@ import type { WorkflowRunner } from './runners/workflow-runner';
 import { isDurableStore } from './store.providers';
 import { WorkflowCallableExplorer } from './workflow-callable.explorer';
 
-const RESTING = new Set(['completed', 'halted', 'failed', 'cancelled']);
 /** Executions `deleteFinished` removes per store call. */
 const DELETE_BATCH = 1000;
 /** How often `wait` looks at the store for changes the live feed can't report. */
@@ -182,7 +181,9 @@ export class WorkflowService
   }
 
   private async resting(execution: Execution): Promise<boolean> {
-    return RESTING.has(execution.status) && !(await this.runner.resumePending(execution));
+    const status = execution.status;
+    if (!isFinished(status) && status !== 'halted') return false;
+    return !(await this.runner.resumePending(execution));
   }
 
   /**

@@ -47,9 +47,6 @@ export interface DeleteFinishedQuery {
   limit?: number;
 }
 
-/** The statuses `deleteFinished` removes: nothing will happen to these executions any more. */
-export const FINISHED_STATUSES: readonly ExecutionStatus[] = ['completed', 'failed', 'cancelled'];
-
 export interface ClaimableQuery {
   /** @defaultValue 100 */
   limit?: number;

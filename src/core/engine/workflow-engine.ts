@@ -26,7 +26,7 @@ import { evaluateCondition } from '../runtime/conditions';
 import { resolveValue, type ReferenceScope } from '../runtime/references';
 import { ServiceRegistry, type ServiceResolver } from '../services';
 import { childOutcome } from '../steps/workflow-step';
-import type { Entry, Execution } from '../types';
+import { isFinished, type Entry, type Execution } from '../types';
 import { lastError, runSequenceInMemory } from './branch-runner';
 import { childExecutionId } from './child-ids';
 import { validateInputs } from './inputs';
@@ -61,8 +61,6 @@ export interface StartOptions {
   /** Makes start idempotent: an existing execution with this id is returned as it is. */
   executionId?: string;
 }
-
-const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 
 /**
  * Runs workflow definitions step by step, checkpointing after every step: after a crash the state
@@ -282,7 +280,7 @@ export class WorkflowEngine {
     // checkpoint is then refused, so it stops.
     for (let attempt = 1; ; attempt++) {
       const execution = await this.mustLoad(executionId);
-      if (TERMINAL.has(execution.status)) {
+      if (isFinished(execution.status)) {
         throw new ExecutionStateError(executionId, execution.status, 'cancel', [
           'pending',
           'running',
@@ -292,7 +290,7 @@ export class WorkflowEngine {
       const child = execution.haltData?.['child_execution_id'];
       if (typeof child === 'string') {
         const childExecution = await this.store.load(child);
-        if (childExecution && !TERMINAL.has(childExecution.status)) await this.cancel(child);
+        if (childExecution && !isFinished(childExecution.status)) await this.cancel(child);
       }
       try {
         const cancelled = await this.store.save({
@@ -668,7 +666,7 @@ export class WorkflowEngine {
     const id = childExecutionId(parent.id, path);
     const existing = await this.store.load(id);
     if (existing)
-      return TERMINAL.has(existing.status) || existing.status === 'halted'
+      return isFinished(existing.status) || existing.status === 'halted'
         ? existing
         : this.drive(id);
     return this.runNew(this.registry.get(step.workflow_id), input, id, {

@@ -1,3 +1,4 @@
+import { isFinished } from '../../core/types';
 import type { Logger } from '@nestjs/common';
 import type { DurableWorkflowStore } from '../../storage/workflow-store';
 import { timerJob } from './follow-ups';
@@ -12,7 +13,6 @@ const HALTED_EVERY = 6;
 const HALTED_BATCH = 1000;
 /** A timer this late whose job already ran was lost (an outage used up its attempts). */
 const LOST_TIMER_MS = 5000;
-const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 
 /**
  * Finds executions whose worker died (pending or running, lease expired or never taken) and queues
@@ -77,7 +77,7 @@ export class RecoverySweep {
       const childId = execution.haltData?.['child_execution_id'];
       if (typeof childId !== 'string') continue;
       const child = await this.store.load(childId);
-      if (child && FINISHED.has(child.status) && now - child.updatedAt.getTime() > this.leaseMs)
+      if (child && isFinished(child.status) && now - child.updatedAt.getTime() > this.leaseMs)
         planned.push({ job: { name: 'wake', data: haltTarget(execution) }, execution });
     }
     await this.jobs.addMany(planned);

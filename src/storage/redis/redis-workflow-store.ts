@@ -3,6 +3,7 @@ import { Redis, type Cluster } from 'ioredis';
 import { ExecutionNotFoundError } from '../../core/errors';
 import {
   EXECUTION_STATUSES,
+  FINISHED_STATUSES,
   type Entry,
   type Execution,
   type ExecutionStatus,
@@ -21,7 +22,6 @@ import {
   compareCounts,
   DEFAULT_CLAIMABLE_LIMIT,
   DEFAULT_DELETE_FINISHED_LIMIT,
-  FINISHED_STATUSES,
   DEFAULT_EXECUTION_IDS_LIMIT,
   DEFAULT_FIND_LIMIT,
   type CheckpointOptions,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Entry, Execution } from '../../core/types';
-import { FINISHED_STATUSES, type ExecutionCount, type FindQuery } from '../workflow-store';
+import { FINISHED_STATUSES, type Entry, type Execution } from '../../core/types';
+import type { ExecutionCount, FindQuery } from '../workflow-store';
 import type { EncodedEntry } from '../store-input';
 import { toEntry, toExecution, type EntryRow, type ExecutionRow } from './row-mapping';
 import {

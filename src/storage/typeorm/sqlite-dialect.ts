@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { Entry, Execution } from '../../core/types';
-import { FINISHED_STATUSES, type ExecutionCount, type FindQuery } from '../workflow-store';
+import { FINISHED_STATUSES, type Entry, type Execution } from '../../core/types';
+import type { ExecutionCount, FindQuery } from '../workflow-store';
 import { StoreError } from '../store-errors';
 import { parseStoredJson, type EncodedEntry } from '../store-input';
 import { toEntry, toExecution } from './row-mapping';
@@ -23,7 +23,10 @@ const EXECUTION_COLUMNS = `id, workflow_id, workflow_version, status, json(input
 const ENTRY_COLUMNS = `id, execution_id, step_id, step_type, action, duration_ms, json(input) AS input,
   json(output) AS output, error, "timestamp"`;
 
-const CLAIMABLE = CLAIMABLE_STATUSES.map((status) => `'${status}'`).join(', ');
+/** Statuses as an SQL list: constants of our own, never input. */
+const sqlList = (statuses: readonly string[]) => statuses.map((s) => `'${s}'`).join(', ');
+const CLAIMABLE = sqlList(CLAIMABLE_STATUSES);
+const FINISHED = sqlList(FINISHED_STATUSES);
 
 interface RawExecutionRow {
   id: string;
@@ -232,7 +235,7 @@ export class SqliteDialect implements SqlDialect {
     return this.statement(
       `DELETE FROM workflow_executions WHERE id IN (
          SELECT id FROM workflow_executions
-         WHERE status IN (${FINISHED_STATUSES.map((s) => `'${s}'`).join(', ')}) AND created_at < ?
+         WHERE status IN (${FINISHED}) AND created_at < ?
          ORDER BY created_at LIMIT ?)`,
     ).run(toSqliteTime(createdBefore), limit).changes;
   }
