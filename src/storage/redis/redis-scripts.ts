@@ -158,13 +158,19 @@ return 1
 `;
 
 /**
- * ARGV: P, workflow id or '', status or '', limit, and for a page after an execution ('' = from the
- * start) its creation ms and id. Newest first, ties by id descending: {id, data, revision, ...}.
+ * ARGV: P, workflow id or '', status or '', limit, and the id of the execution the page comes after
+ * ('' = from the start). Newest first, ties by id descending: {id, data, revision, ...}; {'missing'}
+ * when that execution is not there.
  */
 export const FIND = `${PRELUDE}
 local wf, status, limit = ARGV[2], ARGV[3], tonumber(ARGV[4])
-local before_score, before_id = tonumber(ARGV[5]), ARGV[6]
+local before_id = ARGV[5]
 purge_expired(now_ms())
+local before_score = nil
+if before_id ~= '' then
+  before_score = tonumber(redis.call('ZSCORE', P .. ':all', before_id))
+  if not before_score then return {'missing'} end
+end
 local key = P .. ':all'
 if wf ~= '' and status ~= '' then key = P .. ':idx:' .. wf .. ':status:' .. status
 elseif wf ~= '' then key = P .. ':idx:' .. wf

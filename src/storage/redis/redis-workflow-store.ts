@@ -184,24 +184,15 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
 
   async find(query: FindQuery = {}): Promise<Execution[]> {
     const limit = resolveLimit(query.limit, DEFAULT_FIND_LIMIT, 'find');
-    const cursor = query.before === undefined ? null : await this.cursorScore(query.before);
-    const found = await this.run('find', undefined, SCRIPTS.find, [
+    const found = (await this.run('find', undefined, SCRIPTS.find, [
       query.workflowId ?? '',
       query.status ?? '',
       limit,
-      cursor ?? '',
       query.before ?? '',
-    ]);
+    ])) as string[];
+    // Executions come in threes, so a single item is the script saying the cursor is gone.
+    if (found.length === 1 && query.before !== undefined) throw missingCursor(query.before);
     return this.executions(found);
-  }
-
-  /** The creation ms that `before` pages from, as the index of every execution keeps it. */
-  private async cursorScore(executionId: string): Promise<string> {
-    const score = await this.command('find', executionId, () =>
-      this.client.zscore(`${this.prefix}:all`, executionId),
-    );
-    if (score === null) throw missingCursor(executionId);
-    return score;
   }
 
   async delete(executionId: string): Promise<boolean> {
