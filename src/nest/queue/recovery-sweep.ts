@@ -1,5 +1,6 @@
 import { isFinished } from '../../core/types';
 import type { Logger } from '@nestjs/common';
+import { RejectedValueError } from '../../storage/store-errors';
 import type { DurableWorkflowStore } from '../../storage/workflow-store';
 import { timerJob } from './follow-ups';
 import type { PlannedJob, WorkflowJobQueue } from './workflow-job-queue';
@@ -23,6 +24,8 @@ const LOST_TIMER_MS = 5000;
 export class RecoverySweep {
   private timer?: NodeJS.Timeout;
   private running?: Promise<number>;
+  /** Where the halted check goes on from: the last execution it looked at, newest first. */
+  private haltedCursor?: string;
 
   constructor(
     private readonly store: DurableWorkflowStore,
@@ -65,22 +68,45 @@ export class RecoverySweep {
   /**
    * What a worker that died between a checkpoint and its next job add left behind: a halted
    * execution whose timer job is missing or was lost, and a halted parent whose child finished
-   * without waking it.
+   * without waking it. Each check reads the next batch of halted executions, so every one is
+   * looked at in turn, however many there are, at a bounded cost per check.
    */
   private async checkHalted(): Promise<void> {
     const now = Date.now();
+    const halted = await this.nextHaltedBatch();
+    const children = await Promise.all(
+      halted.map((execution) => {
+        const childId = execution.haltData?.['child_execution_id'];
+        return typeof childId === 'string' ? this.store.load(childId) : null;
+      }),
+    );
     const planned: PlannedJob[] = [];
-    for (const execution of await this.store.find({ status: 'halted', limit: HALTED_BATCH })) {
+    halted.forEach((execution, i) => {
       const due = timerDueAt(execution);
       const timer = timerJob(execution, due !== null && due < now - LOST_TIMER_MS);
       if (timer) planned.push(timer);
-      const childId = execution.haltData?.['child_execution_id'];
-      if (typeof childId !== 'string') continue;
-      const child = await this.store.load(childId);
-      if (child && isFinished(child.status) && now - child.updatedAt.getTime() > this.leaseMs)
-        planned.push({ job: { name: 'wake', data: haltTarget(execution) }, execution });
-    }
+      const child = children[i];
+      if (child && isFinished(child.status) && now - child.updatedAt.getTime() > this.leaseMs) {
+        // A wake that failed every attempt must not keep the next one out.
+        const wake = { name: 'wake', data: haltTarget(execution) } as const;
+        planned.push({ job: wake, execution, replaceFinished: true });
+      }
+    });
     await this.jobs.addMany(planned);
+  }
+
+  /** The next halted executions after the cursor; from the newest again once past the oldest. */
+  private async nextHaltedBatch() {
+    const page = (before?: string) =>
+      this.store.find({ status: 'halted', limit: HALTED_BATCH, before });
+    let batch = await page(this.haltedCursor).catch((error: unknown) => {
+      // The cursor's execution is gone (deleted, or no longer stored): start over.
+      if (error instanceof RejectedValueError) return page();
+      throw error;
+    });
+    if (batch.length === 0 && this.haltedCursor !== undefined) batch = await page();
+    this.haltedCursor = batch.length === HALTED_BATCH ? batch[batch.length - 1].id : undefined;
+    return batch;
   }
 
   private async sweep(): Promise<number> {
@@ -93,6 +119,9 @@ export class RecoverySweep {
       left.map((execution) => ({
         job: { name: 'recover', data: jobTarget(execution) },
         execution,
+        // A recovery that failed every attempt (the store was down) left the revision, and so
+        // the job id, as it was: it must not keep the next recovery out.
+        replaceFinished: true,
       })),
     );
     if (left.length > 0)
