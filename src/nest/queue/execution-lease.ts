@@ -7,8 +7,6 @@ const MAX_DEPTH = 32;
 
 /** A lease held for the length of one piece of work. */
 export interface HeldLease {
-  /** The execution whose lease this is: the root of the sub-workflow tree. */
-  readonly rootId: string;
   readonly owner: string;
   /**
    * Keeps the lease for `ms` more after the work, instead of releasing it: a retry back-off holds
@@ -74,7 +72,7 @@ export class ExecutionLeases {
     work: (lease: HeldLease, current: Execution) => Promise<Execution>,
   ): Promise<LeasedOutcome> {
     const executionId = current.id;
-    let handedOverMs: number | null = null;
+    let handedOver = false;
     let releasedByCheckpoint = false;
     const renewal = setInterval(
       () => {
@@ -93,10 +91,9 @@ export class ExecutionLeases {
     );
     renewal.unref();
     const lease: HeldLease = {
-      rootId,
       owner,
       handOver: async (ms) => {
-        handedOverMs = ms;
+        handedOver = true;
         // Renewing now would cut the hand-over back to one lease length.
         clearInterval(renewal);
         await this.store.extendClaim(rootId, owner, Math.max(1, Math.ceil(ms)));
@@ -114,7 +111,7 @@ export class ExecutionLeases {
       return { kind: 'done', execution: await work(lease, current), rootId };
     } finally {
       clearInterval(renewal);
-      if (handedOverMs === null && !releasedByCheckpoint) await this.release(rootId, owner);
+      if (!handedOver && !releasedByCheckpoint) await this.release(rootId, owner);
     }
   }
 
@@ -127,7 +124,7 @@ export class ExecutionLeases {
   }
 
   /** The top of the execution's sub-workflow tree (itself when it has no parent). */
-  async rootOf(execution: Execution): Promise<string> {
+  private async rootOf(execution: Execution): Promise<string> {
     let current = execution;
     for (let depth = 0; depth < MAX_DEPTH; depth++) {
       const parentId = current.runtime?.parent?.executionId;
@@ -137,7 +134,7 @@ export class ExecutionLeases {
       current = parent;
     }
     throw new Error(
-      `Execution ${execution.id} has more than ${MAX_DEPTH} levels of parents; its runtime.parent links form a cycle.`,
+      `Execution ${execution.id} has more than ${MAX_DEPTH} levels of parents: its runtime.parent links form a cycle, or sub-workflows are nested deeper than ${MAX_DEPTH} levels, which is not supported.`,
     );
   }
 }

@@ -209,8 +209,9 @@ export class QueueRunner implements WorkflowRunner {
     );
     if (held.kind === 'gone') throw new ExecutionNotFoundError(executionId);
     if (held.kind === 'busy') {
+      const queued = operation === 'run' ? 'start()' : 'resume()';
       throw new ExecutionStateError(executionId, 'claimed by a worker right now', operation, [
-        'it unclaimed: try again shortly, or use resume() to queue it',
+        `it unclaimed: try again shortly, or use ${queued} to queue it`,
       ]);
     }
     await this.followUps.timers(held.execution, held.rootId);

@@ -64,7 +64,7 @@ export function resolveQueueOptions(options: WorkflowQueueOptions): ResolvedQueu
     problems.push(
       'queue.connection is required: ioredis options or a client, as BullMQ takes them',
     );
-  for (const key of ['concurrency', 'leaseMs', 'sweepIntervalMs', 'attempts'] as const) {
+  for (const key of ['concurrency', 'sweepIntervalMs', 'attempts'] as const) {
     if (!Number.isInteger(resolved[key]) || resolved[key] < 1)
       problems.push(`queue.${key} must be a whole number of at least 1, got ${resolved[key]}`);
   }
@@ -76,8 +76,10 @@ export function resolveQueueOptions(options: WorkflowQueueOptions): ResolvedQueu
     problems.push(
       `queue.prefix must contain a hash tag on Redis Cluster, such as "{${resolved.prefix}}", so that each BullMQ queue's keys share a slot; got "${resolved.prefix}"`,
     );
-  if (resolved.leaseMs < 1000)
-    problems.push(`queue.leaseMs must be at least 1000 ms, got ${resolved.leaseMs}`);
+  if (!Number.isInteger(resolved.leaseMs) || resolved.leaseMs < 1000)
+    problems.push(
+      `queue.leaseMs must be at least 1000 ms, got ${resolved.leaseMs} (a whole number of milliseconds)`,
+    );
   if (problems.length > 0)
     throw new WorkflowValidationError('The queue option of DurableWorkflowModule', problems);
   return resolved;

@@ -23,7 +23,7 @@ const LOST_TIMER_MS = 5000;
  */
 export class RecoverySweep {
   private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
+  private running?: Promise<void>;
   /** Where the halted check goes on from: the last execution it looked at, newest first. */
   private haltedCursor?: string;
 
@@ -50,16 +50,14 @@ export class RecoverySweep {
     await this.running?.catch(() => undefined);
   }
 
-  /** One sweep; resolves with the number of executions queued for recovery. */
-  sweepOnce(withHalted = false): Promise<number> {
+  /** One sweep, unless one is still running. */
+  sweepOnce(withHalted = false): Promise<void> {
     this.running ??= (async () => {
-      const queued = await this.sweep();
+      await this.sweep();
       if (withHalted) await this.checkHalted();
-      return queued;
     })()
       .catch((error: unknown) => {
         this.logger.error(`Recovery sweep failed; the next one tries again: ${String(error)}`);
-        return 0;
       })
       .finally(() => (this.running = undefined));
     return this.running;
@@ -109,7 +107,7 @@ export class RecoverySweep {
     return batch;
   }
 
-  private async sweep(): Promise<number> {
+  private async sweep(): Promise<void> {
     const now = Date.now();
     // Just started ones are left out: their own job is about to take them.
     const left = (await this.store.findClaimable({ limit: SWEEP_BATCH })).filter(
@@ -128,6 +126,5 @@ export class RecoverySweep {
       this.logger.warn(
         `Recovery sweep queued ${left.length} execution(s) left by a stopped worker.`,
       );
-    return left.length;
   }
 }

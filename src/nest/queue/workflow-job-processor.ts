@@ -15,6 +15,9 @@ import type { FollowUps } from './follow-ups';
 import type { ResolvedQueueOptions } from './queue.options';
 import type { WorkflowJob, WorkflowJobData, WorkflowJobName } from './workflow-jobs';
 
+/** Each job that answers a halt, as a verb for the refusal of a stale one. */
+const ANSWERS = { resume: 'resume', timer: 'fire-timer', wake: 'wake' } as const;
+
 /** What a job came to; BullMQ keeps it as the job's return value (live views read it). */
 export interface JobOutcome {
   executionId: string;
@@ -92,7 +95,7 @@ export class WorkflowJobProcessor {
       case 'wake':
         // Answers one halt: once the execution is past it, the job is stale.
         if ((current.runtime?.halts ?? 0) !== job.data.halts || current.status !== 'halted') {
-          throw new ExecutionStateError(id, `past halt ${job.data.halts}`, job.name, [
+          throw new ExecutionStateError(id, `past halt ${job.data.halts}`, ANSWERS[job.name], [
             `halted at halt ${job.data.halts}`,
           ]);
         }
