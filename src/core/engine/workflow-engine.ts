@@ -215,7 +215,15 @@ export class WorkflowEngine {
     payload: ResumePayload = {},
     options: RunOptions = {},
   ): Promise<Execution> {
-    const execution = await this.mustLoad(executionId);
+    return this.resumeLoaded(await this.mustLoad(executionId), payload, options);
+  }
+
+  /** `resume` of an execution the caller has just loaded or claimed: no second read. */
+  async resumeLoaded(
+    execution: Execution,
+    payload: ResumePayload = {},
+    options: RunOptions = {},
+  ): Promise<Execution> {
     this.checkResume(execution, payload);
     const state = new RunState(execution, this.definitionOf(execution), options);
     const located = this.haltedStep(state.saved, state.definition);
@@ -240,7 +248,11 @@ export class WorkflowEngine {
    * nothing.
    */
   async fireTimer(executionId: string, options: RunOptions = {}): Promise<Execution> {
-    const execution = await this.mustLoad(executionId);
+    return this.fireTimerLoaded(await this.mustLoad(executionId), options);
+  }
+
+  /** `fireTimer` of an execution the caller has just loaded or claimed: no second read. */
+  async fireTimerLoaded(execution: Execution, options: RunOptions = {}): Promise<Execution> {
     if (execution.status !== 'halted') return execution;
     const state = new RunState(execution, this.definitionOf(execution), options);
     const located = this.haltedStep(state.saved, state.definition);

@@ -161,8 +161,8 @@ export class QueueRunner implements WorkflowRunner {
   async resumeNow(executionId: string, payload: ResumePayload): Promise<Execution> {
     const execution = await this.mustLoad(executionId);
     this.engine.checkResume(execution, payload);
-    return this.here(execution, 'resume', (_current, lease) =>
-      this.engine.resume(executionId, payload, lease),
+    return this.here(execution, 'resume', (current, lease) =>
+      this.engine.resumeLoaded(current, payload, lease),
     );
   }
 

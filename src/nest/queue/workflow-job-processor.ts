@@ -101,8 +101,8 @@ export class WorkflowJobProcessor {
         }
         outcome =
           job.name === 'resume'
-            ? await this.engine.resume(id, job.data.payload, run)
-            : await this.engine.fireTimer(id, run);
+            ? await this.engine.resumeLoaded(current, job.data.payload, run)
+            : await this.engine.fireTimerLoaded(current, run);
         break;
       default:
         outcome = await this.driveOrGiveUp(job, current, run);
