@@ -27,6 +27,7 @@ import { resolveValue, type ReferenceScope } from '../runtime/references';
 import { ServiceRegistry, type ServiceResolver } from '../services';
 import { childOutcome } from '../steps/workflow-step';
 import { isFinished, type Entry, type Execution } from '../types';
+import { timerDueAt } from './timer-due';
 import { lastError, runSequenceInMemory } from './branch-runner';
 import { childExecutionId } from './child-ids';
 import { validateInputs } from './inputs';
@@ -257,10 +258,7 @@ export class WorkflowEngine {
     const state = new RunState(execution, this.definitionOf(execution), options);
     const located = this.haltedStep(state.saved, state.definition);
     const step = located.step;
-    const due = (key: string) => {
-      const at = execution.haltData?.[key];
-      return typeof at === 'string' && Date.parse(at) <= this.now().getTime();
-    };
+    const due = (timerDueAt(execution) ?? Infinity) <= this.now().getTime();
     if (step.type === 'workflow') {
       return this.continueHalted(
         state,
@@ -269,14 +267,14 @@ export class WorkflowEngine {
         true,
       );
     }
-    if (step.type === 'wait' && due('resume_at')) {
+    if (step.type === 'wait' && due) {
       return this.continueHalted(state, located, async () => ({
         kind: 'continue',
         result: { resumed_at: this.now().toISOString() },
         next: state.saved.recoverTo,
       }));
     }
-    if (step.type === 'approval' && due('expires_at')) {
+    if (step.type === 'approval' && due) {
       return this.continueHalted(state, located, async () => {
         if (step.on_timeout === undefined)
           throw new Error(`the approval expired after ${step.timeout} s`);

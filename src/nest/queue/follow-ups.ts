@@ -1,6 +1,6 @@
 import type { Execution } from '../../core/types';
 import type { WorkflowStore } from '../../storage/workflow-store';
-import { timerDueAt } from '../runners/timer-due';
+import { timerDueAt } from '../../core/engine/timer-due';
 import type { HeldLease } from './execution-lease';
 import type { PlannedJob, WorkflowJobQueue } from './workflow-job-queue';
 import { haltTarget, jobTarget } from './workflow-jobs';

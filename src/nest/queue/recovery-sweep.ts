@@ -4,7 +4,7 @@ import { RejectedValueError } from '../../storage/store-errors';
 import type { DurableWorkflowStore } from '../../storage/workflow-store';
 import { timerJob } from './follow-ups';
 import type { PlannedJob, WorkflowJobQueue } from './workflow-job-queue';
-import { timerDueAt } from '../runners/timer-due';
+import { timerDueAt } from '../../core/engine/timer-due';
 import { haltTarget, jobTarget } from './workflow-jobs';
 
 /** Executions looked at per sweep; the oldest first, the rest on the next sweep. */

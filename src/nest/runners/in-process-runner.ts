@@ -8,7 +8,7 @@ import { ExecutionStateError } from '../../core/errors';
 import type { Execution } from '../../core/types';
 import { ConcurrentUpdateError } from '../../storage/store-errors';
 import type { WorkflowStore } from '../../storage/workflow-store';
-import { timerDueAt } from './timer-due';
+import { timerDueAt } from '../../core/engine/timer-due';
 import { withinGrace } from './within-grace';
 import type { WorkflowRunner } from './workflow-runner';
 

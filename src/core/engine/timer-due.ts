@@ -1,4 +1,4 @@
-import type { Execution } from '../../core/types';
+import type { Execution } from '../types';
 
 /**
  * When a halted execution's timer fires (a `wait`'s `resume_at`, an approval's `expires_at`, or a
