@@ -46,7 +46,7 @@ export class ExecutionFeed {
 
   private startSources(): void {
     const note = (execution: Execution) => {
-      const stamp = `${execution.revision ?? ''}@${execution.updatedAt.getTime()}`;
+      const stamp = stampOf(execution);
       if (this.stamps.get(execution.id) === stamp) return;
       this.stamps.set(execution.id, stamp);
       this.changes$.next(execution);
@@ -64,8 +64,7 @@ export class ExecutionFeed {
       this.store.find({ limit: POLL_LIMIT }).then(
         (executions) => {
           if (baseline) {
-            for (const e of executions)
-              this.stamps.set(e.id, `${e.revision ?? ''}@${e.updatedAt.getTime()}`);
+            for (const e of executions) this.stamps.set(e.id, stampOf(e));
             baseline = false;
           } else executions.forEach(note);
           // Only what the poll covers is remembered; the rest is reported again if it changes.
@@ -85,4 +84,9 @@ export class ExecutionFeed {
       this.stopSources = undefined;
     };
   }
+}
+
+/** What tells one saved state of an execution from the next. */
+function stampOf(execution: Execution): string {
+  return `${execution.revision ?? ''}@${execution.updatedAt.getTime()}`;
 }
