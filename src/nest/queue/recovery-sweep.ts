@@ -32,6 +32,7 @@ export class RecoverySweep {
     private readonly jobs: WorkflowJobQueue,
     private readonly leaseMs: number,
     private readonly logger: Logger,
+    private readonly haltedBatch = HALTED_BATCH,
   ) {}
 
   /** Checks halted executions, then sweeps every `intervalMs`. */
@@ -96,14 +97,14 @@ export class RecoverySweep {
   /** The next halted executions after the cursor; from the newest again once past the oldest. */
   private async nextHaltedBatch() {
     const page = (before?: string) =>
-      this.store.find({ status: 'halted', limit: HALTED_BATCH, before });
+      this.store.find({ status: 'halted', limit: this.haltedBatch, before });
     let batch = await page(this.haltedCursor).catch((error: unknown) => {
       // The cursor's execution is gone (deleted, or no longer stored): start over.
       if (error instanceof RejectedValueError) return page();
       throw error;
     });
     if (batch.length === 0 && this.haltedCursor !== undefined) batch = await page();
-    this.haltedCursor = batch.length === HALTED_BATCH ? batch[batch.length - 1].id : undefined;
+    this.haltedCursor = batch.length === this.haltedBatch ? batch[batch.length - 1].id : undefined;
     return batch;
   }
 
