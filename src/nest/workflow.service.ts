@@ -148,8 +148,8 @@ export class WorkflowService
       };
       const fail = (error: unknown) => finish(() => reject(error));
       const consider = (execution: Execution | null) =>
-        (execution ? this.resting(execution) : Promise.resolve(false)).then(
-          (resting) => resting && finish(() => resolve(execution as Execution)),
+        (execution ? this.restingState(execution) : Promise.resolve(null)).then(
+          (rests) => rests && finish(() => resolve(rests)),
           fail,
         );
       const look = () => this.store.load(executionId).then(consider, fail);
@@ -180,10 +180,15 @@ export class WorkflowService
     });
   }
 
-  private async resting(execution: Execution): Promise<boolean> {
-    const status = execution.status;
-    if (!isFinished(status) && status !== 'halted') return false;
-    return !(await this.runner.resumePending(execution));
+  /** The execution as it rests now, or null while work on it is under way or queued. */
+  private async restingState(execution: Execution): Promise<Execution | null> {
+    if (isFinished(execution.status)) return execution;
+    if (execution.status !== 'halted' || (await this.runner.resumePending(execution))) return null;
+    // An accepted resume may have run between the read and that check: only a copy read after
+    // it, still at the same revision, is known to rest.
+    const again = await this.store.load(execution.id);
+    if (!again) return null;
+    return again.revision === execution.revision ? again : this.restingState(again);
   }
 
   /**

@@ -118,9 +118,16 @@ export class QueueRunner implements WorkflowRunner {
     const job = { name: 'resume', data: { ...haltTarget(execution), payload, requestId } } as const;
     let jobId = await this.jobs.add(job, execution);
     let stored = await this.jobs.storedData(jobId);
-    if (stored && 'requestId' in stored && stored.requestId !== requestId) {
+    if (
+      stored &&
+      'requestId' in stored &&
+      stored.requestId !== requestId &&
+      !(await this.jobs.isQueued('resume', execution))
+    ) {
       // A resume of this halt that already ran and still left it there (the store was down for
       // all its attempts) must not block this one; one that moved it on refuses this one below.
+      // The execution is read after the job is seen finished: a job finishes after its last
+      // checkpoint, so a read before could still show the halt the job has just answered.
       const now = await this.store.load(executionId);
       if (now?.status === 'halted' && now.runtime?.halts === execution.runtime?.halts) {
         jobId = await this.jobs.add(job, execution, 0, true);
