@@ -42,9 +42,10 @@ export {
 } from './storage/redis/redis-workflow-store';
 export type { RedisDurabilityReport } from './storage/redis/redis-durability';
 export { ResilientStore, type ResilientStoreOptions } from './storage/resilient/resilient-store';
-export { CreateWorkflowTables1763800000000 } from '../migrations/1763800000000-CreateWorkflowTables';
-export { IndexExecutionsByWorkflowAndStatus1764900000000 } from '../migrations/1764900000000-IndexExecutionsByWorkflowAndStatus';
-export { WORKFLOW_MIGRATIONS } from './storage/typeorm/migrations';
+export { CreateWorkflowTables1763800000000 } from './storage/typeorm/migrations/1763800000000-CreateWorkflowTables';
+export { IndexExecutionsByWorkflowAndStatus1764900000000 } from './storage/typeorm/migrations/1764900000000-IndexExecutionsByWorkflowAndStatus';
+export { WORKFLOW_MIGRATIONS } from './storage/typeorm/migrations/index';
+export { MissingPeerDependencyError } from './peers/missing-peer-dependency.error';
 
 export { WorkflowEngine } from './core/engine/workflow-engine';
 export type {

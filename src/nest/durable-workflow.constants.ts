@@ -5,3 +5,5 @@ export const RAW_STORE = Symbol('DURABLE_WORKFLOW_RAW_STORE');
 export const MODULE_OPTIONS = Symbol('DURABLE_WORKFLOW_MODULE_OPTIONS');
 export const WORKFLOW_CALLABLE = 'durable-workflow:callable';
 export const HTTP_OPTIONS = Symbol('DURABLE_WORKFLOW_HTTP_OPTIONS');
+/** The BullMQ queue, or null in-process; also under @nestjs/bullmq's token when that is installed. */
+export const WORKFLOW_QUEUE = Symbol('DURABLE_WORKFLOW_QUEUE');

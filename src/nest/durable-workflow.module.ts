@@ -1,20 +1,18 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { peers } from '../peers/peers';
 import { WorkflowEntryEntity } from '../storage/typeorm/workflow-entry.entity';
 import { WorkflowExecutionEntity } from '../storage/typeorm/workflow-execution.entity';
-import { HTTP_OPTIONS, MODULE_OPTIONS, STORE } from './durable-workflow.constants';
-import { createDashboardController } from './http/dashboard/dashboard.controller';
-import { HttpGuardNotice } from './http/http-guard-notice';
+import { MODULE_OPTIONS, STORE, WORKFLOW_QUEUE } from './durable-workflow.constants';
 import { resolveHttpOptions, type WorkflowHttpOptions } from './http/http.options';
-import { createWorkflowsController } from './http/workflows.controller';
+import { loadHttpLayer } from './http/load-http-layer';
 import {
   resolveModuleOptions,
   type DurableWorkflowModuleAsyncOptions,
   type DurableWorkflowModuleOptions,
   type StoreOption,
 } from './durable-workflow.options';
-import { workflowQueueProvider } from './queue/workflow-queue.provider';
+import { injectableQueueAliases, workflowQueueProvider } from './queue/workflow-queue.provider';
 import { rawStoreProvider, storeProvider } from './store.providers';
 import { WorkflowCallableExplorer } from './workflow-callable.explorer';
 import { WorkflowService } from './workflow.service';
@@ -48,23 +46,20 @@ export class DurableWorkflowModule {
     const typeorm =
       'type' in store && store.type === 'typeorm'
         ? [
-            TypeOrmModule.forFeature(
-              [WorkflowExecutionEntity, WorkflowEntryEntity],
-              store.dataSource,
-            ),
+            peers
+              .nestTypeorm()
+              .TypeOrmModule.forFeature(
+                [WorkflowExecutionEntity, WorkflowEntryEntity],
+                store.dataSource,
+              ),
           ]
         : [];
     const http = httpOption ? resolveHttpOptions(httpOption) : null;
-    const controllers = http
-      ? [
-          createWorkflowsController(http),
-          ...(http.dashboard ? [createDashboardController(http)] : []),
-        ]
-      : [];
-    const httpProviders = http ? [{ provide: HTTP_OPTIONS, useValue: http }, HttpGuardNotice] : [];
+    const httpLayer = http ? loadHttpLayer(http) : { controllers: [], providers: [] };
+    const queueAliases = injectableQueueAliases();
     return {
       module: DurableWorkflowModule,
-      controllers,
+      controllers: httpLayer.controllers,
       global: true,
       imports: [DiscoveryModule, ...typeorm, ...imports, ...(http?.imports ?? [])],
       providers: [
@@ -72,11 +67,12 @@ export class DurableWorkflowModule {
         rawStoreProvider(store),
         storeProvider,
         workflowQueueProvider,
+        ...queueAliases,
         WorkflowCallableExplorer,
         WorkflowService,
-        ...httpProviders,
+        ...httpLayer.providers,
       ],
-      exports: [STORE, workflowQueueProvider.provide, WorkflowService],
+      exports: [STORE, WORKFLOW_QUEUE, ...queueAliases, WorkflowService],
     };
   }
 }

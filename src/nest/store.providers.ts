@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { peers } from '../peers/peers';
 import { RedisWorkflowStore } from '../storage/redis/redis-workflow-store';
 import { ResilientStore } from '../storage/resilient/resilient-store';
 import { TypeormWorkflowStore } from '../storage/typeorm/typeorm-workflow-store';
@@ -14,7 +14,7 @@ export function rawStoreProvider(option: StoreOption): Provider {
     return {
       provide: RAW_STORE,
       useFactory: (dataSource: DataSource) => new TypeormWorkflowStore(dataSource),
-      inject: [getDataSourceToken(option.dataSource)],
+      inject: [peers.nestTypeorm().getDataSourceToken(option.dataSource)],
     };
   }
   if ('type' in option && option.type === 'redis') {

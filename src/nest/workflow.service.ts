@@ -21,14 +21,13 @@ import type {
   WorkflowStore,
 } from '../storage/workflow-store';
 import { ResilientStore } from '../storage/resilient/resilient-store';
-import { MODULE_OPTIONS, STORE } from './durable-workflow.constants';
+import { MODULE_OPTIONS, STORE, WORKFLOW_QUEUE } from './durable-workflow.constants';
 import type { ResolvedModuleOptions } from './durable-workflow.options';
 import { ExecutionEvents } from './execution-events';
 import { ExecutionFeed } from './execution-feed';
 import { SharedRemoteChanges } from './shared-remote-changes';
 import { QueueRunner } from './queue/queue-runner';
 import type { WorkflowBullQueue } from './queue/workflow-job-queue';
-import { workflowQueueProvider } from './queue/workflow-queue.provider';
 import { InProcessRunner } from './runners/in-process-runner';
 import type { WorkflowRunner } from './runners/workflow-runner';
 import { isDurableStore } from './store.providers';
@@ -56,7 +55,7 @@ export class WorkflowService
   constructor(
     @Inject(STORE) private readonly store: WorkflowStore,
     @Inject(MODULE_OPTIONS) private readonly options: ResolvedModuleOptions,
-    @Inject(workflowQueueProvider.provide) private readonly queue: WorkflowBullQueue | null,
+    @Inject(WORKFLOW_QUEUE) private readonly queue: WorkflowBullQueue | null,
     private readonly explorer: WorkflowCallableExplorer,
   ) {
     this.remoteChanges = new SharedRemoteChanges(

@@ -23,7 +23,7 @@ import {
   ApiOperation,
   ApiResponse,
   ApiTags,
-} from '@nestjs/swagger';
+} from './openapi';
 import { map, type Observable } from 'rxjs';
 import { deserializeError } from '../../core/error-serialization';
 import { ExecutionNotFoundError } from '../../core/errors';

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { QueueEvents, Worker } from 'bullmq';
+import type { QueueEvents, Worker } from 'bullmq';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { RunOptions } from '../../core/engine/run-state';
@@ -13,6 +13,7 @@ import type { Execution } from '../../core/types';
 import { assertJsonSafe } from '../../storage/serialization/json-safety';
 import type { DurableWorkflowStore } from '../../storage/workflow-store';
 import type { WorkflowRunner } from '../runners/workflow-runner';
+import { peers } from '../../peers/peers';
 import { withinGrace } from '../runners/within-grace';
 import { ExecutionLeases } from './execution-lease';
 import { FollowUps } from './follow-ups';
@@ -61,7 +62,7 @@ export class QueueRunner implements WorkflowRunner {
       this.logger,
     );
     const queue = this.jobs.queue;
-    this.worker = new Worker<WorkflowJobData, unknown, WorkflowJobName>(
+    this.worker = new (peers.bullmq().Worker)<WorkflowJobData, unknown, WorkflowJobName>(
       queue.name,
       (job, token) => processor.process(job, token),
       {
@@ -145,7 +146,7 @@ export class QueueRunner implements WorkflowRunner {
   /** Jobs finished by any worker process, as BullMQ's queue events report them. */
   watchRemote(changed: (executionId: string) => void, listening: () => void): () => void {
     const queue = this.jobs.queue;
-    const events = new QueueEvents(queue.name, {
+    const events: QueueEvents = new (peers.bullmq().QueueEvents)(queue.name, {
       connection: queue.opts.connection,
       prefix: this.options.prefix,
     });

@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { WorkflowEngine } from '../../core/engine/workflow-engine';
 import type { RunOptions } from '../../core/engine/run-state';
 import {
@@ -10,6 +10,7 @@ import {
 import type { Execution } from '../../core/types';
 import { ConcurrentUpdateError, StoreError } from '../../storage/store-errors';
 import type { DurableWorkflowStore } from '../../storage/workflow-store';
+import { peers } from '../../peers/peers';
 import type { ExecutionLeases, HeldLease } from './execution-lease';
 import type { FollowUps } from './follow-ups';
 import type { ResolvedQueueOptions } from './queue.options';
@@ -45,6 +46,7 @@ export class WorkflowJobProcessor {
     bullJob: Job<WorkflowJobData, unknown, WorkflowJobName>,
     token?: string,
   ): Promise<JobOutcome> {
+    const { DelayedError, UnrecoverableError } = peers.bullmq();
     const job = { name: bullJob.name, data: bullJob.data } as WorkflowJob;
     const owner = job.name === 'retry' ? job.data.leaseOwner : `${this.workerId}#${bullJob.id}`;
     try {

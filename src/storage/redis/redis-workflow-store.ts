@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { Redis, type Cluster } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { ExecutionNotFoundError } from '../../core/errors';
+import { peers } from '../../peers/peers';
 import {
   EXECUTION_STATUSES,
   FINISHED_STATUSES,
@@ -113,7 +114,9 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
     // quickly to the caller (and to ResilientStore) instead of queueing writes in memory.
     this.client =
       options.client ??
-      new Redis(options.url ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+      new (peers.ioredis().Redis)(options.url ?? 'redis://127.0.0.1:6379', {
+        maxRetriesPerRequest: 1,
+      });
   }
 
   /** Reads the server's persistence settings and logs a warning for each way executions could be lost. */

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from './entity-decorators';
 import { WorkflowExecutionEntity } from './workflow-execution.entity';
 
 /** One row per step outcome; `seq` is the entry's position in its execution's trail. */

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from './entity-decorators';
 
 /**
  * One row per execution. Timestamps are UTC (`timestamp` on Postgres, `datetime` on SQLite, as Rails

@@ -9,7 +9,7 @@ import {
   UseFilters,
   type Type,
 } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiExcludeController } from '../openapi';
 import { EXECUTION_STATUSES, type ExecutionStatus } from '../../../core/types';
 import { WorkflowService } from '../../workflow.service';
 import type { ResolvedHttpOptions } from '../http.options';

@@ -1,10 +1,5 @@
-import {
-  Table,
-  TableForeignKey,
-  TableIndex,
-  type MigrationInterface,
-  type QueryRunner,
-} from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { peers } from '../../../peers/peers';
 
 /**
  * Creates `workflow_executions` and `workflow_entries` on Postgres or SQLite (better-sqlite3) through
@@ -14,6 +9,7 @@ export class CreateWorkflowTables1763800000000 implements MigrationInterface {
   name = 'CreateWorkflowTables1763800000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    const { Table, TableForeignKey, TableIndex } = peers.typeorm();
     const postgres = queryRunner.connection.driver.options.type === 'postgres';
     const uuid = postgres ? 'uuid' : 'varchar';
     const timestamp = postgres ? 'timestamp' : 'datetime';

@@ -1,4 +1,5 @@
-import { TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { peers } from '../../../peers/peers';
 
 const TABLE = 'workflow_executions';
 const BY_WORKFLOW = 'idx_workflow_executions_workflow_id';
@@ -32,6 +33,8 @@ async function replaceIndex(
 ): Promise<void> {
   const table = await queryRunner.getTable(TABLE);
   const has = (index: string) => table?.indices.some((i) => i.name === index) ?? false;
-  if (!has(name)) await queryRunner.createIndex(TABLE, new TableIndex({ name, columnNames }));
+  if (!has(name)) {
+    await queryRunner.createIndex(TABLE, new (peers.typeorm().TableIndex)({ name, columnNames }));
+  }
   if (has(old)) await queryRunner.dropIndex(TABLE, old);
 }

@@ -1,0 +1,22 @@
+import type * as BullMq from 'bullmq';
+import type * as IoRedis from 'ioredis';
+import type * as NestBullMq from '@nestjs/bullmq';
+import type * as NestSwagger from '@nestjs/swagger';
+import type * as NestTypeorm from '@nestjs/typeorm';
+import type * as TypeOrm from 'typeorm';
+import { loadOptionalPeer, loadPeer } from './load-peer';
+
+/** Each optional peer, loaded when the feature that needs it is configured. */
+export const peers = {
+  bullmq: (): typeof BullMq => loadPeer('The `queue` option', 'bullmq'),
+  ioredis: (): typeof IoRedis =>
+    loadPeer("A Redis store without a `client` (store: { type: 'redis' })", 'ioredis'),
+  nestTypeorm: (): typeof NestTypeorm =>
+    loadPeer("The TypeORM store (store: { type: 'typeorm' })", '@nestjs/typeorm', 'typeorm'),
+  typeorm: (): typeof TypeOrm => loadPeer('The workflow tables and migrations', 'typeorm'),
+  /** Present only when the application uses @nestjs/bullmq's `@InjectQueue`. */
+  nestBullMq: (): typeof NestBullMq | undefined => loadOptionalPeer('@nestjs/bullmq'),
+  /** Present only when the application describes its API with OpenAPI. */
+  swagger: (): typeof NestSwagger | undefined => loadOptionalPeer('@nestjs/swagger'),
+  optionalTypeorm: (): typeof TypeOrm | undefined => loadOptionalPeer('typeorm'),
+};
