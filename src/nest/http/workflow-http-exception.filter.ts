@@ -6,7 +6,7 @@ import {
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import { HttpAdapterHost } from '@nestjs/core';
 import {
   ExecutionNotFoundError,
   ExecutionStateError,
@@ -18,15 +18,21 @@ import { ConcurrentUpdateError, RejectedValueError, StoreError } from '../../sto
 /**
  * Maps the module's errors to statuses: invalid input 422 (a workflow's, or a value the store
  * refuses), not found 404, wrong status 409, any other store failure 503. The body names the problem; a stack trace never leaves the server.
+ * It answers through the application's HTTP adapter, so Express and Fastify reply alike.
  */
 @Catch()
 export class WorkflowHttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('DurableWorkflowHttp');
 
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(error: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
     const { status, body } = this.describe(error);
-    response.status(status).json({ statusCode: status, ...body });
+    this.adapterHost.httpAdapter.reply(
+      host.switchToHttp().getResponse(),
+      { statusCode: status, ...body },
+      status,
+    );
   }
 
   private describe(error: unknown): { status: number; body: Record<string, unknown> } {
