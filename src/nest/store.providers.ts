@@ -19,6 +19,8 @@ export function rawStoreProvider(option: StoreOption): Provider {
   }
   if ('type' in option && option.type === 'redis') {
     const { type: _type, ...redis } = option;
+    // Without a client the store opens its own connection: say now, not at start, what that needs.
+    if (!redis.client) peers.ioredis();
     return { provide: RAW_STORE, useFactory: () => new RedisWorkflowStore(redis) };
   }
   if ('useClass' in option) return { provide: RAW_STORE, useClass: option.useClass };

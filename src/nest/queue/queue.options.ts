@@ -1,5 +1,6 @@
 import type { ConnectionOptions, KeepJobs } from 'bullmq';
 import { WorkflowValidationError } from '../../core/errors';
+import { peers } from '../../peers/peers';
 import { hashTagOf, isClusterClient } from '../../storage/redis/hash-tag';
 import { definedOnly } from '../defined-only';
 
@@ -45,6 +46,7 @@ export type ResolvedQueueOptions = Required<WorkflowQueueOptions>;
 export const WORKFLOW_QUEUE_NAME = 'durable-workflow';
 
 export function resolveQueueOptions(options: WorkflowQueueOptions): ResolvedQueueOptions {
+  peers.bullmq();
   const resolved: ResolvedQueueOptions = {
     prefix: 'bull',
     worker: true,
