@@ -5,10 +5,8 @@ import {
   type INestApplication,
   type LoggerService,
 } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { appTypeorm } from '../support/typeorm-app';
+import { bootHttpApp, PLATFORMS, type Platform } from '../support/http-app';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,10 +97,6 @@ function durableStoreWithoutCounts(dataSource: DataSource): WorkflowStore {
   } as WorkflowStore;
 }
 
-/** The API answers alike on both of Nest's HTTP platforms. */
-const PLATFORMS = ['express', 'fastify'] as const;
-type Platform = (typeof PLATFORMS)[number];
-
 async function boot(
   platform: Platform,
   dir: string,
@@ -110,23 +104,16 @@ async function boot(
   logger = new Captured(),
   store: StoreOption = { type: 'typeorm' },
 ) {
-  const ref = await Test.createTestingModule({
-    imports: [
-      appTypeorm({ sqliteFile: join(dir, `api-${platform}-${guards}.sqlite`) }),
-      DurableWorkflowModule.forRoot({
-        store,
-        workflows: [expense, closing],
-        http: { path: 'wf', guards: guards ? [ApiKeyGuard] : [] },
-      }),
-    ],
+  const { app, url } = await bootHttpApp({
+    platform,
+    sqliteFile: join(dir, `api-${platform}-${guards}.sqlite`),
+    workflows: [expense, closing],
+    http: { path: 'wf', guards: guards ? [ApiKeyGuard] : [] },
     providers: [Accounts],
-  }).compile();
-  const app =
-    platform === 'fastify'
-      ? ref.createNestApplication(new FastifyAdapter(), { logger })
-      : ref.createNestApplication({ logger });
-  await app.listen(0, '127.0.0.1');
-  return { app, url: await app.getUrl(), logger };
+    store,
+    logger,
+  });
+  return { app, url, logger };
 }
 
 describe.each(PLATFORMS)('HTTP API on %s', (platform) => {

@@ -39,6 +39,7 @@ import {
 } from './execution.dto';
 import type { ResolvedHttpOptions } from './http.options';
 import { JsonBodyGuard } from './json-body.guard';
+import { RequestBodyPipe } from './request-body.pipe';
 import { WorkflowHttpExceptionFilter } from './workflow-http-exception.filter';
 
 /** Applies the application's guards, when it gave any. */
@@ -46,12 +47,8 @@ export function guarded(options: ResolvedHttpOptions): ClassDecorator {
   return options.guards.length > 0 ? UseGuards(...options.guards) : () => undefined;
 }
 
-/** Bodies are exact: an unknown field is a mistake worth a 400. */
-const bodyPipe = new ValidationPipe({
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  transform: true,
-});
+const startBodyPipe = new RequestBodyPipe(['input']);
+const resumeBodyPipe = new RequestBodyPipe(['response']);
 /** Queries may carry what a guard reads (`?key=`): unknown parameters are dropped, not refused. */
 const queryPipe = new ValidationPipe({ whitelist: true, transform: true });
 
@@ -85,7 +82,7 @@ export function createWorkflowsController(options: ResolvedHttpOptions): Type<un
     @ApiResponse({ status: 422, description: 'The input is invalid', type: ErrorResponse })
     start(
       @Param('workflowId') workflowId: string,
-      @Body(bodyPipe) body: StartExecutionBody = {},
+      @Body(startBodyPipe) body: StartExecutionBody = {},
     ): Promise<Execution> {
       return this.workflows.start(workflowId, body.input, {
         executionId: body.executionId,
@@ -142,7 +139,10 @@ export function createWorkflowsController(options: ResolvedHttpOptions): Type<un
       type: ErrorResponse,
     })
     @ApiResponse({ status: 422, description: 'An approval needs "approved"', type: ErrorResponse })
-    resume(@Param('id') id: string, @Body(bodyPipe) body: ResumeExecutionBody): Promise<Execution> {
+    resume(
+      @Param('id') id: string,
+      @Body(resumeBodyPipe) body: ResumeExecutionBody,
+    ): Promise<Execution> {
       return this.workflows.resume(id, { approved: body.approved, response: body.response });
     }
 

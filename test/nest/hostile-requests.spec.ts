@@ -1,0 +1,120 @@
+import type { INestApplication } from '@nestjs/common';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bootHttpApp, PLATFORMS } from '../support/http-app';
+
+const echo = {
+  id: 'echo',
+  name: 'Echo',
+  steps: [
+    { id: 'ask', type: 'approval', prompt: 'Go on?', next: 'keep' },
+    { id: 'keep', type: 'assign', set: { answer: '$response' } },
+  ],
+};
+
+/** `{"a":{"a":…}}` nested `depth` levels, as text: built without recursion. */
+function nested(depth: number): string {
+  return '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+}
+
+describe.each(PLATFORMS)('hostile request bodies on %s', (platform) => {
+  const dir = mkdtempSync(join(tmpdir(), 'dw-hostile-'));
+  let app: INestApplication;
+  let base: string;
+  const post = async (path: string, text: string) => {
+    const answer = await fetch(`${base}/wf${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: text,
+    });
+    return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
+  };
+  const haltedExecution = async () => {
+    const { body } = await post('/echo/executions', '{}');
+    const id = body['id'] as string;
+    for (;;) {
+      const current = (await (await fetch(`${base}/wf/executions/${id}`)).json()) as {
+        status: string;
+      };
+      if (current.status === 'halted') return id;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+
+  beforeAll(async () => {
+    ({ app, url: base } = await bootHttpApp({
+      platform,
+      sqliteFile: join(dir, 'hostile.sqlite'),
+      workflows: [echo],
+      http: { path: 'wf' },
+    }));
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps keys that name Object.prototype methods, at every depth of input and response', async () => {
+    const values = {
+      toString: 1,
+      valueOf: 'v',
+      hasOwnProperty: [true],
+      deep: { isPrototypeOf: 2 },
+    };
+    const started = await post('/echo/executions', JSON.stringify({ input: values }));
+    expect(started.status).toBe(201);
+    expect(started.body['input']).toEqual(values);
+
+    const id = await haltedExecution();
+    const resumed = await post(
+      `/executions/${id}/resume`,
+      JSON.stringify({ approved: true, response: values }),
+    );
+    expect(resumed.status).toBe(202);
+    for (;;) {
+      const current = (await (await fetch(`${base}/wf/executions/${id}`)).json()) as {
+        status: string;
+        ctx: Record<string, unknown>;
+      };
+      if (current.status === 'completed') {
+        expect(current.ctx['answer']).toEqual(values);
+        break;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  });
+
+  it('refuses a key that could reach a prototype with 422 naming its path, never dropping it', async () => {
+    const refused = await post(
+      '/echo/executions',
+      JSON.stringify({ input: { order: { lines: [{ constructor: 'x' }] } } }),
+    );
+    expect(refused.status).toBe(422);
+    expect(refused.body['error']).toMatch(
+      /body\.input\.order\.lines\[0\]\.constructor: "constructor" is not accepted as a key/,
+    );
+    const prototype = await post('/echo/executions', '{"input":{"prototype":{}}}');
+    expect(prototype.status).toBe(422);
+
+    const id = await haltedExecution();
+    const proto = await post(`/executions/${id}/resume`, '{"response":{"a":{"__proto__":{}}}}');
+    // Fastify's own JSON parser refuses __proto__ first (400); Express hands it on (422).
+    expect(proto.status).toBe(platform === 'fastify' ? 400 : 422);
+    const still = (await (await fetch(`${base}/wf/executions/${id}`)).json()) as { status: string };
+    expect(still.status).toBe('halted');
+  });
+
+  it.each([2_000, 50_000])(
+    'answers JSON nested %i levels deep with 413 or 422, never a store or server error',
+    async (depth) => {
+      const answer = await post('/echo/executions', `{"input":${nested(depth)}}`);
+      // 250 kB of nesting passes Fastify's 1 MB body limit but not Express's 100 kB one.
+      if (answer.status === 413) expect(platform).toBe('express');
+      else {
+        expect(answer.status).toBe(422);
+        expect(answer.body['error']).toMatch(/nests deeper than 100 levels/);
+      }
+    },
+  );
+});
