@@ -1,4 +1,9 @@
-import type { INestApplication } from '@nestjs/common';
+import {
+  Injectable,
+  type CanActivate,
+  type ExecutionContext,
+  type INestApplication,
+} from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,4 +122,76 @@ describe.each(PLATFORMS)('hostile request bodies on %s', (platform) => {
       }
     },
   );
+});
+
+/** Sets `request.user` from a header, as an authentication guard would. */
+@Injectable()
+class UserFromHeader implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const request = context
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, string | undefined>; user?: unknown }>();
+    request.user = { id: request.headers['x-user'] ?? 'anonymous' };
+    return true;
+  }
+}
+
+describe.each(PLATFORMS)('many event streams on %s', (platform) => {
+  const dir = mkdtempSync(join(tmpdir(), 'dw-streams-'));
+  let app: INestApplication;
+  let base: string;
+  const opened: AbortController[] = [];
+  const open = async (user: string) => {
+    const controller = new AbortController();
+    opened.push(controller);
+    const answer = await fetch(`${base}/wf/events`, {
+      headers: { 'x-user': user },
+      signal: controller.signal,
+    });
+    return { answer, controller };
+  };
+
+  beforeAll(async () => {
+    ({ app, url: base } = await bootHttpApp({
+      platform,
+      sqliteFile: join(dir, 'streams.sqlite'),
+      workflows: [echo],
+      http: {
+        path: 'wf',
+        guards: [UserFromHeader],
+        maxEventStreams: 3,
+        maxEventStreamsPerPrincipal: 2,
+      },
+    }));
+  });
+  afterAll(async () => {
+    for (const controller of opened) controller.abort();
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('caps open streams per principal and per process with 503, and frees a slot on disconnect', async () => {
+    const first = await open('ann');
+    expect((await open('ann')).answer.status).toBe(200);
+    const third = await open('ann');
+    expect(third.answer.status).toBe(503);
+    expect(await third.answer.json()).toMatchObject({
+      error: expect.stringMatching(/Too many event streams are open for this user/),
+    });
+    expect((await open('bob')).answer.status).toBe(200);
+    const fourth = await open('cy');
+    expect(fourth.answer.status).toBe(503);
+    expect(await fourth.answer.json()).toMatchObject({
+      error: expect.stringMatching(/for this server/),
+    });
+
+    first.controller.abort();
+    // The server learns of the disconnect on its own time: ask until the slot is free.
+    let again = await open('cy');
+    while (again.answer.status === 503) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      again = await open('cy');
+    }
+    expect(again.answer.status).toBe(200);
+  });
 });

@@ -9,6 +9,7 @@ import {
   Param,
   Post,
   Query,
+  Req,
   Sse,
   UseFilters,
   UseGuards,
@@ -24,7 +25,7 @@ import {
   ApiResponse,
   ApiTags,
 } from './openapi';
-import { map, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { deserializeError } from '../../core/error-serialization';
 import { ExecutionNotFoundError } from '../../core/errors';
 import type { Entry, Execution } from '../../core/types';
@@ -38,6 +39,7 @@ import {
   StartExecutionBody,
 } from './execution.dto';
 import type { ResolvedHttpOptions } from './http.options';
+import { EventStreams, principalOf } from './event-streams';
 import { JsonBodyGuard } from './json-body.guard';
 import { RequestBodyPipe } from './request-body.pipe';
 import { WorkflowHttpExceptionFilter } from './workflow-http-exception.filter';
@@ -69,7 +71,11 @@ export function createWorkflowsController(options: ResolvedHttpOptions): Type<un
   @UseGuards(JsonBodyGuard)
   @UseFilters(WorkflowHttpExceptionFilter)
   class WorkflowsController {
-    constructor(private readonly workflows: WorkflowService) {}
+    private readonly streams: EventStreams;
+
+    constructor(private readonly workflows: WorkflowService) {
+      this.streams = new EventStreams(workflows.changes(), options.eventStreams);
+    }
 
     @Post(':workflowId/executions')
     @ApiOperation({ summary: 'Start an execution; it runs in the background' })
@@ -169,19 +175,9 @@ export function createWorkflowsController(options: ResolvedHttpOptions): Type<un
     @ApiOkResponse({
       description: 'text/event-stream of { id, workflowId, status, currentStep, revision }',
     })
-    events(): Observable<MessageEvent> {
-      return this.workflows.changes().pipe(
-        map((execution) => ({
-          type: 'execution',
-          data: {
-            id: execution.id,
-            workflowId: execution.workflowId,
-            status: execution.status,
-            currentStep: execution.currentStep,
-            revision: execution.revision ?? null,
-          },
-        })),
-      );
+    @ApiResponse({ status: 503, description: 'Too many streams are open', type: ErrorResponse })
+    events(@Req() request: { user?: unknown }): Observable<MessageEvent> {
+      return this.streams.open$(principalOf(request));
     }
   }
   return WorkflowsController;
