@@ -195,3 +195,77 @@ describe.each(PLATFORMS)('many event streams on %s', (platform) => {
     expect(again.answer.status).toBe(200);
   });
 });
+
+describe.each(PLATFORMS)('listing executions with large contexts on %s', (platform) => {
+  const dir = mkdtempSync(join(tmpdir(), 'dw-lists-'));
+  let app: INestApplication;
+  let base: string;
+  const bulky = { blob: 'x'.repeat(95_000) };
+  const started: string[] = [];
+
+  beforeAll(async () => {
+    ({ app, url: base } = await bootHttpApp({
+      platform,
+      sqliteFile: join(dir, 'lists.sqlite'),
+      workflows: [echo],
+      http: { path: 'wf' },
+    }));
+    for (let i = 0; i < 60; i++) {
+      const answer = await fetch(`${base}/wf/echo/executions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ input: bulky }),
+      });
+      started.push(((await answer.json()) as { id: string }).id);
+    }
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists summaries without values or runtime state unless asked', async () => {
+    const answer = await fetch(`${base}/wf/executions?limit=1000`);
+    const text = await answer.text();
+    const listed = JSON.parse(text) as Record<string, unknown>[];
+    expect(listed.map((e) => e['id']).sort()).toEqual([...started].sort());
+    expect(Object.keys(listed[0]).sort()).toEqual(
+      [
+        'createdAt',
+        'currentStep',
+        'error',
+        'id',
+        'status',
+        'updatedAt',
+        'workflowId',
+        'workflowVersion',
+      ].sort(),
+    );
+    expect(text.length).toBeLessThan(60 * 400);
+    const one = (await (await fetch(`${base}/wf/executions/${started[0]}`)).json()) as object;
+    expect(one).toMatchObject({ input: bulky });
+    expect(Object.keys(one)).not.toContain('runtime');
+  });
+
+  it('bounds a page with values, which the client pages on with before', async () => {
+    const first = await fetch(`${base}/wf/executions?include=input&limit=100`);
+    expect(first.headers.get('x-page-truncated')).toBe('true');
+    const page = (await first.json()) as { id: string; input: unknown }[];
+    expect(page.length).toBeGreaterThan(0);
+    expect(page.length).toBeLessThan(60);
+    expect(page[0].input).toEqual(bulky);
+    const rest = (await (
+      await fetch(`${base}/wf/executions?include=input&limit=100&before=${page.at(-1)!.id}`)
+    ).json()) as { id: string }[];
+    expect([...page, ...rest].map((e) => e.id).sort()).toEqual([...started].sort());
+  });
+
+  it('refuses values it does not have, and long pages with values', async () => {
+    const unknown = await fetch(`${base}/wf/executions?include=input,secrets`);
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({
+      error: expect.stringMatching(/include names "secrets"/),
+    });
+    expect((await fetch(`${base}/wf/executions?include=ctx&limit=1000`)).status).toBe(400);
+  });
+});

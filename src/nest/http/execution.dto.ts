@@ -72,6 +72,15 @@ export class FindExecutionsQuery {
   @IsOptional()
   @IsString()
   before?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Values to show beside each summary, comma-separated: input, ctx, result, haltData. With any, limit is at most 100.',
+    example: 'input,result',
+  })
+  @IsOptional()
+  @IsString()
+  include?: string;
 }
 
 /** One row of `GET /{path}/counts`. */

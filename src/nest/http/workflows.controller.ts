@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Body,
   Controller,
   Delete,
@@ -10,6 +11,7 @@ import {
   Post,
   Query,
   Req,
+  Res,
   Sse,
   UseFilters,
   UseGuards,
@@ -25,10 +27,11 @@ import {
   ApiResponse,
   ApiTags,
 } from './openapi';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { Observable } from 'rxjs';
 import { deserializeError } from '../../core/error-serialization';
 import { ExecutionNotFoundError } from '../../core/errors';
-import type { Entry, Execution } from '../../core/types';
+import type { Entry } from '../../core/types';
 import type { ExecutionCount } from '../../storage/workflow-store';
 import { WorkflowService } from '../workflow.service';
 import {
@@ -40,6 +43,14 @@ import {
 } from './execution.dto';
 import type { ResolvedHttpOptions } from './http.options';
 import { EventStreams, principalOf } from './event-streams';
+import { listExecutions } from './execution-list';
+import {
+  EXECUTION_VALUES,
+  executionView,
+  type ExecutionSummary,
+  type ExecutionValue,
+  type ExecutionView,
+} from './execution-views';
 import { JsonBodyGuard } from './json-body.guard';
 import { RequestBodyPipe } from './request-body.pipe';
 import { WorkflowHttpExceptionFilter } from './workflow-http-exception.filter';
@@ -73,7 +84,10 @@ export function createWorkflowsController(options: ResolvedHttpOptions): Type<un
   class WorkflowsController {
     private readonly streams: EventStreams;
 
-    constructor(private readonly workflows: WorkflowService) {
+    constructor(
+      private readonly workflows: WorkflowService,
+      private readonly adapterHost: HttpAdapterHost,
+    ) {
       this.streams = new EventStreams(workflows.changes(), options.eventStreams);
     }
 
@@ -86,19 +100,37 @@ export function createWorkflowsController(options: ResolvedHttpOptions): Type<un
     })
     @ApiResponse({ status: 404, description: 'No such workflow', type: ErrorResponse })
     @ApiResponse({ status: 422, description: 'The input is invalid', type: ErrorResponse })
-    start(
+    async start(
       @Param('workflowId') workflowId: string,
       @Body(startBodyPipe) body: StartExecutionBody = {},
-    ): Promise<Execution> {
-      return this.workflows.start(workflowId, body.input, {
-        executionId: body.executionId,
-      });
+    ): Promise<ExecutionView> {
+      return executionView(
+        await this.workflows.start(workflowId, body.input, { executionId: body.executionId }),
+      );
     }
 
     @Get('executions')
-    @ApiOperation({ summary: 'Executions, newest first' })
-    find(@Query(queryPipe) query: FindExecutionsQuery): Promise<Execution[]> {
-      return this.workflows.find(query);
+    @ApiOperation({
+      summary: 'Executions, newest first: summaries, with the values named in include',
+    })
+    @ApiResponse({ status: 200, description: 'x-page-truncated: true when the page ended early' })
+    async find(
+      @Query(queryPipe) query: FindExecutionsQuery,
+      @Res({ passthrough: true }) response: unknown,
+    ): Promise<ExecutionSummary[]> {
+      const { include, ...filters } = query;
+      const values = includedValues(include);
+      const limit = filters.limit ?? 100;
+      if (values.length > 0 && limit > 100) {
+        throw new BadRequestException(
+          `limit is at most 100 when include names values (got ${limit}); page with before.`,
+        );
+      }
+      const page = await listExecutions(this.workflows, { ...filters, limit }, values);
+      if (page.truncated) {
+        this.adapterHost.httpAdapter.setHeader(response, 'x-page-truncated', 'true');
+      }
+      return page.executions;
     }
 
     @Get('counts')
@@ -120,10 +152,10 @@ export function createWorkflowsController(options: ResolvedHttpOptions): Type<un
     @Get('executions/:id')
     @ApiOperation({ summary: 'One execution' })
     @ApiResponse({ status: 404, type: ErrorResponse })
-    async get(@Param('id') id: string): Promise<Execution> {
+    async get(@Param('id') id: string): Promise<ExecutionView> {
       const execution = await this.workflows.get(id);
       if (!execution) throw new ExecutionNotFoundError(id);
-      return execution;
+      return executionView(execution);
     }
 
     @Get('executions/:id/entries')
@@ -145,11 +177,13 @@ export function createWorkflowsController(options: ResolvedHttpOptions): Type<un
       type: ErrorResponse,
     })
     @ApiResponse({ status: 422, description: 'An approval needs "approved"', type: ErrorResponse })
-    resume(
+    async resume(
       @Param('id') id: string,
       @Body(resumeBodyPipe) body: ResumeExecutionBody,
-    ): Promise<Execution> {
-      return this.workflows.resume(id, { approved: body.approved, response: body.response });
+    ): Promise<ExecutionView> {
+      return executionView(
+        await this.workflows.resume(id, { approved: body.approved, response: body.response }),
+      );
     }
 
     @Post('executions/:id/cancel')
@@ -157,8 +191,8 @@ export function createWorkflowsController(options: ResolvedHttpOptions): Type<un
     @ApiOperation({ summary: 'Stop a pending, running or halted execution' })
     @ApiResponse({ status: 404, type: ErrorResponse })
     @ApiResponse({ status: 409, description: 'Already finished', type: ErrorResponse })
-    cancel(@Param('id') id: string): Promise<Execution> {
-      return this.workflows.cancel(id);
+    async cancel(@Param('id') id: string): Promise<ExecutionView> {
+      return executionView(await this.workflows.cancel(id));
     }
 
     @Delete('executions/:id')
@@ -181,4 +215,17 @@ export function createWorkflowsController(options: ResolvedHttpOptions): Type<un
     }
   }
   return WorkflowsController;
+}
+
+/** The values `?include=` names, refused with 400 when one is unknown. */
+function includedValues(include: string | undefined): ExecutionValue[] {
+  if (include === undefined || include === '') return [];
+  const names = include.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !(EXECUTION_VALUES as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new BadRequestException(
+      `include names ${unknown.map((name) => `"${name}"`).join(', ')}, which executions do not have; known: ${EXECUTION_VALUES.join(', ')}.`,
+    );
+  }
+  return names as ExecutionValue[];
 }
