@@ -110,6 +110,31 @@ describe.each(PLATFORMS)('hostile request bodies on %s', (platform) => {
     expect(still.status).toBe('halted');
   });
 
+  it('sends security headers on the API, its errors and the dashboard, and no X-Powered-By', async () => {
+    const answers = {
+      list: await fetch(`${base}/wf/executions`),
+      missing: await fetch(`${base}/wf/executions/0b7cf0a4-3a37-4a1a-9e0f-5b0c4b1c2d3e`),
+      dashboard: await fetch(`${base}/wf/dashboard`),
+    };
+    expect(answers.missing.status).toBe(404);
+    for (const answer of Object.values(answers)) {
+      expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(answer.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(answer.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+      expect(answer.headers.get('x-powered-by')).toBeNull();
+    }
+    expect(answers.list.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; frame-ancestors 'none'",
+    );
+    const policy = answers.dashboard.headers.get('content-security-policy')!;
+    const nonce = /script-src 'nonce-([^']+)'/.exec(policy)![1];
+    const page = await answers.dashboard.text();
+    expect(page).toContain(`<script nonce="${nonce}">`);
+    expect(page).not.toMatch(/ style="/);
+    const again = await fetch(`${base}/wf/dashboard`);
+    expect(again.headers.get('content-security-policy')).not.toContain(nonce);
+  });
+
   it.each([2_000, 50_000])(
     'answers JSON nested %i levels deep with 413 or 422, never a store or server error',
     async (depth) => {

@@ -13,6 +13,7 @@ import {
   WorkflowNotFoundError,
   WorkflowValidationError,
 } from '../../core/errors';
+import { applySecurityHeaders } from './security-headers';
 import { ConcurrentUpdateError, RejectedValueError, StoreError } from '../../storage/store-errors';
 
 /**
@@ -28,11 +29,10 @@ export class WorkflowHttpExceptionFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const { status, body } = this.describe(error);
-    this.adapterHost.httpAdapter.reply(
-      host.switchToHttp().getResponse(),
-      { statusCode: status, ...body },
-      status,
-    );
+    const response = host.switchToHttp().getResponse<unknown>();
+    // A guard's refusal comes before any interceptor: the headers are set here as well.
+    applySecurityHeaders(this.adapterHost, response);
+    this.adapterHost.httpAdapter.reply(response, { statusCode: status, ...body }, status);
   }
 
   private describe(error: unknown): { status: number; body: Record<string, unknown> } {

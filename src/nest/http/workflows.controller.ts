@@ -15,6 +15,7 @@ import {
   Sse,
   UseFilters,
   UseGuards,
+  UseInterceptors,
   ValidationPipe,
   type MessageEvent,
   type Type,
@@ -52,6 +53,7 @@ import {
   type ExecutionView,
 } from './execution-views';
 import { JsonBodyGuard } from './json-body.guard';
+import { SecurityHeadersInterceptor } from './security-headers.interceptor';
 import { RequestBodyPipe } from './request-body.pipe';
 import { WorkflowHttpExceptionFilter } from './workflow-http-exception.filter';
 
@@ -81,6 +83,7 @@ export function createWorkflowsController(options: ResolvedHttpOptions): Type<un
   @guarded(options)
   @UseGuards(JsonBodyGuard)
   @UseFilters(WorkflowHttpExceptionFilter)
+  @UseInterceptors(SecurityHeadersInterceptor)
   class WorkflowsController {
     private readonly streams: EventStreams;
 

@@ -13,7 +13,8 @@ th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #eceef2;vertical-
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;background:#e3e6eb}
 .pending{background:#e3e6eb}.running{background:#cfe3ff}.halted{background:#ffe8b3}.completed{background:#c9f0d3}.failed{background:#ffd0d0}.cancelled{background:#ddd}
 pre{background:#fff;border:1px solid #dde1e7;padding:10px;overflow:auto;max-height:320px;margin:0}
-.bar{background:#6c8cff;height:8px;border-radius:4px;min-width:2px}.error{color:#b00020}
+.timing{width:160px}.error{color:#b00020}
+progress.bar{width:100%;height:8px;border:0;border-radius:4px;background:#eceef2;accent-color:#6c8cff}
 button{font:inherit;padding:6px 14px;margin-right:8px;border-radius:6px;border:1px solid #98a2b3;background:#fff;cursor:pointer}
 button.primary{background:#1f7a3f;color:#fff;border-color:#1f7a3f}button.danger{color:#b00020;border-color:#b00020}
 form{margin:0 0 12px}select,input{font:inherit;padding:4px}.grid{display:grid;grid-template-columns:1fr 1fr;gap:16px}
@@ -25,6 +26,7 @@ export function page(
   title: string,
   apiPath: string,
   main: SafeHtml,
+  nonce: string,
   watching: string | null = null,
 ): SafeHtml {
   return html`<!doctype html>
@@ -33,14 +35,14 @@ export function page(
         <meta charset="utf-8" />
         <title>${title}</title>
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <style>
+        <style nonce="${nonce}">
           ${asSafe(STYLE)}
         </style>
       </head>
       <body data-api="${apiPath}" data-execution="${watching ?? ''}">
         <header><a href="${apiPath}/dashboard">Durable workflows</a></header>
         <main>${main}</main>
-        <script>
+        <script nonce="${nonce}">
           ${asSafe(DASHBOARD_SCRIPT)};
         </script>
       </body>
@@ -229,8 +231,8 @@ export function executionDetail(execution: Execution, entries: Entry[]): SafeHtm
               <td>${e.stepId}</td>
               <td><span class="badge ${actionClass(e.action)}">${e.action}</span></td>
               <td>${e.durationMs === null ? '' : `${e.durationMs} ms`}</td>
-              <td style="width:160px">
-                ${e.durationMs === null ? html`` : html`<div class="bar" style="width:${Math.round(((e.durationMs ?? 0) / longest) * 100)}%"></div>`}
+              <td class="timing">
+                ${e.durationMs === null ? html`` : html`<progress class="bar" max="100" value="${Math.max(1, Math.round(((e.durationMs ?? 0) / longest) * 100))}"></progress>`}
               </td>
               <td>
                 ${e.error ? html`<span class="error">${errorMessage(e.error)}</span>` : e.output === null ? '' : short(e.output)}

@@ -6,13 +6,19 @@ import {
   Logger,
   Param,
   Query,
+  Res,
   UseFilters,
+  UseInterceptors,
   type Type,
 } from '@nestjs/common';
 import { ApiExcludeController } from '../openapi';
+import { HttpAdapterHost } from '@nestjs/core';
+import { randomBytes } from 'node:crypto';
 import { EXECUTION_STATUSES, type ExecutionStatus } from '../../../core/types';
 import { WorkflowService } from '../../workflow.service';
 import type { ResolvedHttpOptions } from '../http.options';
+import { dashboardContentSecurityPolicy } from '../security-headers';
+import { SecurityHeadersInterceptor } from '../security-headers.interceptor';
 import { WorkflowHttpExceptionFilter } from '../workflow-http-exception.filter';
 import { guarded } from '../workflows.controller';
 import { executionDetail, notFound, overview, page, type Tally } from './dashboard-pages';
@@ -31,21 +37,26 @@ export function createDashboardController(options: ResolvedHttpOptions): Type<un
   @Controller(`${options.path}/dashboard`)
   @guarded(options)
   @UseFilters(WorkflowHttpExceptionFilter)
+  @UseInterceptors(SecurityHeadersInterceptor)
   class DashboardController {
     private readonly tallies: FreshQuery<Tally>;
     private readonly logger = new Logger('DurableWorkflow');
 
-    constructor(private readonly workflows: WorkflowService) {
+    constructor(
+      private readonly workflows: WorkflowService,
+      private readonly adapterHost: HttpAdapterHost,
+    ) {
       this.tallies = new FreshQuery(() => this.tally(), 500);
     }
 
     @Get()
     @Header('content-type', 'text/html; charset=utf-8')
     async overview(
-      @Query('workflowId') workflowId?: string,
-      @Query('status') status?: string,
-      @Query('before') before?: string,
-      @Query('fragment') fragment?: string,
+      @Query('workflowId') workflowId: string | undefined,
+      @Query('status') status: string | undefined,
+      @Query('before') before: string | undefined,
+      @Query('fragment') fragment: string | undefined,
+      @Res({ passthrough: true }) response: unknown,
     ): Promise<string> {
       if (status && !EXECUTION_STATUSES.includes(status as ExecutionStatus)) {
         throw new BadRequestException(
@@ -67,7 +78,18 @@ export function createDashboardController(options: ResolvedHttpOptions): Type<un
         }),
       ]);
       const main = overview(apiPath, tally, listed, filters, listed.length === LISTED);
-      return String(fragment ? main : page('Workflows', apiPath, main));
+      return String(fragment ? main : page('Workflows', apiPath, main, this.nonceFor(response)));
+    }
+
+    /** A nonce for this page's script and style, with the policy that lets only them run. */
+    private nonceFor(response: unknown): string {
+      const nonce = randomBytes(16).toString('base64');
+      this.adapterHost.httpAdapter.setHeader(
+        response,
+        'Content-Security-Policy',
+        dashboardContentSecurityPolicy(nonce),
+      );
+      return nonce;
     }
 
     /** Counts from the store; from the newest executions when it can't count (and says so). */
@@ -82,13 +104,16 @@ export function createDashboardController(options: ResolvedHttpOptions): Type<un
     @Header('content-type', 'text/html; charset=utf-8')
     async execution(
       @Param('id') id: string,
-      @Query('fragment') fragment?: string,
+      @Query('fragment') fragment: string | undefined,
+      @Res({ passthrough: true }) response: unknown,
     ): Promise<string> {
       const execution = await this.workflows.get(id);
       const main = execution
         ? executionDetail(execution, await this.workflows.entries(id))
         : notFound(id);
-      return String(fragment ? main : page(`Execution ${id}`, apiPath, main, id));
+      return String(
+        fragment ? main : page(`Execution ${id}`, apiPath, main, this.nonceFor(response), id),
+      );
     }
   }
   return DashboardController;
