@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { join } from 'node:path';
 import { DurableWorkflowModule, WORKFLOW_MIGRATIONS } from '../src';
 import { ApiKeyGuard } from './api-key.guard';
+import { SignInController } from './signin.controller';
 import type { DemoConfig } from './demo-config';
 import { DemoServicesModule } from './services/demo-services.module';
 
@@ -19,6 +20,7 @@ export class DemoAppModule {
   static register(config: DemoConfig, { http }: { http: boolean }): DynamicModule {
     return {
       module: DemoAppModule,
+      controllers: http ? [SignInController] : [],
       imports: [
         DemoServicesModule,
         TypeOrmModule.forRoot({

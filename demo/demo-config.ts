@@ -13,7 +13,11 @@ export interface DemoConfig {
   /** Apply the migrations at start (always for SQLite; MIGRATIONS_RUN=true for Postgres). */
   migrationsRun: boolean;
   port: number;
+  /** The interface the web process listens on: this machine only, unless HOST says otherwise. */
+  host: string;
 }
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export function demoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
   const databaseUrl = env.DATABASE_URL || null;
@@ -28,6 +32,11 @@ export function demoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
     throw new Error(
       'WORKER=false makes a web process that leaves the work to worker processes, through BullMQ: set REDIS_URL too.',
     );
+  const host = env.HOST || '127.0.0.1';
+  if (!LOOPBACK.has(host) && (env.DEMO_API_KEY ?? 'demo') === 'demo')
+    throw new Error(
+      `HOST=${host} lets other machines reach the demo, whose key is the well-known "demo": set DEMO_API_KEY to a secret of your own.`,
+    );
   return {
     databaseUrl,
     sqliteFile,
@@ -35,6 +44,7 @@ export function demoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
     worker: env.WORKER !== 'false',
     migrationsRun: !databaseUrl || env.MIGRATIONS_RUN === 'true',
     port,
+    host,
   };
 }
 

@@ -23,14 +23,14 @@ async function main(): Promise<void> {
       .build(),
   );
   SwaggerModule.setup('docs', app, document);
-  await app.listen(config.port);
+  await app.listen(config.port, config.host);
   const base = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   const key = ApiKeyGuard.key;
   process.stdout.write(
     [
       '',
       `Durable workflow demo: ${describeSetup(config)}`,
-      `  dashboard  ${base}/workflows/dashboard?key=${key}`,
+      `  dashboard  ${base}/signin?key=${key}`,
       `  API        ${base}/workflows   (header x-api-key: ${key})`,
       `  OpenAPI    ${base}/docs`,
       `  try        curl -X POST -H 'x-api-key: ${key}' -H 'content-type: application/json' \\`,
