@@ -7,20 +7,62 @@ export interface ServiceResolver extends ServiceCatalog {
 
 const NEVER_CALLABLE = new Set(['constructor', '__proto__', 'prototype', 'then']);
 
+/** Nest's lifecycle hooks: methods a class declares for the framework, never for a workflow. */
+const LIFECYCLE_HOOKS = new Set([
+  'onModuleInit',
+  'onApplicationBootstrap',
+  'onModuleDestroy',
+  'beforeApplicationShutdown',
+  'onApplicationShutdown',
+]);
+
+export interface ServiceRegistryOptions {
+  /**
+   * Per service, the only methods `call` steps may use (each must be callable by the rules of
+   * `findMethod`). The clearest contract: TypeScript's `private` is gone at run time, so without a
+   * list every public-looking method the class declares is reachable.
+   */
+  methods?: Record<string, readonly string[]>;
+}
+
 /**
- * Services given as name → object. A method may be called when it is a function the object or its
- * class defines (inherited from a base class included), never one of Object.prototype's, never the
- * constructor, never a name starting with `_` or `#`, and never a getter.
+ * Services given as name → object. A method may be called when the object itself or its own class
+ * declares it (not a base class, not Object.prototype), and it is not the constructor, a lifecycle
+ * hook, a getter, or a name starting with `_` or `#`; and, when the service has a method list, it
+ * is on the list.
  */
 export class ServiceRegistry implements ServiceResolver {
   private readonly services: Map<string, object>;
+  private readonly methodLists: Map<string, ReadonlySet<string>>;
 
-  constructor(services: Record<string, object> | Map<string, object> = {}) {
+  constructor(
+    services: Record<string, object> | Map<string, object> = {},
+    options: ServiceRegistryOptions = {},
+  ) {
     this.services = services instanceof Map ? new Map(services) : new Map(Object.entries(services));
+    this.methodLists = new Map(
+      Object.entries(options.methods ?? {}).map(([name, list]) => [name, new Set(list)]),
+    );
   }
 
   get names(): string[] {
     return [...this.services.keys()];
+  }
+
+  /** Every listed method that is not callable, as problems; [] when every list holds. */
+  listProblems(): string[] {
+    const problems: string[] = [];
+    for (const [service, list] of this.methodLists) {
+      const target = this.services.get(service);
+      for (const method of list) {
+        if (!target || !findMethod(target, method)) {
+          problems.push(
+            `service "${service}" lists method "${method}", which its class does not declare as a callable method`,
+          );
+        }
+      }
+    }
+    return problems;
   }
 
   problemWith(service: string, method: string): string | null {
@@ -29,9 +71,9 @@ export class ServiceRegistry implements ServiceResolver {
       const known = this.names.length ? this.names.join(', ') : 'none are registered';
       return `service "${service}" is not registered for workflows (registered: ${known})`;
     }
-    return findMethod(target, method)
+    return this.callable(service, target, method)
       ? null
-      : `service "${service}" has no callable method "${method}"`;
+      : `service "${service}" has no callable method "${method}" (callable: ${this.callableNames(service, target).join(', ') || 'none'})`;
   }
 
   async invoke(service: string, method: string, input: unknown): Promise<unknown> {
@@ -41,18 +83,39 @@ export class ServiceRegistry implements ServiceResolver {
     const fn = findMethod(target, method) as (input: unknown) => unknown;
     return await fn.call(target, input);
   }
+
+  private callable(service: string, target: object, method: string): boolean {
+    const list = this.methodLists.get(service);
+    return (list === undefined || list.has(method)) && findMethod(target, method) !== null;
+  }
+
+  private callableNames(service: string, target: object): string[] {
+    const declared = new Set([
+      ...Object.getOwnPropertyNames(target),
+      ...Object.getOwnPropertyNames(ownClassPrototype(target) ?? {}),
+    ]);
+    return [...declared].filter((name) => this.callable(service, target, name)).sort();
+  }
 }
 
+/** The prototype of the object's own class; none for a plain object, whose methods are its own. */
+function ownClassPrototype(target: object): object | null {
+  const prototype = Object.getPrototypeOf(target) as object | null;
+  return prototype === null || prototype === Object.prototype ? null : prototype;
+}
+
+/**
+ * The method `call` may reach on a service: a function the object itself or its own class declares
+ * (never inherited), not the constructor, a lifecycle hook, a getter, or a `_`/`#` name.
+ */
 export function findMethod(
   target: object,
   method: string,
 ): ((...args: unknown[]) => unknown) | null {
-  if (NEVER_CALLABLE.has(method) || method.startsWith('_') || method.startsWith('#')) return null;
-  for (
-    let holder: object | null = target;
-    holder !== null && holder !== Object.prototype && holder !== Function.prototype;
-    holder = Object.getPrototypeOf(holder) as object | null
-  ) {
+  if (NEVER_CALLABLE.has(method) || LIFECYCLE_HOOKS.has(method)) return null;
+  if (method.startsWith('_') || method.startsWith('#')) return null;
+  for (const holder of [target, ownClassPrototype(target)]) {
+    if (holder === null) continue;
     const descriptor = Object.getOwnPropertyDescriptor(holder, method);
     if (descriptor) {
       return typeof descriptor.value === 'function'

@@ -7,3 +7,4 @@ export const WORKFLOW_CALLABLE = 'durable-workflow:callable';
 export const HTTP_OPTIONS = Symbol('DURABLE_WORKFLOW_HTTP_OPTIONS');
 /** The BullMQ queue, or null in-process; also under @nestjs/bullmq's token when that is installed. */
 export const WORKFLOW_QUEUE = Symbol('DURABLE_WORKFLOW_QUEUE');
+export const WORKFLOW_CALLABLE_METHODS = 'durable-workflow:callable-methods';

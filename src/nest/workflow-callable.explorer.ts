@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { WorkflowValidationError } from '../core/errors';
 import { ServiceRegistry } from '../core/services';
-import { WORKFLOW_CALLABLE } from './durable-workflow.constants';
+import { WORKFLOW_CALLABLE, WORKFLOW_CALLABLE_METHODS } from './durable-workflow.constants';
 
 /** Finds the providers decorated `@WorkflowCallable(name)` in every module of the application. */
 @Injectable()
@@ -14,6 +14,7 @@ export class WorkflowCallableExplorer {
 
   explore(): ServiceRegistry {
     const services = new Map<string, object>();
+    const methods: Record<string, readonly string[]> = {};
     const duplicates: string[] = [];
     for (const wrapper of this.discovery.getProviders()) {
       const { instance, metatype } = wrapper;
@@ -26,8 +27,15 @@ export class WorkflowCallableExplorer {
         );
       }
       services.set(name, instance as object);
+      const listed = this.reflector.get<readonly string[] | undefined>(
+        WORKFLOW_CALLABLE_METHODS,
+        metatype,
+      );
+      if (listed) methods[name] = listed;
     }
-    if (duplicates.length) throw new WorkflowValidationError('Workflow services', duplicates);
-    return new ServiceRegistry(services);
+    const registry = new ServiceRegistry(services, { methods });
+    const problems = [...duplicates, ...registry.listProblems()];
+    if (problems.length) throw new WorkflowValidationError('Workflow services', problems);
+    return registry;
   }
 }

@@ -1,7 +1,7 @@
 import { evaluateCondition } from '../../src/core/runtime/conditions';
 import { readPath, resolveValue, type ReferenceScope } from '../../src/core/runtime/references';
 import { applyTransform } from '../../src/core/runtime/transform';
-import { findMethod } from '../../src/core/services';
+import { findMethod, ServiceRegistry } from '../../src/core/services';
 import { loadWorkflow } from '../../src';
 
 const scope = (ctx: Record<string, unknown> = {}): ReferenceScope => ({
@@ -163,7 +163,7 @@ describe('transforms', () => {
 describe('callable service methods', () => {
   class Base {
     inherited() {
-      return 'ok';
+      return 'no';
     }
   }
   class Service extends Base {
@@ -176,12 +176,17 @@ describe('callable service methods', () => {
     get computed() {
       return () => 'no';
     }
+    onModuleDestroy() {
+      return 'no';
+    }
   }
-  it('are the own and inherited class methods, nothing from Object, no constructor, no getters', () => {
+  it('are the methods the class itself declares: not inherited, not hooks, not getters, nothing of Object', () => {
     const service = new Service();
     expect(findMethod(service, 'own')).not.toBeNull();
-    expect(findMethod(service, 'inherited')).not.toBeNull();
+    expect(findMethod({ book: () => 'ok' }, 'book')).not.toBeNull();
     for (const name of [
+      'inherited',
+      'onModuleDestroy',
       'constructor',
       'toString',
       'hasOwnProperty',
@@ -193,5 +198,19 @@ describe('callable service methods', () => {
     ]) {
       expect(findMethod(service, name)).toBeNull();
     }
+  });
+
+  it('are only those listed, when the service has a list, and a listed one must exist', () => {
+    const registry = new ServiceRegistry(
+      { ledger: new Service(), plain: { book: () => 1, refund: () => 2 } },
+      { methods: { plain: ['book'], ledger: ['own', 'inherited'] } },
+    );
+    expect(registry.problemWith('plain', 'book')).toBeNull();
+    expect(registry.problemWith('plain', 'refund')).toBe(
+      'service "plain" has no callable method "refund" (callable: book)',
+    );
+    expect(registry.listProblems()).toEqual([
+      'service "ledger" lists method "inherited", which its class does not declare as a callable method',
+    ]);
   });
 });
