@@ -39,7 +39,7 @@ const calling = (service: string, method: string) => ({
 });
 
 /** Starts an application with these workflows; the error that stopped it, or its WorkflowService. */
-async function start(workflows: object[]) {
+async function start(workflows: Record<string, unknown>[]) {
   const client = new Redis(REDIS_URL);
   const prefix = `dw-callable:${randomBytes(4).toString('hex')}`;
   const ref = await Test.createTestingModule({
