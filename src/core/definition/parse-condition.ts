@@ -1,4 +1,5 @@
 import { isPlainObject } from '../runtime/references';
+import { compilePattern } from './compile-pattern';
 import { CONDITION_OPS, type Condition, type ConditionOp } from './definition-types';
 import { FieldReader } from './field-reader';
 import { describeValue, type Problems } from './problems';
@@ -35,15 +36,15 @@ export function parseCondition(
       problems.add(where, `"matches" needs a regular expression string as value`);
       return undefined;
     }
-    try {
-      condition.pattern = new RegExp(raw['value']);
-    } catch (error) {
+    const compiled = compilePattern(raw['value']);
+    if ('unsupported' in compiled) {
       problems.add(
         where,
-        `bad regular expression ${JSON.stringify(raw['value'])}: ${(error as Error).message}`,
+        `"matches" pattern ${JSON.stringify(raw['value'])} cannot be used: ${compiled.unsupported} (patterns follow RE2 syntax, which has no backreferences and no lookaround)`,
       );
       return undefined;
     }
+    condition.pattern = compiled;
   }
   return condition;
 }
