@@ -47,7 +47,7 @@ export function parseDefinition(raw: unknown, catalog?: ServiceCatalog): Workflo
   const index = indexSteps(steps, problems);
 
   const known = new Set<string>([...Object.keys(inputs), ...BUILT_IN_NAMES]);
-  checkSequence(steps, false, known, problems);
+  checkSequence(steps, false, (name) => known.has(name), problems);
   for (const { step } of index.values()) {
     if (step.type === 'call' && catalog && step.service && step.method) {
       const problem = catalog.problemWith(step.service, step.method);
