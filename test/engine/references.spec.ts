@@ -152,7 +152,7 @@ describe('transforms', () => {
       at: 2,
     });
     expect(run([{ pluck: 'sku' }, 'reverse', 'uniq'])).toEqual(['c', 'a', 'b']);
-    expect(run(['first', 'keys'])).toEqual(['sku', 'qty', 'price']);
+    expect(run(['first', 'keys'])).toEqual(['price', 'qty', 'sku']);
     expect(run(['first', { omit: ['qty', 'price'] }, { merge: { extra: true } }])).toEqual({
       sku: 'b',
       extra: true,

@@ -1,3 +1,5 @@
+import { sortedJson } from './sorted-json';
+
 /**
  * `$input.a.b`, `$now`, `$response`, `$approved`, and `$name.path` for context variables. Paths walk
  * own properties of plain objects and numeric indexes of arrays; they never reach prototypes and
@@ -78,7 +80,8 @@ export function stringForm(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return JSON.stringify(value);
+  // Keys sorted, so the text is the same before and after a store reorders them.
+  return sortedJson(value);
 }
 
 /** The variable names a value refers to (the first segment of each reference). */

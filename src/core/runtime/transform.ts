@@ -1,7 +1,7 @@
 import type { TransformOp } from '../definition/definition-types';
-import { canonicalKey } from './canonical-key';
 import { evaluateCondition } from './conditions';
 import { isPlainObject, readPath, resolveValue, type ReferenceScope } from './references';
+import { sortedJson, sortedKeys } from './sorted-json';
 
 export class TransformError extends Error {
   constructor(message: string) {
@@ -53,7 +53,7 @@ function applyOp(value: unknown, op: TransformOp, scope: ReferenceScope): unknow
     case 'uniq': {
       const seen = new Set<string>();
       return list(value, op).filter((item) => {
-        const key = canonicalKey(item);
+        const key = sortedJson(item);
         if (seen.has(key)) return false;
         seen.add(key);
         return true;
@@ -72,10 +72,13 @@ function applyOp(value: unknown, op: TransformOp, scope: ReferenceScope): unknow
           throw new TransformError(`sum: ${JSON.stringify(n)} is not a number`);
         return total + n;
       }, 0);
+    // Sorted: stores differ in the key order they give back, and a halt must not change answers.
     case 'keys':
-      return Object.keys(object(value, op));
-    case 'values':
-      return Object.values(object(value, op));
+      return sortedKeys(object(value, op));
+    case 'values': {
+      const source = object(value, op);
+      return sortedKeys(source).map((key) => source[key]);
+    }
     case 'pick':
       return Object.fromEntries(
         Object.entries(object(value, op)).filter(([key]) => (op.arg as string[]).includes(key)),
