@@ -1,6 +1,7 @@
 import type { WorkflowDefinition } from './definition/definition-types';
 import { loadWorkflow, type WorkflowSource } from './definition/load-workflow';
 import type { ServiceCatalog } from './definition/parse-definition';
+import { subWorkflowCycles } from './definition/sub-workflow-cycles';
 import { WorkflowNotFoundError, WorkflowValidationError } from './errors';
 
 /**
@@ -26,7 +27,10 @@ export class WorkflowRegistry {
     return definition;
   }
 
-  /** Registers several at once, then checks that every sub-workflow they name exists. */
+  /**
+   * Registers several at once, then checks that every sub-workflow they name exists and that no
+   * workflow runs itself, directly or through others.
+   */
   registerAll(sources: readonly (WorkflowSource | WorkflowDefinition)[]): WorkflowDefinition[] {
     const problems: string[] = [];
     const registered: WorkflowDefinition[] = [];
@@ -39,6 +43,7 @@ export class WorkflowRegistry {
       }
     }
     problems.push(...this.missingSubWorkflows());
+    problems.push(...subWorkflowCycles(this.allVersions()));
     if (problems.length) throw new WorkflowValidationError('Workflows', problems);
     return registered;
   }
@@ -65,6 +70,10 @@ export class WorkflowRegistry {
 
   versions(workflowId: string): string[] {
     return [...(this.workflows.get(workflowId)?.keys() ?? [])].sort(compareVersions);
+  }
+
+  private *allVersions(): Iterable<WorkflowDefinition> {
+    for (const versions of this.workflows.values()) yield* versions.values();
   }
 
   private missingSubWorkflows(): string[] {
