@@ -1,4 +1,5 @@
 import type { WorkflowDefinition } from './definition/definition-types';
+import type { DocumentLimits } from './definition/document-limits';
 import { loadWorkflow, type WorkflowSource } from './definition/load-workflow';
 import type { ServiceCatalog } from './definition/parse-definition';
 import { subWorkflowCycles } from './definition/sub-workflow-cycles';
@@ -11,11 +12,17 @@ import { WorkflowNotFoundError, WorkflowValidationError } from './errors';
 export class WorkflowRegistry {
   private readonly workflows = new Map<string, Map<string, WorkflowDefinition>>();
 
-  constructor(private readonly catalog?: ServiceCatalog) {}
+  constructor(
+    private readonly catalog?: ServiceCatalog,
+    /** Overrides of the document limits, for every workflow loaded here. */
+    private readonly limits?: Partial<DocumentLimits>,
+  ) {}
 
   /** Loads, validates and registers; a workflow that fails validation is not registered. */
   register(source: WorkflowSource | WorkflowDefinition): WorkflowDefinition {
-    const definition = isDefinition(source) ? source : loadWorkflow(source, this.catalog);
+    const definition = isDefinition(source)
+      ? source
+      : loadWorkflow(source, this.catalog, this.limits);
     const versions = this.workflows.get(definition.id) ?? new Map<string, WorkflowDefinition>();
     if (versions.has(definition.version)) {
       throw new WorkflowValidationError(`Workflow "${definition.id}"`, [
