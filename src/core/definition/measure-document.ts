@@ -6,7 +6,7 @@ import { stepLabel, type Problems } from './problems';
  * Checks a parsed document's size against the limits before anything else reads it: parsing and
  * checking walk bodies and values recursively, so a document nested thousands deep would overflow
  * the stack, and one with 50,000 steps would be parsed in full only to be refused. Both walks here
- * use explicit stacks.
+ * use explicit stacks; steps are counted first, since that walk skips the values.
  */
 export function measureDocument(
   raw: Record<string, unknown>,
@@ -14,15 +14,8 @@ export function measureDocument(
   limits: DocumentLimits,
   problems: Problems,
 ): void {
-  const deepest = deepestValue(raw, limits.maxValueDepth);
-  if (deepest) {
-    problems.add(
-      where,
-      `${overLimit(deepest.depth, 'levels of maps and lists', 'maxValueDepth', limits)} at ${deepest.path}`,
-    );
-    return;
-  }
   let steps = 0;
+  const tooDeep = new Set<string | undefined>();
   const sequences: { steps: unknown; depth: number; owner?: string }[] = [
     { steps: raw['steps'], depth: 0 },
   ];
@@ -30,6 +23,9 @@ export function measureDocument(
     const sequence = sequences.pop() as (typeof sequences)[number];
     if (!Array.isArray(sequence.steps)) continue;
     if (sequence.depth > limits.maxBodyDepth) {
+      // Reported once per step, however many branches it has.
+      if (tooDeep.has(sequence.owner)) continue;
+      tooDeep.add(sequence.owner);
       problems.add(
         stepLabel(sequence.owner ?? '?'),
         `its body makes ${overLimit(sequence.depth, 'levels of nested bodies', 'maxBodyDepth', limits)}`,
@@ -49,7 +45,17 @@ export function measureDocument(
       }
     }
   }
-  if (steps > limits.maxSteps) problems.add(where, overLimit(steps, 'steps', 'maxSteps', limits));
+  if (steps > limits.maxSteps) {
+    problems.add(where, overLimit(steps, 'steps', 'maxSteps', limits));
+    return;
+  }
+  const deepest = deepestValue(raw, limits.maxValueDepth);
+  if (deepest) {
+    problems.add(
+      where,
+      `${overLimit(deepest.depth, 'levels of maps and lists', 'maxValueDepth', limits)} at ${deepest.path}`,
+    );
+  }
 }
 
 interface Visit {
