@@ -13,6 +13,7 @@ import type {
 import { documentLimits, overLimit, type DocumentLimits } from './document-limits';
 import { FieldReader } from './field-reader';
 import { measureDocument } from './measure-document';
+import { PROTOTYPE_NAME, variableNameProblem } from './names';
 import { parseSequence } from './parse-step';
 import { describeValue, Problems, stepLabel } from './problems';
 import { childSequences } from './step-graph';
@@ -97,10 +98,12 @@ function parseInputs(raw: Record<string, unknown>, problems: Problems): Record<s
   const inputs: Record<string, InputSpec> = {};
   for (const [name, spec] of Object.entries(raw)) {
     const where = `input "${name}"`;
-    if (
-      !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ||
-      (BUILT_IN_NAMES as readonly string[]).includes(name)
-    ) {
+    const problem = variableNameProblem(name);
+    if (problem === 'prototype') {
+      problems.add(where, `cannot be an input name: ${PROTOTYPE_NAME}`);
+      continue;
+    }
+    if (problem) {
       problems.add(where, 'an input name must be a variable name that is not built in');
       continue;
     }

@@ -13,8 +13,13 @@ export interface ReferenceScope {
   approved: boolean | null;
 }
 
-const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
-const REFERENCE = /\$([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)/g;
+/** Never walked: they reach or replace an object's prototype. */
+export const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+]);
+export const REFERENCE = /\$([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)/g;
 const EXACT_REFERENCE = /^\$([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)$/;
 
 /** Resolves references anywhere in a value: objects and arrays are copied, strings substituted. */
