@@ -59,6 +59,10 @@ describe('matches patterns', () => {
     expect(evaluateCondition(conditionOf('^inv-\\d+$'), scopeWith('inv-42'))).toBe(true);
     expect(evaluateCondition(conditionOf('^inv-\\d+$'), scopeWith('inv-42x'))).toBe(false);
     expect(evaluateCondition(conditionOf('[éü]'), scopeWith('café'))).toBe(true);
+    // The two differences from JavaScript the format documents.
+    expect(evaluateCondition(conditionOf('caf\\x{e9}$'), scopeWith('café'))).toBe(true);
+    expect(evaluateCondition(conditionOf('(?i)^inv'), scopeWith('INV-1'))).toBe(true);
+    expect(problemsOf('\\u00e9')[0]).toMatch(/invalid escape sequence: `\\u`/);
   });
 
   it('refuse at load what RE2 cannot run, naming the step, the pattern and the reason', () => {
