@@ -170,18 +170,18 @@ describe('document limits', () => {
   });
 
   it('refuse YAML text and files larger than maxDocumentBytes', () => {
-    const padding = `# ${'x'.repeat(1024 * 1024)}\n`;
+    const padding = `# ${'x'.repeat(512 * 1024)}\n`;
     const text = `${padding}id: big\nname: Big\nsteps:\n  - { id: a, type: end }\n`;
     expect(() => loadWorkflow(text)).toThrow(
-      /Workflow YAML text is invalid:\n {2}- is 1,048,6\d\d bytes, more than the limit of 1,048,576 \(maxDocumentBytes\)/,
+      /Workflow YAML text is invalid:\n {2}- is 524,3\d\d bytes, more than the limit of 524,288 \(maxDocumentBytes\)/,
     );
-    expect(loadWorkflow(text, undefined, { maxDocumentBytes: 2 * 1024 * 1024 }).id).toBe('big');
+    expect(loadWorkflow(text, undefined, { maxDocumentBytes: 1024 * 1024 }).id).toBe('big');
     const dir = mkdtempSync(join(tmpdir(), 'dw-limits-'));
     try {
       const file = join(dir, 'big.yml');
       writeFileSync(file, text);
       expect(() => loadWorkflow(file)).toThrow(
-        /Workflow file .*big\.yml is invalid:\n {2}- is 1,048,6\d\d bytes, more than the limit/,
+        /Workflow file .*big\.yml is invalid:\n {2}- is 524,3\d\d bytes, more than the limit/,
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });

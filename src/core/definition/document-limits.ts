@@ -20,8 +20,9 @@ export interface DocumentLimits {
    */
   maxValueDepth: number;
   /**
-   * Bytes of YAML or JSON text, given as a string or a file.
-   * @defaultValue 1048576 (1 MiB)
+   * Bytes of YAML or JSON text, given as a string or a file. Parsing YAML takes a few seconds
+   * per MiB, so this bounds the time a document can take to read.
+   * @defaultValue 524288 (512 KiB)
    */
   maxDocumentBytes: number;
   /**
@@ -36,7 +37,7 @@ export class DefaultDocumentLimits implements DocumentLimits {
   maxSteps = 1000;
   maxBodyDepth = 10;
   maxValueDepth = 64;
-  maxDocumentBytes = 1024 * 1024;
+  maxDocumentBytes = 512 * 1024;
   maxLoopIterations = 10_000;
 }
 
