@@ -101,3 +101,19 @@ export class RecoveryLimitError extends DurableWorkflowError {
     );
   }
 }
+
+/**
+ * A `matches` condition was given a longer text than patterns are tested against: the step fails
+ * rather than spend time proportional to whatever size of text an input or a service returned.
+ */
+export class PatternInputTooLongError extends DurableWorkflowError {
+  constructor(
+    readonly field: string,
+    readonly length: number,
+    readonly limit: number,
+  ) {
+    super(
+      `"matches" on ${field}: the text has ${length} characters, more than the ${limit} a pattern is tested against. Check or trim its length before the condition (in a call step, for example).`,
+    );
+  }
+}

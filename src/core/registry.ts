@@ -1,6 +1,8 @@
 import type { WorkflowDefinition } from './definition/definition-types';
+import type { DocumentLimits } from './definition/document-limits';
 import { loadWorkflow, type WorkflowSource } from './definition/load-workflow';
 import type { ServiceCatalog } from './definition/parse-definition';
+import { subWorkflowCycles } from './definition/sub-workflow-cycles';
 import { WorkflowNotFoundError, WorkflowValidationError } from './errors';
 
 /**
@@ -10,11 +12,17 @@ import { WorkflowNotFoundError, WorkflowValidationError } from './errors';
 export class WorkflowRegistry {
   private readonly workflows = new Map<string, Map<string, WorkflowDefinition>>();
 
-  constructor(private readonly catalog?: ServiceCatalog) {}
+  constructor(
+    private readonly catalog?: ServiceCatalog,
+    /** Overrides of the document limits, for every workflow loaded here. */
+    private readonly limits?: Partial<DocumentLimits>,
+  ) {}
 
   /** Loads, validates and registers; a workflow that fails validation is not registered. */
   register(source: WorkflowSource | WorkflowDefinition): WorkflowDefinition {
-    const definition = isDefinition(source) ? source : loadWorkflow(source, this.catalog);
+    const definition = isDefinition(source)
+      ? source
+      : loadWorkflow(source, this.catalog, this.limits);
     const versions = this.workflows.get(definition.id) ?? new Map<string, WorkflowDefinition>();
     if (versions.has(definition.version)) {
       throw new WorkflowValidationError(`Workflow "${definition.id}"`, [
@@ -26,7 +34,10 @@ export class WorkflowRegistry {
     return definition;
   }
 
-  /** Registers several at once, then checks that every sub-workflow they name exists. */
+  /**
+   * Registers several at once, then checks that every sub-workflow they name exists and that no
+   * workflow runs itself, directly or through others.
+   */
   registerAll(sources: readonly (WorkflowSource | WorkflowDefinition)[]): WorkflowDefinition[] {
     const problems: string[] = [];
     const registered: WorkflowDefinition[] = [];
@@ -39,6 +50,7 @@ export class WorkflowRegistry {
       }
     }
     problems.push(...this.missingSubWorkflows());
+    problems.push(...subWorkflowCycles(this.allVersions()));
     if (problems.length) throw new WorkflowValidationError('Workflows', problems);
     return registered;
   }
@@ -65,6 +77,10 @@ export class WorkflowRegistry {
 
   versions(workflowId: string): string[] {
     return [...(this.workflows.get(workflowId)?.keys() ?? [])].sort(compareVersions);
+  }
+
+  private *allVersions(): Iterable<WorkflowDefinition> {
+    for (const versions of this.workflows.values()) yield* versions.values();
   }
 
   private missingSubWorkflows(): string[] {

@@ -119,7 +119,7 @@ steps:
       /step "a": the id is used by more than one step/,
       /step "b": unknown step type "teleport"/,
       /step "c": unknown key "next"/,
-      /step "c" routes\[0\] when: bad regular expression/,
+      /step "c" routes\[0\] when: "matches" pattern "\(" cannot be used/,
       /step "d": service "ledger" has no callable method "burn"/,
       /step "e": service "mailer" is not registered/,
       /step "f" expression\[0\]: unknown transform op "explode"/,

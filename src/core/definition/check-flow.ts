@@ -1,31 +1,32 @@
 import { BUILT_IN_NAMES, referencedNames } from '../runtime/references';
 import type { Condition, StepDefinition } from './definition-types';
 import { stepLabel, type Problems } from './problems';
-import { childSequences, defaultNext, edgesOf, variablesSetBy } from './step-graph';
+import { SetOnEveryPath, type IsSet } from './set-on-every-path';
+import { childSequences, defaultNext, edgesOf, variablesSetBy, type Edge } from './step-graph';
 
 const HALTING = new Set(['halt', 'approval', 'wait', 'workflow']);
 
 /**
  * Checks one sequence and, recursively, the sequences inside it: targets exist in the same
  * sequence, every step is reachable, and every variable read is set on every path to the reader.
+ * `known` says what is set before the sequence's first step.
  */
 export function checkSequence(
   sequence: StepDefinition[],
   nested: boolean,
-  known: Set<string>,
+  known: IsSet,
   problems: Problems,
   inParallel = false,
 ): void {
   if (sequence.length === 0) return;
-  const byId = new Map(sequence.map((step, position) => [step.id, { step, position }]));
+  const positionOf = new Map(sequence.map((step, position) => [step.id, position]));
   const edgeLists = sequence.map((step, position) =>
     edgesOf(step, defaultNext(sequence, position, nested)),
   );
-  const edges = new Map(sequence.map((step, position) => [step.id, edgeLists[position]]));
 
   sequence.forEach((step, position) => {
     for (const edge of edgeLists[position]) {
-      if (!byId.has(edge.target)) {
+      if (!positionOf.has(edge.target)) {
         problems.add(
           stepLabel(step.id),
           `"${edge.key}" refers to step "${edge.target}", which is not ${nested ? 'in the same body' : 'a top-level step'}`,
@@ -40,40 +41,30 @@ export function checkSequence(
     }
   });
 
-  const reachable = new Set<string>([sequence[0].id]);
-  const queue = [sequence[0].id];
-  while (queue.length) {
-    for (const edge of edges.get(queue.shift() as string) ?? []) {
-      if (byId.has(edge.target) && !reachable.has(edge.target)) {
-        reachable.add(edge.target);
-        queue.push(edge.target);
-      }
-    }
-  }
-  for (const step of sequence) {
-    if (!reachable.has(step.id))
+  const reachable = reachableFromFirst(edgeLists, positionOf);
+  sequence.forEach((step, position) => {
+    if (!reachable[position])
       problems.add(stepLabel(step.id), 'is unreachable: no step leads to it');
-  }
+  });
 
-  const setBefore = mustBeSet(sequence, edges, byId, known);
-  for (const step of sequence) {
+  const paths = new SetOnEveryPath(sequence, edgeLists, positionOf, known);
+  sequence.forEach((step, position) => {
     // An unreachable step has no path to check its reads against; its bodies are still checked.
-    const available = setBefore.get(step.id);
-    for (const name of available ? readsOf(step) : []) {
-      if (!available?.has(name) && !isBuiltIn(name)) {
+    const before: IsSet = reachable[position] ? (name) => paths.isSetBefore(position, name) : known;
+    for (const name of reachable[position] ? readsOf(step) : []) {
+      if (!isBuiltIn(name) && !before(name)) {
         problems.add(
           stepLabel(step.id),
           `reads $${name}, which is not set on every path leading to this step`,
         );
       }
     }
-    const before = available ?? known;
-    if (step.type === 'loop' && step.while && available) {
+    if (step.type === 'loop' && step.while && reachable[position]) {
       // A while condition may read what the body sets: unset means falsy on the first test.
       const fromBody = new Set(step.do.flatMap(variablesSetBy));
       for (const name of readsOfCondition(step.while)) {
         if (
-          !before.has(name) &&
+          !before(name) &&
           !fromBody.has(name) &&
           !isBuiltIn(name) &&
           name !== step.index_as &&
@@ -86,44 +77,34 @@ export function checkSequence(
         }
       }
     }
+    const bodyVariables = new Set(
+      step.type === 'loop' ? [step.as, step.index_as, 'iteration'] : [],
+    );
+    const inner: IsSet = (name) => bodyVariables.has(name) || before(name);
     for (const body of childSequences(step)) {
-      const inner = new Set(before);
-      if (step.type === 'loop') [step.as, step.index_as, 'iteration'].forEach((n) => inner.add(n));
       checkSequence(body, true, inner, problems, inParallel || step.type === 'parallel');
     }
-  }
+  });
 }
 
-/** Variables set on every path from the sequence's first step to each step (a must-analysis). */
-function mustBeSet(
-  sequence: StepDefinition[],
-  edges: Map<string, ReturnType<typeof edgesOf>>,
-  byId: Map<string, unknown>,
-  entry: Set<string>,
-): Map<string, Set<string>> {
-  // Unvisited steps are absent; every set contains `entry`, since variables are never unset.
-  const before = new Map<string, Set<string>>([[sequence[0].id, new Set(entry)]]);
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const step of sequence) {
-      const inSet = before.get(step.id);
-      if (!inSet) continue;
-      for (const edge of edges.get(step.id) ?? []) {
-        if (!byId.has(edge.target)) continue;
-        const out = new Set(inSet);
-        if (edge.succeeded) variablesSetBy(step).forEach((name) => out.add(name));
-        if (edge.error) out.add('_last_error');
-        const current = before.get(edge.target);
-        const merged = current ? new Set([...current].filter((name) => out.has(name))) : out;
-        if (!current || merged.size !== current.size) {
-          before.set(edge.target, merged);
-          changed = true;
-        }
+/** Breadth-first from the first step; one flag per position. */
+function reachableFromFirst(
+  edgeLists: Edge[][],
+  positionOf: ReadonlyMap<string, number>,
+): boolean[] {
+  const reached = edgeLists.map(() => false);
+  reached[0] = true;
+  const queue = [0];
+  for (let head = 0; head < queue.length; head++) {
+    for (const edge of edgeLists[queue[head]]) {
+      const target = positionOf.get(edge.target);
+      if (target !== undefined && !reached[target]) {
+        reached[target] = true;
+        queue.push(target);
       }
     }
   }
-  return before;
+  return reached;
 }
 
 /** The variables a step reads (first path segment), nested bodies excluded. */
@@ -185,6 +166,8 @@ function readsOfCondition(condition: Condition): Set<string> {
   return names;
 }
 
+const BUILT_IN = new Set<string>(BUILT_IN_NAMES);
+
 function isBuiltIn(name: string): boolean {
-  return (BUILT_IN_NAMES as readonly string[]).includes(name);
+  return BUILT_IN.has(name);
 }

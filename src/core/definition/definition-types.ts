@@ -46,7 +46,13 @@ export interface Condition {
   op: ConditionOp;
   value?: unknown;
   /** Compiled at load time for `matches`. */
-  pattern?: RegExp;
+  pattern?: CompiledPattern;
+}
+
+/** A `matches` pattern compiled with RE2 semantics: testing takes time linear in the text. */
+export interface CompiledPattern {
+  /** True when the pattern matches somewhere in `text`. */
+  test(text: string): boolean;
 }
 
 export const STEP_TYPES = [

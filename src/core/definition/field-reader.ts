@@ -1,8 +1,6 @@
 import { isPlainObject } from '../runtime/references';
+import { PROTOTYPE_NAME, variableNameProblem } from './names';
 import { describeValue, type Problems } from './problems';
-
-export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const RESERVED_NAMES = new Set(['input', 'now', 'response', 'approved']);
 
 /** Reads typed keys of one raw map, recording a problem for each that is missing or malformed. */
 export class FieldReader {
@@ -41,17 +39,18 @@ export class FieldReader {
   /** A context variable the step writes. */
   variable(key: string, required = false, fallback?: string): string | undefined {
     const name = this.string(key, required) ?? fallback;
-    if (name !== undefined && !VARIABLE_NAME.test(name)) {
+    const problem = name === undefined ? null : variableNameProblem(name);
+    if (problem === 'invalid') {
       this.problems.add(
         this.where,
         `"${key}" must be a variable name (letters, digits, _), got "${name}"`,
       );
-      return undefined;
-    }
-    if (name !== undefined && RESERVED_NAMES.has(name)) {
+    } else if (problem === 'built-in') {
       this.problems.add(this.where, `"${key}" cannot be "${name}": that name is built in`);
-      return undefined;
+    } else if (problem === 'prototype') {
+      this.problems.add(this.where, `"${key}" cannot be "${name}": ${PROTOTYPE_NAME}`);
     }
+    if (problem) return undefined;
     return name;
   }
 

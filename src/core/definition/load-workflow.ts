@@ -1,44 +1,44 @@
-import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { readFileSync, statSync } from 'node:fs';
 import { WorkflowValidationError } from '../errors';
 import type { WorkflowDefinition } from './definition-types';
+import { documentLimits, overLimit, type DocumentLimits } from './document-limits';
 import { parseDefinition, type ServiceCatalog } from './parse-definition';
+import { parseYaml } from './parse-yaml';
 
 /** A workflow as an application gives it: a plain object, YAML text, or the path of a YAML/JSON file. */
 export type WorkflowSource = string | Record<string, unknown>;
 
-export function loadWorkflow(source: WorkflowSource, catalog?: ServiceCatalog): WorkflowDefinition {
-  if (typeof source !== 'string') return parseDefinition(source, catalog);
+export function loadWorkflow(
+  source: WorkflowSource,
+  catalog?: ServiceCatalog,
+  overrides?: Partial<DocumentLimits>,
+): WorkflowDefinition {
+  const limits = documentLimits(overrides);
+  if (typeof source !== 'string') return parseDefinition(source, catalog, limits);
   const isPath = !source.includes('\n') && /\.(ya?ml|json)$/i.test(source.trim());
-  const text = isPath ? readSource(source.trim()) : source;
-  return parseDefinition(parseYaml(text, isPath ? source.trim() : 'YAML text'), catalog);
+  const origin = isPath ? `file ${source.trim()}` : 'YAML text';
+  const text = isPath ? readSource(source.trim(), limits) : source;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > limits.maxDocumentBytes) throw tooLarge(origin, bytes, limits);
+  return parseDefinition(parseYaml(text, origin), catalog, limits);
 }
 
-function readSource(path: string): string {
+function readSource(path: string, limits: DocumentLimits): string {
   try {
+    // Checked before reading, so a huge file is never read into memory.
+    const { size } = statSync(path);
+    if (size > limits.maxDocumentBytes) throw tooLarge(`file ${path}`, size, limits);
     return readFileSync(path, 'utf8');
   } catch (error) {
+    if (error instanceof WorkflowValidationError) throw error;
     throw new WorkflowValidationError(`Workflow file ${path}`, [
       `cannot be read: ${(error as Error).message}`,
     ]);
   }
 }
 
-/** Plain YAML only: no custom tags, no code, bounded aliases. */
-function parseYaml(text: string, origin: string): unknown {
-  const document = parseDocument(text, {
-    schema: 'core',
-    customTags: [],
-    uniqueKeys: true,
-    merge: false,
-    prettyErrors: true,
-  });
-  const problems = [...document.errors, ...document.warnings].map((issue) => issue.message);
-  if (problems.length) throw new WorkflowValidationError(`Workflow ${origin}`, problems);
-  try {
-    return document.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    // The parser accepts some documents that only fail when built, such as an alias to no anchor.
-    throw new WorkflowValidationError(`Workflow ${origin}`, [(error as Error).message]);
-  }
+function tooLarge(origin: string, bytes: number, limits: DocumentLimits): WorkflowValidationError {
+  return new WorkflowValidationError(`Workflow ${origin}`, [
+    `is ${overLimit(bytes, 'bytes', 'maxDocumentBytes', limits)}`,
+  ]);
 }

@@ -1,6 +1,8 @@
 import { isPlainObject } from '../runtime/references';
+import { compilePattern } from './compile-pattern';
 import { CONDITION_OPS, type Condition, type ConditionOp } from './definition-types';
 import { FieldReader } from './field-reader';
+import { pathProblem } from './names';
 import { describeValue, type Problems } from './problems';
 
 const FIELD_PATH = /^\$?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*$/;
@@ -23,6 +25,8 @@ export function parseCondition(
       `condition field "${rawField}" is not a path like input.amount or items.0.sku`,
     );
   }
+  const fieldProblem = rawField === undefined ? null : pathProblem(rawField);
+  if (fieldProblem) problems.add(where, `condition field ${fieldProblem}`);
   const op = (reader.string('op') ?? 'eq') as ConditionOp;
   if (!CONDITION_OPS.includes(op)) {
     problems.add(where, `unknown condition op "${op}" (known: ${CONDITION_OPS.join(', ')})`);
@@ -35,15 +39,15 @@ export function parseCondition(
       problems.add(where, `"matches" needs a regular expression string as value`);
       return undefined;
     }
-    try {
-      condition.pattern = new RegExp(raw['value']);
-    } catch (error) {
+    const compiled = compilePattern(raw['value']);
+    if ('unsupported' in compiled) {
       problems.add(
         where,
-        `bad regular expression ${JSON.stringify(raw['value'])}: ${(error as Error).message}`,
+        `"matches" pattern ${JSON.stringify(raw['value'])} cannot be used: ${compiled.unsupported} (patterns follow RE2 syntax, which has no backreferences and no lookaround)`,
       );
       return undefined;
     }
+    condition.pattern = compiled;
   }
   return condition;
 }

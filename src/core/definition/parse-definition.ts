@@ -10,7 +10,10 @@ import type {
   StepDefinition,
   WorkflowDefinition,
 } from './definition-types';
+import { documentLimits, overLimit, type DocumentLimits } from './document-limits';
 import { FieldReader } from './field-reader';
+import { measureDocument } from './measure-document';
+import { PROTOTYPE_NAME, variableNameProblem } from './names';
 import { parseSequence } from './parse-step';
 import { describeValue, Problems, stepLabel } from './problems';
 import { childSequences } from './step-graph';
@@ -25,7 +28,11 @@ export interface ServiceCatalog {
 }
 
 /** Validates a parsed document and builds the definition; every problem is reported at once. */
-export function parseDefinition(raw: unknown, catalog?: ServiceCatalog): WorkflowDefinition {
+export function parseDefinition(
+  raw: unknown,
+  catalog?: ServiceCatalog,
+  limits: DocumentLimits = documentLimits(),
+): WorkflowDefinition {
   const problems = new Problems();
   if (!isPlainObject(raw)) {
     throw new WorkflowValidationError('Workflow document', [
@@ -33,6 +40,9 @@ export function parseDefinition(raw: unknown, catalog?: ServiceCatalog): Workflo
     ]);
   }
   const where = typeof raw['id'] === 'string' ? `workflow "${raw['id']}"` : 'workflow';
+  const subject = `Workflow "${typeof raw['id'] === 'string' ? raw['id'] : '?'}"`;
+  measureDocument(raw, where, limits, problems);
+  if (!problems.empty) throw new WorkflowValidationError(subject, problems.list);
   const top = new FieldReader(raw, where, problems);
   top.unknownKeys(TOP_KEYS);
   const id = top.string('id', true) ?? '';
@@ -47,8 +57,14 @@ export function parseDefinition(raw: unknown, catalog?: ServiceCatalog): Workflo
   const index = indexSteps(steps, problems);
 
   const known = new Set<string>([...Object.keys(inputs), ...BUILT_IN_NAMES]);
-  checkSequence(steps, false, known, problems);
+  checkSequence(steps, false, (name) => known.has(name), problems);
   for (const { step } of index.values()) {
+    if (step.type === 'loop' && step.max > limits.maxLoopIterations) {
+      problems.add(
+        stepLabel(step.id),
+        `"max" is ${overLimit(step.max, 'iterations', 'maxLoopIterations', limits)}`,
+      );
+    }
     if (step.type === 'call' && catalog && step.service && step.method) {
       const problem = catalog.problemWith(step.service, step.method);
       if (problem) problems.add(stepLabel(step.id), problem);
@@ -82,10 +98,12 @@ function parseInputs(raw: Record<string, unknown>, problems: Problems): Record<s
   const inputs: Record<string, InputSpec> = {};
   for (const [name, spec] of Object.entries(raw)) {
     const where = `input "${name}"`;
-    if (
-      !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ||
-      (BUILT_IN_NAMES as readonly string[]).includes(name)
-    ) {
+    const problem = variableNameProblem(name);
+    if (problem === 'prototype') {
+      problems.add(where, `cannot be an input name: ${PROTOTYPE_NAME}`);
+      continue;
+    }
+    if (problem) {
       problems.add(where, 'an input name must be a variable name that is not built in');
       continue;
     }

@@ -1,11 +1,13 @@
-import { isPlainObject } from '../runtime/references';
+import { FORBIDDEN_SEGMENTS, isPlainObject } from '../runtime/references';
 import { STEP_TYPES, type Condition, type StepDefinition, type StepType } from './definition-types';
 import { FieldReader } from './field-reader';
+import { PROTOTYPE_NAME, checkStepValues, pathProblem, variableNameProblem } from './names';
 import { parseCondition } from './parse-condition';
 import { parseTransformOps } from './parse-transform';
 import { describeValue, stepLabel, type Problems } from './problems';
 
 const STEP_ID = /^[A-Za-z0-9_.-]{1,100}$/;
+const TRANSFORM_INPUT = /^\$?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*$/;
 const COMMON_KEYS = ['id', 'type', 'next', 'on_error'];
 const TYPE_KEYS: Record<StepType, string[]> = {
   start: [],
@@ -54,6 +56,8 @@ function parseStep(raw: unknown, where: string, problems: Problems): StepDefinit
   const id = anonymous.string('id', true);
   if (id !== undefined && !STEP_ID.test(id)) {
     problems.add(where, `step id "${id}" must match [A-Za-z0-9_.-]{1,100}`);
+  } else if (id !== undefined && FORBIDDEN_SEGMENTS.has(id)) {
+    problems.add(where, `step id "${id}" is refused: ${PROTOTYPE_NAME}`);
   }
   const label = id ? stepLabel(id) : where;
   const reader = new FieldReader(raw, label, problems);
@@ -67,6 +71,7 @@ function parseStep(raw: unknown, where: string, problems: Problems): StepDefinit
     (key) => !(key === 'next' && NO_NEXT.includes(type)),
   );
   reader.unknownKeys(allowed);
+  checkStepValues(raw, label, problems, type === 'assign' ? ['set'] : []);
   const base = {
     id: id ?? '',
     next: reader.string('next'),
@@ -92,10 +97,10 @@ function parseTyped(
     case 'assign': {
       const set = r.map('set', true) ?? {};
       for (const key of Object.keys(set)) {
-        if (
-          !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ||
-          ['input', 'now', 'response', 'approved'].includes(key)
-        ) {
+        const problem = variableNameProblem(key);
+        if (problem === 'prototype') {
+          problems.add(r.where, `"set" key "${key}" cannot be assigned: ${PROTOTYPE_NAME}`);
+        } else if (problem) {
           problems.add(r.where, `"set" key "${key}" is not a variable name that can be assigned`);
         }
       }
@@ -184,14 +189,21 @@ function parseTyped(
         output: r.variable('output'),
       };
     }
-    case 'transform':
+    case 'transform': {
+      const input = r.string('input', true) ?? '';
+      if (input && !TRANSFORM_INPUT.test(input)) {
+        problems.add(r.where, `"input" must be a path such as $order.lines, got "${input}"`);
+      }
+      const inputProblem = pathProblem(input);
+      if (inputProblem) problems.add(r.where, `"input" ${inputProblem}`);
       return {
         ...base,
         type,
-        input: (r.string('input', true) ?? '').replace(/^\$/, ''),
+        input: input.replace(/^\$/, ''),
         expression: parseTransformOps(r.list('expression', true) ?? [], r.where, problems),
         output: r.variable('output'),
       };
+    }
     case 'halt':
       return {
         ...base,

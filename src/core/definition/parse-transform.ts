@@ -1,5 +1,6 @@
 import { isPlainObject } from '../runtime/references';
 import { TRANSFORM_OPS, type TransformOp, type TransformOpName } from './definition-types';
+import { pathProblem } from './names';
 import { parseCondition } from './parse-condition';
 import { describeValue, type Problems } from './problems';
 
@@ -67,17 +68,25 @@ function parseOp(
       return condition && { op, arg, condition };
     }
     case 'pluck':
-      return typeof arg === 'string' ? { op, arg } : bad('a path');
+      return typeof arg === 'string' ? itemPath(op, arg, arg, at, problems) : bad('a path');
     case 'sum':
-      return arg === null || typeof arg === 'string' ? { op, arg } : bad('nothing or a path');
+      if (arg === null) return { op, arg };
+      return typeof arg === 'string'
+        ? itemPath(op, arg, arg, at, problems)
+        : bad('nothing or a path');
     case 'sort':
       if (arg === null) return { op, arg };
-      if (typeof arg === 'string') return { op, arg: { by: arg, order: 'asc' } };
+      if (typeof arg === 'string') {
+        return itemPath(op, { by: arg, order: 'asc' }, arg, at, problems);
+      }
       if (
         isPlainObject(arg) &&
+        (arg['by'] === undefined || typeof arg['by'] === 'string') &&
         (arg['order'] === undefined || ['asc', 'desc'].includes(arg['order'] as string))
       ) {
-        return { op, arg };
+        return typeof arg['by'] === 'string'
+          ? itemPath(op, arg, arg['by'], at, problems)
+          : { op, arg };
       }
       return bad('nothing, a path, or {by, order: asc|desc}');
     case 'pick':
@@ -90,4 +99,18 @@ function parseOp(
     default:
       return bad('an argument');
   }
+}
+
+/** An op whose argument names a path inside each item; refused when the path walks a prototype. */
+function itemPath(
+  op: TransformOpName,
+  arg: unknown,
+  path: string,
+  at: string,
+  problems: Problems,
+): TransformOp | undefined {
+  const problem = pathProblem(path);
+  if (!problem) return { op, arg };
+  problems.add(at, `"${op}" ${problem}`);
+  return undefined;
 }

@@ -1,4 +1,5 @@
 import type { Condition } from '../definition/definition-types';
+import { PatternInputTooLongError } from '../errors';
 import { isPlainObject, readPath, resolveValue, type ReferenceScope } from './references';
 
 export function evaluateCondition(condition: Condition, scope: ReferenceScope): boolean {
@@ -34,7 +35,7 @@ export function evaluateCondition(condition: Condition, scope: ReferenceScope): 
         typeof actual === 'string' && typeof expected === 'string' && actual.endsWith(expected)
       );
     case 'matches':
-      return typeof actual === 'string' && (condition.pattern as RegExp).test(actual);
+      return typeof actual === 'string' && matches(condition, actual);
     case 'exists':
       return actual !== undefined && actual !== null;
     case 'empty':
@@ -44,6 +45,19 @@ export function evaluateCondition(condition: Condition, scope: ReferenceScope): 
     case 'falsy':
       return !actual;
   }
+}
+
+/**
+ * Patterns run in linear time, but the text comes from inputs and services, so its size is not
+ * the document's to choose: past this length the step fails instead of quietly routing elsewhere.
+ */
+export const MATCHES_INPUT_LIMIT = 10_000;
+
+function matches(condition: Condition, text: string): boolean {
+  if (text.length > MATCHES_INPUT_LIMIT) {
+    throw new PatternInputTooLongError(condition.field, text.length, MATCHES_INPUT_LIMIT);
+  }
+  return (condition.pattern as NonNullable<Condition['pattern']>).test(text);
 }
 
 function compare(a: unknown, b: unknown, test: (a: number, b: number) => boolean): boolean {

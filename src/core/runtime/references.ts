@@ -1,3 +1,5 @@
+import { sortedJson } from './sorted-json';
+
 /**
  * `$input.a.b`, `$now`, `$response`, `$approved`, and `$name.path` for context variables. Paths walk
  * own properties of plain objects and numeric indexes of arrays; they never reach prototypes and
@@ -11,8 +13,13 @@ export interface ReferenceScope {
   approved: boolean | null;
 }
 
-const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
-const REFERENCE = /\$([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)/g;
+/** Never walked: they reach or replace an object's prototype. */
+export const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+]);
+export const REFERENCE = /\$([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)/g;
 const EXACT_REFERENCE = /^\$([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)$/;
 
 /** Resolves references anywhere in a value: objects and arrays are copied, strings substituted. */
@@ -78,7 +85,8 @@ export function stringForm(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return JSON.stringify(value);
+  // Keys sorted, so the text is the same before and after a store reorders them.
+  return sortedJson(value);
 }
 
 /** The variable names a value refers to (the first segment of each reference). */

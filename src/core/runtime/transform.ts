@@ -1,6 +1,7 @@
 import type { TransformOp } from '../definition/definition-types';
-import { equal, evaluateCondition } from './conditions';
+import { evaluateCondition } from './conditions';
 import { isPlainObject, readPath, resolveValue, type ReferenceScope } from './references';
+import { sortedJson, sortedKeys } from './sorted-json';
 
 export class TransformError extends Error {
   constructor(message: string) {
@@ -15,10 +16,15 @@ export function applyTransform(value: unknown, ops: TransformOp[], scope: Refere
 }
 
 function applyOp(value: unknown, op: TransformOp, scope: ReferenceScope): unknown {
-  const withItem = (item: unknown, index: number): ReferenceScope => ({
-    ...scope,
-    ctx: { ...scope.ctx, item, index },
-  });
+  // One copy of the context per op, not per item: copying it for every item made an op over n
+  // items in a context of m variables cost n × m. Items are read synchronously, one at a time.
+  const itemCtx: Record<string, unknown> = { ...scope.ctx };
+  const itemScope: ReferenceScope = { ...scope, ctx: itemCtx };
+  const withItem = (item: unknown, index: number): ReferenceScope => {
+    itemCtx['item'] = item;
+    itemCtx['index'] = index;
+    return itemScope;
+  };
   switch (op.op) {
     case 'map':
       return list(value, op).map((item, i) => resolveValue(op.arg, withItem(item, i)));
@@ -44,10 +50,15 @@ function applyOp(value: unknown, op: TransformOp, scope: ReferenceScope): unknow
       return list(value, op).flatMap((item) => (Array.isArray(item) ? item : [item]));
     case 'compact':
       return list(value, op).filter((item) => item !== null && item !== undefined);
-    case 'uniq':
-      return list(value, op).filter(
-        (item, i, items) => items.findIndex((other) => equal(other, item)) === i,
-      );
+    case 'uniq': {
+      const seen = new Set<string>();
+      return list(value, op).filter((item) => {
+        const key = sortedJson(item);
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+    }
     case 'reverse':
       return [...list(value, op)].reverse();
     case 'sort':
@@ -61,10 +72,13 @@ function applyOp(value: unknown, op: TransformOp, scope: ReferenceScope): unknow
           throw new TransformError(`sum: ${JSON.stringify(n)} is not a number`);
         return total + n;
       }, 0);
+    // Sorted: stores differ in the key order they give back, and a halt must not change answers.
     case 'keys':
-      return Object.keys(object(value, op));
-    case 'values':
-      return Object.values(object(value, op));
+      return sortedKeys(object(value, op));
+    case 'values': {
+      const source = object(value, op);
+      return sortedKeys(source).map((key) => source[key]);
+    }
     case 'pick':
       return Object.fromEntries(
         Object.entries(object(value, op)).filter(([key]) => (op.arg as string[]).includes(key)),
