@@ -1,3 +1,5 @@
+import { engineWith } from '../support/engine-harness';
+import { SqliteHarness } from '../support/sql-harness';
 import { WorkflowValidationError, loadWorkflow } from '../../src';
 
 function problemsOf(document: Record<string, unknown>): string[] {
@@ -133,5 +135,22 @@ describe('prototype names in a document', () => {
     expect(
       one({ type: 'transform', input: 'input', expression: [{ pick: ['constructor'] }] }),
     ).toEqual([]);
+  });
+});
+
+describe('a run input named like a prototype', () => {
+  it('is refused at start, naming it, instead of being kept as an own key', async () => {
+    const store = new SqliteHarness();
+    const h = engineWith(await store.open(), [
+      { id: 'plain', name: 'Plain', steps: [{ id: 'a', type: 'assign', set: { x: 1 } }] },
+    ]);
+    try {
+      await expect(
+        h.engine.run('plain', JSON.parse('{"__proto__":{"polluted":true}}')),
+      ).rejects.toThrow(/input "__proto__" is not accepted/);
+      expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    } finally {
+      await store.close();
+    }
   });
 });

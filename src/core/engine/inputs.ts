@@ -1,7 +1,8 @@
 import type { WorkflowDefinition } from '../definition/definition-types';
 import { matchesType } from '../definition/parse-definition';
 import { WorkflowValidationError } from '../errors';
-import { isPlainObject } from '../runtime/references';
+import { PROTOTYPE_NAME } from '../definition/names';
+import { FORBIDDEN_SEGMENTS, isPlainObject } from '../runtime/references';
 
 /** Checks a run's input against the workflow's `inputs` and applies defaults. */
 export function validateInputs(
@@ -12,7 +13,9 @@ export function validateInputs(
   if (input === undefined || input === null) input = {};
   if (!isPlainObject(input))
     throw new WorkflowValidationError(subject, ['the input must be a map of named values']);
-  const problems: string[] = [];
+  const problems = Object.keys(input)
+    .filter((name) => FORBIDDEN_SEGMENTS.has(name))
+    .map((name) => `input "${name}" is not accepted: ${PROTOTYPE_NAME}`);
   const values: Record<string, unknown> = { ...input };
   for (const [name, spec] of Object.entries(definition.inputs)) {
     const value = values[name];
