@@ -117,3 +117,51 @@ export class PatternInputTooLongError extends DurableWorkflowError {
     );
   }
 }
+
+/**
+ * A step could not do its work with what the workflow gave it (a router no route matched, a list that
+ * is not a list, a time that is not a time). The message names what to change in the definition or
+ * its input. Workflows see it as `StepError` in `_last_error.name`.
+ */
+export class StepError extends DurableWorkflowError {}
+
+/** A `call` step's service did not answer within the step's `timeout` or the run's. */
+export class CallTimeoutError extends DurableWorkflowError {
+  constructor(
+    readonly service: string,
+    readonly method: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`${service}.${method} did not answer within ${timeoutMs} ms`);
+  }
+}
+
+/** A loop ran `max` iterations and has no `on_exhausted` step to go to: raise `max` or add one. */
+export class LoopExhaustedError extends DurableWorkflowError {
+  constructor(
+    readonly stepId: string,
+    readonly max: number,
+  ) {
+    super(`loop "${stepId}" reached its maximum of ${max} iterations and has no on_exhausted step`);
+  }
+}
+
+/** A transform op met a value it cannot work on; the message names the op and the value. */
+export class TransformError extends DurableWorkflowError {}
+
+/** An approval was answered `approved: false` and the step has no `on_reject` to go to. */
+export class ApprovalRejectedError extends DurableWorkflowError {
+  constructor(readonly stepId: string) {
+    super('the approval was rejected');
+  }
+}
+
+/** An approval's `timeout` passed unanswered and the step has no `on_timeout` to go to. */
+export class ApprovalExpiredError extends DurableWorkflowError {
+  constructor(
+    readonly stepId: string,
+    readonly timeoutSeconds: number | undefined,
+  ) {
+    super(`the approval expired after ${timeoutSeconds} s`);
+  }
+}

@@ -1,4 +1,5 @@
 import type { ServiceCatalog } from './definition/parse-definition';
+import { StepError } from './errors';
 
 /** What the engine calls `call` steps through: names an application registered, nothing else. */
 export interface ServiceResolver extends ServiceCatalog {
@@ -78,7 +79,7 @@ export class ServiceRegistry implements ServiceResolver {
 
   async invoke(service: string, method: string, input: unknown): Promise<unknown> {
     const problem = this.problemWith(service, method);
-    if (problem) throw new Error(problem);
+    if (problem) throw new StepError(problem);
     const target = this.services.get(service) as object;
     const fn = findMethod(target, method) as (input: unknown) => unknown;
     return await fn.call(target, input);

@@ -90,3 +90,9 @@ export interface Entry {
   error: string | null;
   timestamp: Date;
 }
+
+/** What a resume carries: `$response` and, for an approval, `$approved`. */
+export interface ResumePayload {
+  response?: unknown;
+  approved?: boolean;
+}

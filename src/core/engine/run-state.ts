@@ -1,7 +1,6 @@
 import type { LocatedStep, WorkflowDefinition } from '../definition/definition-types';
 import { defaultNext } from '../definition/step-graph';
 import type { Entry, Execution, ExecutionRuntime, RuntimeFrame } from '../types';
-import type { LoopFrame } from './loop-iteration';
 
 /** How one call of the engine runs. */
 export interface RunOptions {
@@ -19,6 +18,14 @@ export interface RunOptions {
    */
   lease?: { executionId: string; owner: string; released: () => void };
 }
+
+/** The innermost loop being iterated in `frames`, if any. */
+export function topLoop(frames: RuntimeFrame[]): LoopFrame | undefined {
+  const top = frames[frames.length - 1];
+  return top?.type === 'loop' ? top : undefined;
+}
+
+export type LoopFrame = RuntimeFrame & { type: 'loop' };
 
 /**
  * One execution being driven: the copy last saved, and the working state the next checkpoint will
@@ -43,10 +50,11 @@ export class RunState {
     return this.runtime.frames;
   }
 
-  /** The innermost loop being iterated, if any. */
-  topLoop(): LoopFrame | undefined {
-    const top = this.frames[this.frames.length - 1];
-    return top?.type === 'loop' ? top : undefined;
+  /** Milliseconds left of the workflow's `timeout` at `now`, or null when it has none. */
+  remainingMs(now: Date): number | null {
+    const timeout = this.definition.timeout;
+    if (timeout === undefined) return null;
+    return this.saved.createdAt.getTime() + timeout * 1000 - now.getTime();
   }
 
   /** The step a step continues with when its outcome names none. */

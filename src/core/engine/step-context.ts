@@ -79,8 +79,3 @@ export type StepOutcome =
   | { kind: 'enter'; frame: RuntimeFrame & { type: 'loop' }; first: string }
   /** Checkpoint and stop: a later run makes attempt `attempt` of this step at `at`. */
   | { kind: 'retry'; attempt: number; at: string };
-
-export type StepHandler<S extends StepDefinition = StepDefinition> = (
-  step: S,
-  context: StepContext,
-) => Promise<StepOutcome>;

@@ -1,14 +1,8 @@
 import type { TransformOp } from '../definition/definition-types';
+import { TransformError } from '../errors';
 import { evaluateCondition } from './conditions';
 import { isPlainObject, readPath, resolveValue, type ReferenceScope } from './references';
 import { sortedJson, sortedKeys } from './sorted-json';
-
-export class TransformError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TransformError';
-  }
-}
 
 /** Applies the ops in order. Per-item ops see the element as `item` and its position as `index`. */
 export function applyTransform(value: unknown, ops: TransformOp[], scope: ReferenceScope): unknown {

@@ -1,12 +1,7 @@
 import type { CallStep } from '../definition/definition-types';
 import type { StepContext, StepOutcome } from '../engine/step-context';
-
-export class CallTimeoutError extends Error {
-  constructor(service: string, method: string, ms: number) {
-    super(`${service}.${method} did not answer within ${ms} ms`);
-    this.name = 'CallTimeoutError';
-  }
-}
+import { CallTimeoutError } from '../errors';
+import type { StepHandler } from './step-handler';
 
 /**
  * Calls a registered service. A `started` entry is checkpointed before each attempt, so a crash
@@ -15,7 +10,9 @@ export class CallTimeoutError extends Error {
  * A back-off the runner may defer ends the run with a `retry` outcome: the attempt count and its
  * time are checkpointed, and a later run continues with that attempt.
  */
-export async function runCall(step: CallStep, context: StepContext): Promise<StepOutcome> {
+export const callStep: StepHandler<CallStep> = { run: runCall };
+
+async function runCall(step: CallStep, context: StepContext): Promise<StepOutcome> {
   const input = context.resolve(step.input ?? null);
   const attempts = step.retries + 1;
   const parked = context.parkedRetry(step.id);

@@ -1,7 +1,10 @@
 import type { EndStep } from '../definition/definition-types';
-import type { StepContext, StepOutcome } from '../engine/step-context';
+import type { StepHandler } from './step-handler';
 
-export async function runEnd(step: EndStep, context: StepContext): Promise<StepOutcome> {
-  const result = step.result === undefined ? { ...context.ctx } : context.resolve(step.result);
-  return { kind: 'finish', result };
-}
+/** Ends the run with `result`, or with the whole context when it names none. */
+export const endStep: StepHandler<EndStep> = {
+  run: async (step, context) => ({
+    kind: 'finish',
+    result: step.result === undefined ? { ...context.ctx } : context.resolve(step.result),
+  }),
+};

@@ -1,15 +1,18 @@
 import type { HaltStep } from '../definition/definition-types';
-import type { StepContext, StepOutcome } from '../engine/step-context';
+import type { StepHandler } from './step-handler';
 
-export async function runHalt(step: HaltStep, context: StepContext): Promise<StepOutcome> {
-  const data = step.data ? (context.resolve(step.data) as Record<string, unknown>) : {};
-  return {
-    kind: 'halt',
-    haltData: {
-      reason: context.resolve(step.reason ?? null),
-      halted_at: context.now().toISOString(),
-      ...data,
-    },
-    recoverTo: step.resume_step,
-  };
-}
+/** Halts until a resume, which continues at `resume_step` (or the next step). */
+export const haltStep: StepHandler<HaltStep> = {
+  run: async (step, context) => {
+    const data = step.data ? (context.resolve(step.data) as Record<string, unknown>) : {};
+    return {
+      kind: 'halt',
+      haltData: {
+        reason: context.resolve(step.reason ?? null),
+        halted_at: context.now().toISOString(),
+        ...data,
+      },
+      recoverTo: step.resume_step,
+    };
+  },
+};

@@ -1,13 +1,78 @@
 import type { LoopStep } from '../definition/definition-types';
-import { beginLoop } from '../engine/loop-iteration';
-import type { StepContext, StepOutcome } from '../engine/step-context';
+import type { StepContext } from '../engine/step-context';
+import { LoopExhaustedError, StepError } from '../errors';
+import type { RuntimeFrame } from '../types';
+import type { StepHandler } from './step-handler';
 
-/** Enters the body with the first iteration's variables set, or finishes at once with no results. */
-export async function runLoop(step: LoopStep, context: StepContext): Promise<StepOutcome> {
-  const frame = beginLoop(step, context);
-  if (!frame) {
-    if (step.output) context.ctx[step.output] = [];
-    return { kind: 'continue', result: [] };
+type LoopFrame = RuntimeFrame & { type: 'loop' };
+
+/**
+ * Iterates its body over `over`'s items or while `while` holds, at most `max` times. The step loop
+ * keeps the frame (checkpointed with the execution) and hands it back here when the body ends.
+ */
+export const loopStep: StepHandler<LoopStep> = {
+  /** Enters the body with the first iteration's variables set, or finishes at once with no results. */
+  run: async (step, context) => {
+    const frame = beginLoop(step, context);
+    if (!frame) {
+      if (step.output) context.ctx[step.output] = [];
+      return { kind: 'continue', result: [] };
+    }
+    return { kind: 'enter', frame, first: step.do[0].id };
+  },
+  /** Collects the iteration's result, then starts the next iteration or leaves the loop. */
+  endIteration: (step, frame, context) => {
+    frame.results.push(frame.last ?? null);
+    frame.last = null;
+    frame.index++;
+    const more = frame.items ? frame.index < frame.items.length : context.evaluate(step.while!);
+    const exhausted = more && frame.index >= step.max;
+    if (more && !exhausted) {
+      setIterationVariables(step, frame, context.ctx);
+      return { kind: 'enter', frame, first: step.do[0].id };
+    }
+    if (exhausted && step.on_exhausted === undefined)
+      throw new LoopExhaustedError(step.id, step.max);
+    if (step.output) context.ctx[step.output] = frame.results;
+    return exhausted
+      ? { kind: 'continue', result: frame.results, next: step.on_exhausted }
+      : { kind: 'continue', result: frame.results };
+  },
+};
+
+/** A new frame positioned on the first iteration, or null when the loop has nothing to do. */
+function beginLoop(step: LoopStep, context: StepContext): LoopFrame | null {
+  let items: unknown[] | null = null;
+  if (step.over !== undefined) {
+    const resolved = context.resolve(step.over);
+    if (!Array.isArray(resolved)) {
+      throw new StepError(
+        `"over" resolved to ${JSON.stringify(resolved) ?? 'nothing'}, which is not a list`,
+      );
+    }
+    if (resolved.length === 0) return null;
+    items = resolved;
+  } else if (!context.evaluate(step.while!)) {
+    return null;
   }
-  return { kind: 'enter', frame, first: step.do[0].id };
+  const frame: LoopFrame = {
+    type: 'loop',
+    stepId: step.id,
+    items,
+    index: 0,
+    results: [],
+    last: null,
+  };
+  setIterationVariables(step, frame, context.ctx);
+  return frame;
+}
+
+function setIterationVariables(
+  step: LoopStep,
+  frame: LoopFrame,
+  ctx: Record<string, unknown>,
+): void {
+  if (frame.items) ctx[step.as] = frame.items[frame.index];
+  ctx[step.index_as] = frame.index;
+  ctx['iteration'] = frame.index + 1;
 }

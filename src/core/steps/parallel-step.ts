@@ -1,12 +1,15 @@
 import type { ParallelStep } from '../definition/definition-types';
 import type { BranchOutcome, StepContext, StepOutcome } from '../engine/step-context';
+import type { StepHandler } from './step-handler';
 
 /**
  * Runs the branches concurrently, each on its own copy of the context. Once enough have finished
  * (`wait`: all, any, or a count) their changes are merged into the context in branch order and
  * their results collected; branches that had not finished count as null.
  */
-export async function runParallel(step: ParallelStep, context: StepContext): Promise<StepOutcome> {
+export const parallelStep: StepHandler<ParallelStep> = { run: runParallel };
+
+async function runParallel(step: ParallelStep, context: StepContext): Promise<StepOutcome> {
   const needed = step.wait === 'all' ? step.branches.length : step.wait === 'any' ? 1 : step.wait;
   const original = { ...context.ctx };
   const settled: (BranchOutcome | undefined)[] = new Array(step.branches.length).fill(undefined);

@@ -1,7 +1,7 @@
 import type { StartStep } from '../definition/definition-types';
-import type { StepContext, StepOutcome } from '../engine/step-context';
+import type { StepHandler } from './step-handler';
 
 /** Inputs were checked and defaulted when the execution was created; nothing is left to do. */
-export async function runStart(_step: StartStep, context: StepContext): Promise<StepOutcome> {
-  return { kind: 'continue', result: context.execution.input };
-}
+export const startStep: StepHandler<StartStep> = {
+  run: async (_step, context) => ({ kind: 'continue', result: context.execution.input }),
+};

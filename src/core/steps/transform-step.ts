@@ -1,13 +1,14 @@
 import type { TransformStep } from '../definition/definition-types';
-import type { StepContext, StepOutcome } from '../engine/step-context';
 import { readPath } from '../runtime/references';
 import { applyTransform } from '../runtime/transform';
+import type { StepHandler } from './step-handler';
 
-export async function runTransform(
-  step: TransformStep,
-  context: StepContext,
-): Promise<StepOutcome> {
-  const value = applyTransform(readPath(step.input, context.scope), step.expression, context.scope);
-  if (step.output) context.ctx[step.output] = value;
-  return { kind: 'continue', result: value };
-}
+/** Applies the expression's ops to `input` and writes the value to `output`. */
+export const transformStep: StepHandler<TransformStep> = {
+  run: async (step, context) => {
+    const input = readPath(step.input, context.scope);
+    const value = applyTransform(input, step.expression, context.scope);
+    if (step.output) context.ctx[step.output] = value;
+    return { kind: 'continue', result: value };
+  },
+};

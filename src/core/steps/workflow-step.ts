@@ -1,30 +1,37 @@
 import type { SubWorkflowStep } from '../definition/definition-types';
-import type { StepContext, StepOutcome } from '../engine/step-context';
+import { StepError } from '../errors';
 import { isPlainObject } from '../runtime/references';
 import type { Execution } from '../types';
+import type { StepOutcome } from '../engine/step-context';
+import type { StepHandler } from './step-handler';
 
 /**
  * Runs another workflow as a child execution with an id derived from the parent and the step, so a
- * re-run after a crash finds the same child instead of starting a second one.
+ * re-run after a crash finds the same child instead of starting a second one. While the child is
+ * halted the parent halts with it: resumes and timers are passed on to the child, and the parent
+ * goes on once the child ends (here, or by itself through `childFinished`).
  */
-export async function runSubWorkflow(
-  step: SubWorkflowStep,
-  context: StepContext,
-): Promise<StepOutcome> {
-  const input = context.resolve(step.input ?? {});
-  if (!isPlainObject(input)) {
-    throw new Error(
-      `"input" resolved to ${JSON.stringify(input)}, but a workflow's input is a map`,
-    );
-  }
-  context.record(step.id, step.type, { action: 'started', input });
-  await context.persist();
-  const child = await context.children.runChild(context.execution, step, input);
-  return childOutcome(step, child, context.ctx);
-}
+export const workflowStep: StepHandler<SubWorkflowStep> = {
+  run: async (step, context) => {
+    const input = context.resolve(step.input ?? {});
+    if (!isPlainObject(input)) {
+      throw new StepError(
+        `"input" resolved to ${JSON.stringify(input)}, but a workflow's input is a map`,
+      );
+    }
+    context.record(step.id, step.type, { action: 'started', input });
+    await context.persist();
+    const child = await context.children.runChild(context.execution, step, input);
+    return childOutcome(step, child, context.ctx);
+  },
+  resume: async (step, halted, payload) =>
+    childOutcome(step, await halted.resumeChild(payload), halted.ctx),
+  fireTimer: async (step, halted) => childOutcome(step, await halted.fireChildTimer(), halted.ctx),
+  childFinished: (step, child, ctx) => childOutcome(step, child, ctx),
+};
 
 /** What the parent does once its child has run: continue, halt with it, or fail. */
-export function childOutcome(
+function childOutcome(
   step: SubWorkflowStep,
   child: Execution,
   ctx: Record<string, unknown>,
@@ -45,7 +52,7 @@ export function childOutcome(
         },
       };
     default:
-      throw new Error(
+      throw new StepError(
         `workflow "${child.workflowId}" (execution ${child.id}) ended ${child.status}${child.error ? `: ${child.error}` : ''}`,
       );
   }

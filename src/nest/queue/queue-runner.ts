@@ -89,7 +89,7 @@ export class QueueRunner implements WorkflowRunner {
   ): Promise<Execution> {
     const { execution, created } = await this.engine.create(workflowId, input, opts);
     if (!created) return execution;
-    return this.here(execution, 'run', (current, lease) => this.engine.driveLoaded(current, lease));
+    return this.here(execution, 'run', (current, lease) => this.engine.drive(current, lease));
   }
 
   async start(
@@ -170,7 +170,7 @@ export class QueueRunner implements WorkflowRunner {
     const execution = await this.mustLoad(executionId);
     this.engine.checkResume(execution, payload);
     return this.here(execution, 'resume', (current, lease) =>
-      this.engine.resumeLoaded(current, payload, lease),
+      this.engine.resume(current, payload, lease),
     );
   }
 

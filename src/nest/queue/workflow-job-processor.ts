@@ -103,8 +103,8 @@ export class WorkflowJobProcessor {
         }
         outcome =
           job.name === 'resume'
-            ? await this.engine.resumeLoaded(current, job.data.payload, run)
-            : await this.engine.fireTimerLoaded(current, run);
+            ? await this.engine.resume(current, job.data.payload, run)
+            : await this.engine.fireTimer(current, run);
         break;
       default:
         outcome = await this.driveOrGiveUp(job, current, run);
@@ -127,7 +127,7 @@ export class WorkflowJobProcessor {
     const takeover =
       (execution.status === 'running' && job.name !== 'retry' && !execution.runtime?.retry) ||
       (execution.status === 'pending' && job.name === 'recover');
-    if (!takeover) return this.engine.driveLoaded(execution, run);
+    if (!takeover) return this.engine.drive(execution, run);
     const runtime = execution.runtime ?? { frames: [], response: null, approved: null };
     const previous = runtime.recoveries;
     const count = previous && previous.stepId === execution.currentStep ? previous.count + 1 : 1;
@@ -144,6 +144,6 @@ export class WorkflowJobProcessor {
       ...execution,
       runtime: { ...runtime, recoveries: { stepId: execution.currentStep, count } },
     });
-    return this.engine.driveLoaded(counted, run);
+    return this.engine.drive(counted, run);
   }
 }

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { UnserializableValueError } from '../../storage/store-errors';
+import type { DurableWorkflowStore, WorkflowStore } from '../../storage/workflow-store';
+import { FINISHED, type LocatedStep } from '../definition/definition-types';
+import { serializeError } from '../error-serialization';
+import { ExecutionNotFoundError, StepFailedError } from '../errors';
+import type { Entry, Execution } from '../types';
+import type { RunState } from './run-state';
+import type { EntryDraft } from './step-context';
+
+/** What the engine tells `onEvent` of: every entry recorded and every execution saved. */
+export type EngineEvent =
+  | { type: 'entry'; execution: Execution; entry: Entry }
+  | { type: 'execution'; execution: Execution };
+
+export interface CheckpointerOptions {
+  store: WorkflowStore | DurableWorkflowStore;
+  now: () => Date;
+  emit: (event: EngineEvent) => void;
+  /** Called once an execution completed or failed: a parent waiting on it may go on. */
+  onFinished: (execution: Execution) => Promise<void>;
+}
+
+/**
+ * Writes a run's progress: the entries recorded since the last checkpoint and the execution, in one
+ * write when the store can, conditional on the revision so a run that lost the execution stops.
+ */
+export class Checkpointer {
+  constructor(private readonly options: CheckpointerOptions) {}
+
+  /** Adds an entry to the next checkpoint. */
+  record(state: RunState, stepId: string, stepType: string, draft: EntryDraft, at?: Date): void {
+    state.pending.push({
+      id: randomUUID(),
+      executionId: state.saved.id,
+      stepId: state.entryName(stepId),
+      stepType,
+      action: draft.action,
+      durationMs:
+        draft.durationMs === undefined || draft.durationMs === null
+          ? null
+          : Math.round(draft.durationMs),
+      input: draft.input ?? null,
+      output: draft.output ?? null,
+      error: draft.error === undefined ? null : serializeError(draft.error),
+      timestamp: at ?? this.options.now(),
+    });
+  }
+
+  async commit(state: RunState, changes: Partial<Execution>): Promise<void> {
+    // Takeovers are counted per step: moving on means the step in flight survived.
+    if (changes.currentStep !== undefined && changes.currentStep !== state.saved.currentStep)
+      delete state.runtime.recoveries;
+    // Every new halt data is a new halt, which jobs answering the last one must not answer.
+    if (changes.haltData) state.runtime.halts = (state.runtime.halts ?? 0) + 1;
+    const execution = state.next(changes);
+    const entries = state.pending.splice(0);
+    const store = this.options.store as Partial<DurableWorkflowStore> & WorkflowStore;
+    const lease = state.options.lease;
+    const releasing =
+      lease !== undefined && lease.executionId === execution.id && execution.status !== 'running';
+    let saved: Execution;
+    try {
+      if (typeof store.checkpoint === 'function') {
+        saved = await store.checkpoint(
+          execution,
+          entries,
+          releasing ? { releaseLeaseOf: lease.owner } : undefined,
+        );
+        if (releasing) lease.released();
+      } else {
+        // A store with only the seed's methods: entries after the save, not atomically.
+        saved = await store.save(execution);
+        for (const entry of entries) await store.record(entry);
+      }
+    } catch (error) {
+      state.pending.unshift(...entries);
+      throw error;
+    }
+    // The working ctx and runtime stay the objects step handlers hold; they now equal what was saved.
+    state.saved = saved;
+    for (const entry of entries) this.options.emit({ type: 'entry', execution: saved, entry });
+    this.options.emit({ type: 'execution', execution: saved });
+  }
+
+  /**
+   * Checkpoints; when the working state cannot be stored as JSON (a service returned a class
+   * instance, say) the step fails instead, with the last stored context. True when the run stopped.
+   */
+  async commitOrFail(
+    state: RunState,
+    located: LocatedStep | null,
+    changes: Partial<Execution>,
+  ): Promise<boolean> {
+    try {
+      await this.commit(state, changes);
+      return state.saved.status !== 'running';
+    } catch (error) {
+      if (!(error instanceof UnserializableValueError)) throw error;
+      await this.rollback(state);
+      const stepId = located?.step.id ?? state.saved.currentStep ?? 'end';
+      this.record(state, stepId, located?.step.type ?? 'end', { action: 'failed', error });
+      await this.fail(state, new StepFailedError(stepId, error.message, { cause: error }), true);
+      return true;
+    }
+  }
+
+  /**
+   * Checkpoints the first move out of a halt. It is conditional on the revision, so of concurrent
+   * resumes exactly one goes on; the others get a `ConcurrentUpdateError`.
+   */
+  async leaveHalt(state: RunState, currentStep: string | null): Promise<void> {
+    await this.commit(state, { status: 'running', haltData: null, recoverTo: null, currentStep });
+  }
+
+  async complete(state: RunState, result: unknown): Promise<Execution> {
+    state.runtime.frames = [];
+    await this.commitOrFail(state, null, {
+      status: 'completed',
+      result: result ?? null,
+      currentStep: null,
+      haltData: null,
+      recoverTo: null,
+    });
+    await this.options.onFinished(state.saved);
+    return state.saved;
+  }
+
+  /** Fails the run; the failed entry of the step in flight is recorded unless it already was. */
+  async fail(state: RunState, error: Error, alreadyRecorded = false): Promise<Execution> {
+    const stepId = state.saved.currentStep;
+    if (!alreadyRecorded && stepId && stepId !== FINISHED) {
+      const type = state.located(stepId)?.step.type ?? 'unknown';
+      this.record(state, stepId, type, { action: 'failed', error });
+    }
+    state.runtime.frames = [];
+    await this.commit(state, { status: 'failed', error: error.message, haltData: null });
+    await this.options.onFinished(state.saved);
+    return state.saved;
+  }
+
+  /** Forgets working changes that could not be saved, going back to the stored execution. */
+  private async rollback(state: RunState): Promise<void> {
+    const stored = await this.options.store.load(state.saved.id);
+    if (!stored) throw new ExecutionNotFoundError(state.saved.id);
+    state.saved = stored;
+    state.ctx = stored.ctx;
+    state.runtime = stored.runtime ?? { frames: [], response: null, approved: null };
+    state.pending.length = 0;
+  }
+}

@@ -1,0 +1,64 @@
+import type { StepDefinition } from '../definition/definition-types';
+import { evaluateCondition } from '../runtime/conditions';
+import { resolveValue, type ReferenceScope } from '../runtime/references';
+import type { ServiceResolver } from '../services';
+import type { Execution } from '../types';
+import type { RunState } from './run-state';
+import type { BranchOutcome, StepContext } from './step-context';
+import type { StepTrack } from './step-track';
+
+export interface StepContextFactoryOptions {
+  services: ServiceResolver;
+  now: () => Date;
+  sleep: (ms: number) => Promise<void>;
+  runChild: (
+    state: RunState,
+    parent: Execution,
+    step: StepDefinition & { type: 'workflow' },
+    input: Record<string, unknown>,
+  ) => Promise<Execution>;
+  runBranch: (
+    state: RunState,
+    steps: StepDefinition[],
+    ctx: Record<string, unknown>,
+  ) => Promise<BranchOutcome>;
+}
+
+/** Builds what a step handler sees: the run's values and what it may do, bound to a track. */
+export class StepContextFactory {
+  constructor(private readonly options: StepContextFactoryOptions) {}
+
+  create(track: StepTrack): StepContext {
+    const { state } = track;
+    const { services, now, sleep, runChild, runBranch } = this.options;
+    const ctx = track.ctx;
+    const scope: ReferenceScope = {
+      input: state.saved.input,
+      ctx,
+      now: () => now().toISOString(),
+      response: state.runtime.response,
+      approved: state.runtime.approved,
+    };
+    return {
+      definition: state.definition,
+      execution: state.saved,
+      ctx,
+      scope,
+      services,
+      children: { runChild: (parent, step, input) => runChild(state, parent, step, input) },
+      resolve: (value) => resolveValue(value, scope),
+      evaluate: (condition) => evaluateCondition(condition, scope),
+      record: (stepId, stepType, draft) => track.record(stepId, stepType, draft),
+      persist: () => track.persist(),
+      now,
+      remainingMs: () => state.remainingMs(now()),
+      sleep,
+      mayDefer: (ms) => track.mayDefer(ms),
+      parkedRetry: (stepId) => track.parkedRetry(stepId),
+      runBranch: (steps, branchCtx) => runBranch(state, steps, branchCtx),
+      adopt: (outcome) => {
+        for (const r of outcome.recorded) track.record(r.stepId, r.stepType, r.draft, r.at);
+      },
+    };
+  }
+}

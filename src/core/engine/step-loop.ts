@@ -1,0 +1,162 @@
+import { StoreError } from '../../storage/store-errors';
+import { FINISHED, type LocatedStep, type StepDefinition } from '../definition/definition-types';
+import { ExecutionNotFoundError, StepError } from '../errors';
+import { stepHandler } from '../steps/step-registry';
+import { BranchTrack } from './branch-track';
+import type { StepContextFactory } from './context-factory';
+import { topLoop, type LoopFrame, type RunState } from './run-state';
+import type { BranchOutcome, StepOutcome } from './step-context';
+import type { StepTrack } from './step-track';
+
+/**
+ * Runs steps one after another on a track: the execution's top level, its loop bodies, and parallel
+ * branches alike. Each step's handler says what comes next; the track says what a move means.
+ */
+export class StepLoop {
+  constructor(
+    private readonly contexts: StepContextFactory,
+    private readonly now: () => Date,
+  ) {}
+
+  /** Runs until the track stops: the run halted, ended or failed. */
+  async run(track: StepTrack): Promise<void> {
+    for (;;) {
+      if (await track.outOfTime()) return;
+      const position = track.position();
+      if (position === FINISHED) return track.end(null);
+      if (position === null) {
+        const frame = topLoop(track.frames);
+        if (!frame) return track.end(null);
+        if (await this.endIteration(track, frame)) return;
+        continue;
+      }
+      const located = track.state.located(position);
+      if (!located) {
+        const { version, id } = track.state.definition;
+        return track.abort(
+          new StepError(`step "${position}" is not in version ${version} of "${id}"`),
+        );
+      }
+      const began = Date.now();
+      let outcome: StepOutcome;
+      try {
+        outcome = await stepHandler(located.step).run(located.step, this.contexts.create(track));
+      } catch (error) {
+        if (isStoreFailure(error)) throw error;
+        if (await this.fail(track, located, error, Date.now() - began)) return;
+        continue;
+      }
+      if (await this.apply(track, located, outcome, Date.now() - began)) return;
+    }
+  }
+
+  /** Runs a parallel branch on its own context; its trail is returned for the parallel step. */
+  async runBranch(
+    state: RunState,
+    steps: StepDefinition[],
+    ctx: Record<string, unknown>,
+  ): Promise<BranchOutcome> {
+    const track = new BranchTrack(state, steps, ctx, this.now);
+    await this.run(track);
+    return { ctx, result: track.result, recorded: track.recorded };
+  }
+
+  /** Moves on from a step's outcome; true when the run stopped. */
+  async apply(
+    track: StepTrack,
+    located: LocatedStep,
+    outcome: StepOutcome,
+    durationMs: number,
+  ): Promise<boolean> {
+    if (outcome.kind !== 'retry') track.clearRetry();
+    switch (outcome.kind) {
+      case 'retry':
+        return track.retry(located, outcome);
+      case 'enter':
+        return track.enter(located, outcome.frame, outcome.first, durationMs);
+      case 'halt':
+        return track.halt(located, outcome, durationMs);
+      case 'finish':
+        track.completed(located, outcome.result, durationMs);
+        await track.end({ result: outcome.result });
+        return true;
+      case 'continue': {
+        track.completed(located, outcome.result, durationMs);
+        const frame = topLoop(track.frames);
+        if (frame && located.owner?.id === frame.stepId) frame.last = outcome.result;
+        const next = outcome.next !== undefined ? outcome.next : track.state.successor(located);
+        // The run ends here: one checkpoint saves the step and the end together.
+        if (next === FINISHED || (next === null && !topLoop(track.frames))) {
+          await track.end(null);
+          return true;
+        }
+        return track.moveTo(located, next);
+      }
+    }
+  }
+
+  /**
+   * A step failed: continue at its `on_error`, or at that of the innermost enclosing loop that has
+   * one; otherwise the track fails. True when the run stopped.
+   */
+  async fail(
+    track: StepTrack,
+    located: LocatedStep,
+    error: unknown,
+    durationMs: number,
+  ): Promise<boolean> {
+    let current = located;
+    track.clearRetry();
+    track.record(current.step.id, current.step.type, { action: 'failed', error, durationMs });
+    for (;;) {
+      if (current.step.on_error !== undefined) {
+        track.ctx['_last_error'] = lastError(current.step.id, error);
+        return track.moveTo(current, current.step.on_error);
+      }
+      const frame = topLoop(track.frames);
+      if (!frame || current.owner?.id !== frame.stepId) break;
+      track.frames.pop();
+      current = track.state.located(frame.stepId) as LocatedStep;
+      track.record(current.step.id, current.step.type, {
+        action: 'failed',
+        error,
+        durationMs: track.loopDurationMs(frame),
+      });
+    }
+    await track.failed(located, error);
+    return true;
+  }
+
+  /** A loop body ran to its end: its step repeats it or leaves the loop. True when the run stopped. */
+  private async endIteration(track: StepTrack, frame: LoopFrame): Promise<boolean> {
+    const located = track.state.located(frame.stepId) as LocatedStep;
+    const handler = stepHandler(located.step);
+    track.frames.pop();
+    try {
+      if (!handler.endIteration) throw new StepError(`step "${frame.stepId}" does not iterate`);
+      const outcome = handler.endIteration(located.step, frame, this.contexts.create(track));
+      if (outcome.kind !== 'enter') {
+        return this.apply(track, located, outcome, track.loopDurationMs(frame));
+      }
+      track.frames.push(outcome.frame);
+      return track.moveTo(located, outcome.first);
+    } catch (error) {
+      if (isStoreFailure(error)) throw error;
+      return this.fail(track, located, error, track.loopDurationMs(frame));
+    }
+  }
+}
+
+/** What workflows see of a failure in `_last_error`. */
+export function lastError(stepId: string, error: unknown): Record<string, unknown> {
+  return {
+    step: stepId,
+    message: error instanceof Error ? error.message : String(error),
+    name: error instanceof Error ? error.name : 'Error',
+  };
+}
+
+/** Failures of the store are the runner's to handle; a step's `on_error` never takes them. */
+export function isStoreFailure(error: unknown): boolean {
+  return error instanceof StoreError || error instanceof ExecutionNotFoundError;
+}

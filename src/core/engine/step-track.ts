@@ -1,0 +1,54 @@
+import type { LocatedStep } from '../definition/definition-types';
+import type { RuntimeFrame } from '../types';
+import type { LoopFrame, RunState } from './run-state';
+import type { EntryDraft, StepOutcome } from './step-context';
+
+/** What a step's context writes to: the checkpointed run, or a parallel branch in memory. */
+export interface ContextTarget {
+  readonly ctx: Record<string, unknown>;
+  record(stepId: string, stepType: string, draft: EntryDraft, at?: Date): void;
+  /** Checkpoints now, with the entries recorded so far. */
+  persist(): Promise<void>;
+  /** Whether a retry back-off of `ms` ends the run with a checkpoint instead of a wait. */
+  mayDefer(ms: number): boolean;
+  parkedRetry(stepId: string): { attempt: number; at: string } | null;
+}
+
+type Halt = Extract<StepOutcome, { kind: 'halt' }>;
+type Retry = Extract<StepOutcome, { kind: 'retry' }>;
+
+/**
+ * Where the step loop runs and what each move means there. On the execution a move is a checkpoint;
+ * in a parallel branch it is a change in memory, and a halt is refused. Each method that can stop the
+ * run answers true when it did.
+ */
+export interface StepTrack extends ContextTarget {
+  readonly state: RunState;
+  /** The loops being iterated, innermost last. */
+  readonly frames: RuntimeFrame[];
+  /** The step to run next; null at the end of a sequence. */
+  position(): string | null;
+  /** Ends the run when the workflow's `timeout` has passed. */
+  outOfTime(): Promise<boolean>;
+  moveTo(located: LocatedStep, next: string | null): Promise<boolean>;
+  enter(
+    located: LocatedStep,
+    frame: LoopFrame,
+    first: string,
+    durationMs: number,
+  ): Promise<boolean>;
+  halt(located: LocatedStep, outcome: Halt, durationMs: number): Promise<boolean>;
+  retry(located: LocatedStep, outcome: Retry): Promise<boolean>;
+  /** Records that a step completed with `result`. */
+  completed(located: LocatedStep, result: unknown, durationMs: number): void;
+  /** The run ends: with an `end` step's result, or (null) because its sequence ran out. */
+  end(finish: { result: unknown } | null): Promise<void>;
+  /** A step failed and no `on_error` took the failure. */
+  failed(located: LocatedStep, error: unknown): Promise<void>;
+  /** The run cannot go on at all (its position names no step). */
+  abort(error: Error): Promise<void>;
+  /** Forgets a retry parked for a back-off. */
+  clearRetry(): void;
+  /** How long the loop of `frame` ran, for its entries. */
+  loopDurationMs(frame: LoopFrame): number;
+}

@@ -1,0 +1,52 @@
+import type { StepDefinition } from '../definition/definition-types';
+import type { StepContext, StepOutcome } from '../engine/step-context';
+import type { Execution, ResumePayload, RuntimeFrame } from '../types';
+
+/** What a step that halted the execution sees when a resume, a timer or its child comes. */
+export interface HaltedStepContext {
+  /** The halted execution, as stored. */
+  readonly execution: Execution;
+  /** The working context; handlers write their variables here. */
+  readonly ctx: Record<string, unknown>;
+  now(): Date;
+  /** Whether the halt's timer (`resume_at`, `expires_at`) has come. */
+  timerDue(): boolean;
+  /** Passes the resume on to the child execution this step waits on; the child afterwards. */
+  resumeChild(payload: ResumePayload): Promise<Execution>;
+  /** Passes a timer on to the child execution this step waits on; the child afterwards. */
+  fireChildTimer(): Promise<Execution>;
+}
+
+/**
+ * Everything one step type does. `run` is required; the rest only for steps that halt, wait on a
+ * child or iterate. Adding a step type means one file with its handler and a line in the registry.
+ */
+export interface StepHandler<S extends StepDefinition = StepDefinition> {
+  /** Runs the step in the step loop. */
+  run(step: S, context: StepContext): Promise<StepOutcome>;
+  /** What is wrong with a resume of an execution halted here; empty when it can be accepted. */
+  resumeProblems?(step: S, payload: ResumePayload): string[];
+  /** Leaves the halt on a resume. Without it, a resume continues where the halt said to. */
+  resume?(step: S, halted: HaltedStepContext, payload: ResumePayload): Promise<StepOutcome>;
+  /** A timer came for the halt: how to leave it, or null to stay halted unchanged. */
+  fireTimer?(step: S, halted: HaltedStepContext): Promise<StepOutcome | null>;
+  /** The child execution this step waits on finished by itself: how the parent goes on. */
+  childFinished?(step: S, child: Execution, ctx: Record<string, unknown>): StepOutcome;
+  /**
+   * The body of an iterating step ran to its end: `enter` repeats it with the frame given, any other
+   * outcome leaves the loop. The frame has already been taken off the stack.
+   */
+  endIteration?(step: S, frame: RuntimeFrame & { type: 'loop' }, context: StepContext): StepOutcome;
+}
+
+/** The resume every halt accepts: carry the payload on and continue where the halt said to. */
+export function continueAfterResume(
+  halted: HaltedStepContext,
+  payload: ResumePayload,
+): StepOutcome {
+  return {
+    kind: 'continue',
+    result: { approved: payload.approved ?? null, response: payload.response ?? null },
+    next: halted.execution.recoverTo,
+  };
+}
