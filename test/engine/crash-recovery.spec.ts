@@ -6,8 +6,18 @@ import { join } from 'node:path';
 import { CRASH_STEPS, crashEngine } from '../support/crash-workflow';
 import { PostgresHarness } from '../support/sql-harness';
 
-/** Starts a worker process on the execution and kills it with SIGKILL after `afterMs`. */
-async function runAndKill(schema: string, executionId: string, markFile: string, afterMs: number) {
+const marksIn = (markFile: string) => readFileSync(markFile, 'utf8').split('\n').filter(Boolean);
+
+/**
+ * Starts a worker process on the execution and kills it with SIGKILL once `afterMarks` steps have
+ * left their mark: the kill lands while the next step is in flight.
+ */
+async function runAndKill(
+  schema: string,
+  executionId: string,
+  markFile: string,
+  afterMarks: number,
+) {
   const child = spawn(
     process.execPath,
     [
@@ -24,8 +34,12 @@ async function runAndKill(schema: string, executionId: string, markFile: string,
     child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
     child.once('exit', (code) => reject(new Error(`worker exited early with ${code}`)));
   });
-  await new Promise((resolve) => setTimeout(resolve, afterMs));
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  while (marksIn(markFile).length < afterMarks) {
+    if (child.exitCode !== null)
+      throw new Error(`worker exited with ${child.exitCode} before the kill`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
   child.kill('SIGKILL');
   await exited;
 }
@@ -45,7 +59,13 @@ describe('a process killed between steps', () => {
       const executionId = randomUUID();
       const markFile = join(dir, `marks-${run}.txt`);
       writeFileSync(markFile, '');
-      await runAndKill(harness.schema, executionId, markFile, 60 + Math.floor(Math.random() * 300));
+      const afterMarks = 1 + Math.floor(Math.random() * (CRASH_STEPS.length - 2));
+      await runAndKill(harness.schema, executionId, markFile, afterMarks);
+      // The kill landed mid-run: some steps done, not all, and the execution still running.
+      const killed = await harness.store().load(executionId);
+      expect(killed?.status).toBe('running');
+      expect(marksIn(markFile).length).toBeGreaterThanOrEqual(afterMarks);
+      expect(marksIn(markFile).length).toBeLessThan(CRASH_STEPS.length);
 
       const { engine, close } = await crashEngine(harness.schema, markFile);
       try {
@@ -57,7 +77,7 @@ describe('a process killed between steps', () => {
         const entries = await harness.store().entries(executionId);
         const count = (step: string, action: string) =>
           entries.filter((e) => e.stepId === step && e.action === action).length;
-        const marks = readFileSync(markFile, 'utf8').trim().split('\n');
+        const marks = marksIn(markFile);
         const reRun: string[] = [];
         for (const step of CRASH_STEPS) {
           expect(count(step, 'completed')).toBe(1);
