@@ -165,3 +165,21 @@ export class ApprovalExpiredError extends DurableWorkflowError {
     super(`the approval expired after ${timeoutSeconds} s`);
   }
 }
+
+/** Work was asked of the library before the application started or after it began to stop. */
+export class NotRunningError extends DurableWorkflowError {}
+
+/**
+ * Following an execution's `runtime.parent` links did not reach a root: they form a cycle, or
+ * sub-workflows are nested deeper than supported.
+ */
+export class ParentChainError extends DurableWorkflowError {
+  constructor(
+    readonly executionId: string,
+    readonly maxDepth: number,
+  ) {
+    super(
+      `Execution ${executionId} has more than ${maxDepth} levels of parents: its runtime.parent links form a cycle, or sub-workflows are nested deeper than ${maxDepth} levels, which is not supported.`,
+    );
+  }
+}

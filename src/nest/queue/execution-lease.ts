@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import { ParentChainError } from '../../core/errors';
 import type { Execution } from '../../core/types';
 import type { DurableWorkflowStore } from '../../storage/workflow-store';
 
@@ -133,8 +134,6 @@ export class ExecutionLeases {
       if (!parent) return current.id;
       current = parent;
     }
-    throw new Error(
-      `Execution ${execution.id} has more than ${MAX_DEPTH} levels of parents: its runtime.parent links form a cycle, or sub-workflows are nested deeper than ${MAX_DEPTH} levels, which is not supported.`,
-    );
+    throw new ParentChainError(execution.id, MAX_DEPTH);
   }
 }

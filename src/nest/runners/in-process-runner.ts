@@ -4,7 +4,7 @@ import type {
   StartOptions,
   WorkflowEngine,
 } from '../../core/engine/workflow-engine';
-import { ExecutionStateError } from '../../core/errors';
+import { ExecutionStateError, NotRunningError } from '../../core/errors';
 import type { Execution } from '../../core/types';
 import { ConcurrentUpdateError } from '../../storage/store-errors';
 import type { WorkflowStore } from '../../storage/workflow-store';
@@ -114,7 +114,7 @@ export class InProcessRunner implements WorkflowRunner {
   /** Runs `work` in the background; its failure is logged, never lost. */
   private submit(executionId: string, work: () => Promise<Execution | null>): void {
     if (this.stopped)
-      throw new Error('The workflow runner is shutting down and takes no new work.');
+      throw new NotRunningError('The workflow runner is shutting down and takes no new work.');
     const promise = work()
       .then((execution) => execution && this.settled(execution))
       .catch((error: unknown) => {
