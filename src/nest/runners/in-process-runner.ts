@@ -5,12 +5,15 @@ import type {
   WorkflowEngine,
 } from '../../core/engine/workflow-engine';
 import { ExecutionStateError, NotRunningError } from '../../core/errors';
-import type { Execution } from '../../core/types';
+import type { Execution, ExecutionStatus } from '../../core/types';
 import { ConcurrentUpdateError } from '../../storage/store-errors';
 import type { WorkflowStore } from '../../storage/workflow-store';
 import { timerDueAt } from '../../core/engine/timer-due';
 import { withinGrace } from './within-grace';
 import type { WorkflowRunner } from './workflow-runner';
+
+/** Executions boot reads per query. */
+const BOOT_PAGE_SIZE = 500;
 
 /** setTimeout's limit; longer timers are armed in hops. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -34,12 +37,22 @@ export class InProcessRunner implements WorkflowRunner {
   /** Continues what a previous process left: pending and running executions, and halted timers. */
   async boot(): Promise<void> {
     for (const status of ['pending', 'running'] as const) {
-      for (const execution of await this.store.find({ status, limit: 1000 })) {
+      for await (const execution of this.everyExecution(status)) {
         this.submit(execution.id, () => this.engine.drive(execution.id));
       }
     }
-    const halted = await this.store.find({ status: 'halted', limit: 10_000 });
-    for (const execution of halted) this.armTimer(execution);
+    for await (const execution of this.everyExecution('halted')) this.armTimer(execution);
+  }
+
+  /** Every execution in `status`, a page at a time, so boot reads all of them however many. */
+  private async *everyExecution(status: ExecutionStatus): AsyncGenerator<Execution> {
+    let before: string | undefined;
+    for (;;) {
+      const page = await this.store.find({ status, limit: BOOT_PAGE_SIZE, before });
+      yield* page;
+      if (page.length < BOOT_PAGE_SIZE) return;
+      before = page[page.length - 1].id;
+    }
   }
 
   async run(
