@@ -24,6 +24,13 @@ export type LeasedOutcome =
   | { kind: 'busy' }
   | { kind: 'gone' };
 
+/** A lease being renewed while its work runs. */
+interface Renewal {
+  rootId: string;
+  owner: string;
+  executionId: string;
+}
+
 /**
  * Claims an execution before work on it and gives the claim up after. A sub-workflow is guarded by
  * the lease of its root, the one execution that drives the whole tree, so a child run inline by its
@@ -31,6 +38,10 @@ export type LeasedOutcome =
  * the work runs; a worker that lost it can't write, because the next claim bumped the revision.
  */
 export class ExecutionLeases {
+  /** The leases held now, renewed together by one timer that runs while there are any. */
+  private readonly renewing = new Set<Renewal>();
+  private renewalTimer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly store: DurableWorkflowStore,
     private readonly leaseMs: number,
@@ -72,31 +83,16 @@ export class ExecutionLeases {
     owner: string,
     work: (lease: HeldLease, current: Execution) => Promise<Execution>,
   ): Promise<LeasedOutcome> {
-    const executionId = current.id;
+    const renewal: Renewal = { rootId, owner, executionId: current.id };
     let handedOver = false;
     let releasedByCheckpoint = false;
-    const renewal = setInterval(
-      () => {
-        this.store.extendClaim(rootId, owner, this.leaseMs).then(
-          (kept) => {
-            if (!kept)
-              this.logger.warn(
-                `Lost the lease on execution ${rootId} while working on ${executionId}: another worker took it over; this worker's next checkpoint will be refused.`,
-              );
-          },
-          (error: unknown) =>
-            this.logger.warn(`Could not renew the lease on execution ${rootId}: ${String(error)}`),
-        );
-      },
-      Math.floor(this.leaseMs / 3),
-    );
-    renewal.unref();
+    this.startRenewing(renewal);
     const lease: HeldLease = {
       owner,
       handOver: async (ms) => {
         handedOver = true;
         // Renewing now would cut the hand-over back to one lease length.
-        clearInterval(renewal);
+        this.stopRenewing(renewal);
         await this.store.extendClaim(rootId, owner, Math.max(1, Math.ceil(ms)));
       },
       releasedWithCheckpoint: {
@@ -104,15 +100,45 @@ export class ExecutionLeases {
         owner,
         released: () => {
           releasedByCheckpoint = true;
-          clearInterval(renewal);
+          this.stopRenewing(renewal);
         },
       },
     };
     try {
       return { kind: 'done', execution: await work(lease, current), rootId };
     } finally {
-      clearInterval(renewal);
+      this.stopRenewing(renewal);
       if (!handedOver && !releasedByCheckpoint) await this.release(rootId, owner);
+    }
+  }
+
+  private startRenewing(renewal: Renewal): void {
+    this.renewing.add(renewal);
+    if (this.renewalTimer) return;
+    this.renewalTimer = setInterval(() => this.renewAll(), Math.floor(this.leaseMs / 3));
+    this.renewalTimer.unref();
+  }
+
+  private stopRenewing(renewal: Renewal): void {
+    this.renewing.delete(renewal);
+    if (this.renewing.size > 0 || !this.renewalTimer) return;
+    clearInterval(this.renewalTimer);
+    this.renewalTimer = undefined;
+  }
+
+  /** One tick renews every lease held: a lease is renewed at least every third of its length. */
+  private renewAll(): void {
+    for (const { rootId, owner, executionId } of this.renewing) {
+      this.store.extendClaim(rootId, owner, this.leaseMs).then(
+        (kept) => {
+          if (!kept)
+            this.logger.warn(
+              `Lost the lease on execution ${rootId} while working on ${executionId}: another worker took it over; this worker's next checkpoint will be refused.`,
+            );
+        },
+        (error: unknown) =>
+          this.logger.warn(`Could not renew the lease on execution ${rootId}: ${String(error)}`),
+      );
     }
   }
 
