@@ -23,14 +23,14 @@ export type {
   ExecutionIdsQuery,
   FindQuery,
   WorkflowStore,
-} from './storage/workflow-store';
+} from './core/store/workflow-store';
 export {
   ConcurrentUpdateError,
   RejectedValueError,
   StoreError,
   StoreUnavailableError,
   UnserializableValueError,
-} from './storage/store-errors';
+} from './core/store/store-errors';
 export { WorkflowExecutionEntity } from './storage/typeorm/workflow-execution.entity';
 export { WorkflowEntryEntity } from './storage/typeorm/workflow-entry.entity';
 export { TypeormWorkflowStore } from './storage/typeorm/typeorm-workflow-store';

@@ -7,7 +7,7 @@ import type {
 import type { Cluster, Redis } from 'ioredis';
 import type { WorkflowSource } from '../core/definition/load-workflow';
 import type { ResilientStoreOptions } from '../storage/resilient/resilient-store';
-import type { WorkflowStore } from '../storage/workflow-store';
+import type { WorkflowStore } from '../core/store/workflow-store';
 import { definedOnly } from './defined-only';
 import type { WorkflowHttpOptions } from './http/http.options';
 import {

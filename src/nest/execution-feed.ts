@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Observable, Subject } from 'rxjs';
 import type { Execution } from '../core/types';
-import type { WorkflowStore } from '../storage/workflow-store';
+import type { WorkflowStore } from '../core/store/workflow-store';
 import type { ExecutionEvents } from './execution-events';
 import type { SharedRemoteChanges } from './shared-remote-changes';
 

@@ -4,7 +4,7 @@ import { peers } from '../peers/peers';
 import { RedisWorkflowStore } from '../storage/redis/redis-workflow-store';
 import { ResilientStore } from '../storage/resilient/resilient-store';
 import { TypeormWorkflowStore } from '../storage/typeorm/typeorm-workflow-store';
-import type { DurableWorkflowStore, WorkflowStore } from '../storage/workflow-store';
+import type { DurableWorkflowStore, WorkflowStore } from '../core/store/workflow-store';
 import { MODULE_OPTIONS, RAW_STORE, STORE } from './durable-workflow.constants';
 import type { ResolvedModuleOptions, StoreOption } from './durable-workflow.options';
 

@@ -19,7 +19,7 @@ import type {
   ExecutionCount,
   FindQuery,
   WorkflowStore,
-} from '../storage/workflow-store';
+} from '../core/store/workflow-store';
 import { ResilientStore } from '../storage/resilient/resilient-store';
 import { MODULE_OPTIONS, STORE, WORKFLOW_QUEUE } from './durable-workflow.constants';
 import type { ResolvedModuleOptions } from './durable-workflow.options';

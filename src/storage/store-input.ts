@@ -1,6 +1,6 @@
 import { ENTRY_ACTIONS, EXECUTION_STATUSES, type Entry, type Execution } from '../core/types';
 import { assertJsonSafe } from './serialization/json-safety';
-import { RejectedValueError } from './store-errors';
+import { RejectedValueError } from '../core/store/store-errors';
 
 /** An execution's JSON fields as text, checked to come back exactly as given. */
 export interface EncodedExecution {

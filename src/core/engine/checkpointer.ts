@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { UnserializableValueError } from '../../storage/store-errors';
-import type { DurableWorkflowStore, WorkflowStore } from '../../storage/workflow-store';
+import { UnserializableValueError } from '../store/store-errors';
+import type { DurableWorkflowStore, WorkflowStore } from '../store/workflow-store';
 import { FINISHED, type LocatedStep } from '../definition/definition-types';
 import { serializeError } from '../error-serialization';
 import { ExecutionNotFoundError, StepFailedError } from '../errors';

@@ -1,5 +1,5 @@
-import { ConcurrentUpdateError } from '../../storage/store-errors';
-import type { WorkflowStore } from '../../storage/workflow-store';
+import { ConcurrentUpdateError } from '../store/store-errors';
+import type { WorkflowStore } from '../store/workflow-store';
 import {
   FINISHED,
   type LocatedStep,

@@ -1,4 +1,4 @@
-import { StoreError } from '../../storage/store-errors';
+import { StoreError } from '../store/store-errors';
 import { FINISHED, type LocatedStep, type StepDefinition } from '../definition/definition-types';
 import { ExecutionNotFoundError, StepError } from '../errors';
 import { stepHandler } from '../steps/step-registry';

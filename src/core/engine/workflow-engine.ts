@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ConcurrentUpdateError } from '../../storage/store-errors';
-import type { DurableWorkflowStore, WorkflowStore } from '../../storage/workflow-store';
+import { ConcurrentUpdateError } from '../store/store-errors';
+import type { DurableWorkflowStore, WorkflowStore } from '../store/workflow-store';
 import type { WorkflowDefinition } from '../definition/definition-types';
 import { ExecutionNotFoundError, ExecutionStateError, RecoveryLimitError } from '../errors';
 import type { WorkflowRegistry } from '../registry';

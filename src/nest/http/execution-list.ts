@@ -1,4 +1,4 @@
-import type { FindQuery } from '../../storage/workflow-store';
+import type { FindQuery } from '../../core/store/workflow-store';
 import type { WorkflowService } from '../workflow.service';
 import { executionWith, type ExecutionSummary, type ExecutionValue } from './execution-views';
 

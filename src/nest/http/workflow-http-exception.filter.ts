@@ -14,7 +14,11 @@ import {
   WorkflowValidationError,
 } from '../../core/errors';
 import { applySecurityHeaders } from './security-headers';
-import { ConcurrentUpdateError, RejectedValueError, StoreError } from '../../storage/store-errors';
+import {
+  ConcurrentUpdateError,
+  RejectedValueError,
+  StoreError,
+} from '../../core/store/store-errors';
 
 /**
  * Maps the module's errors to statuses: invalid input 422 (a workflow's, or a value the store

@@ -33,7 +33,7 @@ import type { Observable } from 'rxjs';
 import { deserializeError } from '../../core/error-serialization';
 import { ExecutionNotFoundError } from '../../core/errors';
 import type { Entry } from '../../core/types';
-import type { ExecutionCount } from '../../storage/workflow-store';
+import type { ExecutionCount } from '../../core/store/workflow-store';
 import { WorkflowService } from '../workflow.service';
 import {
   ErrorResponse,

@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import { ParentChainError } from '../../core/errors';
 import type { Execution } from '../../core/types';
-import type { DurableWorkflowStore } from '../../storage/workflow-store';
+import type { DurableWorkflowStore } from '../../core/store/workflow-store';
 
 /** Deeper than any real tree of sub-workflows; a cycle of parents would otherwise never end. */
 const MAX_DEPTH = 32;

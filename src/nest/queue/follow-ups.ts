@@ -1,5 +1,5 @@
 import type { Execution } from '../../core/types';
-import type { WorkflowStore } from '../../storage/workflow-store';
+import type { WorkflowStore } from '../../core/store/workflow-store';
 import { timerDueAt } from '../../core/engine/timer-due';
 import type { HeldLease } from './execution-lease';
 import type { PlannedJob, WorkflowJobQueue } from './workflow-job-queue';

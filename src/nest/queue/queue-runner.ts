@@ -11,7 +11,7 @@ import type {
 import { ExecutionNotFoundError, ExecutionStateError } from '../../core/errors';
 import type { Execution } from '../../core/types';
 import { assertJsonSafe } from '../../storage/serialization/json-safety';
-import type { DurableWorkflowStore } from '../../storage/workflow-store';
+import type { DurableWorkflowStore } from '../../core/store/workflow-store';
 import type { WorkflowRunner } from '../runners/workflow-runner';
 import { peers } from '../../peers/peers';
 import { withinGrace } from '../runners/within-grace';

@@ -1,7 +1,7 @@
 import { isFinished } from '../../core/types';
 import type { Logger } from '@nestjs/common';
-import { RejectedValueError } from '../../storage/store-errors';
-import type { DurableWorkflowStore } from '../../storage/workflow-store';
+import { RejectedValueError } from '../../core/store/store-errors';
+import type { DurableWorkflowStore } from '../../core/store/workflow-store';
 import { timerJob } from './follow-ups';
 import type { PlannedJob, WorkflowJobQueue } from './workflow-job-queue';
 import { timerDueAt } from '../../core/engine/timer-due';

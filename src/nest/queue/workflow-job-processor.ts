@@ -8,8 +8,8 @@ import {
   ExecutionStateError,
 } from '../../core/errors';
 import type { Execution } from '../../core/types';
-import { ConcurrentUpdateError, StoreError } from '../../storage/store-errors';
-import type { DurableWorkflowStore } from '../../storage/workflow-store';
+import { ConcurrentUpdateError, StoreError } from '../../core/store/store-errors';
+import type { DurableWorkflowStore } from '../../core/store/workflow-store';
 import { peers } from '../../peers/peers';
 import type { ExecutionLeases, HeldLease } from './execution-lease';
 import type { FollowUps } from './follow-ups';

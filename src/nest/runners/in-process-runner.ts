@@ -6,8 +6,8 @@ import type {
 } from '../../core/engine/workflow-engine';
 import { ExecutionStateError, NotRunningError } from '../../core/errors';
 import type { Execution, ExecutionStatus } from '../../core/types';
-import { ConcurrentUpdateError } from '../../storage/store-errors';
-import type { WorkflowStore } from '../../storage/workflow-store';
+import { ConcurrentUpdateError } from '../../core/store/store-errors';
+import type { WorkflowStore } from '../../core/store/workflow-store';
 import { timerDueAt } from '../../core/engine/timer-due';
 import { withinGrace } from './within-grace';
 import type { WorkflowRunner } from './workflow-runner';

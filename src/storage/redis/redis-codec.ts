@@ -6,7 +6,7 @@ import {
   type Execution,
   type ExecutionStatus,
 } from '../../core/types';
-import { StoreError } from '../store-errors';
+import { StoreError } from '../../core/store/store-errors';
 import type { EncodedEntry, EncodedExecution } from '../store-input';
 
 /** The execution as one JSON document; JSON fields are spliced in already encoded. */

@@ -9,7 +9,7 @@ import {
   type Execution,
   type ExecutionStatus,
 } from '../../core/types';
-import { ConcurrentUpdateError, StoreError } from '../store-errors';
+import { ConcurrentUpdateError, StoreError } from '../../core/store/store-errors';
 import {
   encodeCheckpointEntries,
   encodeEntry,
@@ -32,7 +32,7 @@ import {
   type ExecutionCount,
   type ExecutionIdsQuery,
   type FindQuery,
-} from '../workflow-store';
+} from '../../core/store/workflow-store';
 import { hashTagOf, isClusterClient } from './hash-tag';
 import { LuaScript } from './lua-script';
 import { entryDocument, executionDocument, parseEntry, parseExecution } from './redis-codec';

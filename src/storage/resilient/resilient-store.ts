@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Entry, Execution } from '../../core/types';
-import { StoreError, StoreUnavailableError } from '../store-errors';
+import { StoreError, StoreUnavailableError } from '../../core/store/store-errors';
 import type {
   ClaimableQuery,
   DeleteFinishedQuery,
@@ -10,7 +10,7 @@ import type {
   ExecutionIdsQuery,
   FindQuery,
   CheckpointOptions,
-} from '../workflow-store';
+} from '../../core/store/workflow-store';
 import { CircuitBreaker } from './circuit-breaker';
 import { classifyFailure } from './failure-kind';
 

@@ -1,5 +1,5 @@
 import { isPlainObject } from '../../core/runtime/references';
-import { UnserializableValueError } from '../store-errors';
+import { UnserializableValueError } from '../../core/store/store-errors';
 
 /**
  * Refuses any value that JSON would silently change: a reader must get back exactly what was saved

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { FINISHED_STATUSES, type Entry, type Execution } from '../../core/types';
-import type { ExecutionCount, FindQuery } from '../workflow-store';
+import type { ExecutionCount, FindQuery } from '../../core/store/workflow-store';
 import type { EncodedEntry } from '../store-input';
 import { toEntry, toExecution, type EntryRow, type ExecutionRow } from './row-mapping';
 import {

@@ -6,7 +6,7 @@ import {
   type Execution,
   type ExecutionStatus,
 } from '../../core/types';
-import { StoreError } from '../store-errors';
+import { StoreError } from '../../core/store/store-errors';
 
 /** A row of `workflow_executions` with JSON columns already decoded and timestamps as Dates. */
 export interface ExecutionRow {

@@ -1,6 +1,6 @@
 import type { Entry, Execution, ExecutionStatus } from '../../core/types';
 import type { EncodedEntry, EncodedExecution } from '../store-input';
-import type { ExecutionCount, FindQuery } from '../workflow-store';
+import type { ExecutionCount, FindQuery } from '../../core/store/workflow-store';
 
 /** What one checkpoint writes: the execution, its encoded JSON, and the entries to append. */
 export interface CheckpointWrite {

@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { FINISHED_STATUSES, type Entry, type Execution } from '../../core/types';
-import type { ExecutionCount, FindQuery } from '../workflow-store';
-import { StoreError } from '../store-errors';
+import type { ExecutionCount, FindQuery } from '../../core/store/workflow-store';
+import { StoreError } from '../../core/store/store-errors';
 import { parseStoredJson, type EncodedEntry } from '../store-input';
 import { toEntry, toExecution } from './row-mapping';
 import {

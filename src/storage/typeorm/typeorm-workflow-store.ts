@@ -1,7 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { ExecutionNotFoundError } from '../../core/errors';
 import type { Entry, Execution } from '../../core/types';
-import { ConcurrentUpdateError, RejectedValueError, StoreError } from '../store-errors';
+import {
+  ConcurrentUpdateError,
+  RejectedValueError,
+  StoreError,
+} from '../../core/store/store-errors';
 import { missingCursor } from '../store-input';
 import {
   encodeCheckpointEntries,
@@ -24,7 +28,7 @@ import {
   type ExecutionCount,
   type ExecutionIdsQuery,
   type FindQuery,
-} from '../workflow-store';
+} from '../../core/store/workflow-store';
 import { PostgresDialect, type PgQueryable } from './postgres-dialect';
 import type { SqlDialect } from './sql-dialect';
 import { SqliteDialect } from './sqlite-dialect';

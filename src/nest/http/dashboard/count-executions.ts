@@ -1,5 +1,5 @@
 import type { Execution } from '../../../core/types';
-import { compareCounts, type ExecutionCount } from '../../../storage/workflow-store';
+import { compareCounts, type ExecutionCount } from '../../../core/store/workflow-store';
 
 /** What a store's `countExecutions` would say, for executions already read. */
 export function countByWorkflowAndStatus(executions: readonly Execution[]): ExecutionCount[] {

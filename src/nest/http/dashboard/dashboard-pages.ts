@@ -2,7 +2,7 @@ import { deserializeError } from '../../../core/error-serialization';
 import { EXECUTION_STATUSES, type Entry, type Execution } from '../../../core/types';
 import { DASHBOARD_SCRIPT } from './dashboard-script';
 import { html, SafeHtml } from './html';
-import type { ExecutionCount } from '../../../storage/workflow-store';
+import type { ExecutionCount } from '../../../core/store/workflow-store';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}

@@ -1,4 +1,4 @@
-import type { Entry, Execution, ExecutionStatus } from '../core/types';
+import type { Entry, Execution, ExecutionStatus } from '../types';
 
 export interface FindQuery {
   workflowId?: string;

@@ -1,4 +1,4 @@
-import { DurableWorkflowError } from '../core/errors';
+import { DurableWorkflowError } from '../errors';
 
 /** The store failed or refused a value; `cause` keeps the driver's error. */
 export class StoreError extends DurableWorkflowError {
