@@ -13,6 +13,7 @@ import {
   type StoreOption,
 } from './durable-workflow.options';
 import { injectableQueueAliases, workflowQueueProvider } from './queue/workflow-queue.provider';
+import { OwnedResources } from './owned-resources';
 import { rawStoreProvider, storeProvider } from './store.providers';
 import { WorkflowCallableExplorer } from './workflow-callable.explorer';
 import { WorkflowService } from './workflow.service';
@@ -64,6 +65,7 @@ export class DurableWorkflowModule {
       imports: [DiscoveryModule, ...typeorm, ...imports, ...(http?.imports ?? [])],
       providers: [
         optionsProvider,
+        OwnedResources,
         rawStoreProvider(store),
         storeProvider,
         workflowQueueProvider,

@@ -7,6 +7,8 @@ import { TypeormWorkflowStore } from '../storage/typeorm/typeorm-workflow-store'
 import type { DurableWorkflowStore, WorkflowStore } from '../core/store/workflow-store';
 import { MODULE_OPTIONS, RAW_STORE, STORE } from './durable-workflow.constants';
 import type { ResolvedModuleOptions, StoreOption } from './durable-workflow.options';
+import { nestStoreLog } from './nest-store-log';
+import { OwnedResources } from './owned-resources';
 
 /** The provider of the configured store, under RAW_STORE. */
 export function rawStoreProvider(option: StoreOption): Provider {
@@ -21,7 +23,12 @@ export function rawStoreProvider(option: StoreOption): Provider {
     const { type: _type, ...redis } = option;
     // Without a client the store opens its own connection: say now, not at start, what that needs.
     if (!redis.client) peers.ioredis();
-    return { provide: RAW_STORE, useFactory: () => new RedisWorkflowStore(redis) };
+    return {
+      provide: RAW_STORE,
+      useFactory: (owned: OwnedResources) =>
+        owned.own(new RedisWorkflowStore({ log: nestStoreLog('RedisWorkflowStore'), ...redis })),
+      inject: [OwnedResources],
+    };
   }
   if ('useClass' in option) return { provide: RAW_STORE, useClass: option.useClass };
   if ('useExisting' in option) return { provide: RAW_STORE, useExisting: option.useExisting };
@@ -37,7 +44,7 @@ export const storeProvider: Provider = {
   provide: STORE,
   useFactory: (store: WorkflowStore, options: ResolvedModuleOptions) =>
     options.resilience !== false && isDurableStore(store)
-      ? new ResilientStore(store, options.resilience)
+      ? new ResilientStore(store, { log: nestStoreLog('ResilientStore'), ...options.resilience })
       : store,
   inject: [RAW_STORE, MODULE_OPTIONS],
 };

@@ -25,6 +25,7 @@ import { MODULE_OPTIONS, STORE, WORKFLOW_QUEUE } from './durable-workflow.consta
 import type { ResolvedModuleOptions } from './durable-workflow.options';
 import { ExecutionEvents } from './execution-events';
 import { ExecutionFeed } from './execution-feed';
+import { OwnedResources } from './owned-resources';
 import { SharedRemoteChanges } from './shared-remote-changes';
 import { QueueRunner } from './queue/queue-runner';
 import type { WorkflowBullQueue } from './queue/workflow-job-queue';
@@ -57,6 +58,7 @@ export class WorkflowService
     @Inject(MODULE_OPTIONS) private readonly options: ResolvedModuleOptions,
     @Inject(WORKFLOW_QUEUE) private readonly queue: WorkflowBullQueue | null,
     private readonly explorer: WorkflowCallableExplorer,
+    private readonly owned: OwnedResources,
   ) {
     this.remoteChanges = new SharedRemoteChanges(
       () => this.runnerInstance?.watchRemote?.bind(this.runnerInstance) ?? null,
@@ -86,11 +88,16 @@ export class WorkflowService
     this.remoteChanges.close();
   }
 
+  /**
+   * The one place shutdown happens, in order: the runner stops taking work and lets what is in
+   * flight reach a checkpoint (closing its workers), then what the module opened (the queue, a
+   * store's own connection) is closed. Stores close nothing earlier, so the drain can still write.
+   */
   async onApplicationShutdown(): Promise<void> {
     try {
       await this.runnerInstance?.stop(this.options.shutdownGraceMs);
     } finally {
-      await this.queue?.close();
+      await this.owned.closeAll();
     }
   }
 

@@ -138,7 +138,7 @@ export class PostgresHarness extends SqlHarness {
 
 export class SqliteHarness extends SqlHarness {
   readonly name = 'sqlite';
-  private readonly dir = mkdtempSync(join(tmpdir(), 'dw-sqlite-'));
+  readonly dir = mkdtempSync(join(tmpdir(), 'dw-sqlite-'));
 
   protected async options(): Promise<DataSourceOptions> {
     return {

@@ -2,6 +2,7 @@ import type { FactoryProvider, Provider } from '@nestjs/common';
 import { peers } from '../../peers/peers';
 import { MODULE_OPTIONS, WORKFLOW_QUEUE } from '../durable-workflow.constants';
 import type { ResolvedModuleOptions } from '../durable-workflow.options';
+import { OwnedResources } from '../owned-resources';
 import { WORKFLOW_QUEUE_NAME } from './queue.options';
 import type { WorkflowBullQueue } from './workflow-job-queue';
 
@@ -12,14 +13,16 @@ import type { WorkflowBullQueue } from './workflow-job-queue';
  */
 export const workflowQueueProvider: FactoryProvider<WorkflowBullQueue | null> = {
   provide: WORKFLOW_QUEUE,
-  useFactory: (options: ResolvedModuleOptions) =>
+  useFactory: (options: ResolvedModuleOptions, owned: OwnedResources) =>
     options.queue
-      ? new (peers.bullmq().Queue)(WORKFLOW_QUEUE_NAME, {
-          connection: options.queue.connection,
-          prefix: options.queue.prefix,
-        })
+      ? owned.own(
+          new (peers.bullmq().Queue)(WORKFLOW_QUEUE_NAME, {
+            connection: options.queue.connection,
+            prefix: options.queue.prefix,
+          }),
+        )
       : null,
-  inject: [MODULE_OPTIONS],
+  inject: [MODULE_OPTIONS, OwnedResources],
 };
 
 /**

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import type { StoreLog } from '../../core/store/store-log';
 import type { Cluster, Redis } from 'ioredis';
 import { ExecutionNotFoundError } from '../../core/errors';
 import { peers } from '../../peers/peers';
@@ -54,6 +54,8 @@ export interface RedisWorkflowStoreOptions {
    * @defaultValue 604800 (7 days)
    */
   ttlSeconds?: number;
+  /** Where `verifyDurability()`'s warnings go. @defaultValue none: they are only returned */
+  log?: StoreLog;
 }
 
 /** Executions a call of the learning script reads: a few milliseconds of Redis time. */
@@ -87,7 +89,7 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
   readonly ttlSeconds: number;
   private readonly client: Redis | Cluster;
   private readonly ownsClient: boolean;
-  private readonly logger = new Logger('RedisWorkflowStore');
+  private readonly log: StoreLog;
   private closing?: Promise<void>;
   private workflowsLearnt = false;
 
@@ -110,6 +112,7 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
       );
     }
     this.ownsClient = options.client === undefined;
+    this.log = options.log ?? (() => undefined);
     // Our own client gives up on a command after one reconnection attempt, so an outage surfaces
     // quickly to the caller (and to ResilientStore) instead of queueing writes in memory.
     this.client =
@@ -122,7 +125,7 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
   /** Reads the server's persistence settings and logs a warning for each way executions could be lost. */
   async verifyDurability(): Promise<RedisDurabilityReport> {
     const report = await inspectRedisDurability(this.client);
-    for (const warning of report.warnings) this.logger.warn(warning);
+    for (const warning of report.warnings) this.log('warn', warning);
     return report;
   }
 
@@ -289,14 +292,13 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
     this.workflowsLearnt = true;
   }
 
-  /** Closes the connection if the store opened it; an application's client is left alone. */
+  /**
+   * Closes the connection if the store opened it; an application's client is left alone. The Nest
+   * module calls it last at shutdown, once runs in flight have checkpointed.
+   */
   close(): Promise<void> {
     this.closing ??= this.ownsClient ? this.client.quit().then(() => undefined) : Promise.resolve();
     return this.closing;
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.close();
   }
 
   private executions(flat: unknown): Execution[] {

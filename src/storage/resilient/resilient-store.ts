@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Entry, Execution } from '../../core/types';
 import { StoreError, StoreUnavailableError } from '../../core/store/store-errors';
@@ -11,6 +10,7 @@ import type {
   FindQuery,
   CheckpointOptions,
 } from '../../core/store/workflow-store';
+import type { StoreLog } from '../../core/store/store-log';
 import { CircuitBreaker } from './circuit-breaker';
 import { classifyFailure } from './failure-kind';
 
@@ -25,9 +25,11 @@ export interface ResilientStoreOptions {
   failureThreshold?: number;
   /** How long an open circuit fails fast before one trial call is let through. @defaultValue 5000 */
   resetTimeoutMs?: number;
+  /** Told when the circuit opens and closes. @defaultValue none */
+  log?: StoreLog;
 }
 
-class ResilientStoreDefaults implements Required<ResilientStoreOptions> {
+class ResilientStoreDefaults implements Required<Omit<ResilientStoreOptions, 'log'>> {
   retries = 3;
   baseDelayMs = 50;
   maxDelayMs = 2000;
@@ -43,16 +45,18 @@ class ResilientStoreDefaults implements Required<ResilientStoreOptions> {
  * having landed, so a retry never applies it twice.
  */
 export class ResilientStore implements DurableWorkflowStore {
-  private readonly options: Required<ResilientStoreOptions>;
+  private readonly options: Required<Omit<ResilientStoreOptions, 'log'>>;
   private readonly breaker: CircuitBreaker;
-  private readonly logger = new Logger('ResilientStore');
+  private readonly log: StoreLog;
   private lastOutage: unknown;
 
   constructor(
     readonly store: DurableWorkflowStore,
     options: ResilientStoreOptions = {},
   ) {
-    this.options = { ...new ResilientStoreDefaults(), ...definedOnly(options) };
+    const { log, ...tuning } = options;
+    this.log = log ?? (() => undefined);
+    this.options = { ...new ResilientStoreDefaults(), ...definedOnly(tuning) };
     for (const [name, value] of Object.entries(this.options)) {
       if (!Number.isInteger(value) || value < 0) {
         throw new StoreError(`ResilientStore: ${name} must be a whole number ≥ 0, got ${value}.`);
@@ -195,14 +199,15 @@ export class ResilientStore implements DurableWorkflowStore {
     this.lastOutage = error;
     if (wasClosed && this.breaker.state !== 'closed') {
       const reason = error instanceof Error ? error.message : String(error);
-      this.logger.error(
+      this.log(
+        'error',
         `Store unavailable (${reason}); failing fast for ${this.options.resetTimeoutMs} ms before trying again.`,
       );
     }
   }
 
   private recovered(): void {
-    if (this.breaker.state !== 'closed') this.logger.log('Store reachable again; circuit closed.');
+    if (this.breaker.state !== 'closed') this.log('log', 'Store reachable again; circuit closed.');
     this.breaker.succeeded();
   }
 
