@@ -25,8 +25,14 @@ export function rawStoreProvider(option: StoreOption): Provider {
     if (!redis.client) peers.ioredis();
     return {
       provide: RAW_STORE,
-      useFactory: (owned: OwnedResources) =>
-        owned.own(new RedisWorkflowStore({ log: nestStoreLog('RedisWorkflowStore'), ...redis })),
+      // The module opened it, so the module closes it, last at shutdown; it checks at start
+      // whether the server keeps what is written, and logs how it could lose executions.
+      useFactory: async (owned: OwnedResources) => {
+        const log = nestStoreLog('RedisWorkflowStore');
+        const store = owned.own(new RedisWorkflowStore({ log, ...redis }));
+        await store.verifyDurability();
+        return store;
+      },
       inject: [OwnedResources],
     };
   }

@@ -129,10 +129,6 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
     return report;
   }
 
-  async onModuleInit(): Promise<void> {
-    await this.verifyDurability();
-  }
-
   async save(execution: Execution): Promise<Execution> {
     return this.checkpoint(execution, []);
   }
