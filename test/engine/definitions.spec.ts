@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { ServiceRegistry, WorkflowValidationError, loadWorkflow } from '../../src';
+import { WorkflowValidationError } from '../../src';
+import { ServiceRegistry, loadWorkflow } from '../../src/engine';
 
 const services = new ServiceRegistry({
   ledger: new (class {

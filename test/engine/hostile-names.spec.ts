@@ -1,6 +1,7 @@
 import { engineWith } from '../support/engine-harness';
 import { SqliteHarness } from '../support/sql-harness';
-import { WorkflowValidationError, loadWorkflow } from '../../src';
+import { WorkflowValidationError } from '../../src';
+import { loadWorkflow } from '../../src/engine';
 
 function problemsOf(document: Record<string, unknown>): string[] {
   try {

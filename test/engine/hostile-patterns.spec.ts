@@ -1,4 +1,5 @@
-import { WorkflowValidationError, loadWorkflow, type DurableWorkflowStore } from '../../src';
+import { WorkflowValidationError, type DurableWorkflowStore } from '../../src';
+import { loadWorkflow } from '../../src/engine';
 import type { RouterStep } from '../../src/core/definition/definition-types';
 import { MATCHES_INPUT_LIMIT, evaluateCondition } from '../../src/core/runtime/conditions';
 import type { ReferenceScope } from '../../src/core/runtime/references';

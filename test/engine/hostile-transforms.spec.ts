@@ -1,4 +1,4 @@
-import { loadWorkflow } from '../../src';
+import { loadWorkflow } from '../../src/engine';
 import type { ReferenceScope } from '../../src/core/runtime/references';
 import { applyTransform } from '../../src/core/runtime/transform';
 

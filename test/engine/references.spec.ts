@@ -2,7 +2,7 @@ import { evaluateCondition } from '../../src/core/runtime/conditions';
 import { readPath, resolveValue, type ReferenceScope } from '../../src/core/runtime/references';
 import { applyTransform } from '../../src/core/runtime/transform';
 import { findMethod, ServiceRegistry } from '../../src/core/services';
-import { loadWorkflow } from '../../src';
+import { loadWorkflow } from '../../src/engine';
 
 const scope = (ctx: Record<string, unknown> = {}): ReferenceScope => ({
   input: { amount: 1250, tags: ['a', 'b'], nested: { deep: { value: true } } },

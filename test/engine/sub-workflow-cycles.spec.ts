@@ -1,4 +1,5 @@
-import { WorkflowRegistry, WorkflowValidationError } from '../../src';
+import { WorkflowValidationError } from '../../src';
+import { WorkflowRegistry } from '../../src/engine';
 
 const runs = (id: string, ...children: string[]) => ({
   id,

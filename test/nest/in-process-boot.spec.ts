@@ -1,10 +1,5 @@
-import type {
-  Execution,
-  ExecutionStatus,
-  FindQuery,
-  WorkflowEngine,
-  WorkflowStore,
-} from '../../src';
+import type { Execution, ExecutionStatus, FindQuery, WorkflowStore } from '../../src';
+import type { WorkflowEngine } from '../../src/engine';
 import { InProcessRunner } from '../../src/nest/runners/in-process-runner';
 
 /** A store holding only what boot asks for: executions found by status, newest first, in pages. */

@@ -1,13 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
-import {
-  ServiceRegistry,
-  TypeormWorkflowStore,
-  WorkflowEngine,
-  WorkflowEntryEntity,
-  WorkflowExecutionEntity,
-  WorkflowRegistry,
-} from '../../src';
+import { TypeormWorkflowStore, WorkflowEntryEntity, WorkflowExecutionEntity } from '../../src';
+import { ServiceRegistry, WorkflowEngine, WorkflowRegistry } from '../../src/engine';
 import { DATABASE_URL } from './env';
 
 export const CRASH_STEPS = Array.from({ length: 10 }, (_, i) => `step${i}`);

@@ -1,10 +1,5 @@
-import {
-  ServiceRegistry,
-  WorkflowEngine,
-  WorkflowRegistry,
-  type DurableWorkflowStore,
-  type WorkflowSource,
-} from '../../src';
+import { type DurableWorkflowStore, type WorkflowSource } from '../../src';
+import { ServiceRegistry, WorkflowEngine, WorkflowRegistry } from '../../src/engine';
 
 /** An engine on a real store, with the given workflows and services, and a clock tests can move. */
 export function engineWith(

@@ -2,12 +2,12 @@ import {
   ConcurrentUpdateError,
   deserializeError,
   ExecutionNotFoundError,
-  serializeError,
   StoreError,
   UnserializableValueError,
   type DurableWorkflowStore,
   type Execution,
 } from '../../src';
+import { serializeError } from '../../src/engine';
 import { createdAtSeries, newEntry, newExecution, sleep } from './fixtures';
 import type { StoreHarness } from './store-harness';
 

@@ -1,0 +1,30 @@
+// `nestjs-durable-workflow/engine`: the engine without Nest, for scripts, tests and other hosts.
+// It runs on any `WorkflowStore` from the package root.
+
+export {
+  WorkflowEngine,
+  type EngineEvent,
+  type ExecutionRef,
+  type StartOptions,
+  type WorkflowEngineOptions,
+} from './core/engine/workflow-engine';
+export type { RunOptions } from './core/engine/run-state';
+export { WorkflowRegistry } from './core/registry';
+export { ServiceRegistry, type ServiceResolver } from './core/services';
+export { loadWorkflow, type WorkflowSource } from './core/definition/load-workflow';
+export type { ServiceCatalog } from './core/definition/parse-definition';
+export type { StepDefinition, WorkflowDefinition } from './core/definition/definition-types';
+export {
+  ENTRY_ACTIONS,
+  FINISHED_STATUSES,
+  isFinished,
+  type ExecutionRuntime,
+  type ResumePayload,
+  type RuntimeFrame,
+} from './core/types';
+export {
+  reviveError,
+  serializeError,
+  toSerializedError,
+  type SerializedError,
+} from './core/error-serialization';
