@@ -183,3 +183,25 @@ export class ParentChainError extends DurableWorkflowError {
     );
   }
 }
+
+/** The store given lacks methods a feature needs; the message names the feature and the methods. */
+export class StoreCapabilityError extends DurableWorkflowError {
+  constructor(
+    readonly feature: string,
+    readonly methods: readonly string[],
+  ) {
+    super(
+      `${feature} needs a store with ${methods.join(', ')} (every store of this package has them); the store given lacks ${methods.length === 1 ? 'it' : 'some of them'}. Use one of this package's stores, or implement DurableWorkflowStore.`,
+    );
+  }
+}
+
+/** A module option has a value it cannot work with; the message says which values it takes. */
+export class InvalidOptionError extends DurableWorkflowError {
+  constructor(
+    readonly option: string,
+    problem: string,
+  ) {
+    super(`${option} ${problem}`);
+  }
+}

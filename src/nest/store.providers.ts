@@ -4,7 +4,8 @@ import { peers } from '../peers/peers';
 import { RedisWorkflowStore } from '../storage/redis/redis-workflow-store';
 import { ResilientStore } from '../storage/resilient/resilient-store';
 import { TypeormWorkflowStore } from '../storage/typeorm/typeorm-workflow-store';
-import type { DurableWorkflowStore, WorkflowStore } from '../core/store/workflow-store';
+import { isDurableStore } from '../core/store/store-capabilities';
+import type { WorkflowStore } from '../core/store/workflow-store';
 import { MODULE_OPTIONS, RAW_STORE, STORE } from './durable-workflow.constants';
 import type { ResolvedModuleOptions, StoreOption } from './durable-workflow.options';
 import { nestStoreLog } from './nest-store-log';
@@ -54,9 +55,3 @@ export const storeProvider: Provider = {
       : store,
   inject: [RAW_STORE, MODULE_OPTIONS],
 };
-
-/** Whether the store has what many workers need: atomic checkpoints and leases. */
-export function isDurableStore(store: WorkflowStore): store is DurableWorkflowStore {
-  const durable = store as Partial<DurableWorkflowStore>;
-  return typeof durable.checkpoint === 'function' && typeof durable.claim === 'function';
-}

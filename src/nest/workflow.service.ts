@@ -11,33 +11,25 @@ import {
   type ResumePayload,
   type StartOptions,
 } from '../core/engine/workflow-engine';
-import { ExecutionNotFoundError, WaitTimeoutError } from '../core/errors';
+import { NotRunningError, StoreCapabilityError } from '../core/errors';
+import { storeCan } from '../core/store/store-capabilities';
 import { WorkflowRegistry } from '../core/registry';
-import { isFinished, type Entry, type Execution } from '../core/types';
-import type {
-  DurableWorkflowStore,
-  ExecutionCount,
-  FindQuery,
-  WorkflowStore,
-} from '../core/store/workflow-store';
-import { ResilientStore } from '../storage/resilient/resilient-store';
+import type { Entry, Execution } from '../core/types';
+import type { ExecutionCount, FindQuery, WorkflowStore } from '../core/store/workflow-store';
 import { MODULE_OPTIONS, STORE, WORKFLOW_QUEUE } from './durable-workflow.constants';
 import type { ResolvedModuleOptions } from './durable-workflow.options';
 import { ExecutionEvents } from './execution-events';
 import { ExecutionFeed } from './execution-feed';
+import { ExecutionWaiter } from './execution-waiter';
 import { OwnedResources } from './owned-resources';
 import { SharedRemoteChanges } from './shared-remote-changes';
-import { QueueRunner } from './queue/queue-runner';
 import type { WorkflowBullQueue } from './queue/workflow-job-queue';
-import { InProcessRunner } from './runners/in-process-runner';
+import { createRunner } from './runners/create-runner';
 import type { WorkflowRunner } from './runners/workflow-runner';
-import { isDurableStore } from './store.providers';
 import { WorkflowCallableExplorer } from './workflow-callable.explorer';
 
 /** Executions `deleteFinished` removes per store call. */
 const DELETE_BATCH = 1000;
-/** How often `wait` looks at the store for changes the live feed can't report. */
-const WAIT_POLL_MS = 1000;
 
 /**
  * What applications call. Workflows are loaded and checked against the `@WorkflowCallable`
@@ -52,6 +44,7 @@ export class WorkflowService
   private readonly events = new ExecutionEvents();
   private readonly feed: ExecutionFeed;
   private readonly remoteChanges: SharedRemoteChanges;
+  private readonly waiter: ExecutionWaiter;
 
   constructor(
     @Inject(STORE) private readonly store: WorkflowStore,
@@ -64,6 +57,9 @@ export class WorkflowService
       () => this.runnerInstance?.watchRemote?.bind(this.runnerInstance) ?? null,
     );
     this.feed = new ExecutionFeed(this.events, store, this.remoteChanges);
+    this.waiter = new ExecutionWaiter(store, this.events, this.remoteChanges, (execution) =>
+      this.runner.resumePending(execution),
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -78,7 +74,7 @@ export class WorkflowService
         if (event.type === 'execution') this.events.emit(event.execution);
       },
     });
-    this.runnerInstance = this.createRunner(engine);
+    this.runnerInstance = createRunner(engine, this.store, this.queue, this.options);
     await this.runnerInstance.boot();
   }
 
@@ -141,60 +137,7 @@ export class WorkflowService
     executionId: string,
     { timeoutMs = 30_000 }: { timeoutMs?: number } = {},
   ): Promise<Execution> {
-    return new Promise<Execution>((resolve, reject) => {
-      let done = false;
-      const finish = (outcome: () => void) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timeout);
-        clearInterval(poll);
-        unsubscribeLocal();
-        unsubscribeRemote();
-        outcome();
-      };
-      const fail = (error: unknown) => finish(() => reject(error));
-      const consider = (execution: Execution | null) =>
-        (execution ? this.restingState(execution) : Promise.resolve(null)).then(
-          (rests) => rests && finish(() => resolve(rests)),
-          fail,
-        );
-      const look = () => this.store.load(executionId).then(consider, fail);
-      // Listening starts before the first look, so a change between the two is not missed.
-      const unsubscribeLocal = this.events.subscribe((execution) => {
-        if (execution.id === executionId) void consider(execution);
-      });
-      const unsubscribeRemote = this.remoteChanges.subscribe(
-        (changedId) => {
-          if (changedId === executionId) void look();
-        },
-        () => void look(),
-      );
-      // The poll is for changes neither source hears: another process driving it without a queue.
-      const poll = setInterval(() => void look(), WAIT_POLL_MS);
-      const timeout = setTimeout(() => {
-        this.store
-          .load(executionId)
-          .then(
-            (execution) =>
-              finish(() =>
-                reject(new WaitTimeoutError(executionId, timeoutMs, execution?.status ?? 'gone')),
-              ),
-            fail,
-          );
-      }, timeoutMs);
-      this.mustGet(executionId).then(consider, fail);
-    });
-  }
-
-  /** The execution as it rests now, or null while work on it is under way or queued. */
-  private async restingState(execution: Execution): Promise<Execution | null> {
-    if (isFinished(execution.status)) return execution;
-    if (execution.status !== 'halted' || (await this.runner.resumePending(execution))) return null;
-    // An accepted resume may have run between the read and that check: only a copy read after
-    // it, still at the same revision, is known to rest.
-    const again = await this.store.load(execution.id);
-    if (!again) return null;
-    return again.revision === execution.revision ? again : this.restingState(again);
+    return this.waiter.wait(executionId, timeoutMs);
   }
 
   /**
@@ -223,7 +166,7 @@ export class WorkflowService
    * with only the seven basic methods, which can't count without reading every execution.
    */
   async countExecutions(): Promise<ExecutionCount[] | null> {
-    return this.storeWith('countExecutions')?.countExecutions() ?? null;
+    return storeCan(this.store, 'countExecutions') ? this.store.countExecutions() : null;
   }
 
   /**
@@ -232,11 +175,9 @@ export class WorkflowService
    * schedule of the application's (`@nestjs/schedule`, a cron job).
    */
   async deleteFinished(createdBefore: Date): Promise<number> {
-    const store = this.storeWith('deleteFinished');
-    if (!store) {
-      throw new Error(
-        "The application's store has no deleteFinished(); deleting finished executions needs it (every store of this package has it).",
-      );
+    const { store } = this;
+    if (!storeCan(store, 'deleteFinished')) {
+      throw new StoreCapabilityError('Deleting finished executions', ['deleteFinished']);
     }
     let total = 0;
     for (;;) {
@@ -244,18 +185,6 @@ export class WorkflowService
       total += deleted;
       if (deleted < DELETE_BATCH) return total;
     }
-  }
-
-  /**
-   * The store, when it has `method`: asked of the store inside the resilient wrapper, which has
-   * every method itself.
-   */
-  private storeWith<M extends keyof DurableWorkflowStore>(
-    method: M,
-  ): Pick<DurableWorkflowStore, M> | null {
-    const inner: Partial<DurableWorkflowStore> =
-      this.store instanceof ResilientStore ? this.store.store : this.store;
-    return typeof inner[method] === 'function' ? (this.store as DurableWorkflowStore) : null;
   }
 
   /** Stops a pending, running or halted execution; its waiting queue jobs are dropped. */
@@ -267,26 +196,10 @@ export class WorkflowService
     return this.runner.delete(executionId);
   }
 
-  private async mustGet(executionId: string): Promise<Execution> {
-    const execution = await this.store.load(executionId);
-    if (!execution) throw new ExecutionNotFoundError(executionId);
-    return execution;
-  }
-
-  private createRunner(engine: WorkflowEngine): WorkflowRunner {
-    if (!this.queue || !this.options.queue) return new InProcessRunner(engine, this.store);
-    if (!isDurableStore(this.store)) {
-      throw new Error(
-        'The queue option needs a store with checkpoint, claim, extendClaim, releaseClaim and findClaimable (every store of this package has them); the custom store given has only the seven basic methods.',
-      );
-    }
-    return new QueueRunner(engine, this.store, this.queue, this.options.queue);
-  }
-
   private get runner(): WorkflowRunner {
     if (!this.runnerInstance)
-      throw new Error(
-        'WorkflowService is used before the application started (call app.init() first).',
+      throw new NotRunningError(
+        'WorkflowService is used before the application started: call app.init() (or app.listen()) first.',
       );
     return this.runnerInstance;
   }

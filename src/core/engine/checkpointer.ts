@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { UnserializableValueError } from '../store/store-errors';
+import { storeCan } from '../store/store-capabilities';
 import type { DurableWorkflowStore, WorkflowStore } from '../store/workflow-store';
 import { FINISHED, type LocatedStep } from '../definition/definition-types';
 import { serializeError } from '../error-serialization';
@@ -55,13 +56,13 @@ export class Checkpointer {
     if (changes.haltData) state.runtime.halts = (state.runtime.halts ?? 0) + 1;
     const execution = state.next(changes);
     const entries = state.pending.splice(0);
-    const store = this.options.store as Partial<DurableWorkflowStore> & WorkflowStore;
+    const { store } = this.options;
     const lease = state.options.lease;
     const releasing =
       lease !== undefined && lease.executionId === execution.id && execution.status !== 'running';
     let saved: Execution;
     try {
-      if (typeof store.checkpoint === 'function') {
+      if (storeCan(store, 'checkpoint')) {
         saved = await store.checkpoint(
           execution,
           entries,

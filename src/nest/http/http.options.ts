@@ -1,3 +1,4 @@
+import { InvalidOptionError } from '../../core/errors';
 import type { CanActivate, ModuleMetadata, Type } from '@nestjs/common';
 import type { EventStreamLimits } from './event-streams';
 
@@ -33,8 +34,9 @@ export type ResolvedHttpOptions = Required<
 export function resolveHttpOptions(options: WorkflowHttpOptions): ResolvedHttpOptions {
   const path = (options.path ?? 'workflows').replace(/^\/+|\/+$/g, '');
   if (!/^[A-Za-z0-9._~\-/]+$/.test(path)) {
-    throw new Error(
-      `http.path "${options.path}" must be a non-empty path of letters, digits, "-", "_", ".", "~" and "/".`,
+    throw new InvalidOptionError(
+      'http.path',
+      `"${options.path}" must be a non-empty path of letters, digits, "-", "_", ".", "~" and "/".`,
     );
   }
   return {
@@ -54,7 +56,7 @@ export function resolveHttpOptions(options: WorkflowHttpOptions): ResolvedHttpOp
 
 function positiveWhole(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`${name} must be a whole number of at least 1, got ${value}.`);
+    throw new InvalidOptionError(name, `must be a whole number of at least 1, got ${value}.`);
   }
   return value;
 }

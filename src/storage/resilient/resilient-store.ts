@@ -10,6 +10,7 @@ import type {
   FindQuery,
   CheckpointOptions,
 } from '../../core/store/workflow-store';
+import type { DelegatingStore } from '../../core/store/store-capabilities';
 import type { StoreLog } from '../../core/store/store-log';
 import { CircuitBreaker } from './circuit-breaker';
 import { classifyFailure } from './failure-kind';
@@ -44,7 +45,7 @@ class ResilientStoreDefaults implements Required<Omit<ResilientStoreOptions, 'lo
  * through. After an ambiguous failure (the connection broke mid-call) a write is first checked for
  * having landed, so a retry never applies it twice.
  */
-export class ResilientStore implements DurableWorkflowStore {
+export class ResilientStore implements DurableWorkflowStore, DelegatingStore {
   private readonly options: Required<Omit<ResilientStoreOptions, 'log'>>;
   private readonly breaker: CircuitBreaker;
   private readonly log: StoreLog;
