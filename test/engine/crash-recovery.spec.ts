@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { CRASH_STEPS, crashEngine } from '../support/crash-workflow';
 import { PostgresHarness } from '../support/sql-harness';
 
+// Each test starts a Node process with ts-node, which takes many seconds on a loaded machine.
+jest.setTimeout(60_000);
+
 const marksIn = (markFile: string) => readFileSync(markFile, 'utf8').split('\n').filter(Boolean);
 
 /**

@@ -278,7 +278,14 @@ describe('queue mode: a web-only process and worker processes', () => {
     expect(await queue.getJobState(timerId)).toBe('delayed');
     expect((await workflows.cancel(started.id)).status).toBe('cancelled');
     expect(await queue.getJob(timerId)).toBeUndefined();
-    await delay(2500);
+    // The same two-second wait started after the cancel has woken: the cancelled one's was due too.
+    const later = await workflows.start('nap');
+    const woke = await until(
+      () => workflows.get(later.id),
+      (execution) => execution?.status === 'completed',
+      10_000,
+    );
+    expect(woke?.status).toBe('completed');
     expect(await workflows.get(started.id)).toMatchObject({ status: 'cancelled' });
   });
 
@@ -292,16 +299,21 @@ describe('queue mode: a web-only process and worker processes', () => {
     expect((await workflows.cancel(started.id)).status).toBe('cancelled');
     expect(await queue.getJob(startId)).toBeUndefined();
     workers = await WorkerProcess.startMany(1, config);
-    await delay(1000);
+    // A start added after the cancel has been worked off: the worker has seen the queue.
+    const later = await workflows.start('tally', { n: 2 });
+    expect((await workflows.wait(later.id, { timeoutMs: 10_000 })).status).toBe('completed');
     expect(await workflows.get(started.id)).toMatchObject({ status: 'cancelled' });
     expect(await workflows.entries(started.id)).toEqual([]);
   });
 
   it('gives up waiting with WaitTimeoutError while the execution goes on', async () => {
-    const started = await workflows.start('hang', { markFile: join(dir, 'hang-wait') });
+    const markFile = join(dir, 'hang-wait');
+    const started = await workflows.start('hang', { markFile });
     await expect(workflows.wait(started.id, { timeoutMs: 300 })).rejects.toBeInstanceOf(
       WaitTimeoutError,
     );
+    // Once a worker is in the hanging step (a fresh worker may take a moment to pick it up).
+    await until(async () => existsSync(markFile), Boolean, 10_000);
     expect((await workflows.get(started.id))?.status).toBe('running');
     await workflows.cancel(started.id);
   });

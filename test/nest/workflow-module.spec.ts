@@ -298,7 +298,9 @@ describe.each([
   it(`${setup.name}: cancels a pending execution before its run writes anything`, async () => {
     const started = await workflows.start('slow');
     expect((await workflows.cancel(started.id)).status).toBe('cancelled');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A run started after the cancel that has finished: the first one's step had its time too.
+    const later = await workflows.start('slow');
+    expect((await workflows.wait(later.id, { timeoutMs: 10_000 })).status).toBe('completed');
     expect(await workflows.get(started.id)).toMatchObject({ status: 'cancelled' });
     expect((await workflows.entries(started.id)).map((e) => e.action)).not.toContain('completed');
   });
