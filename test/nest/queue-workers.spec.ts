@@ -275,7 +275,13 @@ describe('queue mode: a web-only process and worker processes', () => {
     const halted = await workflows.wait(started.id, { timeoutMs: 10_000 });
     const queue = web.get<Queue>(getQueueToken(WORKFLOW_QUEUE_NAME));
     const timerId = workflowJobId('timer', halted);
-    expect(await queue.getJobState(timerId)).toBe('delayed');
+    // The worker adds the timer job just after the halt's checkpoint, which wait() may see first.
+    const state = await until(
+      () => queue.getJobState(timerId),
+      (jobState) => jobState === 'delayed',
+      5_000,
+    );
+    expect(state).toBe('delayed');
     expect((await workflows.cancel(started.id)).status).toBe('cancelled');
     expect(await queue.getJob(timerId)).toBeUndefined();
     // The same two-second wait started after the cancel has woken: the cancelled one's was due too.
