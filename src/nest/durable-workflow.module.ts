@@ -16,6 +16,8 @@ import { injectableQueueAliases, workflowQueueProvider } from './queue/workflow-
 import { OwnedResources } from './owned-resources';
 import { rawStoreProvider, storeProvider } from './store.providers';
 import { WorkflowCallableExplorer } from './workflow-callable.explorer';
+import { WorkflowLifecycle } from './workflow-lifecycle';
+import { workflowRuntimeProviders } from './workflow-runtime.providers';
 import { WorkflowService } from './workflow.service';
 
 @Module({})
@@ -71,6 +73,8 @@ export class DurableWorkflowModule {
         workflowQueueProvider,
         ...queueAliases,
         WorkflowCallableExplorer,
+        ...workflowRuntimeProviders,
+        WorkflowLifecycle,
         WorkflowService,
         ...httpLayer.providers,
       ],

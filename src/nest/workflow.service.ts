@@ -1,101 +1,34 @@
 import type { Observable } from 'rxjs';
-import {
-  Inject,
-  Injectable,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import {
-  WorkflowEngine,
-  type ResumePayload,
-  type StartOptions,
-} from '../core/engine/workflow-engine';
-import { NotRunningError, StoreCapabilityError } from '../core/errors';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ResumePayload, StartOptions } from '../core/engine/workflow-engine';
+import { StoreCapabilityError } from '../core/errors';
 import { storeCan } from '../core/store/store-capabilities';
-import { WorkflowRegistry } from '../core/registry';
-import type { Entry, Execution } from '../core/types';
 import type { ExecutionCount, FindQuery, WorkflowStore } from '../core/store/workflow-store';
-import { MODULE_OPTIONS, STORE, WORKFLOW_QUEUE } from './durable-workflow.constants';
-import type { ResolvedModuleOptions } from './durable-workflow.options';
-import { ExecutionEvents } from './execution-events';
+import type { Entry, Execution } from '../core/types';
+import { STORE } from './durable-workflow.constants';
 import { ExecutionFeed } from './execution-feed';
 import { ExecutionWaiter } from './execution-waiter';
-import { OwnedResources } from './owned-resources';
-import { SharedRemoteChanges } from './shared-remote-changes';
-import type { WorkflowBullQueue } from './queue/workflow-job-queue';
-import { createRunner } from './runners/create-runner';
 import type { WorkflowRunner } from './runners/workflow-runner';
-import { WorkflowCallableExplorer } from './workflow-callable.explorer';
+import { WorkflowLifecycle } from './workflow-lifecycle';
+import { WORKFLOW_RUNNER } from './workflow-runtime.providers';
 
 /** Executions `deleteFinished` removes per store call. */
 const DELETE_BATCH = 1000;
 
 /**
- * What applications call. Workflows are loaded and checked against the `@WorkflowCallable`
- * providers when the application starts: a workflow that names an unknown service or method stops
- * the start with the workflow, step and name in the message.
+ * What applications call: a facade over the runner (in process or BullMQ), the store and `wait`.
+ * Workflows are loaded and checked against the `@WorkflowCallable` providers when the application
+ * starts (`WorkflowLifecycle`); the service refuses work before that.
  */
 @Injectable()
-export class WorkflowService
-  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
-{
-  private runnerInstance?: WorkflowRunner;
-  private readonly events = new ExecutionEvents();
-  private readonly feed: ExecutionFeed;
-  private readonly remoteChanges: SharedRemoteChanges;
-  private readonly waiter: ExecutionWaiter;
-
+export class WorkflowService {
   constructor(
     @Inject(STORE) private readonly store: WorkflowStore,
-    @Inject(MODULE_OPTIONS) private readonly options: ResolvedModuleOptions,
-    @Inject(WORKFLOW_QUEUE) private readonly queue: WorkflowBullQueue | null,
-    private readonly explorer: WorkflowCallableExplorer,
-    private readonly owned: OwnedResources,
-  ) {
-    this.remoteChanges = new SharedRemoteChanges(
-      () => this.runnerInstance?.watchRemote?.bind(this.runnerInstance) ?? null,
-    );
-    this.feed = new ExecutionFeed(this.events, store, this.remoteChanges);
-    this.waiter = new ExecutionWaiter(store, this.events, this.remoteChanges, (execution) =>
-      this.runner.resumePending(execution),
-    );
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    const services = this.explorer.explore();
-    const registry = new WorkflowRegistry(services);
-    registry.registerAll(this.options.workflows);
-    const engine = new WorkflowEngine({
-      store: this.store,
-      registry,
-      services,
-      onEvent: (event) => {
-        if (event.type === 'execution') this.events.emit(event.execution);
-      },
-    });
-    this.runnerInstance = createRunner(engine, this.store, this.queue, this.options);
-    await this.runnerInstance.boot();
-  }
-
-  /** Ends the live streams before the HTTP server closes, so their connections don't hold it open. */
-  beforeApplicationShutdown(): void {
-    this.feed.close();
-    this.remoteChanges.close();
-  }
-
-  /**
-   * The one place shutdown happens, in order: the runner stops taking work and lets what is in
-   * flight reach a checkpoint (closing its workers), then what the module opened (the queue, a
-   * store's own connection) is closed. Stores close nothing earlier, so the drain can still write.
-   */
-  async onApplicationShutdown(): Promise<void> {
-    try {
-      await this.runnerInstance?.stop(this.options.shutdownGraceMs);
-    } finally {
-      await this.owned.closeAll();
-    }
-  }
+    @Inject(WORKFLOW_RUNNER) private readonly workflowRunner: WorkflowRunner,
+    private readonly waiter: ExecutionWaiter,
+    private readonly feed: ExecutionFeed,
+    private readonly lifecycle: WorkflowLifecycle,
+  ) {}
 
   /** Runs in this process until the execution completes, halts or fails, and resolves with it. */
   run(
@@ -197,10 +130,7 @@ export class WorkflowService
   }
 
   private get runner(): WorkflowRunner {
-    if (!this.runnerInstance)
-      throw new NotRunningError(
-        'WorkflowService is used before the application started: call app.init() (or app.listen()) first.',
-      );
-    return this.runnerInstance;
+    this.lifecycle.assertStarted();
+    return this.workflowRunner;
   }
 }

@@ -1,0 +1,88 @@
+import type { FactoryProvider, Provider } from '@nestjs/common';
+import { WorkflowEngine } from '../core/engine/workflow-engine';
+import { WorkflowRegistry } from '../core/registry';
+import type { WorkflowStore } from '../core/store/workflow-store';
+import { DiscoveredServices } from './discovered-services';
+import { MODULE_OPTIONS, STORE, WORKFLOW_QUEUE } from './durable-workflow.constants';
+import type { ResolvedModuleOptions } from './durable-workflow.options';
+import { ExecutionEvents } from './execution-events';
+import { ExecutionFeed } from './execution-feed';
+import { ExecutionWaiter } from './execution-waiter';
+import type { WorkflowBullQueue } from './queue/workflow-job-queue';
+import { createRunner } from './runners/create-runner';
+import type { WorkflowRunner } from './runners/workflow-runner';
+import { SharedRemoteChanges } from './shared-remote-changes';
+
+/** The workflows by id and version; filled at start, once the services they call are known. */
+export const WORKFLOW_REGISTRY = Symbol('DURABLE_WORKFLOW_REGISTRY');
+export const WORKFLOW_ENGINE = Symbol('DURABLE_WORKFLOW_ENGINE');
+/** Where work runs: in process, or BullMQ jobs with the `queue` option. */
+export const WORKFLOW_RUNNER = Symbol('DURABLE_WORKFLOW_RUNNER');
+
+const engineProvider: FactoryProvider<WorkflowEngine> = {
+  provide: WORKFLOW_ENGINE,
+  useFactory: (
+    store: WorkflowStore,
+    registry: WorkflowRegistry,
+    services: DiscoveredServices,
+    events: ExecutionEvents,
+  ) =>
+    new WorkflowEngine({
+      store,
+      registry,
+      services,
+      onEvent: (event) => {
+        if (event.type === 'execution') events.emit(event.execution);
+      },
+    }),
+  inject: [STORE, WORKFLOW_REGISTRY, DiscoveredServices, ExecutionEvents],
+};
+
+const runnerProvider: FactoryProvider<WorkflowRunner> = {
+  provide: WORKFLOW_RUNNER,
+  useFactory: (
+    engine: WorkflowEngine,
+    store: WorkflowStore,
+    queue: WorkflowBullQueue | null,
+    options: ResolvedModuleOptions,
+  ) => createRunner(engine, store, queue, options),
+  inject: [WORKFLOW_ENGINE, STORE, WORKFLOW_QUEUE, MODULE_OPTIONS],
+};
+
+/**
+ * What runs workflows, made as providers (the engine, its registry and services, the runner) and
+ * what watches them (local events, other processes' changes, the live feed, `wait`).
+ */
+export const workflowRuntimeProviders: Provider[] = [
+  { provide: DiscoveredServices, useFactory: () => new DiscoveredServices() },
+  { provide: ExecutionEvents, useFactory: () => new ExecutionEvents() },
+  {
+    provide: WORKFLOW_REGISTRY,
+    useFactory: (services: DiscoveredServices) => new WorkflowRegistry(services),
+    inject: [DiscoveredServices],
+  },
+  engineProvider,
+  runnerProvider,
+  {
+    provide: SharedRemoteChanges,
+    useFactory: (runner: WorkflowRunner) =>
+      new SharedRemoteChanges(() => runner.watchRemote?.bind(runner) ?? null),
+    inject: [WORKFLOW_RUNNER],
+  },
+  {
+    provide: ExecutionFeed,
+    useFactory: (events: ExecutionEvents, store: WorkflowStore, remote: SharedRemoteChanges) =>
+      new ExecutionFeed(events, store, remote),
+    inject: [ExecutionEvents, STORE, SharedRemoteChanges],
+  },
+  {
+    provide: ExecutionWaiter,
+    useFactory: (
+      store: WorkflowStore,
+      events: ExecutionEvents,
+      remote: SharedRemoteChanges,
+      runner: WorkflowRunner,
+    ) => new ExecutionWaiter(store, events, remote, (execution) => runner.resumePending(execution)),
+    inject: [STORE, ExecutionEvents, SharedRemoteChanges, WORKFLOW_RUNNER],
+  },
+];
