@@ -64,8 +64,11 @@ export interface ExecutionRuntime {
   /** `$response` and `$approved`: what the last resume carried. */
   response: unknown;
   approved: boolean | null;
-  /** Set on a child execution: the parent and the step waiting for it. */
-  parent?: { executionId: string; stepId: string };
+  /**
+   * Set on a child execution: the parent and the step waiting for it, and how deep it nests (1 for
+   * a child of an execution that has no parent).
+   */
+  parent?: { executionId: string; stepId: string; depth?: number };
   /** Halts so far: tells one halt from the next, as claims and saves change the revision. */
   halts?: number;
   /** A `call` step waiting out its retry back-off outside any process: the attempt due, and when. */

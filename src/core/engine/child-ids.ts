@@ -1,4 +1,16 @@
 import { createHash } from 'node:crypto';
+import type { RuntimeFrame } from '../types';
+
+/** How deep sub-workflows may nest: a child of a child … ten levels below the execution started. */
+export const MAX_SUB_WORKFLOW_DEPTH = 10;
+
+/** Where a sub-workflow step stands: its id under the loop iterations that enclose it. */
+export function childPath(frames: readonly RuntimeFrame[], stepId: string): string {
+  return [
+    ...frames.map((f) => (f.type === 'loop' ? `${f.stepId}[${f.index}]` : f.stepId)),
+    stepId,
+  ].join('/');
+}
 
 /**
  * A UUID derived from the parent execution and the path to the step (loop indexes included), so the

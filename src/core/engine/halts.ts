@@ -14,9 +14,9 @@ import {
 } from '../errors';
 import { continueAfterResume, type HaltedStepContext } from '../steps/step-handler';
 import { stepHandler } from '../steps/step-registry';
-import { isFinished, type Execution, type ResumePayload } from '../types';
+import { isFinished, type Execution, type ExecutionRuntime, type ResumePayload } from '../types';
 import type { Checkpointer } from './checkpointer';
-import { childExecutionId } from './child-ids';
+import { childExecutionId, childPath, MAX_SUB_WORKFLOW_DEPTH } from './child-ids';
 import { ExecutionTrack } from './execution-track';
 import { RunState, topLoop, type RunOptions } from './run-state';
 import type { StepOutcome } from './step-context';
@@ -38,7 +38,7 @@ export interface HaltsOptions {
     workflowId: string,
     input: Record<string, unknown>,
     executionId: string,
-    parent: { executionId: string; stepId: string },
+    parent: NonNullable<ExecutionRuntime['parent']>,
   ) => Promise<Execution>;
 }
 
@@ -121,19 +121,23 @@ export class Halts {
     step: StepDefinition & { type: 'workflow' },
     input: Record<string, unknown>,
   ): Promise<Execution> {
-    const path = [
-      ...state.frames.map((f) => (f.type === 'loop' ? `${f.stepId}[${f.index}]` : f.stepId)),
-      step.id,
-    ].join('/');
-    const id = childExecutionId(parent.id, path);
+    const id = childExecutionId(parent.id, childPath(state.frames, step.id));
     const existing = await this.options.store.load(id);
     if (existing)
       return isFinished(existing.status) || existing.status === 'halted'
         ? existing
         : this.options.drive(id);
+    // A backstop for recursion the registry could not see (workflows registered one at a time).
+    const depth = (parent.runtime?.parent?.depth ?? 0) + 1;
+    if (depth > MAX_SUB_WORKFLOW_DEPTH) {
+      throw new StepError(
+        `workflow "${step.workflow_id}" would run ${depth} sub-workflows deep, more than the limit of ${MAX_SUB_WORKFLOW_DEPTH}; a workflow that runs itself, directly or through others, never ends`,
+      );
+    }
     return this.options.startChild(step.workflow_id, input, id, {
       executionId: parent.id,
       stepId: step.id,
+      depth,
     });
   }
 

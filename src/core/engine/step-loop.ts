@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { StoreError } from '../store/store-errors';
 import { FINISHED, type LocatedStep, type StepDefinition } from '../definition/definition-types';
 import { ExecutionNotFoundError, StepError } from '../errors';
@@ -21,6 +22,9 @@ export class StepLoop {
   /** Runs until the track stops: the run halted, ended or failed. */
   async run(track: StepTrack): Promise<void> {
     for (;;) {
+      // A store whose driver answers synchronously (SQLite) would otherwise keep the event loop
+      // busy for a whole run: requests, timers and other executions wait between any two steps.
+      await yieldToEventLoop();
       if (await track.outOfTime()) return;
       const position = track.position();
       if (position === FINISHED) return track.end(null);

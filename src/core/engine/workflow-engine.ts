@@ -6,12 +6,13 @@ import type { WorkflowDefinition } from '../definition/definition-types';
 import { ExecutionNotFoundError, ExecutionStateError, RecoveryLimitError } from '../errors';
 import type { WorkflowRegistry } from '../registry';
 import { ServiceRegistry, type ServiceResolver } from '../services';
-import { isFinished, type Execution, type ResumePayload } from '../types';
+import { isFinished, type Execution, type ExecutionRuntime, type ResumePayload } from '../types';
 import { Checkpointer, type EngineEvent } from './checkpointer';
 import { StepContextFactory } from './context-factory';
 import { ExecutionTrack } from './execution-track';
 import { Halts } from './halts';
 import { validateInputs } from './inputs';
+import { childExecutionId, childPath } from './child-ids';
 import { RunState, type RunOptions } from './run-state';
 import { StepLoop } from './step-loop';
 
@@ -185,8 +186,8 @@ export class WorkflowEngine {
           'halted',
         ]);
       }
-      const child = execution.haltData?.['child_execution_id'];
-      if (typeof child === 'string') {
+      const child = this.childOf(execution);
+      if (child) {
         const childExecution = await this.store.load(child);
         if (childExecution && !isFinished(childExecution.status)) await this.cancel(child);
       }
@@ -202,6 +203,20 @@ export class WorkflowEngine {
         if (!(error instanceof ConcurrentUpdateError) || attempt >= 10) throw error;
       }
     }
+  }
+
+  /**
+   * The child an execution waits on at a sub-workflow step, halted or still running: a cancel
+   * reaches the whole chain below it, which would otherwise run on.
+   */
+  private childOf(execution: Execution): string | null {
+    const halted = execution.haltData?.['child_execution_id'];
+    if (typeof halted === 'string') return halted;
+    const stepId = execution.currentStep;
+    if (stepId === null || execution.status !== 'running') return null;
+    const located = this.definitionOf(execution).index.get(stepId);
+    if (located?.step.type !== 'workflow') return null;
+    return childExecutionId(execution.id, childPath(execution.runtime?.frames ?? [], stepId));
   }
 
   /**
@@ -224,7 +239,7 @@ export class WorkflowEngine {
     definition: WorkflowDefinition,
     input: Record<string, unknown> | undefined,
     executionId: string | undefined,
-    parent?: { executionId: string; stepId: string },
+    parent?: ExecutionRuntime['parent'],
   ): Promise<Execution> {
     const execution = this.newExecution(definition, input, executionId);
     if (parent) execution.runtime = { frames: [], response: null, approved: null, parent };
