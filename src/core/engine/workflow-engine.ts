@@ -12,6 +12,7 @@ import { StepContextFactory } from './context-factory';
 import { ExecutionTrack } from './execution-track';
 import { Halts } from './halts';
 import { validateInputs } from './inputs';
+import { normalizeExecutionId } from '../execution-id';
 import { childExecutionId, childPath } from './child-ids';
 import { RunState, type RunOptions } from './run-state';
 import { StepLoop } from './step-loop';
@@ -99,11 +100,12 @@ export class WorkflowEngine {
     input?: Record<string, unknown>,
     options: StartOptions = {},
   ): Promise<Execution> {
-    if (options.executionId !== undefined) {
-      const existing = await this.store.load(options.executionId);
+    const executionId = startId(options);
+    if (executionId !== undefined) {
+      const existing = await this.store.load(executionId);
       if (existing) return existing;
     }
-    return this.runNew(this.registry.get(workflowId), input, options.executionId);
+    return this.runNew(this.registry.get(workflowId), input, executionId);
   }
 
   /** Saves a `pending` execution without running it; an existing `executionId` is returned as is. */
@@ -112,20 +114,20 @@ export class WorkflowEngine {
     input?: Record<string, unknown>,
     options: StartOptions = {},
   ): Promise<{ execution: Execution; created: boolean }> {
-    if (options.executionId !== undefined) {
-      const existing = await this.store.load(options.executionId);
+    const executionId = startId(options);
+    if (executionId !== undefined) {
+      const existing = await this.store.load(executionId);
       if (existing) return { execution: existing, created: false };
     }
-    const execution = this.newExecution(this.registry.get(workflowId), input, options.executionId);
+    const execution = this.newExecution(this.registry.get(workflowId), input, executionId);
     try {
       const saved = await this.store.save(execution);
       this.emit({ type: 'execution', execution: saved });
       return { execution: saved, created: true };
     } catch (error) {
       // Two starters with one id: the other one's execution is the one.
-      if (!(error instanceof ConcurrentUpdateError) || options.executionId === undefined)
-        throw error;
-      const existing = await this.store.load(options.executionId);
+      if (!(error instanceof ConcurrentUpdateError) || executionId === undefined) throw error;
+      const existing = await this.store.load(executionId);
       if (!existing) throw error;
       return { execution: existing, created: false };
     }
@@ -289,8 +291,13 @@ export class WorkflowEngine {
 
   private async loaded(execution: ExecutionRef): Promise<Execution> {
     if (typeof execution !== 'string') return execution;
-    const stored = await this.store.load(execution);
+    const stored = await this.store.load(normalizeExecutionId(execution));
     if (!stored) throw new ExecutionNotFoundError(execution);
     return stored;
   }
+}
+
+/** The id a start asked for, in the form executions keep. */
+function startId(options: StartOptions): string | undefined {
+  return options.executionId === undefined ? undefined : normalizeExecutionId(options.executionId);
 }
