@@ -1,4 +1,5 @@
 import type { Observable } from 'rxjs';
+import { normalizeExecutionId } from '../core/execution-id';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ResumePayload, StartOptions } from '../core/engine/workflow-engine';
 import { StoreCapabilityError } from '../core/errors';
@@ -54,12 +55,12 @@ export class WorkflowService {
    * so is a second resume of the same halt.
    */
   resume(executionId: string, payload: ResumePayload = {}): Promise<Execution> {
-    return this.runner.resume(executionId, payload);
+    return this.runner.resume(normalizeExecutionId(executionId), payload);
   }
 
   /** Resumes in this process until the next halt or the end. */
   resumeNow(executionId: string, payload: ResumePayload = {}): Promise<Execution> {
-    return this.runner.resumeNow(executionId, payload);
+    return this.runner.resumeNow(normalizeExecutionId(executionId), payload);
   }
 
   /**
@@ -70,7 +71,7 @@ export class WorkflowService {
     executionId: string,
     { timeoutMs = 30_000 }: { timeoutMs?: number } = {},
   ): Promise<Execution> {
-    return this.waiter.wait(executionId, timeoutMs);
+    return this.waiter.wait(normalizeExecutionId(executionId), timeoutMs);
   }
 
   /**
@@ -82,12 +83,12 @@ export class WorkflowService {
   }
 
   get(executionId: string): Promise<Execution | null> {
-    return this.store.load(executionId);
+    return this.store.load(normalizeExecutionId(executionId));
   }
 
   /** The audit trail, oldest first. */
   entries(executionId: string): Promise<Entry[]> {
-    return this.store.entries(executionId);
+    return this.store.entries(normalizeExecutionId(executionId));
   }
 
   find(query?: FindQuery): Promise<Execution[]> {
@@ -122,11 +123,11 @@ export class WorkflowService {
 
   /** Stops a pending, running or halted execution; its waiting queue jobs are dropped. */
   cancel(executionId: string): Promise<Execution> {
-    return this.runner.cancel(executionId);
+    return this.runner.cancel(normalizeExecutionId(executionId));
   }
 
   delete(executionId: string): Promise<boolean> {
-    return this.runner.delete(executionId);
+    return this.runner.delete(normalizeExecutionId(executionId));
   }
 
   private get runner(): WorkflowRunner {

@@ -110,6 +110,22 @@ describe.each(PLATFORMS)('hostile request bodies on %s', (platform) => {
     expect(still.status).toBe('halted');
   });
 
+  it('reads an execution id in any case as the same execution, so a start cannot be repeated', async () => {
+    const id = crypto.randomUUID();
+    const first = await post('/echo/executions', JSON.stringify({ executionId: id.toUpperCase() }));
+    expect(first.body['id']).toBe(id);
+    const again = await post('/echo/executions', JSON.stringify({ executionId: id }));
+    expect(again.body['id']).toBe(id);
+    const shown = (await (await fetch(`${base}/wf/executions/${id.toUpperCase()}`)).json()) as {
+      id: string;
+    };
+    expect(shown.id).toBe(id);
+    const all = (await (await fetch(`${base}/wf/executions?limit=1000`)).json()) as {
+      id: string;
+    }[];
+    expect(all.filter((e) => e.id === id)).toHaveLength(1);
+  });
+
   it('sends security headers on the API, its errors and the dashboard, and no X-Powered-By', async () => {
     const answers = {
       list: await fetch(`${base}/wf/executions`),
