@@ -12,6 +12,7 @@ export type { RunOptions } from './core/engine/run-state';
 export { WorkflowRegistry } from './core/registry';
 export { ServiceRegistry, type ServiceResolver } from './core/services';
 export { loadWorkflow, type WorkflowSource } from './core/definition/load-workflow';
+export type { DocumentLimits } from './core/definition/document-limits';
 export type { ServiceCatalog } from './core/definition/parse-definition';
 export type { StepDefinition, WorkflowDefinition } from './core/definition/definition-types';
 export {
