@@ -1,4 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
 import { StoreError } from '../store/store-errors';
 import { FINISHED, type LocatedStep, type StepDefinition } from '../definition/definition-types';
 import { ExecutionNotFoundError, StepError } from '../errors';
@@ -22,9 +23,7 @@ export class StepLoop {
   /** Runs until the track stops: the run halted, ended or failed. */
   async run(track: StepTrack): Promise<void> {
     for (;;) {
-      // A store whose driver answers synchronously (SQLite) would otherwise keep the event loop
-      // busy for a whole run: requests, timers and other executions wait between any two steps.
-      await yieldToEventLoop();
+      await yieldWhenDue();
       if (await track.outOfTime()) return;
       const position = track.position();
       if (position === FINISHED) return track.end(null);
@@ -163,4 +162,19 @@ export function lastError(stepId: string, error: unknown): Record<string, unknow
 /** Failures of the store are the runner's to handle; a step's `on_error` never takes them. */
 export function isStoreFailure(error: unknown): boolean {
   return error instanceof StoreError || error instanceof ExecutionNotFoundError;
+}
+
+/** How long runs may hold the event loop before they let other work in. */
+const YIELD_EVERY_MS = 5;
+let lastYield = performance.now();
+
+/**
+ * Gives the event loop a turn once runs have held it for YIELD_EVERY_MS. A store whose driver
+ * answers synchronously (SQLite) would otherwise keep it for a whole run: requests, timers and other
+ * executions would wait. Checked before each step; yielding at every step would cost more.
+ */
+async function yieldWhenDue(): Promise<void> {
+  if (performance.now() - lastYield < YIELD_EVERY_MS) return;
+  await yieldToEventLoop();
+  lastYield = performance.now();
 }
