@@ -190,8 +190,11 @@ export class WorkflowEngine {
       }
       const child = this.childOf(execution);
       if (child) {
-        const childExecution = await this.store.load(child);
-        if (childExecution && !isFinished(childExecution.status)) await this.cancel(child);
+        // A child that finished meanwhile needs no cancel; the parent's still goes through.
+        await this.cancel(child).catch((error: unknown) => {
+          if (!(error instanceof ExecutionStateError || error instanceof ExecutionNotFoundError))
+            throw error;
+        });
       }
       try {
         const cancelled = await this.store.save({
@@ -216,6 +219,9 @@ export class WorkflowEngine {
     if (typeof halted === 'string') return halted;
     const stepId = execution.currentStep;
     if (stepId === null || execution.status !== 'running') return null;
+    // A version no longer registered can't say which step it was on; it is cancelled alone.
+    if (!this.registry.versions(execution.workflowId).includes(execution.workflowVersion))
+      return null;
     const located = this.definitionOf(execution).index.get(stepId);
     if (located?.step.type !== 'workflow') return null;
     return childExecutionId(execution.id, childPath(execution.runtime?.frames ?? [], stepId));

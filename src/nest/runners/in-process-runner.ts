@@ -36,7 +36,9 @@ export class InProcessRunner implements WorkflowRunner {
 
   /** Continues what a previous process left: pending and running executions, and halted timers. */
   async boot(): Promise<void> {
-    for (const status of ['pending', 'running'] as const) {
+    // Running first: a pending execution driven from here becomes running, and reading running
+    // executions after that would drive it a second time beside the first.
+    for (const status of ['running', 'pending'] as const) {
       for await (const execution of this.everyExecution(status)) {
         this.submit(execution.id, () => this.engine.drive(execution.id));
       }
