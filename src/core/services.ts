@@ -19,9 +19,10 @@ const LIFECYCLE_HOOKS = new Set([
 
 export interface ServiceRegistryOptions {
   /**
-   * Per service, the only methods `call` steps may use (each must be callable by the rules of
-   * `findMethod`). The clearest contract: TypeScript's `private` is gone at run time, so without a
-   * list every public-looking method the class declares is reachable.
+   * Per service, the only methods `call` steps may use: each named one may come from a base class
+   * too, but never from Object, and never a hook, getter or `_` name. The clearest contract:
+   * TypeScript's `private` is gone at run time, so without a list every public-looking method the
+   * class declares is reachable.
    */
   methods?: Record<string, readonly string[]>;
 }
@@ -56,9 +57,9 @@ export class ServiceRegistry implements ServiceResolver {
     for (const [service, list] of this.methodLists) {
       const target = this.services.get(service);
       for (const method of list) {
-        if (!target || !findMethod(target, method)) {
+        if (!target || !findMethod(target, method, { throughBases: true })) {
           problems.push(
-            `service "${service}" lists method "${method}", which its class does not declare as a callable method`,
+            `service "${service}" lists method "${method}", which is not a callable method of its class`,
           );
         }
       }
@@ -87,14 +88,14 @@ export class ServiceRegistry implements ServiceResolver {
 
   private callable(service: string, target: object, method: string): boolean {
     const list = this.methodLists.get(service);
-    return (list === undefined || list.has(method)) && findMethod(target, method) !== null;
+    if (list === undefined) return findMethod(target, method) !== null;
+    return list.has(method) && findMethod(target, method, { throughBases: true }) !== null;
   }
 
   private callableNames(service: string, target: object): string[] {
-    const declared = new Set([
-      ...Object.getOwnPropertyNames(target),
-      ...Object.getOwnPropertyNames(ownClassPrototype(target) ?? {}),
-    ]);
+    const declared = new Set(
+      prototypeChain(target).flatMap((holder) => Object.getOwnPropertyNames(holder)),
+    );
     return [...declared].filter((name) => this.callable(service, target, name)).sort();
   }
 }
@@ -107,15 +108,19 @@ function ownClassPrototype(target: object): object | null {
 
 /**
  * The method `call` may reach on a service: a function the object itself or its own class declares
- * (never inherited), not the constructor, a lifecycle hook, a getter, or a `_`/`#` name.
+ * (or, with `throughBases`, a base class: for a method a service lists by name), never one of
+ * Object's, the constructor, a lifecycle hook, a getter, or a `_`/`#` name.
  */
 export function findMethod(
   target: object,
   method: string,
+  { throughBases = false }: { throughBases?: boolean } = {},
 ): ((...args: unknown[]) => unknown) | null {
   if (NEVER_CALLABLE.has(method) || LIFECYCLE_HOOKS.has(method)) return null;
   if (method.startsWith('_') || method.startsWith('#')) return null;
-  for (const holder of [target, ownClassPrototype(target)]) {
+  for (const holder of throughBases
+    ? prototypeChain(target)
+    : [target, ownClassPrototype(target)]) {
     if (holder === null) continue;
     const descriptor = Object.getOwnPropertyDescriptor(holder, method);
     if (descriptor) {
@@ -125,4 +130,17 @@ export function findMethod(
     }
   }
   return null;
+}
+
+/** The object and its prototypes, up to (not including) Object.prototype. */
+function prototypeChain(target: object): object[] {
+  const chain: object[] = [];
+  for (
+    let holder: object | null = target;
+    holder !== null && holder !== Object.prototype;
+    holder = Object.getPrototypeOf(holder) as object | null
+  ) {
+    chain.push(holder);
+  }
+  return chain;
 }

@@ -205,14 +205,17 @@ describe('callable service methods', () => {
   it('are only those listed, when the service has a list, and a listed one must exist', () => {
     const registry = new ServiceRegistry(
       { ledger: new Service(), plain: { book: () => 1, refund: () => 2 } },
-      { methods: { plain: ['book'], ledger: ['own', 'inherited'] } },
+      { methods: { plain: ['book'], ledger: ['own', 'inherited', 'onModuleDestroy', 'toString'] } },
     );
     expect(registry.problemWith('plain', 'book')).toBeNull();
     expect(registry.problemWith('plain', 'refund')).toBe(
       'service "plain" has no callable method "refund" (callable: book)',
     );
+    // Listed by name, a base class's method is reachable; a hook or Object's never is.
+    expect(registry.problemWith('ledger', 'inherited')).toBeNull();
     expect(registry.listProblems()).toEqual([
-      'service "ledger" lists method "inherited", which its class does not declare as a callable method',
+      'service "ledger" lists method "onModuleDestroy", which is not a callable method of its class',
+      'service "ledger" lists method "toString", which is not a callable method of its class',
     ]);
   });
 });

@@ -109,7 +109,7 @@ describe('what a call step may reach on a @WorkflowCallable provider', () => {
         providers: [Broken],
       }).compile();
       await expect(ref.init()).rejects.toThrow(
-        /service "broken" lists method "missing", which its class does not declare/,
+        /service "broken" lists method "missing", which is not a callable method of its class/,
       );
     } finally {
       await client.quit();
