@@ -92,7 +92,10 @@ export class WorkflowService {
   }
 
   find(query?: FindQuery): Promise<Execution[]> {
-    return this.store.find(query);
+    const before = query?.before;
+    return this.store.find(
+      before === undefined ? query : { ...query, before: normalizeExecutionId(before) },
+    );
   }
 
   /**

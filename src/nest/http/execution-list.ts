@@ -32,7 +32,7 @@ export async function listExecutions(
     for (const execution of batch) {
       const shown = executionWith(execution, values);
       if (values.length > 0) {
-        bytes += JSON.stringify(shown).length;
+        bytes += Buffer.byteLength(JSON.stringify(shown));
         if (bytes > MAX_LIST_BYTES && executions.length > 0) {
           return { executions, truncated: true };
         }
