@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { WorkflowValidationError } from '../../src';
 import { ServiceRegistry, loadWorkflow } from '../../src/engine';
+import { validationProblems } from '../support/validation-problems';
 
 const services = new ServiceRegistry({
   ledger: new (class {
@@ -14,13 +15,7 @@ const services = new ServiceRegistry({
 });
 
 function problemsOf(document: unknown): string[] {
-  try {
-    loadWorkflow(document as Record<string, unknown>, services);
-  } catch (error) {
-    if (error instanceof WorkflowValidationError) return [...error.problems];
-    throw error;
-  }
-  return [];
+  return validationProblems(() => loadWorkflow(document as Record<string, unknown>, services));
 }
 
 const base = (steps: unknown[], extra: Record<string, unknown> = {}) => ({

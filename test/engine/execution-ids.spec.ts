@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DurableWorkflowStore } from '../../src';
 import { engineWith } from '../support/engine-harness';
-import { PostgresHarness, SqliteHarness } from '../support/sql-harness';
-import { RedisHarness } from '../support/redis-harness';
-import type { StoreHarness } from '../support/store-harness';
+import { STORE_HARNESSES } from '../support/store-harnesses';
 
 const asking = {
   id: 'asking',
@@ -11,11 +9,7 @@ const asking = {
   steps: [{ id: 'ask', type: 'approval', prompt: 'Go?' }],
 };
 
-describe.each<[string, () => StoreHarness]>([
-  ['sqlite', () => new SqliteHarness()],
-  ['postgres', () => new PostgresHarness()],
-  ['redis', () => new RedisHarness()],
-])('execution ids on %s', (_name, makeHarness) => {
+describe.each(STORE_HARNESSES)('execution ids on %s', (_name, makeHarness) => {
   const harness = makeHarness();
   let store: DurableWorkflowStore;
 

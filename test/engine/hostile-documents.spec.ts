@@ -2,21 +2,17 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WorkflowValidationError } from '../../src';
 import { WorkflowRegistry, loadWorkflow } from '../../src/engine';
 import type { DocumentLimits } from '../../src/core/definition/document-limits';
 import type { AssignStep } from '../../src/core/definition/definition-types';
 import { SetOnEveryPath } from '../../src/core/definition/set-on-every-path';
 import { edgesOf, type Edge } from '../../src/core/definition/step-graph';
+import { validationProblems } from '../support/validation-problems';
 
 function problemsOf(document: unknown, limits?: Partial<DocumentLimits>): string[] {
-  try {
-    loadWorkflow(document as Record<string, unknown>, undefined, limits);
-  } catch (error) {
-    if (error instanceof WorkflowValidationError) return [...error.problems];
-    throw error;
-  }
-  return [];
+  return validationProblems(() =>
+    loadWorkflow(document as Record<string, unknown>, undefined, limits),
+  );
 }
 
 /** A chain of `size` steps, each reading what the one before it set. */

@@ -1,16 +1,10 @@
 import { engineWith } from '../support/engine-harness';
 import { SqliteHarness } from '../support/sql-harness';
-import { WorkflowValidationError } from '../../src';
 import { loadWorkflow } from '../../src/engine';
+import { validationProblems } from '../support/validation-problems';
 
 function problemsOf(document: Record<string, unknown>): string[] {
-  try {
-    loadWorkflow(document);
-  } catch (error) {
-    if (error instanceof WorkflowValidationError) return [...error.problems];
-    throw error;
-  }
-  return [];
+  return validationProblems(() => loadWorkflow(document));
 }
 
 const one = (step: Record<string, unknown>, inputs: Record<string, unknown> = {}) =>

@@ -1,10 +1,11 @@
-import { WorkflowValidationError, type DurableWorkflowStore } from '../../src';
+import type { DurableWorkflowStore } from '../../src';
 import { loadWorkflow } from '../../src/engine';
 import type { RouterStep } from '../../src/core/definition/definition-types';
 import { MATCHES_INPUT_LIMIT, evaluateCondition } from '../../src/core/runtime/conditions';
 import type { ReferenceScope } from '../../src/core/runtime/references';
 import { engineWith } from '../support/engine-harness';
 import { SqliteHarness } from '../support/sql-harness';
+import { validationProblems } from '../support/validation-problems';
 
 const routerOn = (pattern: string) => ({
   id: 'screen',
@@ -36,13 +37,7 @@ function conditionOf(pattern: string) {
 }
 
 function problemsOf(pattern: string): string[] {
-  try {
-    loadWorkflow(routerOn(pattern));
-  } catch (error) {
-    if (error instanceof WorkflowValidationError) return [...error.problems];
-    throw error;
-  }
-  return [];
+  return validationProblems(() => loadWorkflow(routerOn(pattern)));
 }
 
 describe('matches patterns', () => {

@@ -1,8 +1,7 @@
 import type { DurableWorkflowStore } from '../../src';
 import { engineWith } from '../support/engine-harness';
-import { PostgresHarness, SqliteHarness } from '../support/sql-harness';
-import { RedisHarness } from '../support/redis-harness';
-import type { StoreHarness } from '../support/store-harness';
+import { SqliteHarness } from '../support/sql-harness';
+import { STORE_HARNESSES } from '../support/store-harnesses';
 
 const counting = {
   id: 'counting',
@@ -64,12 +63,8 @@ class Gate {
   }
 }
 
-describe.each<[string, () => StoreHarness]>([
-  ['sqlite', () => new SqliteHarness()],
-  ['postgres', () => new PostgresHarness()],
-  ['redis', () => new RedisHarness()],
-])('runaway work on %s', (_name, makeHarness) => {
-  const harness = makeHarness();
+describe('a long loop on SQLite, whose driver answers synchronously', () => {
+  const harness = new SqliteHarness();
   let store: DurableWorkflowStore;
 
   beforeAll(async () => {
@@ -77,19 +72,29 @@ describe.each<[string, () => StoreHarness]>([
   });
   afterAll(() => harness.close());
 
-  it('lets timers and other work run between the steps of a long loop', async () => {
-    const gate = new Gate();
-    const h = engineWith(store, [counting, ...chain, parent, child], { gate });
+  // Network stores give timers their turn at every write; a synchronous driver never does, unless
+  // the engine yields.
+  it('lets timers and other work run between the steps', async () => {
+    const h = engineWith(store, [counting]);
     let running = true;
     const items = Array.from({ length: 100 }, (_, i) => i);
     const run = h.engine.run('counting', { items }).finally(() => (running = false));
-    // A timer due at once fires while the loop is still going: the run yields between steps.
     const timerSawRunning = await new Promise<boolean>((resolve) =>
       setTimeout(() => resolve(running), 0),
     );
     expect(timerSawRunning).toBe(true);
     expect((await run).status).toBe('completed');
   });
+});
+
+describe.each(STORE_HARNESSES)('runaway work on %s', (_name, makeHarness) => {
+  const harness = makeHarness();
+  let store: DurableWorkflowStore;
+
+  beforeAll(async () => {
+    store = await harness.open();
+  });
+  afterAll(() => harness.close());
 
   it('fails a sub-workflow step that would nest deeper than ten levels', async () => {
     const h = engineWith(store, [counting, ...chain, parent, child], { gate: new Gate() });

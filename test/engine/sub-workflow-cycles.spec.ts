@@ -1,5 +1,5 @@
-import { WorkflowValidationError } from '../../src';
 import { WorkflowRegistry } from '../../src/engine';
+import { validationProblems } from '../support/validation-problems';
 
 const runs = (id: string, ...children: string[]) => ({
   id,
@@ -15,13 +15,7 @@ const runs = (id: string, ...children: string[]) => ({
 });
 
 function problemsOf(...workflows: ReturnType<typeof runs>[]): string[] {
-  try {
-    new WorkflowRegistry().registerAll(workflows);
-  } catch (error) {
-    if (error instanceof WorkflowValidationError) return [...error.problems];
-    throw error;
-  }
-  return [];
+  return validationProblems(() => new WorkflowRegistry().registerAll(workflows));
 }
 
 describe('sub-workflow cycles', () => {

@@ -6,9 +6,7 @@ import {
   type DurableWorkflowStore,
 } from '../../src';
 import { engineWith } from '../support/engine-harness';
-import { PostgresHarness, SqliteHarness } from '../support/sql-harness';
-import { RedisHarness } from '../support/redis-harness';
-import type { StoreHarness } from '../support/store-harness';
+import { STORE_HARNESSES } from '../support/store-harnesses';
 
 class Ledger {
   booked: unknown[] = [];
@@ -194,11 +192,7 @@ const waiting = {
   ],
 };
 
-describe.each<[string, () => StoreHarness]>([
-  ['sqlite', () => new SqliteHarness()],
-  ['postgres', () => new PostgresHarness()],
-  ['redis', () => new RedisHarness()],
-])('workflow engine on %s', (_name, makeHarness) => {
+describe.each(STORE_HARNESSES)('workflow engine on %s', (_name, makeHarness) => {
   const harness = makeHarness();
   let store: DurableWorkflowStore;
   let ledger: Ledger;

@@ -18,6 +18,15 @@ const echo = {
   ],
 };
 
+/** Asks until `done` says yes, every 20 ms; fails naming what it waited for after 10 s. */
+async function until(what: string, done: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`Gave up waiting for ${what}.`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** `{"a":{"a":…}}` nested `depth` levels, as text: built without recursion. */
 function nested(depth: number): string {
   return '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
@@ -38,13 +47,13 @@ describe.each(PLATFORMS)('hostile request bodies on %s', (platform) => {
   const haltedExecution = async () => {
     const { body } = await post('/echo/executions', '{}');
     const id = body['id'] as string;
-    for (;;) {
+    await until(`execution ${id} to halt`, async () => {
       const current = (await (await fetch(`${base}/wf/executions/${id}`)).json()) as {
         status: string;
       };
-      if (current.status === 'halted') return id;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+      return current.status === 'halted';
+    });
+    return id;
   };
 
   beforeAll(async () => {
@@ -77,17 +86,16 @@ describe.each(PLATFORMS)('hostile request bodies on %s', (platform) => {
       JSON.stringify({ approved: true, response: values }),
     );
     expect(resumed.status).toBe(202);
-    for (;;) {
+    let answer: unknown;
+    await until(`execution ${id} to complete`, async () => {
       const current = (await (await fetch(`${base}/wf/executions/${id}`)).json()) as {
         status: string;
         ctx: Record<string, unknown>;
       };
-      if (current.status === 'completed') {
-        expect(current.ctx['answer']).toEqual(values);
-        break;
-      }
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+      answer = current.ctx['answer'];
+      return current.status === 'completed';
+    });
+    expect(answer).toEqual(values);
   });
 
   it('refuses a key that could reach a prototype with 422 naming its path, never dropping it', async () => {
@@ -228,12 +236,10 @@ describe.each(PLATFORMS)('many event streams on %s', (platform) => {
 
     first.controller.abort();
     // The server learns of the disconnect on its own time: ask until the slot is free.
-    let again = await open('cy');
-    while (again.answer.status === 503) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      again = await open('cy');
-    }
-    expect(again.answer.status).toBe(200);
+    await until('the freed slot to be given to another stream', async () => {
+      const again = await open('cy');
+      return again.answer.status === 200;
+    });
   });
 });
 
