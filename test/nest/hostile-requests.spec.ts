@@ -134,6 +134,14 @@ describe.each(PLATFORMS)('hostile request bodies on %s', (platform) => {
     expect(all.filter((e) => e.id === id)).toHaveLength(1);
   });
 
+  it.each(['workflowId', 'status', 'limit', 'before', 'include'])(
+    'answers a repeated %s query parameter with 400, not a store error',
+    async (name) => {
+      const answer = await fetch(`${base}/wf/executions?${name}=a&${name}=b`);
+      expect(answer.status).toBe(400);
+    },
+  );
+
   it('sends security headers on the API, its errors and the dashboard, and no X-Powered-By', async () => {
     const answers = {
       list: await fetch(`${base}/wf/executions`),
