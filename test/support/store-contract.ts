@@ -571,24 +571,45 @@ export function describeStoreContract(harness: StoreHarness): void {
         expect(await store.claim(newExecution().id, 'w', 1000)).toBeNull();
       });
 
-      it('finds pending and running executions without a live lease, oldest first', async () => {
-        const times = createdAtSeries(6, Date.now() - 10 * 365 * 24 * 3600 * 1000);
-        const [pending, running, leased, expired, halted, completed] = await Promise.all([
-          saved({ createdAt: times[0], status: 'pending' }),
-          saved({ createdAt: times[1], status: 'running' }),
-          saved({ createdAt: times[2], status: 'running' }),
-          saved({ createdAt: times[3], status: 'running' }),
-          saved({ createdAt: times[4], status: 'halted' }),
-          saved({ createdAt: times[5], status: 'completed' }),
-        ]);
+      it('finds pending and running executions without a live lease, then halted ones whose lease was lost', async () => {
+        const times = createdAtSeries(9, Date.now() - 10 * 365 * 24 * 3600 * 1000);
+        const [pending, running, leased, expired, halted, completed, lost, released, answered] =
+          await Promise.all([
+            saved({ createdAt: times[0], status: 'pending' }),
+            saved({ createdAt: times[1], status: 'running' }),
+            saved({ createdAt: times[2], status: 'running' }),
+            saved({ createdAt: times[3], status: 'running' }),
+            saved({ createdAt: times[4], status: 'halted' }),
+            saved({ createdAt: times[5], status: 'completed' }),
+            saved({ createdAt: times[6], status: 'halted' }),
+            saved({ createdAt: times[7], status: 'halted' }),
+            saved({ createdAt: times[8], status: 'halted' }),
+          ]);
         await store.claim(leased.id, 'alive', 60_000);
         await store.claim(expired.id, 'dead', 300);
+        // Halted ones: a lease lost with its worker, one released, one given up by a checkpoint.
+        await store.claim(lost.id, 'dead', 300);
+        await store.claim(released.id, 'done', 300);
+        await store.releaseClaim(released.id, 'done');
+        const claimed = await store.claim(answered.id, 'done', 300);
+        await store.checkpoint({ ...claimed!, status: 'completed' }, [], {
+          releaseLeaseOf: 'done',
+        });
         await sleep(600);
+        const all = [
+          pending,
+          running,
+          leased,
+          expired,
+          halted,
+          completed,
+          lost,
+          released,
+          answered,
+        ];
         const claimable = (await store.findClaimable({ limit: 1000 })).map((e) => e.id);
-        const ours = claimable.filter((id) =>
-          [pending, running, leased, expired, halted, completed].some((e) => e.id === id),
-        );
-        expect(ours).toEqual([pending.id, running.id, expired.id]);
+        const ours = claimable.filter((id) => all.some((e) => e.id === id));
+        expect(ours).toEqual([pending.id, running.id, expired.id, lost.id]);
         expect(await store.findClaimable({ limit: 1 })).toHaveLength(1);
       });
 

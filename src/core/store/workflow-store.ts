@@ -94,7 +94,12 @@ export interface DurableWorkflowStore extends WorkflowStore {
   extendClaim(executionId: string, workerId: string, ttlMs: number): Promise<boolean>;
   /** Gives the lease up; false when `workerId` did not hold it. */
   releaseClaim(executionId: string, workerId: string): Promise<boolean>;
-  /** Executions left `pending` or `running` with no live lease (a crashed worker's), oldest first. */
+  /**
+   * Executions left `pending` or `running` with no live lease (a crashed worker's), oldest first;
+   * then `halted` executions whose lease expired without being released (a worker died answering
+   * a resume or a timer), oldest first. Releasing a lease, or a checkpoint that releases it, takes
+   * a halted execution out.
+   */
   findClaimable(query?: ClaimableQuery): Promise<Execution[]>;
   /** Every execution counted by workflow and status (no zero counts), sorted by workflow then status. */
   countExecutions(): Promise<ExecutionCount[]>;

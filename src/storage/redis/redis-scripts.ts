@@ -8,6 +8,8 @@
  *   P:lease:I           the worker holding the lease, expiring with it
  *   P:all, P:idx:W, P:status:S, P:idx:W:status:S, P:active   sorted sets of ids scored by creation
  *   P:expiry            sorted set of ids scored by the time their keys expire
+ *   P:halted-leases     sorted set of halted executions someone took a lease on (to answer a resume or a
+ *                       timer), scored by creation; once the lease expired unreleased, the work was lost
  *   P:locator           hash I -> "W\nS": where an expired execution's id still has to be removed from
  *   P:workflows         set of workflow ids that have (or had) executions, for counting
  *   P:workflows:learnt  progress of adding the workflows of executions written before that set was
@@ -48,6 +50,7 @@ local function forget(id)
   redis.call('ZREM', P .. ':expiry', id)
   redis.call('ZREM', P .. ':all', id)
   redis.call('ZREM', P .. ':active', id)
+  redis.call('ZREM', P .. ':halted-leases', id)
   redis.call('DEL', entries_key(id), lease_key(id))
 end
 local function purge_expired(now)
@@ -138,6 +141,11 @@ if status == 'pending' or status == 'running' then
 else
   redis.call('ZREM', P .. ':active', id)
 end
+if status == 'halted' and redis.call('EXISTS', lease_key(id)) == 1 then
+  redis.call('ZADD', P .. ':halted-leases', created, id)
+else
+  redis.call('ZREM', P .. ':halted-leases', id)
+end
 redis.call('HSET', P .. ':locator', id, wf .. '\\n' .. status)
 redis.call('SADD', P .. ':workflows', wf)
 refresh_ttl(id, ttl, now)
@@ -215,6 +223,8 @@ if redis.call('EXISTS', key) == 0 then return nil end
 local holder = redis.call('GET', lease_key(id))
 if holder and holder ~= worker then return nil end
 redis.call('SET', lease_key(id), worker, 'PX', lease_ms)
+local fields = redis.call('HMGET', key, 'status', 'created_at')
+if fields[1] == 'halted' then redis.call('ZADD', P .. ':halted-leases', tonumber(fields[2]), id) end
 local revision = redis.call('HINCRBY', key, 'revision', 1)
 refresh_ttl(id, ttl, now)
 return {redis.call('HGET', key, 'data'), tostring(revision)}
@@ -229,16 +239,26 @@ return redis.call('PEXPIRE', lease_key(ARGV[2]), tonumber(ARGV[4]))
 /** ARGV: P, id, worker. */
 export const RELEASE_CLAIM = `${PRELUDE}
 if redis.call('GET', lease_key(ARGV[2])) ~= ARGV[3] then return 0 end
+redis.call('ZREM', P .. ':halted-leases', ARGV[2])
 return redis.call('DEL', lease_key(ARGV[2]))
 `;
 
-/** ARGV: P, limit. Pending or running executions without a live lease, oldest first. */
+/**
+ * ARGV: P, limit. Pending or running executions without a live lease, oldest first; then halted
+ * ones whose lease expired unreleased, oldest first.
+ */
 export const FIND_CLAIMABLE = `${PRELUDE}
 local limit = tonumber(ARGV[2])
 purge_expired(now_ms())
-return collect(P .. ':active', limit, false, function(id)
+local out = collect(P .. ':active', limit, false, function(id)
   return redis.call('EXISTS', lease_key(id)) == 0
 end)
+if #out / 3 >= limit then return out end
+local halted = collect(P .. ':halted-leases', limit - #out / 3, false, function(id)
+  return redis.call('EXISTS', lease_key(id)) == 0 and redis.call('HGET', exec_key(id), 'status') == 'halted'
+end)
+for _, value in ipairs(halted) do out[#out + 1] = value end
+return out
 `;
 
 /**

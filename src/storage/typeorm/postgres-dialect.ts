@@ -259,8 +259,9 @@ export class PostgresDialect implements SqlDialect {
   async findClaimable(limit: number): Promise<Execution[]> {
     const { rows } = await this.pool.query(
       `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions e
-       WHERE status = ANY($1::text[]) AND (lease_expires_at IS NULL OR lease_expires_at <= ${UTC_NOW})
-       ORDER BY e.created_at, e.id LIMIT $2`,
+       WHERE (status = ANY($1::text[]) AND (lease_expires_at IS NULL OR lease_expires_at <= ${UTC_NOW}))
+          OR (status = 'halted' AND lease_expires_at <= ${UTC_NOW})
+       ORDER BY status = 'halted', e.created_at, e.id LIMIT $2`,
       [CLAIMABLE_STATUSES, limit],
     );
     return (rows as ExecutionRow[]).map(toExecution);

@@ -222,11 +222,13 @@ export class SqliteDialect implements SqlDialect {
   }
 
   async findClaimable(limit: number): Promise<Execution[]> {
+    const now = toSqliteTime(new Date());
     const rows = this.statement(
       `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions
-       WHERE status IN (${CLAIMABLE}) AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
-       ORDER BY created_at, id LIMIT ?`,
-    ).all(toSqliteTime(new Date()), limit) as RawExecutionRow[];
+       WHERE (status IN (${CLAIMABLE}) AND (lease_expires_at IS NULL OR lease_expires_at <= ?))
+          OR (status = 'halted' AND lease_expires_at <= ?)
+       ORDER BY status = 'halted', created_at, id LIMIT ?`,
+    ).all(now, now, limit) as RawExecutionRow[];
     return rows.map(decodeExecution);
   }
 
