@@ -73,6 +73,12 @@ export interface ExecutionRuntime {
   halts?: number;
   /** A `call` step waiting out its retry back-off outside any process: the attempt due, and when. */
   retry?: { stepId: string; attempt: number; at: string };
+  /**
+   * A resume accepted for halt `halts` and not yet applied: what it carries, and the lease owner
+   * the acceptance claimed the execution for. A worker that dies before applying it leaves it here,
+   * for the recovery sweep to apply.
+   */
+  acceptedResume?: { halts: number; payload: ResumePayload; owner: string };
   /** How often the step in flight was taken over after its worker stopped without a checkpoint. */
   recoveries?: { stepId: string | null; count: number };
 }

@@ -20,6 +20,8 @@ export interface QueueAppConfig {
   maxRecoveries?: number;
   concurrency?: number;
   runMigrations?: boolean;
+  /** A worker process that kills itself (SIGKILL) as it begins to apply a resume, before any checkpoint. */
+  dieOnResume?: boolean;
 }
 
 @Injectable()

@@ -73,6 +73,8 @@ export class Halts {
     const located = this.haltedStep(state.saved, state.definition);
     state.runtime.response = payload.response ?? null;
     state.runtime.approved = payload.approved ?? null;
+    // Applied with the checkpoint that leaves the halt: no longer waiting for anyone.
+    delete state.runtime.acceptedResume;
     const handler = stepHandler(located.step);
     const halted = this.haltedContext(state);
     return this.continueHalted(state, located, async () =>

@@ -19,6 +19,7 @@ import { ExecutionLeases } from './execution-lease';
 import { FollowUps } from './follow-ups';
 import type { ResolvedQueueOptions } from './queue.options';
 import { RecoverySweep } from './recovery-sweep';
+import { acceptedResumeOf, ResumeAcceptance } from './resume-acceptance';
 import { WorkflowJobProcessor } from './workflow-job-processor';
 import type { WorkflowBullQueue } from './workflow-job-queue';
 import { WorkflowJobQueue } from './workflow-job-queue';
@@ -36,6 +37,7 @@ export class QueueRunner implements WorkflowRunner {
   private readonly leases: ExecutionLeases;
   private readonly followUps: FollowUps;
   private readonly sweep: RecoverySweep;
+  private readonly acceptance: ResumeAcceptance;
   private worker?: Worker<WorkflowJobData, unknown, WorkflowJobName>;
 
   constructor(
@@ -48,6 +50,7 @@ export class QueueRunner implements WorkflowRunner {
     this.leases = new ExecutionLeases(store, options.leaseMs, this.logger);
     this.followUps = new FollowUps(this.jobs, store, options.leaseMs);
     this.sweep = new RecoverySweep(store, this.jobs, options.leaseMs, this.logger);
+    this.acceptance = new ResumeAcceptance(store, options.leaseMs, this.workerId);
   }
 
   async boot(): Promise<void> {
@@ -69,6 +72,10 @@ export class QueueRunner implements WorkflowRunner {
         connection: queue.opts.connection,
         prefix: this.options.prefix,
         concurrency: this.options.concurrency,
+        // A job whose worker died goes back to the queue on the lease's time scale, not BullMQ's
+        // 30 s default. Whatever BullMQ does with it, the store keeps what the job was for.
+        lockDuration: this.options.leaseMs,
+        stalledInterval: this.options.leaseMs,
       },
     );
     this.worker.on('failed', (job, error) => {
@@ -110,35 +117,23 @@ export class QueueRunner implements WorkflowRunner {
     return execution;
   }
 
-  /** Queues the resume and returns the execution as it was; of concurrent resumes one is accepted. */
+  /**
+   * Records the resume in the store, then queues it; returns the execution as it was. Of
+   * concurrent resumes one is accepted. Once accepted it is applied even if its job is lost.
+   */
   async resume(executionId: string, payload: ResumePayload): Promise<Execution> {
     const execution = await this.mustLoad(executionId);
     this.engine.checkResume(execution, payload);
     assertJsonSafe(executionId, 'response', payload.response ?? null);
-    const requestId = randomUUID();
-    const job = { name: 'resume', data: { ...haltTarget(execution), payload, requestId } } as const;
-    let jobId = await this.jobs.add(job, execution);
-    let stored = await this.jobs.storedData(jobId);
-    if (
-      stored &&
-      'requestId' in stored &&
-      stored.requestId !== requestId &&
-      !(await this.jobs.isQueued('resume', execution))
-    ) {
-      // A resume of this halt that already ran and still left it there (the store was down for
-      // all its attempts) must not block this one; one that moved it on refuses this one below.
-      // The execution is read after the job is seen finished: a job finishes after its last
-      // checkpoint, so a read before could still show the halt the job has just answered.
-      const now = await this.store.load(executionId);
-      if (now?.status === 'halted' && now.runtime?.halts === execution.runtime?.halts) {
-        jobId = await this.jobs.add(job, execution, 0, true);
-        stored = await this.jobs.storedData(jobId);
-      }
-    }
-    if (stored && 'requestId' in stored && stored.requestId !== requestId) {
-      throw new ExecutionStateError(executionId, 'already being resumed', 'resume', [
-        'halted and not yet resumed',
-      ]);
+    const accepted = await this.acceptance.accept(execution, payload);
+    const data = { ...haltTarget(accepted.execution), payload, leaseOwner: accepted.owner };
+    try {
+      // A finished job of this halt (one that failed every attempt) must not keep this one out.
+      await this.jobs.add({ name: 'resume', data }, accepted.execution, 0, true);
+    } catch (error) {
+      this.logger.warn(
+        `The resume of execution ${executionId} is accepted but could not be queued (${String(error)}); a worker's recovery sweep applies it within ${this.options.leaseMs + this.options.sweepIntervalMs} ms.`,
+      );
     }
     return execution;
   }
@@ -163,7 +158,7 @@ export class QueueRunner implements WorkflowRunner {
 
   async resumePending(execution: Execution): Promise<boolean> {
     if (execution.status !== 'halted') return false;
-    return this.jobs.isQueued('resume', execution);
+    return acceptedResumeOf(execution) !== undefined || this.jobs.isQueued('resume', execution);
   }
 
   async resumeNow(executionId: string, payload: ResumePayload): Promise<Execution> {

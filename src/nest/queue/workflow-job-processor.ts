@@ -11,7 +11,9 @@ import type { Execution } from '../../core/types';
 import { ConcurrentUpdateError, StoreError } from '../../core/store/store-errors';
 import type { DurableWorkflowStore } from '../../core/store/workflow-store';
 import { peers } from '../../peers/peers';
-import type { ExecutionLeases, HeldLease } from './execution-lease';
+import { timerDueAt } from '../../core/engine/timer-due';
+import type { ExecutionLeases, HeldLease, LeasedOutcome } from './execution-lease';
+import { acceptedResumeOf } from './resume-acceptance';
 import type { FollowUps } from './follow-ups';
 import type { ResolvedQueueOptions } from './queue.options';
 import type { WorkflowJob, WorkflowJobData, WorkflowJobName } from './workflow-jobs';
@@ -48,13 +50,15 @@ export class WorkflowJobProcessor {
   ): Promise<JobOutcome> {
     const { DelayedError, UnrecoverableError } = peers.bullmq();
     const job = { name: bullJob.name, data: bullJob.data } as WorkflowJob;
-    const owner = job.name === 'retry' ? job.data.leaseOwner : `${this.workerId}#${bullJob.id}`;
+    const owner =
+      job.name === 'retry' || job.name === 'resume'
+        ? job.data.leaseOwner
+        : `${this.workerId}#${bullJob.id}`;
     try {
-      const held = await this.leases.hold(
-        job.data.executionId,
-        job.data.root,
-        owner,
-        (lease, current) => this.act(job, lease, current),
+      const held = await this.holdingOwnLease(job, owner, () =>
+        this.leases.hold(job.data.executionId, job.data.root, owner, (lease, current) =>
+          this.act(job, lease, current),
+        ),
       );
       if (held.kind === 'busy') {
         // Its worker is alive and busy with it: look again once that work may be done.
@@ -92,6 +96,12 @@ export class WorkflowJobProcessor {
     const id = job.data.executionId;
     let outcome: Execution;
     switch (job.name) {
+      case 'recover':
+        outcome =
+          current.status === 'halted'
+            ? await this.answerLostHalt(current, run)
+            : await this.driveOrGiveUp(job, current, run);
+        break;
       case 'resume':
       case 'timer':
       case 'wake':
@@ -111,6 +121,50 @@ export class WorkflowJobProcessor {
     }
     await this.followUps.parkRetry(outcome, lease);
     return outcome;
+  }
+
+  /**
+   * A halted sub-workflow keeps a lease of its own while a resume of it is accepted and not yet
+   * applied (its root's lease guards the work): a job that answers it takes that lease over and
+   * releases it after, so the sweep no longer finds it.
+   */
+  private async holdingOwnLease(
+    job: WorkflowJob,
+    owner: string,
+    work: () => Promise<LeasedOutcome>,
+  ): Promise<LeasedOutcome> {
+    const id = job.data.executionId;
+    if (job.data.root || (job.name !== 'resume' && job.name !== 'recover')) return work();
+    const execution = await this.store.load(id);
+    if (!execution) return { kind: 'gone' };
+    if (execution.status !== 'halted') return work();
+    if (!(await this.store.claim(id, owner, this.options.leaseMs))) return { kind: 'busy' };
+    try {
+      return await work();
+    } finally {
+      await this.store.releaseClaim(id, owner).catch((error: unknown) => {
+        this.logger.warn(
+          `Could not release the lease on execution ${id}; it expires in ${this.options.leaseMs} ms: ${String(error)}`,
+        );
+      });
+    }
+  }
+
+  /**
+   * A halted execution whose lease expired unreleased: a worker died answering it. Applies the
+   * resume accepted for this halt, or fires its timer if due; otherwise nothing was lost.
+   */
+  private async answerLostHalt(execution: Execution, run: RunOptions): Promise<Execution> {
+    const accepted = acceptedResumeOf(execution);
+    if (accepted) {
+      this.logger.warn(
+        `Execution ${execution.id}: applying the resume accepted at step "${execution.currentStep}", whose worker stopped before it was applied.`,
+      );
+      return this.engine.resume(execution, accepted.payload, run);
+    }
+    const due = timerDueAt(execution);
+    if (due !== null && due <= Date.now()) return this.engine.fireTimer(execution, run);
+    return execution;
   }
 
   /**

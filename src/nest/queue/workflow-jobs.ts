@@ -19,7 +19,8 @@ type HaltTarget = JobTarget & { halts: number };
 
 export type WorkflowJob =
   | { name: 'start'; data: JobTarget }
-  | { name: 'resume'; data: HaltTarget & { payload: ResumePayload; requestId: string } }
+  /** `leaseOwner`: the owner the resume was accepted for (its claim marks it until applied). */
+  | { name: 'resume'; data: HaltTarget & { payload: ResumePayload; leaseOwner: string } }
   | { name: 'timer'; data: HaltTarget }
   /** Carries on a halted parent whose child finished while nobody was there to wake it. */
   | { name: 'wake'; data: HaltTarget }

@@ -1,0 +1,91 @@
+import type { TestingModule } from '@nestjs/testing';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { Client } from 'pg';
+import { WorkflowService, type Entry } from '../../src';
+import { DATABASE_URL, REDIS_URL } from '../support/env';
+import { bootQueueApp, type QueueAppConfig } from '../support/queue-app';
+import { WorkerProcess } from '../support/worker-process';
+
+jest.setTimeout(90_000);
+
+const count = (entries: Entry[], stepId: string, action: string) =>
+  entries.filter((e) => e.stepId === stepId && e.action === action).length;
+
+/**
+ * A resume is accepted in the store before its job is queued: a worker killed while holding the
+ * job, before the first checkpoint, loses nothing, however often it happens, because the recovery
+ * sweep finds the halted execution whose lease expired and applies the resume it keeps.
+ */
+describe('queue mode: an accepted resume whose workers are killed', () => {
+  const schema = `dw_lost_${randomBytes(4).toString('hex')}`;
+  const config: Omit<QueueAppConfig, 'worker'> = {
+    schema,
+    prefix: `dwl-${randomBytes(4).toString('hex')}`,
+    leaseMs: 2000,
+    sweepIntervalMs: 500,
+  };
+  let web: TestingModule;
+  let workflows: WorkflowService;
+  const started: WorkerProcess[] = [];
+
+  const admin = async (sql: string) => {
+    const client = new Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    await client.query(sql);
+    await client.end();
+  };
+  const startWorker = async (dieOnResume: boolean) => {
+    const worker = await WorkerProcess.start({ ...config, dieOnResume });
+    started.push(worker);
+    return worker;
+  };
+
+  beforeAll(async () => {
+    await admin(`CREATE SCHEMA ${schema}`);
+    web = await bootQueueApp({ ...config, worker: false, runMigrations: true });
+    workflows = web.get(WorkflowService);
+  });
+
+  afterAll(async () => {
+    await Promise.all(started.map((w) => w.stop('SIGKILL')));
+    await web?.close();
+    await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${config.prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('completes the approval after the worker holding its resume is killed twice', async () => {
+    const halted = await workflows.run('approve');
+    expect(halted.status).toBe('halted');
+
+    const first = await startWorker(true);
+    await workflows.resume(halted.id, { approved: true });
+    expect(await first.exited).toBeNull();
+    // The second one takes the job back (BullMQ's stalled check) or the sweep's recovery, and dies too.
+    const second = await startWorker(true);
+    expect(await second.exited).toBeNull();
+    expect((await workflows.get(halted.id))?.status).toBe('halted');
+
+    const healthy = await startWorker(false);
+    const done = await workflows.wait(halted.id, { timeoutMs: 30_000 });
+    expect(done.status).toBe('completed');
+    expect((done.ctx['after'] as { pid: number }).pid).toBe(healthy.pid);
+    const entries = await workflows.entries(halted.id);
+    expect(count(entries, 'ask', 'completed')).toBe(1);
+    expect(count(entries, 'after', 'completed')).toBe(1);
+    await healthy.stop();
+  });
+
+  it('refuses a second resume of a halt whose accepted resume is not yet applied', async () => {
+    // No worker runs: the accepted resume waits in the store and in its job.
+    const halted = await workflows.run('approve');
+    await workflows.resume(halted.id, { approved: true });
+    await expect(workflows.resume(halted.id, { approved: false })).rejects.toThrow(
+      /already being resumed/,
+    );
+    expect((await workflows.get(halted.id))?.status).toBe('halted');
+  });
+});
