@@ -1,8 +1,13 @@
+import { ConcurrentUpdateError, RejectedValueError } from '../../core/store/store-errors';
+
 /**
  * How a failed store call may be retried:
  * - `not-applied`: the backend certainly did not apply it (refused connection, rolled-back transaction);
  * - `ambiguous`: the connection broke or timed out after the request may have arrived;
  * - `permanent`: an answer, not an outage (conflict, constraint, bad data): retrying cannot help.
+ *
+ * Judged by what an error is (its class and its code: errno, SQLSTATE, SQLite result code, Redis
+ * reply code), never by its message, which may quote values the caller sent.
  */
 export type FailureKind = 'not-applied' | 'ambiguous' | 'permanent';
 
@@ -34,55 +39,70 @@ const AMBIGUOUS_CODES = new Set([
   '57P02', // crash_shutdown
 ]);
 
-const NOT_APPLIED_MESSAGES = [
-  /^LOADING\b/, // Redis is loading its dataset
-  /^BUSY\b/, // Redis is running a script
-  /^TRYAGAIN\b/,
-  /enableOfflineQueue/, // ioredis refused to queue the command while disconnected
-  /timeout exceeded when trying to connect/i,
-  /Connection terminated due to connection timeout/i,
-];
+/** Redis replies that mean the server did not run the command: loading, busy, failing over. */
+const NOT_APPLIED_REPLIES = new Set([
+  'LOADING',
+  'BUSY',
+  'TRYAGAIN',
+  'CLUSTERDOWN',
+  'MASTERDOWN',
+  'READONLY',
+]);
 
-const AMBIGUOUS_MESSAGES = [
-  /Connection is closed/i,
-  /Connection terminated unexpectedly/i,
-  /max retries per request/i,
-  /Command timed out/i,
-  /socket hang up/i,
-];
+/** Driver errors, by class, that report a connection given up on mid-request. */
+const AMBIGUOUS_CLASSES = new Set(['MaxRetriesPerRequestError', 'AbortError']);
 
 export function classifyFailure(error: unknown): FailureKind {
   let ambiguous = false;
   for (const link of causeChain(error)) {
-    const code = codeOf(link);
-    const message = link instanceof Error ? link.message : '';
-    if (
-      (code && NOT_APPLIED_CODES.has(code)) ||
-      NOT_APPLIED_MESSAGES.some((re) => re.test(message))
-    ) {
-      return 'not-applied';
-    }
-    if ((code && AMBIGUOUS_CODES.has(code)) || AMBIGUOUS_MESSAGES.some((re) => re.test(message))) {
-      ambiguous = true;
-    }
+    // The store's own refusals: an answer about the value or the revision, whatever they quote.
+    if (link instanceof RejectedValueError || link instanceof ConcurrentUpdateError)
+      return 'permanent';
+    const kind = kindOf(link);
+    if (kind === 'not-applied') return kind;
+    if (kind === 'ambiguous') ambiguous = true;
   }
   return ambiguous ? 'ambiguous' : 'permanent';
 }
 
+function kindOf(link: unknown): FailureKind | undefined {
+  if (!(link instanceof Error)) return undefined;
+  const code = codeOf(link);
+  if (code !== undefined) {
+    if (NOT_APPLIED_CODES.has(code)) return 'not-applied';
+    if (AMBIGUOUS_CODES.has(code)) return 'ambiguous';
+    return undefined;
+  }
+  if (link.name === 'ReplyError') {
+    // A Redis error reply starts with its code, as a SQLSTATE names a Postgres error.
+    return NOT_APPLIED_REPLIES.has(link.message.split(' ', 1)[0]) ? 'not-applied' : undefined;
+  }
+  if (AMBIGUOUS_CLASSES.has(link.name)) return 'ambiguous';
+  // ioredis and pg report a closed connection, a command timeout or a connect timeout as a plain
+  // Error with no code; a refusal always has a class or a code of its own.
+  if (Object.getPrototypeOf(link) === Error.prototype) return 'ambiguous';
+  return undefined;
+}
+
+/** The error, its causes, the errors it aggregates, and TypeORM's `driverError`. */
 function* causeChain(error: unknown): Generator<unknown> {
   const seen = new Set<unknown>();
-  let current: unknown = error;
-  while (current !== undefined && current !== null && !seen.has(current)) {
+  const queue: unknown[] = [error];
+  while (queue.length > 0) {
+    const current = queue.shift();
+    if (current === undefined || current === null || seen.has(current)) continue;
     seen.add(current);
     yield current;
-    const aggregate = current instanceof AggregateError ? current.errors : [];
-    for (const inner of aggregate) yield* causeChain(inner);
-    current = current instanceof Error ? current.cause : undefined;
+    if (current instanceof AggregateError) queue.push(...(current.errors as unknown[]));
+    if (current instanceof Error) queue.push(current.cause, driverErrorOf(current));
   }
 }
 
-function codeOf(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
+function driverErrorOf(error: Error): unknown {
+  return (error as { driverError?: unknown }).driverError;
+}
+
+function codeOf(error: Error): string | undefined {
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' ? code : undefined;
 }
