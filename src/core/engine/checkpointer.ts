@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UnserializableValueError } from '../store/store-errors';
+import { RejectedValueError } from '../store/store-errors';
 import { storeCan } from '../store/store-capabilities';
 import type { DurableWorkflowStore, WorkflowStore } from '../store/workflow-store';
 import { FINISHED, type LocatedStep } from '../definition/definition-types';
@@ -8,6 +8,7 @@ import { ExecutionNotFoundError, StepFailedError } from '../errors';
 import type { Entry, Execution } from '../types';
 import type { RunState } from './run-state';
 import type { EntryDraft } from './step-context';
+import { lastError } from './step-loop';
 
 /** What the engine tells `onEvent` of: every entry recorded and every execution saved. */
 export type EngineEvent =
@@ -85,22 +86,31 @@ export class Checkpointer {
   }
 
   /**
-   * Checkpoints; when the working state cannot be stored as JSON (a service returned a class
-   * instance, say) the step fails instead, with the last stored context. True when the run stopped.
+   * Checkpoints; when the working state is refused, by the store's own JSON check (a service
+   * returned a class instance, say) or by the database (U+0000 on Postgres, a value too large), the
+   * step fails instead, with the last stored context, and its `on_error` applies. True when the
+   * run stopped.
    */
   async commitOrFail(
     state: RunState,
     located: LocatedStep | null,
     changes: Partial<Execution>,
+    onErrorTaken = false,
   ): Promise<boolean> {
     try {
       await this.commit(state, changes);
       return state.saved.status !== 'running';
     } catch (error) {
-      if (!(error instanceof UnserializableValueError)) throw error;
+      if (!(error instanceof RejectedValueError)) throw error;
       await this.rollback(state);
       const stepId = located?.step.id ?? state.saved.currentStep ?? 'end';
       this.record(state, stepId, located?.step.type ?? 'end', { action: 'failed', error });
+      const onError = located?.step.on_error;
+      // Outside a loop body the step's on_error applies, from the last stored context.
+      if (onError !== undefined && state.frames.length === 0 && !onErrorTaken) {
+        state.ctx['_last_error'] = lastError(stepId, error);
+        return this.commitOrFail(state, located, { currentStep: onError }, true);
+      }
       await this.fail(state, new StepFailedError(stepId, error.message, { cause: error }), true);
       return true;
     }

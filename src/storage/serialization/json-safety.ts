@@ -10,6 +10,12 @@ export function assertJsonSafe(executionId: string, path: string, value: unknown
   if (problem) throw new UnserializableValueError(executionId, problem.path, problem.reason);
 }
 
+/**
+ * Deepest nesting stored. SQLite's JSON functions stop at 1000 levels and a stored value sits a few
+ * levels down in its column; past this a value is refused here, as the same refusal on every store.
+ */
+export const MAX_JSON_DEPTH = 500;
+
 interface Problem {
   path: string;
   reason: string;
@@ -37,6 +43,8 @@ function findProblem(value: unknown, path: string, ancestors: object[]): Problem
     return Number.isNaN(object.getTime()) ? { path, reason: 'an invalid Date' } : null;
   }
   if (ancestors.includes(object)) return { path, reason: 'a circular reference' };
+  if (ancestors.length >= MAX_JSON_DEPTH)
+    return { path, reason: `nested deeper than ${MAX_JSON_DEPTH} levels; flatten it` };
   if (Array.isArray(object)) return arrayProblem(object, path, ancestors);
   // Plain objects of any realm (structuredClone, vm contexts) are fine; class instances are not.
   if (!isPlainObject(object)) {

@@ -180,9 +180,7 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
     } catch (error) {
       if (error instanceof StoreError) throw error;
       const subject = executionId === undefined ? '' : ` for execution "${executionId}"`;
-      const code = (error as { code?: unknown }).code;
-      // Values Postgres refuses (U+0000 in jsonb, malformed text): the caller's input, not an outage.
-      const Refusal = code === '22P05' || code === '22P02' ? RejectedValueError : StoreError;
+      const Refusal = isRefusedValue(error) ? RejectedValueError : StoreError;
       throw new Refusal(`TypeORM store: ${method}${subject} failed: ${explain(error)}`, {
         cause: error,
       });
@@ -237,4 +235,16 @@ function explain(error: unknown): string {
     }
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Values the database refuses: the caller's input, not an outage. Postgres's data exceptions
+ * (class 22: U+0000 or a lone surrogate in jsonb, text too long) and program limits (class 54: a
+ * value too large or too deep); SQLite's value too big or of the wrong type.
+ */
+function isRefusedValue(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  if (/^(22|54)[0-9A-Z]{3}$/.test(code)) return true;
+  return code === 'SQLITE_TOOBIG' || code === 'SQLITE_MISMATCH' || code === 'SQLITE_RANGE';
 }
