@@ -60,6 +60,7 @@ export {
 } from './core/errors';
 export {
   ConcurrentUpdateError,
+  CorruptRecordError,
   RejectedValueError,
   StoreError,
   StoreUnavailableError,

@@ -16,7 +16,8 @@ export function rawStoreProvider(option: StoreOption): Provider {
   if ('type' in option && option.type === 'typeorm') {
     return {
       provide: RAW_STORE,
-      useFactory: (dataSource: DataSource) => new TypeormWorkflowStore(dataSource),
+      useFactory: (dataSource: DataSource) =>
+        new TypeormWorkflowStore(dataSource, { log: nestStoreLog('TypeormWorkflowStore') }),
       inject: [peers.nestTypeorm().getDataSourceToken(option.dataSource)],
     };
   }

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import {
+  CorruptRecordError,
   ConcurrentUpdateError,
   deserializeError,
   ExecutionNotFoundError,
@@ -199,6 +201,22 @@ export function describeStoreContract(harness: StoreHarness): void {
         expect(error).toBeInstanceOf(StoreError);
         expect((error as Error).message).toContain(execution.id);
         expect(await store.delete(execution.id)).toBe(true);
+      });
+
+      it('leaves a record that does not read back out of lists and counts', async () => {
+        const workflowId = `corrupt-${randomUUID()}`;
+        const [bad, good] = await Promise.all([
+          saved({ workflowId, status: 'pending' }),
+          saved({ workflowId, status: 'pending' }),
+        ]);
+        await harness.corrupt(bad.id);
+        await expect(store.load(bad.id)).rejects.toBeInstanceOf(CorruptRecordError);
+        expect((await store.find({ workflowId })).map((e) => e.id)).toEqual([good.id]);
+        const claimable = (await store.findClaimable({ limit: 1000 })).map((e) => e.id);
+        expect(claimable).toContain(good.id);
+        expect(claimable).not.toContain(bad.id);
+        expect(Array.isArray(await store.countExecutions())).toBe(true);
+        await store.delete(bad.id);
       });
     });
 

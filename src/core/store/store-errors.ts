@@ -24,6 +24,25 @@ export class ConcurrentUpdateError extends StoreError {
 /** The store refuses a value it was given (an id it can't hold, a malformed record): not an outage. */
 export class RejectedValueError extends StoreError {}
 
+/**
+ * A stored record does not read back as an execution (bad JSON, a field of the wrong type): it was
+ * written by something else or damaged. Loading it fails with this; lists, counts and recovery
+ * leave it out, so it never stops the application or other executions.
+ */
+export class CorruptRecordError extends RejectedValueError {
+  constructor(
+    /** Where the record is: the Redis key, or the table and id. */
+    readonly key: string,
+    readonly problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Stored record ${key} does not read back as an execution: ${problem}. Repair the record or delete the execution; lists and recovery leave it out.`,
+      options,
+    );
+  }
+}
+
 /** A value cannot be stored as JSON without changing its meaning. Nothing was written. */
 export class UnserializableValueError extends RejectedValueError {
   constructor(

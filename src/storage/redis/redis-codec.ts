@@ -6,7 +6,7 @@ import {
   type Execution,
   type ExecutionStatus,
 } from '../../core/types';
-import { StoreError } from '../../core/store/store-errors';
+import { CorruptRecordError } from '../../core/store/store-errors';
 import type { EncodedEntry, EncodedExecution } from '../store-input';
 
 /** The execution as one JSON document; JSON fields are spliced in already encoded. */
@@ -71,8 +71,9 @@ export function parseEntry(key: string, data: string): Entry {
   const field = fieldReader(key, doc);
   const duration = doc['durationMs'];
   if (duration !== null && typeof duration !== 'number') {
-    throw new StoreError(
-      `Redis key ${key}: durationMs is ${JSON.stringify(duration)}, not a number.`,
+    throw new CorruptRecordError(
+      `Redis key ${key}`,
+      `durationMs is ${JSON.stringify(duration)}, not a number`,
     );
   }
   return {
@@ -94,10 +95,12 @@ function parseObject(key: string, data: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(data);
   } catch (cause) {
-    throw new StoreError(`Redis key ${key} holds data that is not valid JSON.`, { cause });
+    throw new CorruptRecordError(`Redis key ${key}`, 'it holds text that is not valid JSON', {
+      cause,
+    });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new StoreError(`Redis key ${key} holds JSON that is not an object.`);
+    throw new CorruptRecordError(`Redis key ${key}`, 'it holds JSON that is not an object');
   }
   return parsed as Record<string, unknown>;
 }
@@ -105,8 +108,9 @@ function parseObject(key: string, data: string): Record<string, unknown> {
 function wholeNumber(key: string, text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value)) {
-    throw new StoreError(
-      `Redis key ${key}: revision is ${JSON.stringify(text)}, not a whole number.`,
+    throw new CorruptRecordError(
+      `Redis key ${key}`,
+      `revision is ${JSON.stringify(text)}, not a whole number`,
     );
   }
   return value;
@@ -114,8 +118,9 @@ function wholeNumber(key: string, text: string): number {
 
 function fieldReader(key: string, doc: Record<string, unknown>) {
   const fail = (name: string, expected: string): never => {
-    throw new StoreError(
-      `Redis key ${key}: ${name} is ${JSON.stringify(doc[name])}, where ${expected} was expected.`,
+    throw new CorruptRecordError(
+      `Redis key ${key}`,
+      `${name} is ${JSON.stringify(doc[name])}, where ${expected} was expected`,
     );
   };
   return {

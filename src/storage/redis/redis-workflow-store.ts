@@ -9,7 +9,11 @@ import {
   type Execution,
   type ExecutionStatus,
 } from '../../core/types';
-import { ConcurrentUpdateError, StoreError } from '../../core/store/store-errors';
+import {
+  ConcurrentUpdateError,
+  CorruptRecordError,
+  StoreError,
+} from '../../core/store/store-errors';
 import {
   encodeCheckpointEntries,
   encodeEntry,
@@ -35,6 +39,7 @@ import {
 } from '../../core/store/workflow-store';
 import { hashTagOf, isClusterClient } from './hash-tag';
 import { LuaScript } from './lua-script';
+import { ReadableRecords } from '../readable-records';
 import { entryDocument, executionDocument, parseEntry, parseExecution } from './redis-codec';
 import { inspectRedisDurability, type RedisDurabilityReport } from './redis-durability';
 import * as scripts from './redis-scripts';
@@ -90,6 +95,7 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
   private readonly client: Redis | Cluster;
   private readonly ownsClient: boolean;
   private readonly log: StoreLog;
+  private readonly readable: ReadableRecords;
   private closing?: Promise<void>;
   private workflowsLearnt = false;
 
@@ -113,6 +119,7 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
     }
     this.ownsClient = options.client === undefined;
     this.log = options.log ?? (() => undefined);
+    this.readable = new ReadableRecords(this.log);
     // Our own client gives up on a command after one reconnection attempt, so an outage surfaces
     // quickly to the caller (and to ResilientStore) instead of queueing writes in memory.
     this.client =
@@ -163,7 +170,8 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
       this.client.hmget(key, 'data', 'revision'),
     );
     if (data === null) return null;
-    if (revision === null) throw new StoreError(`Redis key ${key} has no revision field.`);
+    if (revision === null)
+      throw new CorruptRecordError(`Redis key ${key}`, 'it has no revision field');
     return parseExecution(key, data, revision);
   }
 
@@ -299,11 +307,10 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
 
   private executions(flat: unknown): Execution[] {
     const items = flat as string[];
-    const result: Execution[] = [];
-    for (let i = 0; i < items.length; i += 3) {
-      result.push(parseExecution(this.key('exec', items[i]), items[i + 1], items[i + 2]));
-    }
-    return result;
+    const starts = Array.from({ length: items.length / 3 }, (_, n) => n * 3);
+    return this.readable.decodeAll(starts, (i) =>
+      parseExecution(this.key('exec', items[i]), items[i + 1], items[i + 2]),
+    );
   }
 
   private key(kind: string, id: string): string {

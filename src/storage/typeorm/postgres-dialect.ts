@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { FINISHED_STATUSES, type Entry, type Execution } from '../../core/types';
 import type { ExecutionCount, FindQuery } from '../../core/store/workflow-store';
 import type { EncodedEntry } from '../store-input';
+import type { ReadableRecords } from '../readable-records';
 import { toEntry, toExecution, type EntryRow, type ExecutionRow } from './row-mapping';
 import {
   CLAIMABLE_STATUSES,
@@ -122,6 +123,7 @@ export class PostgresDialect implements SqlDialect {
   constructor(
     pool: PgQueryable,
     private readonly tables: SqlTables,
+    private readonly readable: ReadableRecords,
   ) {
     this.pool = { query: (text, values) => pool.query({ ...this.prepared(text), values }) };
   }
@@ -200,7 +202,7 @@ export class PostgresDialect implements SqlDialect {
        ORDER BY e.created_at DESC, e.id DESC LIMIT $${params.push(query.limit)}`,
       params,
     );
-    return (rows as ExecutionRow[]).map(toExecution);
+    return this.readable.decodeAll(rows as ExecutionRow[], toExecution);
   }
 
   async delete(executionId: string): Promise<boolean> {
@@ -264,7 +266,7 @@ export class PostgresDialect implements SqlDialect {
        ORDER BY status = 'halted', e.created_at, e.id LIMIT $2`,
       [CLAIMABLE_STATUSES, limit],
     );
-    return (rows as ExecutionRow[]).map(toExecution);
+    return this.readable.decodeAll(rows as ExecutionRow[], toExecution);
   }
 
   async deleteFinished(createdBefore: Date, limit: number): Promise<number> {

@@ -6,7 +6,7 @@ import {
   type Execution,
   type ExecutionStatus,
 } from '../../core/types';
-import { StoreError } from '../../core/store/store-errors';
+import { CorruptRecordError } from '../../core/store/store-errors';
 
 /** A row of `workflow_executions` with JSON columns already decoded and timestamps as Dates. */
 export interface ExecutionRow {
@@ -82,14 +82,18 @@ export function toEntry(row: EntryRow): Entry {
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], where: string): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new StoreError(
-    `${where} is ${JSON.stringify(value)}, which is not one of ${allowed.join(', ')}.`,
-  );
+  throw corrupt(where, `is ${JSON.stringify(value)}, which is not one of ${allowed.join(', ')}`);
 }
 
 function record(value: unknown, where: string): Record<string, unknown> {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     return value as Record<string, unknown>;
   }
-  throw new StoreError(`${where} holds ${JSON.stringify(value)} where an object was expected.`);
+  throw corrupt(where, `holds ${JSON.stringify(value)} where an object was expected`);
+}
+
+/** `where` is "<record>: <column>". */
+function corrupt(where: string, problem: string): CorruptRecordError {
+  const [key, column] = where.split(': ');
+  return new CorruptRecordError(key, `${column} ${problem}`);
 }

@@ -3,6 +3,7 @@ import { FINISHED_STATUSES, type Entry, type Execution } from '../../core/types'
 import type { ExecutionCount, FindQuery } from '../../core/store/workflow-store';
 import { StoreError } from '../../core/store/store-errors';
 import { parseStoredJson, type EncodedEntry } from '../store-input';
+import type { ReadableRecords } from '../readable-records';
 import { toEntry, toExecution } from './row-mapping';
 import {
   CLAIMABLE_STATUSES,
@@ -69,6 +70,7 @@ export class SqliteDialect implements SqlDialect {
   constructor(
     private readonly db: Database,
     private readonly tables: SqlTables,
+    private readonly readable: ReadableRecords,
   ) {}
 
   async insert(write: CheckpointWrite): Promise<number | null> {
@@ -165,7 +167,7 @@ export class SqliteDialect implements SqlDialect {
       `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions ${where}
        ORDER BY created_at DESC, id DESC LIMIT ?`,
     ).all(...params, query.limit) as RawExecutionRow[];
-    return rows.map(decodeExecution);
+    return this.readable.decodeAll(rows, decodeExecution);
   }
 
   async delete(executionId: string): Promise<boolean> {
@@ -229,7 +231,7 @@ export class SqliteDialect implements SqlDialect {
           OR (status = 'halted' AND lease_expires_at <= ?)
        ORDER BY status = 'halted', created_at, id LIMIT ?`,
     ).all(now, now, limit) as RawExecutionRow[];
-    return rows.map(decodeExecution);
+    return this.readable.decodeAll(rows, decodeExecution);
   }
 
   async deleteFinished(createdBefore: Date, limit: number): Promise<number> {

@@ -29,10 +29,17 @@ import {
   type ExecutionIdsQuery,
   type FindQuery,
 } from '../../core/store/workflow-store';
+import type { StoreLog } from '../../core/store/store-log';
+import { ReadableRecords } from '../readable-records';
 import { PostgresDialect, type PgQueryable } from './postgres-dialect';
 import type { SqlDialect } from './sql-dialect';
 import { SqliteDialect } from './sqlite-dialect';
 import { resolveTables } from './sql-tables';
+
+export interface TypeormWorkflowStoreOptions {
+  /** Told of rows that do not read back as executions (left out of lists). @defaultValue none */
+  log?: StoreLog;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -43,8 +50,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export class TypeormWorkflowStore implements DurableWorkflowStore {
   private dialectInstance?: SqlDialect;
+  private readonly readable: ReadableRecords;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    options: TypeormWorkflowStoreOptions = {},
+  ) {
+    this.readable = new ReadableRecords(options.log ?? (() => undefined));
+  }
 
   async save(execution: Execution): Promise<Execution> {
     return this.checkpoint(execution, []);
@@ -203,11 +216,13 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
       this.dialectInstance = new PostgresDialect(
         driver.master as PgQueryable,
         resolveTables(this.dataSource),
+        this.readable,
       );
     } else if (type === 'better-sqlite3') {
       this.dialectInstance = new SqliteDialect(
         driver.databaseConnection as ConstructorParameters<typeof SqliteDialect>[0],
         resolveTables(this.dataSource),
+        this.readable,
       );
     } else {
       throw new StoreError(
