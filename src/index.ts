@@ -41,6 +41,7 @@ export {
   ApprovalRejectedError,
   CallTimeoutError,
   DurableWorkflowError,
+  ExecutionMissingForJobError,
   ExecutionNotFoundError,
   ExecutionStateError,
   InvalidOptionError,

@@ -30,6 +30,22 @@ export class WorkflowNotFoundError extends DurableWorkflowError {
   }
 }
 
+/**
+ * A queue job names an execution this worker's store does not hold. Either it was deleted while
+ * the job waited, or this worker uses another store than the process that queued it.
+ */
+export class ExecutionMissingForJobError extends DurableWorkflowError {
+  constructor(
+    readonly executionId: string,
+    readonly jobName: string,
+    readonly storeDescription: string,
+  ) {
+    super(
+      `A ${jobName} job names execution "${executionId}", which is not in this worker's store (${storeDescription}). If it was not deleted, this worker uses another store than the process that queued the job: give every process the same store settings (DATABASE_URL, the store option). The job fails and is tried again.`,
+    );
+  }
+}
+
 export class ExecutionNotFoundError extends DurableWorkflowError {
   constructor(readonly executionId: string) {
     super(

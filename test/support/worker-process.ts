@@ -5,8 +5,30 @@ import type { QueueAppConfig } from './queue-app';
 /** A worker-only process of the queue test app. */
 export class WorkerProcess {
   readonly exited: Promise<number | null>;
+  /** Everything the process wrote so far, stdout and stderr (where Nest's logger writes errors). */
+  output = '';
   private constructor(readonly child: ChildProcess) {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => {
+      this.output += chunk.toString();
+      process.stderr.write(chunk);
+    });
+  }
+
+  /** Resolves once the process wrote `text` to stdout. */
+  printed(text: string): Promise<void> {
+    return new Promise((resolve) => {
+      const look = () => {
+        if (!this.output.includes(text)) return;
+        this.child.stdout!.off('data', look);
+        this.child.stderr!.off('data', look);
+        resolve();
+      };
+      this.child.stdout!.on('data', look);
+      this.child.stderr!.on('data', look);
+      look();
+    });
   }
 
   static async start(config: Omit<QueueAppConfig, 'worker'>): Promise<WorkerProcess> {
@@ -18,7 +40,7 @@ export class WorkerProcess {
         join(__dirname, 'queue-worker.ts'),
         JSON.stringify(config),
       ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const worker = new WorkerProcess(child);
     await new Promise<void>((resolve, reject) => {

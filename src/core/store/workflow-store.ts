@@ -108,6 +108,11 @@ export interface DurableWorkflowStore extends WorkflowStore {
    * oldest first, with their entries; returns how many. Call again until it returns 0.
    */
   deleteFinished(query: DeleteFinishedQuery): Promise<number>;
+  /**
+   * Where the store keeps executions (database and table, or Redis server and key prefix; never a
+   * password), for messages that must say which store was looked in.
+   */
+  describe?(): string;
 }
 
 export const DEFAULT_FIND_LIMIT = 100;

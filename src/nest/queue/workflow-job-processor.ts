@@ -4,6 +4,7 @@ import type { WorkflowEngine } from '../../core/engine/workflow-engine';
 import type { RunOptions } from '../../core/engine/run-state';
 import {
   DurableWorkflowError,
+  ExecutionMissingForJobError,
   ExecutionNotFoundError,
   ExecutionStateError,
 } from '../../core/errors';
@@ -65,11 +66,21 @@ export class WorkflowJobProcessor {
         await bullJob.moveToDelayed(Date.now() + Math.min(2000, this.options.leaseMs / 2), token);
         throw new DelayedError();
       }
-      if (held.kind === 'gone') return { executionId: job.data.executionId, outcome: 'gone' };
+      if (held.kind === 'gone') {
+        // A recovery's own sweep read the execution from this store: it was deleted since.
+        if (job.name === 'recover') return { executionId: job.data.executionId, outcome: 'gone' };
+        // The worker's 'failed' listener logs it, once per attempt.
+        throw new ExecutionMissingForJobError(
+          job.data.executionId,
+          job.name,
+          this.store.describe?.() ?? 'the configured store',
+        );
+      }
       await this.followUps.timers(held.execution, held.rootId);
       return { executionId: job.data.executionId, outcome: held.execution.status };
     } catch (error) {
-      if (error instanceof DelayedError) throw error;
+      if (error instanceof DelayedError || error instanceof ExecutionMissingForJobError)
+        throw error;
       // Someone else moved it on (a cancel, another resume): nothing is left for this job to do.
       if (
         error instanceof ExecutionStateError ||

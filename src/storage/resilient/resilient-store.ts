@@ -66,6 +66,10 @@ export class ResilientStore implements DurableWorkflowStore, DelegatingStore {
     this.breaker = new CircuitBreaker(this.options.failureThreshold, this.options.resetTimeoutMs);
   }
 
+  describe(): string {
+    return this.store.describe?.() ?? 'the configured store';
+  }
+
   get circuitState(): 'closed' | 'open' | 'half-open' {
     return this.breaker.state;
   }

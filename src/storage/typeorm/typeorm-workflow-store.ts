@@ -200,6 +200,15 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
     }
   }
 
+  describe(): string {
+    const { type } = this.dataSource.options;
+    const database = (this.dataSource.driver as { database?: string }).database ?? '?';
+    const table = this.dataSource.isInitialized
+      ? `, table ${resolveTables(this.dataSource).executions}`
+      : '';
+    return `${type} database "${database}"${table}`;
+  }
+
   private dialect(): SqlDialect {
     if (this.dialectInstance) return this.dialectInstance;
     if (!this.dataSource.isInitialized) {

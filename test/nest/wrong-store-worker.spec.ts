@@ -1,0 +1,75 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { TestingModule } from '@nestjs/testing';
+import type { Queue } from 'bullmq';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { Client } from 'pg';
+import { WORKFLOW_QUEUE_NAME, WorkflowService } from '../../src';
+import { workflowJobId } from '../../src/nest/queue/workflow-jobs';
+import { DATABASE_URL, REDIS_URL } from '../support/env';
+import { bootQueueApp, type QueueAppConfig } from '../support/queue-app';
+import { WorkerProcess } from '../support/worker-process';
+
+jest.setTimeout(90_000);
+
+/**
+ * A worker started on another store than the process that queued the job (another schema here,
+ * as a worker missing DATABASE_URL would be) finds no execution: it says so, naming the execution
+ * and the store it looked in, and fails the job instead of completing it; a worker on the right
+ * store then runs it.
+ */
+describe('queue mode: a worker on the wrong store', () => {
+  const suffix = randomBytes(4).toString('hex');
+  const prefix = `dww-${suffix}`;
+  const right: Omit<QueueAppConfig, 'worker'> = { schema: `dw_right_${suffix}`, prefix };
+  const wrong: Omit<QueueAppConfig, 'worker'> = {
+    schema: `dw_wrong_${suffix}`,
+    prefix,
+    runMigrations: true,
+  };
+  let web: TestingModule;
+  const started: WorkerProcess[] = [];
+
+  const admin = async (sql: string) => {
+    const client = new Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    await client.query(sql);
+    await client.end();
+  };
+
+  beforeAll(async () => {
+    await admin(`CREATE SCHEMA ${right.schema}; CREATE SCHEMA ${wrong.schema}`);
+    web = await bootQueueApp({ ...right, worker: false, runMigrations: true });
+  });
+
+  afterAll(async () => {
+    await Promise.all(started.map((w) => w.stop('SIGKILL')));
+    await web?.close();
+    await admin(`DROP SCHEMA IF EXISTS ${right.schema} CASCADE`);
+    await admin(`DROP SCHEMA IF EXISTS ${wrong.schema} CASCADE`);
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('names the execution and its store, fails the job, and leaves it to a worker on the right store', async () => {
+    const workflows = web.get(WorkflowService);
+    const misplaced = await WorkerProcess.start(wrong);
+    started.push(misplaced);
+    const execution = await workflows.start('tally', { n: 1 });
+
+    await misplaced.printed(`names execution "${execution.id}"`);
+    expect(misplaced.output).toContain(`${wrong.schema}`);
+    expect(misplaced.output).toContain('DATABASE_URL');
+    await misplaced.stop();
+    expect((await workflows.get(execution.id))?.status).toBe('pending');
+    const queue = web.get<Queue>(getQueueToken(WORKFLOW_QUEUE_NAME));
+    const state = await queue.getJobState(workflowJobId('start', execution));
+    expect(['delayed', 'waiting', 'failed']).toContain(state);
+
+    started.push(await WorkerProcess.start(right));
+    const done = await workflows.wait(execution.id, { timeoutMs: 60_000 });
+    expect(done.status).toBe('completed');
+  });
+});
