@@ -18,6 +18,7 @@ import { withinGrace } from '../runners/within-grace';
 import { ExecutionLeases } from './execution-lease';
 import { FollowUps } from './follow-ups';
 import type { ResolvedQueueOptions } from './queue.options';
+import { watchOutages } from './queue-outages';
 import { RecoverySweep } from './recovery-sweep';
 import { acceptedResumeOf, ResumeAcceptance } from './resume-acceptance';
 import { WorkflowJobProcessor } from './workflow-job-processor';
@@ -84,7 +85,7 @@ export class QueueRunner implements WorkflowRunner {
         `Job ${job?.id ?? '?'} (${job?.name ?? '?'}) failed${final ? ' for the last time' : ', to be tried again'}: ${error.message}`,
       );
     });
-    this.worker.on('error', (error) => this.logger.error(`Queue worker: ${error.message}`));
+    watchOutages(this.worker, 'The BullMQ worker');
     await this.worker.waitUntilReady();
     await this.sweep.start(this.options.sweepIntervalMs);
   }
@@ -151,7 +152,7 @@ export class QueueRunner implements WorkflowRunner {
       const executionId = (value as { executionId?: unknown } | null)?.executionId;
       if (typeof executionId === 'string') changed(executionId);
     });
-    events.on('error', (error) => this.logger.warn(`Queue events: ${error.message}`));
+    watchOutages(events, 'The BullMQ queue events');
     events.waitUntilReady().then(listening, () => undefined);
     return () => void events.close();
   }

@@ -3,6 +3,7 @@ import { peers } from '../../peers/peers';
 import { MODULE_OPTIONS, WORKFLOW_QUEUE } from '../durable-workflow.constants';
 import type { ResolvedModuleOptions } from '../durable-workflow.options';
 import { OwnedResources } from '../owned-resources';
+import { watchOutages } from './queue-outages';
 import { WORKFLOW_QUEUE_NAME } from './queue.options';
 import type { WorkflowBullQueue } from './workflow-job-queue';
 
@@ -13,15 +14,15 @@ import type { WorkflowBullQueue } from './workflow-job-queue';
  */
 export const workflowQueueProvider: FactoryProvider<WorkflowBullQueue | null> = {
   provide: WORKFLOW_QUEUE,
-  useFactory: (options: ResolvedModuleOptions, owned: OwnedResources) =>
-    options.queue
-      ? owned.own(
-          new (peers.bullmq().Queue)(WORKFLOW_QUEUE_NAME, {
-            connection: options.queue.connection,
-            prefix: options.queue.prefix,
-          }),
-        )
-      : null,
+  useFactory: (options: ResolvedModuleOptions, owned: OwnedResources) => {
+    if (!options.queue) return null;
+    const queue: WorkflowBullQueue = new (peers.bullmq().Queue)(WORKFLOW_QUEUE_NAME, {
+      connection: options.queue.connection,
+      prefix: options.queue.prefix,
+    });
+    watchOutages(queue, 'The BullMQ queue');
+    return owned.own(queue);
+  },
   inject: [MODULE_OPTIONS, OwnedResources],
 };
 

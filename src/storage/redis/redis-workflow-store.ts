@@ -39,6 +39,7 @@ import {
 } from '../../core/store/workflow-store';
 import { hashTagOf, isClusterClient } from './hash-tag';
 import { LuaScript } from './lua-script';
+import { OutageLog } from '../outage-log';
 import { ReadableRecords } from '../readable-records';
 import { entryDocument, executionDocument, parseEntry, parseExecution } from './redis-codec';
 import { inspectRedisDurability, type RedisDurabilityReport } from './redis-durability';
@@ -127,6 +128,14 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
       new (peers.ioredis().Redis)(options.url ?? 'redis://127.0.0.1:6379', {
         maxRetriesPerRequest: 1,
       });
+    if (this.ownsClient) {
+      const outages = new OutageLog(
+        this.log,
+        `The Redis store's server (${this.describe()})`,
+        "Check the store's url (REDIS_URL) and that the server runs.",
+      ).watch(this.client);
+      this.client.on('ready', () => outages.recovered());
+    }
   }
 
   /** Reads the server's persistence settings and logs a warning for each way executions could be lost. */
@@ -294,6 +303,12 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
       done = answer === 1;
     }
     this.workflowsLearnt = true;
+  }
+
+  describe(): string {
+    if (isClusterClient(this.client)) return `Redis Cluster, key prefix "${this.prefix}"`;
+    const { host, port, db } = (this.client as Redis).options;
+    return `Redis ${host}:${port} db ${db ?? 0}, key prefix "${this.prefix}"`;
   }
 
   /**
