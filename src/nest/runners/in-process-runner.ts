@@ -6,9 +6,14 @@ import type {
 } from '../../core/engine/workflow-engine';
 import { ExecutionStateError, NotRunningError } from '../../core/errors';
 import type { Execution, ExecutionStatus } from '../../core/types';
-import { ConcurrentUpdateError } from '../../core/store/store-errors';
+import {
+  ConcurrentUpdateError,
+  RejectedValueError,
+  StoreError,
+} from '../../core/store/store-errors';
 import type { WorkflowStore } from '../../core/store/workflow-store';
 import { timerDueAt } from '../../core/engine/timer-due';
+import { OutageRetries } from './outage-retries';
 import { withinGrace } from './within-grace';
 import type { WorkflowRunner } from './workflow-runner';
 
@@ -28,11 +33,21 @@ export class InProcessRunner implements WorkflowRunner {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private stopped = false;
+  private readonly outageRetries: OutageRetries;
 
+  /** @param retryAfterOutageMs how often the store is probed after an outage stopped work */
   constructor(
     private readonly engine: WorkflowEngine,
     private readonly store: WorkflowStore,
-  ) {}
+    retryAfterOutageMs = 2000,
+  ) {
+    this.outageRetries = new OutageRetries(
+      store,
+      (execution) => this.carryOn(execution),
+      retryAfterOutageMs,
+      this.logger,
+    );
+  }
 
   /** Continues what a previous process left: pending and running executions, and halted timers. */
   async boot(): Promise<void> {
@@ -118,6 +133,7 @@ export class InProcessRunner implements WorkflowRunner {
   /** Stops taking work and waits up to `graceMs` for what is in flight to reach a checkpoint. */
   async stop(graceMs: number): Promise<void> {
     this.stopped = true;
+    this.outageRetries.stop();
     for (const id of [...this.timers.keys()]) this.clearTimer(id);
     if (!(await withinGrace(Promise.allSettled([...this.inFlight]), graceMs))) {
       this.logger.warn(
@@ -140,12 +156,21 @@ export class InProcessRunner implements WorkflowRunner {
           );
           return;
         }
+        if (isOutage(error)) return this.outageRetries.add(executionId);
         this.logger.error(
           `Execution ${executionId}: ${error instanceof Error ? error.message : String(error)}`,
         );
       })
       .finally(() => this.inFlight.delete(promise));
     this.inFlight.add(promise);
+  }
+
+  /** Takes an execution up again after an outage stopped its work. */
+  private carryOn(execution: Execution): void {
+    if (this.stopped) return;
+    if (execution.status === 'pending' || execution.status === 'running')
+      this.submit(execution.id, () => this.engine.drive(execution.id));
+    else this.armTimer(execution);
   }
 
   private settled(execution: Execution): Execution {
@@ -177,4 +202,13 @@ export class InProcessRunner implements WorkflowRunner {
     if (timer) clearTimeout(timer);
     this.timers.delete(executionId);
   }
+}
+
+/** The store failed to answer (not a refusal of a value, not a conflict): worth trying again. */
+function isOutage(error: unknown): boolean {
+  return (
+    error instanceof StoreError &&
+    !(error instanceof RejectedValueError) &&
+    !(error instanceof ConcurrentUpdateError)
+  );
 }
