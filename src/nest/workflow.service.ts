@@ -99,6 +99,15 @@ export class WorkflowService {
   }
 
   /**
+   * How many worker processes take jobs from the queue now (this one included when it runs a
+   * worker); null in in-process mode, where this process does the work. Zero while executions are
+   * pending means nothing will run them.
+   */
+  async workersAlive(): Promise<number | null> {
+    return (await this.runner.workersAlive?.()) ?? null;
+  }
+
+  /**
    * Every execution counted by workflow and status; null when the store is an application's own
    * with only the seven basic methods, which can't count without reading every execution.
    */

@@ -157,6 +157,11 @@ export class QueueRunner implements WorkflowRunner {
     return () => void events.close();
   }
 
+  /** Workers connected to the queue, as BullMQ lists them (each names its connection). */
+  workersAlive(): Promise<number> {
+    return this.jobs.queue.getWorkersCount();
+  }
+
   async resumePending(execution: Execution): Promise<boolean> {
     if (execution.status !== 'halted') return false;
     return acceptedResumeOf(execution) !== undefined || this.jobs.isQueued('resume', execution);

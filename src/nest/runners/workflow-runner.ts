@@ -27,6 +27,8 @@ export interface WorkflowRunner {
   resumePending(execution: Execution): Promise<boolean>;
   /** Executions changed by other processes, where the runner can tell; returns how to stop. */
   watchRemote?(changed: (executionId: string) => void, listening: () => void): () => void;
+  /** Worker processes alive now, where work is left to them (queue mode). */
+  workersAlive?(): Promise<number>;
   /** Stops taking work; waits up to `graceMs` for work in flight to reach a checkpoint. */
   stop(graceMs: number): Promise<void>;
 }

@@ -64,6 +64,8 @@ export interface Tally {
   counts: ExecutionCount[];
   sampled?: number;
   failure?: string;
+  /** Worker processes alive (queue mode); null or absent where the web process does the work. */
+  workersAlive?: number | null;
 }
 
 /** Counts by status per workflow, a filter form and the list of executions. */
@@ -91,7 +93,18 @@ export function overview(
     html`<option value="${value}" ${asSafe(value === chosen ? ' selected' : '')}>
       ${value || 'any'}
     </option>`;
+  const pending = tally.counts
+    .filter((c) => c.status === 'pending')
+    .reduce((sum, c) => sum + c.count, 0);
+  const noWorkers =
+    tally.workersAlive === 0 && pending > 0
+      ? html`<p class="error" id="no-workers">
+          No worker process is running: ${pending} pending execution(s) wait for one. Start a worker
+          process (queue option with worker: true) on the same store and Redis.
+        </p>`
+      : '';
   return html`<h1>Executions</h1>
+    ${noWorkers}
     <h2>${heading}</h2>
     ${
       tally.failure !== undefined

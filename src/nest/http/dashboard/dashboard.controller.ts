@@ -68,7 +68,7 @@ export function createDashboardController(options: ResolvedHttpOptions): Type<un
         status: (status || undefined) as ExecutionStatus | undefined,
         before: before || undefined,
       };
-      const [listed, tally] = await Promise.all([
+      const [listed, tally, workersAlive] = await Promise.all([
         this.workflows.find({ ...filters, limit: LISTED }),
         // The list is still worth showing when the counts fail; the page says why they are missing.
         this.tallies.get().catch((error: unknown): Tally => {
@@ -76,8 +76,15 @@ export function createDashboardController(options: ResolvedHttpOptions): Type<un
           this.logger.warn(`Dashboard counts failed: ${reason}`);
           return { counts: [], failure: reason };
         }),
+        this.workflows.workersAlive().catch(() => null),
       ]);
-      const main = overview(apiPath, tally, listed, filters, listed.length === LISTED);
+      const main = overview(
+        apiPath,
+        { ...tally, workersAlive },
+        listed,
+        filters,
+        listed.length === LISTED,
+      );
       return String(fragment ? main : page('Workflows', apiPath, main, this.nonceFor(response)));
     }
 
