@@ -67,6 +67,7 @@ export {
   StoreUnavailableError,
   UnserializableValueError,
 } from './core/store/store-errors';
+export { QueueUnavailableError } from './nest/queue/queue-reachability';
 export { MissingPeerDependencyError } from './peers/missing-peer-dependency.error';
 
 export { TypeormWorkflowStore } from './storage/typeorm/typeorm-workflow-store';

@@ -13,6 +13,7 @@ import {
   WorkflowNotFoundError,
   WorkflowValidationError,
 } from '../../core/errors';
+import { QueueUnavailableError } from '../queue/queue-reachability';
 import { applySecurityHeaders } from './security-headers';
 import {
   ConcurrentUpdateError,
@@ -62,6 +63,10 @@ export class WorkflowHttpExceptionFilter implements ExceptionFilter {
       return { status: HttpStatus.NOT_FOUND, body: { error: error.message } };
     if (error instanceof ExecutionStateError || error instanceof ConcurrentUpdateError)
       return { status: HttpStatus.CONFLICT, body: { error: error.message } };
+    if (error instanceof QueueUnavailableError) {
+      this.logger.error(error.message);
+      return { status: HttpStatus.SERVICE_UNAVAILABLE, body: { error: error.message } };
+    }
     if (error instanceof StoreError) {
       this.logger.error(error.message, error.stack);
       return {

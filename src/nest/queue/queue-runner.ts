@@ -19,6 +19,7 @@ import { ExecutionLeases } from './execution-lease';
 import { FollowUps } from './follow-ups';
 import type { ResolvedQueueOptions } from './queue.options';
 import { watchOutages } from './queue-outages';
+import { QUEUE_ANSWER_MS, requireQueueAnswer } from './queue-reachability';
 import { RecoverySweep } from './recovery-sweep';
 import { acceptedResumeOf, ResumeAcceptance } from './resume-acceptance';
 import { WorkflowJobProcessor } from './workflow-job-processor';
@@ -55,6 +56,7 @@ export class QueueRunner implements WorkflowRunner {
   }
 
   async boot(): Promise<void> {
+    await requireQueueAnswer(this.jobs.queue, this.options.connectTimeoutMs);
     if (!this.options.worker) return;
     const processor = new WorkflowJobProcessor(
       this.engine,
@@ -105,6 +107,8 @@ export class QueueRunner implements WorkflowRunner {
     input: Record<string, unknown> | undefined,
     opts: StartOptions | undefined,
   ): Promise<Execution> {
+    // Refused before anything is saved, so a queue outage leaves no pending execution behind.
+    await requireQueueAnswer(this.jobs.queue, QUEUE_ANSWER_MS);
     const { execution, created } = await this.engine.create(workflowId, input, opts);
     if (!created) return execution;
     try {
@@ -126,6 +130,7 @@ export class QueueRunner implements WorkflowRunner {
     const execution = await this.mustLoad(executionId);
     this.engine.checkResume(execution, payload);
     assertJsonSafe(executionId, 'response', payload.response ?? null);
+    await requireQueueAnswer(this.jobs.queue, QUEUE_ANSWER_MS);
     const accepted = await this.acceptance.accept(execution, payload);
     const data = { ...haltTarget(accepted.execution), payload, leaseOwner: accepted.owner };
     try {

@@ -34,6 +34,11 @@ export interface WorkflowQueueOptions {
   deferRetriesFromMs?: number;
   /** Attempts of a job whose run fails for a reason other than the workflow (the store is down). @defaultValue 5 */
   attempts?: number;
+  /**
+   * How long start-up waits for the queue's Redis; past it the application fails to start with
+   * `QueueUnavailableError` naming the connection to check. @defaultValue 15000
+   */
+  connectTimeoutMs?: number;
   /** @defaultValue { age: 86400, count: 10000 } */
   removeOnComplete?: KeepJobs | boolean;
   /** @defaultValue { age: 604800 } */
@@ -56,6 +61,7 @@ export function resolveQueueOptions(options: WorkflowQueueOptions): ResolvedQueu
     maxRecoveries: 3,
     deferRetriesFromMs: 1000,
     attempts: 5,
+    connectTimeoutMs: 15_000,
     removeOnComplete: { age: 86_400, count: 10_000 },
     removeOnFail: { age: 604_800 },
     ...definedOnly(options),
@@ -66,7 +72,7 @@ export function resolveQueueOptions(options: WorkflowQueueOptions): ResolvedQueu
     problems.push(
       'queue.connection is required: ioredis options or a client, as BullMQ takes them',
     );
-  for (const key of ['concurrency', 'sweepIntervalMs', 'attempts'] as const) {
+  for (const key of ['concurrency', 'sweepIntervalMs', 'attempts', 'connectTimeoutMs'] as const) {
     if (!Number.isInteger(resolved[key]) || resolved[key] < 1)
       problems.push(`queue.${key} must be a whole number of at least 1, got ${resolved[key]}`);
   }
