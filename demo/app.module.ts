@@ -36,7 +36,11 @@ export class DemoAppModule {
           store: { type: 'typeorm' },
           workflows: DEMO_WORKFLOWS,
           queue: config.redisUrl
-            ? { connection: { url: config.redisUrl }, worker: config.worker }
+            ? {
+                connection: { url: config.redisUrl },
+                worker: config.worker,
+                connectTimeoutMs: config.connectTimeoutMs,
+              }
             : undefined,
           http: http ? { path: 'workflows', guards: [ApiKeyGuard] } : undefined,
         }),

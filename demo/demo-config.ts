@@ -15,6 +15,8 @@ export interface DemoConfig {
   port: number;
   /** The interface the web process listens on: this machine only, unless HOST says otherwise. */
   host: string;
+  /** How long start-up waits for Redis (CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs: number;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -32,6 +34,11 @@ export function demoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
     throw new Error(
       'WORKER=false makes a web process that leaves the work to worker processes, through BullMQ: set REDIS_URL too.',
     );
+  const connectTimeoutMs = Number(env.CONNECT_TIMEOUT_MS ?? 15_000);
+  if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1)
+    throw new Error(
+      `CONNECT_TIMEOUT_MS must be a whole number of milliseconds, got "${env.CONNECT_TIMEOUT_MS}".`,
+    );
   const host = env.HOST || '127.0.0.1';
   if (!LOOPBACK.has(host) && (env.DEMO_API_KEY ?? 'demo') === 'demo')
     throw new Error(
@@ -45,6 +52,7 @@ export function demoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
     migrationsRun: !databaseUrl || env.MIGRATIONS_RUN === 'true',
     port,
     host,
+    connectTimeoutMs,
   };
 }
 

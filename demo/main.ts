@@ -5,12 +5,16 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ApiKeyGuard } from './api-key.guard';
 import { DemoAppModule } from './app.module';
 import { demoConfig, describeSetup } from './demo-config';
+import { exitOnSignalWhileStarting } from './starting-signals';
 
 async function main(): Promise<void> {
+  const starting = exitOnSignalWhileStarting();
   const config = demoConfig();
   // Open event streams (a dashboard tab) must not keep a stopping server waiting.
   const app = await NestFactory.create(DemoAppModule.register(config, { http: true }), {
     forceCloseConnections: true,
+    // A failed start reaches main()'s catch, which says what to check, instead of aborting.
+    abortOnError: false,
   });
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
@@ -23,7 +27,9 @@ async function main(): Promise<void> {
       .build(),
   );
   SwaggerModule.setup('docs', app, document);
+  // The module connects and boots in listen(): only then do Nest's shutdown hooks take over.
   await app.listen(config.port, config.host);
+  starting();
   const base = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   const key = ApiKeyGuard.key;
   process.stdout.write(

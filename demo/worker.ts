@@ -4,8 +4,10 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DemoAppModule } from './app.module';
 import { demoConfig, describeSetup } from './demo-config';
+import { exitOnSignalWhileStarting } from './starting-signals';
 
 async function main(): Promise<void> {
+  const starting = exitOnSignalWhileStarting();
   const config = { ...demoConfig(), worker: true };
   if (!config.redisUrl) {
     throw new Error(
@@ -14,7 +16,9 @@ async function main(): Promise<void> {
   }
   const app = await NestFactory.createApplicationContext(
     DemoAppModule.register(config, { http: false }),
+    { abortOnError: false },
   );
+  starting();
   app.enableShutdownHooks();
   new Logger('Demo').log(`Worker ready: ${describeSetup(config)}`);
 }
