@@ -25,9 +25,17 @@ export class DemoAppModule {
         DemoServicesModule,
         TypeOrmModule.forRoot({
           ...(config.databaseUrl
-            ? { type: 'postgres' as const, url: config.databaseUrl }
+            ? {
+                type: 'postgres' as const,
+                url: config.databaseUrl,
+                // Each connection attempt gives up in time, like the queue's connectTimeoutMs.
+                extra: { connectionTimeoutMillis: Math.ceil(config.connectTimeoutMs / 3) },
+              }
             : { type: 'better-sqlite3' as const, database: config.sqliteFile, enableWAL: true }),
           autoLoadEntities: true,
+          // Two more tries, then the start fails with one line naming DATABASE_URL (main.ts).
+          retryAttempts: 2,
+          retryDelay: 1000,
           migrations: WORKFLOW_MIGRATIONS,
           migrationsTableName: 'workflow_migrations',
           migrationsRun: config.migrationsRun,

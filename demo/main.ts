@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ApiKeyGuard } from './api-key.guard';
 import { DemoAppModule } from './app.module';
 import { demoConfig, describeSetup } from './demo-config';
+import { startFailureLine } from './start-failure';
 import { exitOnSignalWhileStarting } from './starting-signals';
 
 async function main(): Promise<void> {
@@ -48,11 +49,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(message);
-  if (/relation "?[\w.]*workflow_\w+"? does not exist/.test(message))
-    console.error(
-      'The workflow tables are missing: start once with MIGRATIONS_RUN=true, or run `npm run migration:run`.',
-    );
+  console.error(startFailureLine(error));
   process.exit(1);
 });

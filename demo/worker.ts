@@ -4,6 +4,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DemoAppModule } from './app.module';
 import { demoConfig, describeSetup } from './demo-config';
+import { startFailureLine } from './start-failure';
 import { exitOnSignalWhileStarting } from './starting-signals';
 
 async function main(): Promise<void> {
@@ -24,6 +25,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(startFailureLine(error));
   process.exit(1);
 });

@@ -6,8 +6,8 @@ import { ScratchRedisServer } from '../support/redis-server';
 
 jest.setTimeout(60_000);
 
-/** `npm start` against a Redis that does not run: the port of a scratch server stopped at once. */
-describe('demo start-up with Redis down', () => {
+/** `npm start` against servers that do not run: the port of a scratch Redis stopped at once. */
+describe('demo start-up with Redis or the database down', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dw-demo-start-'));
   const server = new ScratchRedisServer();
   let redisUrl: string;
@@ -23,7 +23,7 @@ describe('demo start-up with Redis down', () => {
   });
 
   /** Runs demo/main.ts; `output` grows as it writes, `exited` gives its exit code. */
-  function startDemo(connectTimeoutMs: number) {
+  function startDemo(connectTimeoutMs: number, env: Record<string, string> = {}) {
     const child = spawn(
       process.execPath,
       ['-r', 'ts-node/register/transpile-only', join(__dirname, '../../demo/main.ts')],
@@ -35,6 +35,7 @@ describe('demo start-up with Redis down', () => {
           REDIS_URL: redisUrl,
           CONNECT_TIMEOUT_MS: String(connectTimeoutMs),
           PORT: '0',
+          ...env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -56,6 +57,16 @@ describe('demo start-up with Redis down', () => {
     const last = demo.output.trim().split('\n').pop();
     expect(last).toMatch(/^The BullMQ queue's Redis did not answer within 2000 ms\..*REDIS_URL/);
     expect(demo.output).not.toContain('Durable workflow demo:');
+  });
+
+  it('exits non-zero with one line naming DATABASE_URL when the database does not answer', async () => {
+    const deadPort = new URL(redisUrl).port;
+    const demo = startDemo(3000, {
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${deadPort}/test`,
+    });
+    expect(await demo.exited).toBe(1);
+    const last = demo.output.trim().split('\n').pop();
+    expect(last).toMatch(/^Cannot reach the database .*Check DATABASE_URL/);
   });
 
   it('ends on SIGTERM while it is still connecting', async () => {
