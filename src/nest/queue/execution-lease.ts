@@ -29,6 +29,8 @@ interface Renewal {
   rootId: string;
   owner: string;
   executionId: string;
+  /** The renewal sent and not yet answered: awaited before a hand-over or release. */
+  inFlight?: Promise<void>;
 }
 
 /**
@@ -91,8 +93,10 @@ export class ExecutionLeases {
       owner,
       handOver: async (ms) => {
         handedOver = true;
-        // Renewing now would cut the hand-over back to one lease length.
+        // Renewing now would cut the hand-over back to one lease length; so would a renewal
+        // already on its way that landed after it.
         this.stopRenewing(renewal);
+        await renewal.inFlight;
         await this.store.extendClaim(rootId, owner, Math.max(1, Math.ceil(ms)));
       },
       releasedWithCheckpoint: {
@@ -108,6 +112,7 @@ export class ExecutionLeases {
       return { kind: 'done', execution: await work(lease, current), rootId };
     } finally {
       this.stopRenewing(renewal);
+      await renewal.inFlight;
       if (!handedOver && !releasedByCheckpoint) await this.release(rootId, owner);
     }
   }
@@ -128,10 +133,14 @@ export class ExecutionLeases {
 
   /** One tick renews every lease held: a lease is renewed at least every third of its length. */
   private renewAll(): void {
-    for (const { rootId, owner, executionId } of this.renewing) {
-      this.store.extendClaim(rootId, owner, this.leaseMs).then(
+    for (const renewal of this.renewing) {
+      // A store slower than a tick: one renewal at a time per lease, not a pile of them.
+      if (renewal.inFlight) continue;
+      const { rootId, owner, executionId } = renewal;
+      renewal.inFlight = this.store.extendClaim(rootId, owner, this.leaseMs).then(
         (kept) => {
-          if (!kept)
+          // A lease handed over or released meanwhile was not lost.
+          if (!kept && this.renewing.has(renewal))
             this.logger.warn(
               `Lost the lease on execution ${rootId} while working on ${executionId}: another worker took it over; this worker's next checkpoint will be refused.`,
             );
@@ -139,6 +148,7 @@ export class ExecutionLeases {
         (error: unknown) =>
           this.logger.warn(`Could not renew the lease on execution ${rootId}: ${String(error)}`),
       );
+      void renewal.inFlight.finally(() => (renewal.inFlight = undefined));
     }
   }
 
