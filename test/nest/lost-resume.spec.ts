@@ -1,11 +1,11 @@
 import type { TestingModule } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { Client } from 'pg';
 import { WorkflowService, type Entry } from '../../src';
-import { DATABASE_URL, REDIS_URL } from '../support/env';
+import { REDIS_URL } from '../support/env';
 import { bootQueueApp, type QueueAppConfig } from '../support/queue-app';
 import { WorkerProcess } from '../support/worker-process';
+import { postgresAdmin } from '../support/postgres-admin';
 
 jest.setTimeout(90_000);
 
@@ -29,12 +29,7 @@ describe('queue mode: an accepted resume whose workers are killed', () => {
   let workflows: WorkflowService;
   const started: WorkerProcess[] = [];
 
-  const admin = async (sql: string) => {
-    const client = new Client({ connectionString: DATABASE_URL });
-    await client.connect();
-    await client.query(sql);
-    await client.end();
-  };
+  const admin = postgresAdmin;
   const startWorker = async (dieOnResume: boolean) => {
     const worker = await WorkerProcess.start({ ...config, dieOnResume });
     started.push(worker);

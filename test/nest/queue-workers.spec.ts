@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { Client } from 'pg';
 import {
   ExecutionStateError,
   WaitTimeoutError,
@@ -18,9 +17,10 @@ import {
   type WorkflowStore,
 } from '../../src';
 import { workflowJobId } from '../../src/nest/queue/workflow-jobs';
-import { DATABASE_URL, REDIS_URL } from '../support/env';
+import { REDIS_URL } from '../support/env';
 import { bootQueueApp, type QueueAppConfig } from '../support/queue-app';
 import { WorkerProcess } from '../support/worker-process';
+import { postgresAdmin } from '../support/postgres-admin';
 
 jest.setTimeout(90_000);
 
@@ -50,12 +50,7 @@ describe('queue mode: a web-only process and worker processes', () => {
   let workflows: WorkflowService;
   let workers: WorkerProcess[] = [];
 
-  const admin = async (sql: string) => {
-    const client = new Client({ connectionString: DATABASE_URL });
-    await client.connect();
-    await client.query(sql);
-    await client.end();
-  };
+  const admin = postgresAdmin;
   const bootWeb = async () => {
     web = await bootQueueApp({ ...config, worker: false, runMigrations: true });
     workflows = web.get(WorkflowService);

@@ -2,12 +2,12 @@ import type { TestingModule } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { Client } from 'pg';
 import { WorkflowService } from '../../src';
 import { overview } from '../../src/nest/http/dashboard/dashboard-pages';
-import { DATABASE_URL, REDIS_URL } from '../support/env';
+import { REDIS_URL } from '../support/env';
 import { bootQueueApp, type QueueAppConfig } from '../support/queue-app';
 import { WorkerProcess } from '../support/worker-process';
+import { postgresAdmin } from '../support/postgres-admin';
 
 jest.setTimeout(60_000);
 
@@ -21,12 +21,7 @@ describe('queue mode: workers alive', () => {
   let web: TestingModule;
   let worker: WorkerProcess | undefined;
 
-  const admin = async (sql: string) => {
-    const client = new Client({ connectionString: DATABASE_URL });
-    await client.connect();
-    await client.query(sql);
-    await client.end();
-  };
+  const admin = postgresAdmin;
 
   beforeAll(async () => {
     await admin(`CREATE SCHEMA ${config.schema}`);

@@ -3,12 +3,12 @@ import type { TestingModule } from '@nestjs/testing';
 import type { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { Client } from 'pg';
 import { WORKFLOW_QUEUE_NAME, WorkflowService } from '../../src';
 import { workflowJobId } from '../../src/nest/queue/workflow-jobs';
-import { DATABASE_URL, REDIS_URL } from '../support/env';
+import { REDIS_URL } from '../support/env';
 import { bootQueueApp, type QueueAppConfig } from '../support/queue-app';
 import { WorkerProcess } from '../support/worker-process';
+import { postgresAdmin } from '../support/postgres-admin';
 
 jest.setTimeout(90_000);
 
@@ -30,12 +30,7 @@ describe('queue mode: a worker on the wrong store', () => {
   let web: TestingModule;
   const started: WorkerProcess[] = [];
 
-  const admin = async (sql: string) => {
-    const client = new Client({ connectionString: DATABASE_URL });
-    await client.connect();
-    await client.query(sql);
-    await client.end();
-  };
+  const admin = postgresAdmin;
 
   beforeAll(async () => {
     await admin(`CREATE SCHEMA ${right.schema}; CREATE SCHEMA ${wrong.schema}`);
