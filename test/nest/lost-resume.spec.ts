@@ -1,11 +1,10 @@
 import type { TestingModule } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { WorkflowService, type Entry } from '../../src';
-import { REDIS_URL } from '../support/env';
 import { bootQueueApp, type QueueAppConfig } from '../support/queue-app';
 import { WorkerProcess } from '../support/worker-process';
 import { postgresAdmin } from '../support/postgres-admin';
+import { tearDownQueueSuite } from '../support/queue-teardown';
 
 jest.setTimeout(90_000);
 
@@ -29,7 +28,6 @@ describe('queue mode: an accepted resume whose workers are killed', () => {
   let workflows: WorkflowService;
   const started: WorkerProcess[] = [];
 
-  const admin = postgresAdmin;
   const startWorker = async (dieOnResume: boolean) => {
     const worker = await WorkerProcess.start({ ...config, dieOnResume });
     started.push(worker);
@@ -37,19 +35,13 @@ describe('queue mode: an accepted resume whose workers are killed', () => {
   };
 
   beforeAll(async () => {
-    await admin(`CREATE SCHEMA ${schema}`);
+    await postgresAdmin(`CREATE SCHEMA ${schema}`);
     web = await bootQueueApp({ ...config, worker: false, runMigrations: true });
     workflows = web.get(WorkflowService);
   });
 
   afterAll(async () => {
-    await Promise.all(started.map((w) => w.stop('SIGKILL')));
-    await web?.close();
-    await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${config.prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await tearDownQueueSuite({ workers: started, web, schemas: [schema], prefix: config.prefix });
   });
 
   it('completes the approval after the worker holding its resume is killed twice', async () => {

@@ -6,7 +6,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import {
   ExecutionStateError,
   WaitTimeoutError,
@@ -17,10 +16,10 @@ import {
   type WorkflowStore,
 } from '../../src';
 import { workflowJobId } from '../../src/nest/queue/workflow-jobs';
-import { REDIS_URL } from '../support/env';
 import { bootQueueApp, type QueueAppConfig } from '../support/queue-app';
 import { WorkerProcess } from '../support/worker-process';
 import { postgresAdmin } from '../support/postgres-admin';
+import { tearDownQueueSuite } from '../support/queue-teardown';
 
 jest.setTimeout(90_000);
 
@@ -50,26 +49,19 @@ describe('queue mode: a web-only process and worker processes', () => {
   let workflows: WorkflowService;
   let workers: WorkerProcess[] = [];
 
-  const admin = postgresAdmin;
   const bootWeb = async () => {
     web = await bootQueueApp({ ...config, worker: false, runMigrations: true });
     workflows = web.get(WorkflowService);
   };
 
   beforeAll(async () => {
-    await admin(`CREATE SCHEMA ${schema}`);
+    await postgresAdmin(`CREATE SCHEMA ${schema}`);
     await bootWeb();
     workers = await WorkerProcess.startMany(2, config);
   });
 
   afterAll(async () => {
-    await Promise.all(workers.map((w) => w.stop('SIGKILL')));
-    await web?.close();
-    await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${config.prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await tearDownQueueSuite({ workers, web, schemas: [schema], prefix: config.prefix });
     rmSync(dir, { recursive: true, force: true });
   });
 

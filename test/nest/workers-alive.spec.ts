@@ -1,13 +1,12 @@
 import type { TestingModule } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { WorkflowService } from '../../src';
 import { overview } from '../../src/nest/http/dashboard/dashboard-pages';
-import { REDIS_URL } from '../support/env';
 import { bootQueueApp, type QueueAppConfig } from '../support/queue-app';
 import { WorkerProcess } from '../support/worker-process';
 import { postgresAdmin } from '../support/postgres-admin';
+import { tearDownQueueSuite } from '../support/queue-teardown';
 
 jest.setTimeout(60_000);
 
@@ -21,20 +20,17 @@ describe('queue mode: workers alive', () => {
   let web: TestingModule;
   let worker: WorkerProcess | undefined;
 
-  const admin = postgresAdmin;
-
   beforeAll(async () => {
-    await admin(`CREATE SCHEMA ${config.schema}`);
+    await postgresAdmin(`CREATE SCHEMA ${config.schema}`);
     web = await bootQueueApp({ ...config, worker: false, runMigrations: true });
   });
   afterAll(async () => {
-    await worker?.stop('SIGKILL');
-    await web?.close();
-    await admin(`DROP SCHEMA IF EXISTS ${config.schema} CASCADE`);
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${config.prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await tearDownQueueSuite({
+      workers: [worker],
+      web,
+      schemas: [config.schema],
+      prefix: config.prefix,
+    });
   });
 
   it('counts no worker while none runs, warns on the dashboard, and counts one once started', async () => {

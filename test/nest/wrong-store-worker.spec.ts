@@ -2,13 +2,12 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { TestingModule } from '@nestjs/testing';
 import type { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { WORKFLOW_QUEUE_NAME, WorkflowService } from '../../src';
 import { workflowJobId } from '../../src/nest/queue/workflow-jobs';
-import { REDIS_URL } from '../support/env';
 import { bootQueueApp, type QueueAppConfig } from '../support/queue-app';
 import { WorkerProcess } from '../support/worker-process';
 import { postgresAdmin } from '../support/postgres-admin';
+import { tearDownQueueSuite } from '../support/queue-teardown';
 
 jest.setTimeout(90_000);
 
@@ -30,22 +29,18 @@ describe('queue mode: a worker on the wrong store', () => {
   let web: TestingModule;
   const started: WorkerProcess[] = [];
 
-  const admin = postgresAdmin;
-
   beforeAll(async () => {
-    await admin(`CREATE SCHEMA ${right.schema}; CREATE SCHEMA ${wrong.schema}`);
+    await postgresAdmin(`CREATE SCHEMA ${right.schema}; CREATE SCHEMA ${wrong.schema}`);
     web = await bootQueueApp({ ...right, worker: false, runMigrations: true });
   });
 
   afterAll(async () => {
-    await Promise.all(started.map((w) => w.stop('SIGKILL')));
-    await web?.close();
-    await admin(`DROP SCHEMA IF EXISTS ${right.schema} CASCADE`);
-    await admin(`DROP SCHEMA IF EXISTS ${wrong.schema} CASCADE`);
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await tearDownQueueSuite({
+      workers: started,
+      web,
+      schemas: [right.schema, wrong.schema],
+      prefix,
+    });
   });
 
   it('names the execution and its store, fails the job, and leaves it to a worker on the right store', async () => {
