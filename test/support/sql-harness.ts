@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import {
   TypeormWorkflowStore,
@@ -15,6 +14,7 @@ import {
 import { DATABASE_URL } from './env';
 import { newEntry } from './fixtures';
 import type { BrokenAppend, StoreHarness } from './store-harness';
+import { postgresAdmin } from './postgres-admin';
 
 const entities = [WorkflowExecutionEntity, WorkflowEntryEntity];
 const migrations = WORKFLOW_MIGRATIONS;
@@ -109,7 +109,7 @@ export class PostgresHarness extends SqlHarness {
   readonly schema = `dw_test_${randomBytes(5).toString('hex')}`;
 
   protected async options(): Promise<DataSourceOptions> {
-    await this.admin(`CREATE SCHEMA ${this.schema}`);
+    await postgresAdmin(`CREATE SCHEMA ${this.schema}`);
     return {
       type: 'postgres',
       url: DATABASE_URL,
@@ -122,17 +122,7 @@ export class PostgresHarness extends SqlHarness {
   }
 
   protected async dispose(): Promise<void> {
-    await this.admin(`DROP SCHEMA IF EXISTS ${this.schema} CASCADE`);
-  }
-
-  private async admin(sql: string): Promise<void> {
-    const client = new Client({ connectionString: DATABASE_URL });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
+    await postgresAdmin(`DROP SCHEMA IF EXISTS ${this.schema} CASCADE`);
   }
 }
 
