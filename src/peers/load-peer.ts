@@ -1,17 +1,23 @@
 import { MissingPeerDependencyError } from './missing-peer-dependency.error';
 
+/** What resolving found, per package: a process's packages don't come and go, and jobs ask often. */
+const installed = new Map<string, boolean>();
+
 /**
  * Whether the application installed a package. Resolving first tells a missing package apart from
  * an installed one that fails while it loads (whose error must reach the application unchanged).
  */
 export function isInstalled(name: string): boolean {
+  const known = installed.get(name);
+  if (known !== undefined) return known;
   try {
     require.resolve(name);
-    return true;
+    installed.set(name, true);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return false;
-    throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    installed.set(name, false);
   }
+  return installed.get(name) as boolean;
 }
 
 /** A package the application may have installed, loaded from the application's own copy; undefined when absent. */
