@@ -32,6 +32,7 @@ export type {
   ExecutionCount,
   ExecutionIdsQuery,
   FindQuery,
+  SlotRequest,
   WorkflowStore,
 } from './core/store/workflow-store';
 export type { StoreLog } from './core/store/store-log';
@@ -73,6 +74,7 @@ export { MissingPeerDependencyError } from './peers/missing-peer-dependency.erro
 export { TypeormWorkflowStore } from './storage/typeorm/typeorm-workflow-store';
 export { WorkflowExecutionEntity } from './storage/typeorm/workflow-execution.entity';
 export { WorkflowEntryEntity } from './storage/typeorm/workflow-entry.entity';
+export { WorkflowSlotEntity } from './storage/typeorm/workflow-slot.entity';
 export { WORKFLOW_MIGRATIONS } from './storage/typeorm/migrations/index';
 export {
   RedisWorkflowStore,

@@ -26,5 +26,8 @@ export function nullStore(): DurableWorkflowStore {
     findClaimable: async () => [],
     countExecutions: async () => [],
     deleteFinished: async () => 0,
+    takeSlot: async () => true,
+    extendSlot: async () => true,
+    releaseSlot: async () => [],
   };
 }

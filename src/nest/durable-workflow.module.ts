@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { peers } from '../peers/peers';
 import { WorkflowEntryEntity } from '../storage/typeorm/workflow-entry.entity';
+import { WorkflowSlotEntity } from '../storage/typeorm/workflow-slot.entity';
 import { WorkflowExecutionEntity } from '../storage/typeorm/workflow-execution.entity';
 import { MODULE_OPTIONS, STORE, WORKFLOW_QUEUE } from './durable-workflow.constants';
 import { resolveHttpOptions, type WorkflowHttpOptions } from './http/http.options';
@@ -52,7 +53,7 @@ export class DurableWorkflowModule {
             peers
               .nestTypeorm()
               .TypeOrmModule.forFeature(
-                [WorkflowExecutionEntity, WorkflowEntryEntity],
+                [WorkflowExecutionEntity, WorkflowEntryEntity, WorkflowSlotEntity],
                 store.dataSource,
               ),
           ]

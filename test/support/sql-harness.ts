@@ -8,6 +8,7 @@ import {
   WORKFLOW_MIGRATIONS,
   WorkflowEntryEntity,
   WorkflowExecutionEntity,
+  WorkflowSlotEntity,
   type Entry,
   type Execution,
 } from '../../src';
@@ -16,7 +17,7 @@ import { newEntry } from './fixtures';
 import type { BrokenAppend, StoreHarness } from './store-harness';
 import { postgresAdmin } from './postgres-admin';
 
-const entities = [WorkflowExecutionEntity, WorkflowEntryEntity];
+const entities = [WorkflowExecutionEntity, WorkflowEntryEntity, WorkflowSlotEntity];
 const migrations = WORKFLOW_MIGRATIONS;
 
 /** A TypeORM store on its own Postgres schema or SQLite file, migrated like an application would. */
@@ -69,6 +70,12 @@ abstract class SqlHarness implements StoreHarness {
   /** Undoes the newest migration only. */
   async revertLastMigration(): Promise<void> {
     await this.dataSource.undoLastMigration();
+  }
+
+  /** Undoes the migrations newest first, down to and including the one named. */
+  async revertThrough(name: string): Promise<void> {
+    const position = migrations.findIndex((migration) => migration.name === name);
+    for (let i = migrations.length; i > position; i--) await this.dataSource.undoLastMigration();
   }
 
   /** Creates an index on the executions table by hand, as an operator would before migrating. */

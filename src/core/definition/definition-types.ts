@@ -10,6 +10,8 @@ export interface WorkflowDefinition {
   steps: StepDefinition[];
   /** Every step by id, nested bodies included, with the sequence it belongs to. */
   index: ReadonlyMap<string, LocatedStep>;
+  schedule?: ScheduleSpec;
+  concurrency?: ConcurrencySpec;
 }
 
 export type InputType = 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object';
@@ -205,4 +207,27 @@ export interface LocatedStep {
   sequence: StepDefinition[];
   position: number;
   owner: LoopStep | ParallelStep | null;
+}
+
+/** Top-level `schedule`: one execution per tick of `cron` in `timezone`. */
+export interface ScheduleSpec {
+  cron: string;
+  /** An IANA time zone. */
+  timezone: string;
+  input: Record<string, unknown>;
+  /** `skip`: no new execution while the previous scheduled one is not finished. */
+  overlap: 'allow' | 'skip';
+}
+
+/** Top-level `concurrency`: at most `limit` executions with the same key value run at once. */
+export interface ConcurrencySpec {
+  limit: number;
+  /** A reference resolved against the execution's input, or a literal; undefined: one key. */
+  key?: unknown;
+}
+
+/** The top-level keys that control when and how many executions run. */
+export interface FlowControl {
+  schedule?: ScheduleSpec;
+  concurrency?: ConcurrencySpec;
 }

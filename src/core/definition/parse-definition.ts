@@ -14,12 +14,23 @@ import { documentLimits, overLimit, type DocumentLimits } from './document-limit
 import { FieldReader } from './field-reader';
 import { measureDocument } from './measure-document';
 import { PROTOTYPE_NAME, variableNameProblem } from './names';
+import { parseFlowControl } from './parse-flow-control';
 import { parseSequence } from './parse-step';
 import { describeValue, Problems, stepLabel } from './problems';
 import { childSequences } from './step-graph';
 
 const WORKFLOW_ID = /^[A-Za-z0-9_.-]{1,100}$/;
-const TOP_KEYS = ['id', 'name', 'version', 'description', 'timeout', 'inputs', 'steps'];
+const TOP_KEYS = [
+  'id',
+  'name',
+  'version',
+  'description',
+  'timeout',
+  'inputs',
+  'steps',
+  'schedule',
+  'concurrency',
+];
 const INPUT_TYPES: InputType[] = ['string', 'integer', 'number', 'boolean', 'array', 'object'];
 
 /** Says whether a `call` step's service and method may be called; null when they may. */
@@ -55,6 +66,8 @@ export function parseDefinition(
   const inputs = parseInputs(top.map('inputs') ?? {}, problems);
   const steps = parseSequence(raw['steps'], 'steps', problems);
   const index = indexSteps(steps, problems);
+  const { schedule, concurrency } = parseFlowControl(raw, problems);
+  if (schedule) checkScheduleInput(schedule.input, inputs, problems);
 
   const known = new Set<string>([...Object.keys(inputs), ...BUILT_IN_NAMES]);
   checkSequence(steps, false, (name) => known.has(name), problems);
@@ -83,7 +96,27 @@ export function parseDefinition(
   }
 
   if (!problems.empty) throw new WorkflowValidationError(`Workflow "${id || '?'}"`, problems.list);
-  return { id, name, version, description, timeout, inputs, steps, index };
+  return { id, name, version, description, timeout, inputs, steps, index, schedule, concurrency };
+}
+
+/** A schedule's input must start the workflow: every tick would fail otherwise. */
+function checkScheduleInput(
+  input: Record<string, unknown>,
+  inputs: Record<string, InputSpec>,
+  problems: Problems,
+): void {
+  for (const [name, spec] of Object.entries(inputs)) {
+    const value = input[name];
+    if (value === undefined || value === null) {
+      if (spec.required && spec.default === undefined)
+        problems.add('schedule', `"input" lacks "${name}", which the workflow requires`);
+    } else if (!matchesType(value, spec.type)) {
+      problems.add(
+        'schedule',
+        `input "${name}" must be of type ${spec.type}, got ${describeValue(value)}`,
+      );
+    }
+  }
 }
 
 function readVersion(value: unknown, where: string, problems: Problems): string {

@@ -113,6 +113,34 @@ export interface DurableWorkflowStore extends WorkflowStore {
    * password), for messages that must say which store was looked in.
    */
   describe?(): string;
+  /**
+   * Puts the execution in line for a concurrency slot of its workflow and key (once; its place is
+   * `queuedAt`, then its id) and gives it a slot, held by `holder` for `ttlMs`, when fewer than
+   * `limit` slots are live and no more than the free ones wait ahead of it. True when it holds a
+   * slot (then renewed), false when it waits. A slot whose holder did not renew it in time is free
+   * again, and its execution back in line at its old place.
+   */
+  takeSlot(request: SlotRequest): Promise<boolean>;
+  /** Pushes a live slot's expiry to `ttlMs` from now; false when `holder` no longer holds it. */
+  extendSlot(executionId: string, holder: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Gives the execution's slot or place in line up; returns the executions in line that a slot is
+   * free for now, oldest first, for the caller to hand on (empty when it had none).
+   */
+  releaseSlot(executionId: string): Promise<string[]>;
+}
+
+/** A request for one of `limit` slots of a workflow and key value. */
+export interface SlotRequest {
+  executionId: string;
+  workflowId: string;
+  /** The value of the workflow's `concurrency.key` for this execution. */
+  key: string;
+  limit: number;
+  /** Its place in line (its creation): earlier ones get a slot first. */
+  queuedAt: Date;
+  holder: string;
+  ttlMs: number;
 }
 
 export const DEFAULT_FIND_LIMIT = 100;

@@ -36,6 +36,7 @@ import {
   type ExecutionCount,
   type ExecutionIdsQuery,
   type FindQuery,
+  type SlotRequest,
 } from '../../core/store/workflow-store';
 import { hashTagOf, isClusterClient } from './hash-tag';
 import { LuaScript } from './lua-script';
@@ -44,6 +45,8 @@ import { ReadableRecords } from '../readable-records';
 import { entryDocument, executionDocument, parseEntry, parseExecution } from './redis-codec';
 import { inspectRedisDurability, type RedisDurabilityReport } from './redis-durability';
 import * as scripts from './redis-scripts';
+import * as slotScripts from './redis-slot-scripts';
+import { createHash } from 'node:crypto';
 
 export interface RedisWorkflowStoreOptions {
   /**
@@ -77,6 +80,9 @@ const SCRIPTS = {
   executionIds: new LuaScript(scripts.EXECUTION_IDS),
   delete: new LuaScript(scripts.DELETE),
   claim: new LuaScript(scripts.CLAIM),
+  takeSlot: new LuaScript(slotScripts.TAKE_SLOT),
+  extendSlot: new LuaScript(slotScripts.EXTEND_SLOT),
+  releaseSlot: new LuaScript(slotScripts.RELEASE_SLOT),
   extendClaim: new LuaScript(scripts.EXTEND_CLAIM),
   releaseClaim: new LuaScript(scripts.RELEASE_CLAIM),
   findClaimable: new LuaScript(scripts.FIND_CLAIMABLE),
@@ -260,6 +266,36 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
     return this.executions(
       await this.run('findClaimable', undefined, SCRIPTS.findClaimable, [limit]),
     );
+  }
+
+  async takeSlot(request: SlotRequest): Promise<boolean> {
+    resolveTtl(request.ttlMs, 'takeSlot');
+    const group = createHash('sha1').update(`${request.workflowId}\n${request.key}`).digest('hex');
+    const taken = await this.run('takeSlot', request.executionId, SCRIPTS.takeSlot, [
+      request.executionId,
+      group,
+      request.limit,
+      request.queuedAt.getTime(),
+      request.holder,
+      request.ttlMs,
+    ]);
+    return taken === 1;
+  }
+
+  async extendSlot(executionId: string, holder: string, ttlMs: number): Promise<boolean> {
+    resolveTtl(ttlMs, 'extendSlot');
+    const extended = await this.run('extendSlot', executionId, SCRIPTS.extendSlot, [
+      executionId,
+      holder,
+      ttlMs,
+    ]);
+    return extended === 1;
+  }
+
+  async releaseSlot(executionId: string): Promise<string[]> {
+    return (await this.run('releaseSlot', executionId, SCRIPTS.releaseSlot, [
+      executionId,
+    ])) as string[];
   }
 
   async deleteFinished(query: DeleteFinishedQuery): Promise<number> {

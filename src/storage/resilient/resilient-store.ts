@@ -9,6 +9,7 @@ import type {
   ExecutionIdsQuery,
   FindQuery,
   CheckpointOptions,
+  SlotRequest,
 } from '../../core/store/workflow-store';
 import type { DelegatingStore } from '../../core/store/store-capabilities';
 import type { StoreLog } from '../../core/store/store-log';
@@ -150,6 +151,23 @@ export class ResilientStore implements DurableWorkflowStore, DelegatingStore {
 
   countExecutions(): Promise<ExecutionCount[]> {
     return this.execute('countExecutions', () => this.store.countExecutions());
+  }
+
+  /** Taking again as the same holder keeps the slot, so a retry after an unclear failure is safe. */
+  takeSlot(request: SlotRequest): Promise<boolean> {
+    return this.execute('takeSlot', () => this.store.takeSlot(request));
+  }
+
+  extendSlot(executionId: string, holder: string, ttlMs: number): Promise<boolean> {
+    return this.execute('extendSlot', () => this.store.extendSlot(executionId, holder, ttlMs));
+  }
+
+  /**
+   * A retry after an unclear failure finds the slot given up and hands nobody on: the executions in
+   * line are then taken up by the next release or the recovery sweep.
+   */
+  releaseSlot(executionId: string): Promise<string[]> {
+    return this.execute('releaseSlot', () => this.store.releaseSlot(executionId));
   }
 
   /**

@@ -1,17 +1,20 @@
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { WorkflowEntryEntity } from './workflow-entry.entity';
 import { WorkflowExecutionEntity } from './workflow-execution.entity';
+import { WorkflowSlotEntity } from './workflow-slot.entity';
 
 /** Quoted table names as the application's DataSource maps the entities (schema included). */
 export interface SqlTables {
   executions: string;
   entries: string;
+  slots: string;
 }
 
 export function resolveTables(dataSource: DataSource): SqlTables {
   return {
     executions: tableOf(dataSource, WorkflowExecutionEntity, 'workflow_executions'),
     entries: tableOf(dataSource, WorkflowEntryEntity, 'workflow_entries'),
+    slots: tableOf(dataSource, WorkflowSlotEntity, 'workflow_concurrency_slots'),
   };
 }
 
@@ -19,7 +22,8 @@ export function resolveTables(dataSource: DataSource): SqlTables {
 export function withTables(sql: string, tables: SqlTables): string {
   return sql
     .replace(/\bworkflow_executions\b/g, tables.executions)
-    .replace(/\bworkflow_entries\b/g, tables.entries);
+    .replace(/\bworkflow_entries\b/g, tables.entries)
+    .replace(/\bworkflow_concurrency_slots\b/g, tables.slots);
 }
 
 function tableOf(

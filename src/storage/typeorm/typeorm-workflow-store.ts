@@ -28,12 +28,16 @@ import {
   type ExecutionCount,
   type ExecutionIdsQuery,
   type FindQuery,
+  type SlotRequest,
 } from '../../core/store/workflow-store';
 import type { StoreLog } from '../../core/store/store-log';
 import { ReadableRecords } from '../readable-records';
 import { PostgresDialect, type PgQueryable } from './postgres-dialect';
 import type { SqlDialect } from './sql-dialect';
 import { SqliteDialect } from './sqlite-dialect';
+import { PostgresSlots, type PgPool } from './postgres-slots';
+import type { SqlSlots } from './sql-slots';
+import { SqliteSlots, type SqliteDatabase } from './sqlite-slots';
 import { resolveTables } from './sql-tables';
 
 export interface TypeormWorkflowStoreOptions {
@@ -50,6 +54,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export class TypeormWorkflowStore implements DurableWorkflowStore {
   private dialectInstance?: SqlDialect;
+  private slotsInstance?: SqlSlots;
   private readonly readable: ReadableRecords;
 
   constructor(
@@ -170,6 +175,40 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
       dialect.countExecutions(),
     );
     return counts.sort(compareCounts);
+  }
+
+  async takeSlot(request: SlotRequest): Promise<boolean> {
+    requireUuid('execution id', request.executionId);
+    resolveTtl(request.ttlMs, 'takeSlot');
+    return this.run('takeSlot', request.executionId, () => this.slots().take(request));
+  }
+
+  async extendSlot(executionId: string, holder: string, ttlMs: number): Promise<boolean> {
+    resolveTtl(ttlMs, 'extendSlot');
+    if (!UUID.test(executionId)) return false;
+    return this.run('extendSlot', executionId, () =>
+      this.slots().extend(executionId, holder, ttlMs),
+    );
+  }
+
+  async releaseSlot(executionId: string): Promise<string[]> {
+    if (!UUID.test(executionId)) return [];
+    return this.run('releaseSlot', executionId, () => this.slots().release(executionId));
+  }
+
+  private slots(): SqlSlots {
+    if (this.slotsInstance) return this.slotsInstance;
+    this.dialect();
+    const driver = this.dataSource.driver as unknown as {
+      master?: unknown;
+      databaseConnection?: unknown;
+    };
+    const tables = resolveTables(this.dataSource);
+    this.slotsInstance =
+      this.dataSource.options.type === 'postgres'
+        ? new PostgresSlots(driver.master as PgPool, tables)
+        : new SqliteSlots(driver.databaseConnection as SqliteDatabase, tables);
+    return this.slotsInstance;
   }
 
   /** A refused write is either a stale copy or a vanished row; say which. */

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import type { DurableWorkflowStore, SlotRequest } from '../../src';
+import { STORE_HARNESSES } from '../support/store-harnesses';
+import type { StoreHarness } from '../support/store-harness';
+
+describe.each(STORE_HARNESSES)('concurrency slots on %s', (_name, makeHarness) => {
+  let harness: StoreHarness;
+  let store: DurableWorkflowStore;
+  const workflowId = `slots-${randomUUID().slice(0, 8)}`;
+  const base = Date.now() - 60_000;
+
+  beforeAll(async () => {
+    harness = makeHarness();
+    store = await harness.open();
+  });
+  afterAll(() => harness.close());
+
+  const request = (
+    key: string,
+    place: number,
+    overrides: Partial<SlotRequest> = {},
+  ): SlotRequest => ({
+    executionId: randomUUID(),
+    workflowId,
+    key,
+    limit: 1,
+    queuedAt: new Date(base + place),
+    holder: 'worker-a',
+    ttlMs: 30_000,
+    ...overrides,
+  });
+
+  it('gives one slot of a limit of 1, and hands it on in the order of the line', async () => {
+    const [a, b, c] = [request('k1', 1), request('k1', 2), request('k1', 3)];
+    expect(await store.takeSlot(a)).toBe(true);
+    // c is in line before b asks: the line is by place, not by arrival.
+    expect(await store.takeSlot(c)).toBe(false);
+    expect(await store.takeSlot(b)).toBe(false);
+    expect(await store.takeSlot(a)).toBe(true);
+    expect(await store.releaseSlot(a.executionId)).toEqual([b.executionId]);
+    expect(await store.takeSlot(c)).toBe(false);
+    expect(await store.takeSlot(b)).toBe(true);
+    expect(await store.releaseSlot(b.executionId)).toEqual([c.executionId]);
+    expect(await store.takeSlot(c)).toBe(true);
+    expect(await store.releaseSlot(c.executionId)).toEqual([]);
+  });
+
+  it('counts slots per key and up to the limit', async () => {
+    const [a, b, c] = [1, 2, 3].map((n) => request('k2', n, { limit: 2 }));
+    const other = request('k3', 4, { limit: 2 });
+    expect(await store.takeSlot(a)).toBe(true);
+    expect(await store.takeSlot(b)).toBe(true);
+    expect(await store.takeSlot(c)).toBe(false);
+    expect(await store.takeSlot(other)).toBe(true);
+    expect(await store.releaseSlot(b.executionId)).toEqual([c.executionId]);
+    expect(await store.takeSlot(c)).toBe(true);
+    await Promise.all([a, c, other].map((r) => store.releaseSlot(r.executionId)));
+  });
+
+  it('gives exactly one of many concurrent requests the last slot', async () => {
+    const requests = Array.from({ length: 6 }, (_, n) => request('k4', n));
+    const taken = await Promise.all(requests.map((r) => store.takeSlot(r)));
+    expect(taken.filter(Boolean)).toHaveLength(1);
+    await Promise.all(requests.map((r) => store.releaseSlot(r.executionId)));
+  });
+
+  it('frees a slot its holder stopped renewing, and keeps a renewed one', async () => {
+    const lapsing = request('k5', 1, { ttlMs: 150 });
+    const next = request('k5', 2);
+    expect(await store.takeSlot(lapsing)).toBe(true);
+    expect(await store.extendSlot(lapsing.executionId, 'worker-b', 150)).toBe(false);
+    expect(await store.takeSlot(next)).toBe(false);
+    await waitUntil(() => store.takeSlot(next));
+    expect(await store.extendSlot(lapsing.executionId, 'worker-a', 150)).toBe(false);
+    expect(await store.extendSlot(next.executionId, 'worker-a', 30_000)).toBe(true);
+    await Promise.all([lapsing, next].map((r) => store.releaseSlot(r.executionId)));
+  });
+
+  it('hands nobody on for an execution that held nothing', async () => {
+    expect(await store.releaseSlot(randomUUID())).toEqual([]);
+  });
+});
+
+/** Polls a store answer that changes with the store's clock; the expiry is the only event there is. */
+async function waitUntil(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('the slot was never freed');
+}
