@@ -286,6 +286,16 @@ export class WorkflowEngine {
     };
   }
 
+  /** The workflows this engine runs, for runners that start executions on their own (schedules). */
+  get workflows(): WorkflowRegistry {
+    return this.registry;
+  }
+
+  /** The engine's time: what schedules tick by, so a test clock moves them too. */
+  currentTime(): Date {
+    return this.now();
+  }
+
   private async advance(state: RunState): Promise<Execution> {
     await this.loop.run(new ExecutionTrack(state, this.checkpointer, this.now));
     return state.saved;

@@ -23,6 +23,7 @@ import { QUEUE_ANSWER_MS, requireQueueAnswer } from './queue-reachability';
 import { RecoverySweep } from './recovery-sweep';
 import { acceptedResumeOf, ResumeAcceptance } from './resume-acceptance';
 import { WorkflowJobProcessor } from './workflow-job-processor';
+import { ConcurrencyGate } from '../concurrency/concurrency-gate';
 import type { WorkflowBullQueue } from './workflow-job-queue';
 import { WorkflowJobQueue } from './workflow-job-queue';
 import { haltTarget, jobTarget, type WorkflowJobData, type WorkflowJobName } from './workflow-jobs';
@@ -40,6 +41,8 @@ export class QueueRunner implements WorkflowRunner {
   private readonly followUps: FollowUps;
   private readonly sweep: RecoverySweep;
   private readonly acceptance: ResumeAcceptance;
+  /** Executions of workflows with a concurrency limit run only while they hold a slot. */
+  readonly gate: ConcurrencyGate;
   private worker?: Worker<WorkflowJobData, unknown, WorkflowJobName>;
 
   constructor(
@@ -53,6 +56,14 @@ export class QueueRunner implements WorkflowRunner {
     this.followUps = new FollowUps(this.jobs, store, options.leaseMs);
     this.sweep = new RecoverySweep(store, this.jobs, options.leaseMs, this.logger);
     this.acceptance = new ResumeAcceptance(store, options.leaseMs, this.workerId);
+    this.gate = new ConcurrencyGate(
+      store,
+      engine.workflows,
+      this.workerId,
+      options.leaseMs,
+      this.logger,
+      (ids) => void this.admit(ids),
+    );
   }
 
   async boot(): Promise<void> {
@@ -66,6 +77,7 @@ export class QueueRunner implements WorkflowRunner {
       this.options,
       this.workerId,
       this.logger,
+      this.gate,
     );
     const queue = this.jobs.queue;
     this.worker = new (peers.bullmq().Worker)<WorkflowJobData, unknown, WorkflowJobName>(
@@ -184,12 +196,14 @@ export class QueueRunner implements WorkflowRunner {
     const execution = await this.mustLoad(executionId);
     const cancelled = await this.engine.cancel(executionId);
     await this.jobs.drop(execution);
+    await this.gate.leave(cancelled);
     return cancelled;
   }
 
   async delete(executionId: string): Promise<boolean> {
     const execution = await this.store.load(executionId);
     if (!execution) return false;
+    await this.gate.leave(execution);
     const deleted = await this.store.delete(executionId);
     await this.jobs.drop(execution);
     return deleted;
@@ -198,12 +212,17 @@ export class QueueRunner implements WorkflowRunner {
   /** Stops taking jobs and waits up to `graceMs` for jobs in flight to reach a checkpoint. */
   async stop(graceMs: number): Promise<void> {
     await this.sweep.stop();
-    if (!this.worker) return;
-    if (!(await withinGrace(this.worker.close(), graceMs))) {
-      this.logger.warn(
-        `Jobs were still running after ${graceMs} ms; their executions continue from their last checkpoint once their lease expires.`,
-      );
-      await this.worker.close(true);
+    try {
+      if (!this.worker) return;
+      if (!(await withinGrace(this.worker.close(), graceMs))) {
+        this.logger.warn(
+          `Jobs were still running after ${graceMs} ms; their executions continue from their last checkpoint once their lease expires.`,
+        );
+        await this.worker.close(true);
+      }
+    } finally {
+      // Slots still held lapse unrenewed, as leases do, and go to the next in line.
+      this.gate.stop();
     }
   }
 
@@ -230,6 +249,29 @@ export class QueueRunner implements WorkflowRunner {
     }
     await this.followUps.timers(held.execution, held.rootId);
     return held.execution;
+  }
+
+  /**
+   * Queues the executions a freed slot was handed to. One lost here (the queue down) is taken up by
+   * a worker's recovery sweep.
+   */
+  private async admit(executionIds: string[]): Promise<void> {
+    try {
+      const executions = await Promise.all(executionIds.map((id) => this.store.load(id)));
+      await this.jobs.addMany(
+        executions
+          .filter((execution): execution is Execution => execution !== null)
+          .map((execution) => ({
+            job: { name: 'admit', data: jobTarget(execution) },
+            execution,
+            replaceFinished: true,
+          })),
+      );
+    } catch (error) {
+      this.logger.warn(
+        `Could not queue execution(s) ${executionIds.join(', ')} for the concurrency slot freed for them (${String(error)}); a worker's recovery sweep starts them.`,
+      );
+    }
   }
 
   private async mustLoad(executionId: string): Promise<Execution> {

@@ -17,6 +17,7 @@ import type { ExecutionLeases, HeldLease, LeasedOutcome } from './execution-leas
 import { acceptedResumeOf } from './resume-acceptance';
 import type { FollowUps } from './follow-ups';
 import type { ResolvedQueueOptions } from './queue.options';
+import type { ConcurrencyGate } from '../concurrency/concurrency-gate';
 import type { WorkflowJob, WorkflowJobData, WorkflowJobName } from './workflow-jobs';
 
 /** Each job that answers a halt, as a verb for the refusal of a stale one. */
@@ -43,6 +44,7 @@ export class WorkflowJobProcessor {
     private readonly options: ResolvedQueueOptions,
     private readonly workerId: string,
     private readonly logger: Logger,
+    private readonly gate: ConcurrencyGate,
   ) {}
 
   async process(
@@ -77,6 +79,7 @@ export class WorkflowJobProcessor {
         );
       }
       await this.followUps.timers(held.execution, held.rootId);
+      await this.gate.settled(held.execution);
       return { executionId: job.data.executionId, outcome: held.execution.status };
     } catch (error) {
       if (error instanceof DelayedError || error instanceof ExecutionMissingForJobError)
@@ -106,6 +109,9 @@ export class WorkflowJobProcessor {
     };
     const id = job.data.executionId;
     let outcome: Execution;
+    // Waits in line, pending, without a takeover counted: a freed slot hands it on.
+    if (job.name !== 'retry' && isRunnable(current) && !(await this.gate.enter(current)))
+      return current;
     switch (job.name) {
       case 'recover':
         outcome =
@@ -211,4 +217,8 @@ export class WorkflowJobProcessor {
     });
     return this.engine.drive(counted, run);
   }
+}
+
+function isRunnable(execution: Execution): boolean {
+  return execution.status === 'pending' || execution.status === 'running';
 }

@@ -25,7 +25,9 @@ export type WorkflowJob =
   /** Carries on a halted parent whose child finished while nobody was there to wake it. */
   | { name: 'wake'; data: HaltTarget }
   | { name: 'retry'; data: JobTarget & { leaseOwner: string } }
-  | { name: 'recover'; data: JobTarget };
+  | { name: 'recover'; data: JobTarget }
+  /** Starts an execution that waited in line for a concurrency slot, once one was freed for it. */
+  | { name: 'admit'; data: JobTarget };
 
 /** The target of an execution's jobs. */
 export function jobTarget(execution: Pick<Execution, 'id' | 'runtime'>): JobTarget {
@@ -47,6 +49,7 @@ export const WORKFLOW_JOB_NAMES: readonly WorkflowJobName[] = [
   'wake',
   'retry',
   'recover',
+  'admit',
 ];
 
 /** BullMQ refuses ids with `:` and ids that read as integers; the name prefix rules out the latter. */

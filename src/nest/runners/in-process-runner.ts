@@ -13,12 +13,18 @@ import {
 } from '../../core/store/store-errors';
 import type { WorkflowStore } from '../../core/store/workflow-store';
 import { timerDueAt } from '../../core/engine/timer-due';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { ConcurrencyGate } from '../concurrency/concurrency-gate';
 import { OutageRetries } from './outage-retries';
 import { withinGrace } from './within-grace';
 import type { WorkflowRunner } from './workflow-runner';
 
 /** Executions boot reads per query. */
 const BOOT_PAGE_SIZE = 500;
+
+/** How long a concurrency slot this process holds outlives its last renewal. */
+const SLOT_TTL_MS = 30_000;
 
 /** setTimeout's limit; longer timers are armed in hops. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -34,6 +40,8 @@ export class InProcessRunner implements WorkflowRunner {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private stopped = false;
   private readonly outageRetries: OutageRetries;
+  /** Executions of workflows with a concurrency limit run only while they hold a slot. */
+  readonly gate: ConcurrencyGate;
 
   /** @param retryAfterOutageMs how often the store is probed after an outage stopped work */
   constructor(
@@ -47,6 +55,16 @@ export class InProcessRunner implements WorkflowRunner {
       retryAfterOutageMs,
       this.logger,
     );
+    const holder = `${hostname().slice(0, 60)}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    this.gate = new ConcurrencyGate(
+      store,
+      engine.workflows,
+      holder,
+      SLOT_TTL_MS,
+      this.logger,
+      // Once stopped, the next start's boot drives them.
+      (ids) => ids.forEach((id) => !this.stopped && this.drive(id)),
+    );
   }
 
   /** Continues what a previous process left: pending and running executions, and halted timers. */
@@ -54,9 +72,7 @@ export class InProcessRunner implements WorkflowRunner {
     // Running first: a pending execution driven from here becomes running, and reading running
     // executions after that would drive it a second time beside the first.
     for (const status of ['running', 'pending'] as const) {
-      for await (const execution of this.everyExecution(status)) {
-        this.submit(execution.id, () => this.engine.drive(execution.id));
-      }
+      for await (const execution of this.everyExecution(status)) this.drive(execution.id);
     }
     for await (const execution of this.everyExecution('halted')) this.armTimer(execution);
   }
@@ -86,7 +102,7 @@ export class InProcessRunner implements WorkflowRunner {
     opts: StartOptions | undefined,
   ): Promise<Execution> {
     const { execution, created } = await this.engine.create(workflowId, input, opts);
-    if (created) this.submit(execution.id, () => this.engine.drive(execution.id));
+    if (created) this.drive(execution.id);
     return execution;
   }
 
@@ -117,11 +133,15 @@ export class InProcessRunner implements WorkflowRunner {
 
   async cancel(executionId: string): Promise<Execution> {
     this.clearTimer(executionId);
-    return this.engine.cancel(executionId);
+    const cancelled = await this.engine.cancel(executionId);
+    await this.gate.leave(cancelled);
+    return cancelled;
   }
 
   async delete(executionId: string): Promise<boolean> {
     this.clearTimer(executionId);
+    const execution = await this.store.load(executionId);
+    if (execution) await this.gate.leave(execution);
     return this.store.delete(executionId);
   }
 
@@ -140,6 +160,7 @@ export class InProcessRunner implements WorkflowRunner {
         `${this.inFlight.size} execution(s) were still running after ${graceMs} ms; they continue from their last checkpoint on the next start.`,
       );
     }
+    this.gate.stop();
   }
 
   /** Runs `work` in the background; its failure is logged, never lost. */
@@ -147,7 +168,11 @@ export class InProcessRunner implements WorkflowRunner {
     if (this.stopped)
       throw new NotRunningError('The workflow runner is shutting down and takes no new work.');
     const promise = work()
-      .then((execution) => execution && this.settled(execution))
+      .then(async (execution) => {
+        if (!execution) return;
+        this.settled(execution);
+        await this.gate.settled(execution);
+      })
       .catch((error: unknown) => {
         // Another writer (a cancel, a concurrent resume) moved it on: this run stopped without writing.
         if (error instanceof ConcurrentUpdateError || error instanceof ExecutionStateError) {
@@ -165,11 +190,22 @@ export class InProcessRunner implements WorkflowRunner {
     this.inFlight.add(promise);
   }
 
+  /**
+   * Drives a pending or running execution in the background once it holds its concurrency slot;
+   * one that waits in line is driven when a slot is handed on to it.
+   */
+  private drive(executionId: string): void {
+    this.submit(executionId, async () => {
+      const execution = await this.store.load(executionId);
+      if (!execution || !(await this.gate.enter(execution))) return null;
+      return this.engine.drive(execution);
+    });
+  }
+
   /** Takes an execution up again after an outage stopped its work. */
   private carryOn(execution: Execution): void {
     if (this.stopped) return;
-    if (execution.status === 'pending' || execution.status === 'running')
-      this.submit(execution.id, () => this.engine.drive(execution.id));
+    if (execution.status === 'pending' || execution.status === 'running') this.drive(execution.id);
     else this.armTimer(execution);
   }
 
