@@ -84,3 +84,5 @@ export {
 } from './storage/redis/redis-workflow-store';
 export type { RedisDurabilityReport } from './storage/redis/redis-durability';
 export { ResilientStore, type ResilientStoreOptions } from './storage/resilient/resilient-store';
+export type { ScheduleInfo } from './nest/schedules/schedule-listing';
+export type { ScheduleClock } from './core/schedule/schedule-clock';

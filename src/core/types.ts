@@ -81,6 +81,8 @@ export interface ExecutionRuntime {
   acceptedResume?: { halts: number; payload: ResumePayload; owner: string };
   /** How often the step in flight was taken over after its worker stopped without a checkpoint. */
   recoveries?: { stepId: string | null; count: number };
+  /** Set on an execution a tick of the workflow's schedule started: the tick (ISO-8601). */
+  scheduledFor?: string;
 }
 
 export type EntryAction = 'started' | 'completed' | 'failed' | 'halted';

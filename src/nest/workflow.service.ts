@@ -11,7 +11,9 @@ import { ExecutionFeed } from './execution-feed';
 import { ExecutionWaiter } from './execution-waiter';
 import type { WorkflowRunner } from './runners/workflow-runner';
 import { WorkflowLifecycle } from './workflow-lifecycle';
-import { WORKFLOW_RUNNER } from './workflow-runtime.providers';
+import { WORKFLOW_ENGINE, WORKFLOW_RUNNER } from './workflow-runtime.providers';
+import type { WorkflowEngine } from '../core/engine/workflow-engine';
+import { listSchedules, type ScheduleInfo } from './schedules/schedule-listing';
 
 /** Executions `deleteFinished` removes per store call. */
 const DELETE_BATCH = 1000;
@@ -29,6 +31,7 @@ export class WorkflowService {
     private readonly waiter: ExecutionWaiter,
     private readonly feed: ExecutionFeed,
     private readonly lifecycle: WorkflowLifecycle,
+    @Inject(WORKFLOW_ENGINE) private readonly engine: WorkflowEngine,
   ) {}
 
   /** Runs in this process until the execution completes, halts or fails, and resolves with it. */
@@ -140,6 +143,12 @@ export class WorkflowService {
 
   delete(executionId: string): Promise<boolean> {
     return this.runner.delete(normalizeExecutionId(executionId));
+  }
+
+  /** The registered schedules (top-level `schedule` of the newest version) and their next tick. */
+  async schedules(): Promise<ScheduleInfo[]> {
+    this.lifecycle.assertStarted();
+    return listSchedules(this.engine.workflows, this.engine.currentTime());
   }
 
   private get runner(): WorkflowRunner {

@@ -36,6 +36,8 @@ export interface WorkflowEngineOptions {
 export interface StartOptions {
   /** Makes start idempotent: an existing execution with this id is returned as it is. */
   executionId?: string;
+  /** The schedule tick that starts it, kept in its runtime (`scheduledFor`). */
+  scheduledFor?: Date;
 }
 
 /** An execution by id, or as the caller just loaded or claimed it (which saves a read). */
@@ -120,6 +122,8 @@ export class WorkflowEngine {
       if (existing) return { execution: existing, created: false };
     }
     const execution = this.newExecution(this.registry.get(workflowId), input, executionId);
+    if (options.scheduledFor && execution.runtime)
+      execution.runtime.scheduledFor = options.scheduledFor.toISOString();
     try {
       const saved = await this.store.save(execution);
       this.emit({ type: 'execution', execution: saved });

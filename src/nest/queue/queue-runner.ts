@@ -24,9 +24,17 @@ import { RecoverySweep } from './recovery-sweep';
 import { acceptedResumeOf, ResumeAcceptance } from './resume-acceptance';
 import { WorkflowJobProcessor } from './workflow-job-processor';
 import { ConcurrencyGate } from '../concurrency/concurrency-gate';
+import { QueueSchedules } from '../schedules/queue-schedules';
+import { ScheduleTicks } from '../schedules/schedule-ticks';
 import type { WorkflowBullQueue } from './workflow-job-queue';
 import { WorkflowJobQueue } from './workflow-job-queue';
-import { haltTarget, jobTarget, type WorkflowJobData, type WorkflowJobName } from './workflow-jobs';
+import {
+  haltTarget,
+  jobTarget,
+  type ScheduleTickJob,
+  type WorkflowJobData,
+  type WorkflowJobName,
+} from './workflow-jobs';
 
 /**
  * BullMQ mode: `start`, `resume`, timers and retry back-offs are jobs, and any number of processes
@@ -43,6 +51,7 @@ export class QueueRunner implements WorkflowRunner {
   private readonly acceptance: ResumeAcceptance;
   /** Executions of workflows with a concurrency limit run only while they hold a slot. */
   readonly gate: ConcurrencyGate;
+  private readonly schedules: QueueSchedules;
   private worker?: Worker<WorkflowJobData, unknown, WorkflowJobName>;
 
   constructor(
@@ -64,10 +73,24 @@ export class QueueRunner implements WorkflowRunner {
       this.logger,
       (ids) => void this.admit(ids),
     );
+    const ticks = new ScheduleTicks(
+      engine.workflows,
+      store,
+      (workflowId, input, opts) => this.start(workflowId, input, opts),
+      this.logger,
+    );
+    this.schedules = new QueueSchedules(
+      queue,
+      ticks,
+      () => engine.currentTime(),
+      options,
+      this.logger,
+    );
   }
 
   async boot(): Promise<void> {
     await requireQueueAnswer(this.jobs.queue, this.options.connectTimeoutMs);
+    await this.schedules.register();
     if (!this.options.worker) return;
     const processor = new WorkflowJobProcessor(
       this.engine,
@@ -82,7 +105,10 @@ export class QueueRunner implements WorkflowRunner {
     const queue = this.jobs.queue;
     this.worker = new (peers.bullmq().Worker)<WorkflowJobData, unknown, WorkflowJobName>(
       queue.name,
-      (job, token) => processor.process(job, token),
+      (job, token) =>
+        job.name === 'tick'
+          ? this.schedules.tick(job.data as ScheduleTickJob['data'])
+          : processor.process(job, token),
       {
         connection: queue.opts.connection,
         prefix: this.options.prefix,

@@ -39,10 +39,16 @@ export function haltTarget(execution: Pick<Execution, 'id' | 'runtime'>): HaltTa
   return { ...jobTarget(execution), halts: execution.runtime?.halts ?? 0 };
 }
 
-export type WorkflowJobName = WorkflowJob['name'];
-export type WorkflowJobData = WorkflowJob['data'];
+/** A tick of a workflow's schedule, added by the BullMQ job scheduler of that workflow. */
+export interface ScheduleTickJob {
+  name: 'tick';
+  data: { workflowId: string };
+}
 
-export const WORKFLOW_JOB_NAMES: readonly WorkflowJobName[] = [
+export type WorkflowJobName = WorkflowJob['name'] | ScheduleTickJob['name'];
+export type WorkflowJobData = WorkflowJob['data'] | ScheduleTickJob['data'];
+
+export const WORKFLOW_JOB_NAMES: readonly WorkflowJob['name'][] = [
   'start',
   'resume',
   'timer',

@@ -16,6 +16,9 @@ import { timerDueAt } from '../../core/engine/timer-due';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ConcurrencyGate } from '../concurrency/concurrency-gate';
+import { timerClock, type ScheduleClock } from '../../core/schedule/schedule-clock';
+import { InProcessScheduler } from '../schedules/in-process-scheduler';
+import { ScheduleTicks } from '../schedules/schedule-ticks';
 import { OutageRetries } from './outage-retries';
 import { withinGrace } from './within-grace';
 import type { WorkflowRunner } from './workflow-runner';
@@ -42,12 +45,17 @@ export class InProcessRunner implements WorkflowRunner {
   private readonly outageRetries: OutageRetries;
   /** Executions of workflows with a concurrency limit run only while they hold a slot. */
   readonly gate: ConcurrencyGate;
+  private readonly scheduler: InProcessScheduler;
 
-  /** @param retryAfterOutageMs how often the store is probed after an outage stopped work */
+  /**
+   * @param retryAfterOutageMs how often the store is probed after an outage stopped work
+   * @param clock what schedules tick by: timers on the engine's time unless a test clock is given
+   */
   constructor(
     private readonly engine: WorkflowEngine,
     private readonly store: WorkflowStore,
     retryAfterOutageMs = 2000,
+    clock: ScheduleClock = timerClock(() => engine.currentTime()),
   ) {
     this.outageRetries = new OutageRetries(
       store,
@@ -65,6 +73,13 @@ export class InProcessRunner implements WorkflowRunner {
       // Once stopped, the next start's boot drives them.
       (ids) => ids.forEach((id) => !this.stopped && this.drive(id)),
     );
+    const ticks = new ScheduleTicks(
+      engine.workflows,
+      store,
+      (workflowId, input, opts) => this.start(workflowId, input, opts),
+      this.logger,
+    );
+    this.scheduler = new InProcessScheduler(ticks, clock, this.logger);
   }
 
   /** Continues what a previous process left: pending and running executions, and halted timers. */
@@ -75,6 +90,7 @@ export class InProcessRunner implements WorkflowRunner {
       for await (const execution of this.everyExecution(status)) this.drive(execution.id);
     }
     for await (const execution of this.everyExecution('halted')) this.armTimer(execution);
+    await this.scheduler.start();
   }
 
   /** Every execution in `status`, a page at a time, so boot reads all of them however many. */
@@ -153,6 +169,7 @@ export class InProcessRunner implements WorkflowRunner {
   /** Stops taking work and waits up to `graceMs` for what is in flight to reach a checkpoint. */
   async stop(graceMs: number): Promise<void> {
     this.stopped = true;
+    this.scheduler.stop();
     this.outageRetries.stop();
     for (const id of [...this.timers.keys()]) this.clearTimer(id);
     if (!(await withinGrace(Promise.allSettled([...this.inFlight]), graceMs))) {
