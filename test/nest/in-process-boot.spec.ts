@@ -26,6 +26,7 @@ describe('in-process runner boot', () => {
     const { store, returned } = storeOf({ pending: 1_200, running: 3, halted: 10_500 });
     const driven: string[] = [];
     const engine = {
+      workflows: { ids: () => [], versions: () => [] },
       drive: async (id: string) => {
         driven.push(id);
         return null;

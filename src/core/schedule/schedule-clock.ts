@@ -7,8 +7,11 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export interface ScheduleClock {
   now(): Date;
-  /** Calls `fire` once `at` has come (at once when it is past); returns how to call it off. */
-  at(at: Date, fire: () => void): () => void;
+  /**
+   * Calls `fire` once `at` has come (at once when it is past); returns how to call it off. `fire`
+   * settles once the tick's execution is started (or skipped), for a clock that waits for it.
+   */
+  at(at: Date, fire: () => Promise<void>): () => void;
 }
 
 /** Real timers, measured against `now` (the engine's time). */
@@ -20,7 +23,7 @@ export function timerClock(now: () => Date): ScheduleClock {
       const arm = () => {
         const delay = at.getTime() - now().getTime();
         timer = setTimeout(
-          () => (delay > MAX_TIMER_MS ? arm() : fire()),
+          () => (delay > MAX_TIMER_MS ? arm() : void fire()),
           Math.max(0, Math.min(delay, MAX_TIMER_MS)),
         );
         timer.unref();

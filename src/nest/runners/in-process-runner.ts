@@ -87,7 +87,7 @@ export class InProcessRunner implements WorkflowRunner {
     // Running first: a pending execution driven from here becomes running, and reading running
     // executions after that would drive it a second time beside the first.
     for (const status of ['running', 'pending'] as const) {
-      for await (const execution of this.everyExecution(status)) this.drive(execution.id);
+      for await (const execution of this.everyExecution(status)) this.drive(execution);
     }
     for await (const execution of this.everyExecution('halted')) this.armTimer(execution);
     await this.scheduler.start();
@@ -211,18 +211,20 @@ export class InProcessRunner implements WorkflowRunner {
    * Drives a pending or running execution in the background once it holds its concurrency slot;
    * one that waits in line is driven when a slot is handed on to it.
    */
-  private drive(executionId: string): void {
+  private drive(ref: Execution | string): void {
+    const executionId = typeof ref === 'string' ? ref : ref.id;
     this.submit(executionId, async () => {
-      const execution = await this.store.load(executionId);
+      const execution = typeof ref === 'string' ? await this.store.load(ref) : ref;
       if (!execution || !(await this.gate.enter(execution))) return null;
-      return this.engine.drive(execution);
+      // A copy read earlier (a boot page) still tells the slot; the drive reads it fresh.
+      return this.engine.drive(typeof ref === 'string' ? execution : executionId);
     });
   }
 
   /** Takes an execution up again after an outage stopped its work. */
   private carryOn(execution: Execution): void {
     if (this.stopped) return;
-    if (execution.status === 'pending' || execution.status === 'running') this.drive(execution.id);
+    if (execution.status === 'pending' || execution.status === 'running') this.drive(execution);
     else this.armTimer(execution);
   }
 

@@ -36,12 +36,15 @@ export class InProcessScheduler {
     this.cancels.set(
       workflow.id,
       this.clock.at(tick, () => {
-        this.ticks.fire(workflow, tick).catch((error: unknown) => {
-          this.logger.error(
-            `Schedule of workflow "${workflow.id}": the tick of ${tick.toISOString()} failed to start: ${error instanceof Error ? error.message : String(error)}`,
-          );
-        });
         this.arm(workflow, tick);
+        return this.ticks.fire(workflow, tick).then(
+          () => undefined,
+          (error: unknown) => {
+            this.logger.error(
+              `Schedule of workflow "${workflow.id}": the tick of ${tick.toISOString()} failed to start: ${error instanceof Error ? error.message : String(error)}`,
+            );
+          },
+        );
       }),
     );
   }
