@@ -7,7 +7,7 @@ import { Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { existsSync, writeFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { DurableWorkflowModule, WorkflowCallable } from '../../src';
+import { DurableWorkflowModule, WorkflowCallable, type WorkflowSource } from '../../src';
 import { REDIS_URL } from './env';
 import { appTypeorm } from './typeorm-app';
 
@@ -22,6 +22,10 @@ export interface QueueAppConfig {
   runMigrations?: boolean;
   /** A worker process that kills itself (SIGKILL) as it begins to apply a resume, before any checkpoint. */
   dieOnResume?: boolean;
+  /** Where executions are kept: the Postgres schema (the default), a SQLite file, or Redis under the prefix. */
+  store?: { type: 'postgres' } | { type: 'sqlite'; file: string } | { type: 'redis' };
+  /** Workflows added to QUEUE_WORKFLOWS, by the name of a set below (`FLOW_CONTROL_WORKFLOWS`). */
+  with?: (keyof typeof FLOW_CONTROL_WORKFLOWS)[];
 }
 
 @Injectable()
@@ -48,6 +52,14 @@ export class LabService {
       await delay(120_000);
     }
     return { pid: process.pid };
+  }
+
+  /** Sleeps and says when it began and ended, for tests of what runs at the same time. */
+  async occupy(input: { ms: number; markFile?: string }) {
+    const from = Date.now();
+    if (input.markFile) await this.hangOnce({ markFile: input.markFile });
+    await delay(input.ms);
+    return { from, to: Date.now(), pid: process.pid };
   }
 
   async sleep(input: { ms: number }) {
@@ -180,16 +192,65 @@ export const QUEUE_WORKFLOWS = [
   },
 ];
 
+/** Workflows with a schedule or a concurrency limit, added to an app only by the tests of them. */
+export const FLOW_CONTROL_WORKFLOWS: Record<'everySecond' | 'oneAtATime', WorkflowSource[]> = {
+  everySecond: [
+    {
+      id: 'every-second',
+      name: 'A tick every second',
+      schedule: { cron: '* * * * * *', input: { n: 1 } },
+      inputs: { n: { type: 'number' } },
+      steps: [{ id: 'tick', type: 'assign', set: { ticked: '$n' } }],
+    },
+  ],
+  oneAtATime: [
+    {
+      id: 'one-at-a-time',
+      name: 'One execution per customer at a time',
+      inputs: {
+        customer: { type: 'string' },
+        ms: { type: 'number' },
+        markFile: { type: 'string', required: false },
+      },
+      concurrency: { limit: 1, key: '$input.customer' },
+      steps: [
+        {
+          id: 'occupy',
+          type: 'call',
+          service: 'lab',
+          method: 'occupy',
+          input: { ms: '$ms', markFile: '$markFile' },
+          output: 'occupied',
+        },
+      ],
+    },
+  ],
+};
+
 export function queueAppImports(config: QueueAppConfig): DynamicModule[] {
+  const store = config.store ?? { type: 'postgres' };
+  const extra = (config.with ?? []).flatMap(
+    (name): WorkflowSource[] => FLOW_CONTROL_WORKFLOWS[name],
+  );
   return [
     LabModule as unknown as DynamicModule,
-    appTypeorm(
-      { schema: config.schema },
-      { migrationsRun: config.runMigrations ?? false, poolSize: 4 },
-    ),
+    ...(store.type === 'redis'
+      ? []
+      : [
+          appTypeorm(
+            store.type === 'sqlite' ? { sqliteFile: store.file } : { schema: config.schema },
+            {
+              migrationsRun: config.runMigrations ?? false,
+              poolSize: 4,
+            },
+          ),
+        ]),
     DurableWorkflowModule.forRoot({
-      store: { type: 'typeorm' },
-      workflows: QUEUE_WORKFLOWS,
+      store:
+        store.type === 'redis'
+          ? { type: 'redis', url: REDIS_URL, prefix: `${config.prefix}-store` }
+          : { type: 'typeorm' },
+      workflows: [...QUEUE_WORKFLOWS, ...extra],
       shutdownGraceMs: 5000,
       queue: {
         connection: { url: REDIS_URL },

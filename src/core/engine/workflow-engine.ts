@@ -59,6 +59,7 @@ export class WorkflowEngine {
   private readonly loop: StepLoop;
   private readonly halts: Halts;
   private readonly emit: (event: EngineEvent) => void;
+  private lastCreatedAt = 0;
 
   constructor(options: WorkflowEngineOptions) {
     this.store = options.store;
@@ -271,7 +272,7 @@ export class WorkflowEngine {
     executionId: string | undefined,
   ): Execution {
     const values = validateInputs(definition, input);
-    const now = this.now();
+    const now = this.creationTime();
     return {
       id: executionId ?? randomUUID(),
       workflowId: definition.id,
@@ -298,6 +299,16 @@ export class WorkflowEngine {
   /** The engine's time: what schedules tick by, so a test clock moves them too. */
   currentTime(): Date {
     return this.now();
+  }
+
+  /**
+   * Now, but later than the last execution this engine created: executions started one after the
+   * other keep that order by creation time, which concurrency limits queue them by.
+   */
+  private creationTime(): Date {
+    const time = Math.max(this.now().getTime(), this.lastCreatedAt + 1);
+    this.lastCreatedAt = time;
+    return new Date(time);
   }
 
   private async advance(state: RunState): Promise<Execution> {

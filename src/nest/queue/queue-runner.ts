@@ -149,6 +149,9 @@ export class QueueRunner implements WorkflowRunner {
     await requireQueueAnswer(this.jobs.queue, QUEUE_ANSWER_MS);
     const { execution, created } = await this.engine.create(workflowId, input, opts);
     if (!created) return execution;
+    // In line before start() returns, so executions of one key run in the order they were started;
+    // one that waits is queued when a slot is freed for it.
+    if (!(await this.gate.enter(execution))) return execution;
     try {
       await this.jobs.add({ name: 'start', data: jobTarget(execution) }, execution);
     } catch (error) {

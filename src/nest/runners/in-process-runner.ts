@@ -118,7 +118,9 @@ export class InProcessRunner implements WorkflowRunner {
     opts: StartOptions | undefined,
   ): Promise<Execution> {
     const { execution, created } = await this.engine.create(workflowId, input, opts);
-    if (created) this.drive(execution.id);
+    // In line before start() returns, so executions of one key run in the order they were started.
+    if (created && (await this.gate.enter(execution)))
+      this.submit(execution.id, () => this.engine.drive(execution.id));
     return execution;
   }
 
