@@ -86,3 +86,4 @@ export type { RedisDurabilityReport } from './storage/redis/redis-durability';
 export { ResilientStore, type ResilientStoreOptions } from './storage/resilient/resilient-store';
 export type { ScheduleInfo } from './nest/schedules/schedule-listing';
 export type { ScheduleClock } from './core/schedule/schedule-clock';
+export type { WaitingFor } from './nest/workflow.service';

@@ -14,6 +14,12 @@ import { WorkflowLifecycle } from './workflow-lifecycle';
 import { WORKFLOW_ENGINE, WORKFLOW_RUNNER } from './workflow-runtime.providers';
 import type { WorkflowEngine } from '../core/engine/workflow-engine';
 import { listSchedules, type ScheduleInfo } from './schedules/schedule-listing';
+import { concurrencyKey } from '../core/concurrency/concurrency-key';
+
+/** Why a pending execution has not started: it waits in line for a slot of this key's value. */
+export interface WaitingFor {
+  concurrency: string;
+}
 
 /** Executions `deleteFinished` removes per store call. */
 const DELETE_BATCH = 1000;
@@ -149,6 +155,19 @@ export class WorkflowService {
   async schedules(): Promise<ScheduleInfo[]> {
     this.lifecycle.assertStarted();
     return listSchedules(this.engine.workflows, this.engine.currentTime());
+  }
+
+  /**
+   * What a pending execution waits for before it runs: a slot of its workflow's concurrency limit
+   * (the key's value); null for any other execution.
+   */
+  waitingFor(execution: Execution): WaitingFor | null {
+    if (execution.status !== 'pending') return null;
+    const { workflows } = this.engine;
+    if (!workflows.versions(execution.workflowId).includes(execution.workflowVersion)) return null;
+    const definition = workflows.get(execution.workflowId, execution.workflowVersion);
+    if (!definition.concurrency) return null;
+    return { concurrency: concurrencyKey(definition, execution) };
   }
 
   private get runner(): WorkflowRunner {

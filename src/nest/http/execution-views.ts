@@ -16,8 +16,12 @@ export interface ExecutionSummary {
 export const EXECUTION_VALUES = ['input', 'ctx', 'result', 'haltData'] as const;
 export type ExecutionValue = (typeof EXECUTION_VALUES)[number];
 
-/** An execution as the API shows it: its public fields, never the engine's own runtime state. */
-export type ExecutionView = ExecutionSummary & Pick<Execution, ExecutionValue>;
+/**
+ * An execution as the API shows it: its public fields, never the engine's own runtime state; and,
+ * for a pending one waiting for a concurrency slot, the key it waits on.
+ */
+export type ExecutionView = ExecutionSummary &
+  Pick<Execution, ExecutionValue> & { waitingFor?: { concurrency: string } };
 
 export function executionSummary(execution: Execution): ExecutionSummary {
   return {

@@ -158,7 +158,8 @@ export function createWorkflowsController(options: ResolvedHttpOptions): Type<un
     async get(@Param('id') id: string): Promise<ExecutionView> {
       const execution = await this.workflows.get(id);
       if (!execution) throw new ExecutionNotFoundError(id);
-      return executionView(execution);
+      const waitingFor = this.workflows.waitingFor(execution);
+      return waitingFor ? { ...executionView(execution), waitingFor } : executionView(execution);
     }
 
     @Get('executions/:id/entries')

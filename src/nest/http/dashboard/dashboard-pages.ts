@@ -3,6 +3,7 @@ import { EXECUTION_STATUSES, type Entry, type Execution } from '../../../core/ty
 import { DASHBOARD_SCRIPT } from './dashboard-script';
 import { html, SafeHtml } from './html';
 import type { ExecutionCount } from '../../../core/store/workflow-store';
+import type { ScheduleInfo } from '../../schedules/schedule-listing';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
@@ -76,6 +77,7 @@ export function overview(
   filters: OverviewFilters,
   /** Whether a page of older executions may follow. */
   more: boolean,
+  schedules: readonly ScheduleInfo[] = [],
 ): SafeHtml {
   const workflows = [...new Set(tally.counts.map((c) => c.workflowId))];
   const countOf = (workflowId: string, status: string) =>
@@ -103,8 +105,33 @@ export function overview(
           process (queue option with worker: true) on the same store and Redis.
         </p>`
       : '';
+  const scheduleSection =
+    schedules.length === 0
+      ? ''
+      : html`<h2>Schedules</h2>
+          <table id="schedules">
+            <thead>
+              <tr>
+                <th>workflow</th>
+                <th>cron</th>
+                <th>time zone</th>
+                <th>next run</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${schedules.map(
+                (s) =>
+                  html`<tr>
+                    <td>${s.workflowId}</td>
+                    <td><code>${s.cron}</code></td>
+                    <td>${s.timezone}</td>
+                    <td>${s.nextRunAt.toISOString()}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`;
   return html`<h1>Executions</h1>
-    ${noWorkers}
+    ${noWorkers}${scheduleSection}
     <h2>${heading}</h2>
     ${
       tally.failure !== undefined
@@ -182,7 +209,11 @@ function pageLink(apiPath: string, filters: OverviewFilters, before: string | un
 }
 
 /** One execution: actions, its steps as a timeline, context, halt data, error. */
-export function executionDetail(execution: Execution, entries: Entry[]): SafeHtml {
+export function executionDetail(
+  execution: Execution,
+  entries: Entry[],
+  waitingFor: { concurrency: string } | null = null,
+): SafeHtml {
   const longest = Math.max(1, ...entries.map((e) => e.durationMs ?? 0));
   const actions: SafeHtml[] = [];
   const id = execution.id;
@@ -211,6 +242,15 @@ export function executionDetail(execution: Execution, entries: Entry[]): SafeHtm
       Execution <code>${id}</code>, version ${execution.workflowVersion}, started
       ${execution.createdAt.toISOString()}, at step <b>${execution.currentStep ?? '-'}</b>.
     </p>
+    ${
+      waitingFor
+        ? html`<p id="waiting-for">
+            Waits for a concurrency slot of key
+            <code>${waitingFor.concurrency || '(whole workflow)'}</code>: it starts once an earlier
+            execution of that key leaves <b>running</b>.
+          </p>`
+        : ''
+    }
     <div id="actions">${actions}<span id="action-status" class="error"></span></div>
     ${
       execution.error

@@ -68,7 +68,7 @@ export function createDashboardController(options: ResolvedHttpOptions): Type<un
         status: (status || undefined) as ExecutionStatus | undefined,
         before: before || undefined,
       };
-      const [listed, tally, workersAlive] = await Promise.all([
+      const [listed, tally, workersAlive, schedules] = await Promise.all([
         this.workflows.find({ ...filters, limit: LISTED }),
         // The list is still worth showing when the counts fail; the page says why they are missing.
         this.tallies.get().catch((error: unknown): Tally => {
@@ -77,6 +77,7 @@ export function createDashboardController(options: ResolvedHttpOptions): Type<un
           return { counts: [], failure: reason };
         }),
         this.workflows.workersAlive().catch(() => null),
+        this.workflows.schedules(),
       ]);
       const main = overview(
         apiPath,
@@ -84,6 +85,7 @@ export function createDashboardController(options: ResolvedHttpOptions): Type<un
         listed,
         filters,
         listed.length === LISTED,
+        schedules,
       );
       return String(fragment ? main : page('Workflows', apiPath, main, this.nonceFor(response)));
     }
@@ -116,7 +118,11 @@ export function createDashboardController(options: ResolvedHttpOptions): Type<un
     ): Promise<string> {
       const execution = await this.workflows.get(id);
       const main = execution
-        ? executionDetail(execution, await this.workflows.entries(id))
+        ? executionDetail(
+            execution,
+            await this.workflows.entries(id),
+            this.workflows.waitingFor(execution),
+          )
         : notFound(id);
       return String(
         fragment ? main : page(`Execution ${id}`, apiPath, main, this.nonceFor(response), id),
