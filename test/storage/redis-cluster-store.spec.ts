@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import { RedisWorkflowStore, StoreError } from '../../src';
 import { newExecution } from '../support/fixtures';
 import { ScratchRedisCluster } from '../support/redis-cluster';
@@ -21,6 +22,15 @@ describe('Redis store on Redis Cluster', () => {
       for (let i = 0; i < 20; i++) {
         await store.save(newExecution({ workflowId: `spread-${i}`, status: 'halted' }));
       }
+      // Concurrency slots too: one holds, one waits in line.
+      const slot = { workflowId: 'spread-0', key: 'k', limit: 1, holder: 'h', ttlMs: 30_000 };
+      const [holder, waiter] = [randomUUID(), randomUUID()];
+      expect(await store.takeSlot({ ...slot, executionId: holder, queuedAt: new Date(1) })).toBe(
+        true,
+      );
+      expect(await store.takeSlot({ ...slot, executionId: waiter, queuedAt: new Date(2) })).toBe(
+        false,
+      );
       const perNode = await Promise.all(
         cluster.nodes.map(async (node) => {
           const direct = new Redis(node.url);
