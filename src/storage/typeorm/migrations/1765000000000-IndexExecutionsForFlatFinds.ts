@@ -19,8 +19,8 @@ const BY_WORKFLOW_STATUS_NEWEST = 'idx_workflow_executions_workflow_status_creat
  * `CREATE INDEX CONCURRENTLY idx_workflow_executions_status_created ON workflow_executions (status, created_at, id)`
  * `CREATE INDEX CONCURRENTLY idx_workflow_executions_workflow_status_created ON workflow_executions (workflow_id, status, created_at, id)`
  */
-export class IndexExecutionsForFlatFinds1765100000000 implements MigrationInterface {
-  name = 'IndexExecutionsForFlatFinds1765100000000';
+export class IndexExecutionsForFlatFinds1765000000000 implements MigrationInterface {
+  name = 'IndexExecutionsForFlatFinds1765000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await replaceIndex(queryRunner, TABLE, BY_STATUS, BY_STATUS_NEWEST, [
