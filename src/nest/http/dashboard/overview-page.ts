@@ -1,0 +1,181 @@
+import type { ExecutionCount } from '../../../core/store/workflow-store';
+import { EXECUTION_STATUSES, type Execution } from '../../../core/types';
+import { executionTable, workflowLink } from './execution-table';
+import type { SearchResult } from './execution-search';
+import { SEARCH_WINDOW } from './execution-search';
+import { html, type SafeHtml } from './html';
+import { constant } from './page-shell';
+import { waitingForWorkers, workersNotice, type Workers } from './workers-notice';
+
+export interface OverviewFilters {
+  workflowId?: string;
+  status?: string;
+  /** The page after this execution. */
+  before?: string;
+  /** Search text: an execution id or an input value. */
+  q?: string;
+}
+
+/**
+ * Executions by workflow and status; `sampled` when only the newest that many were counted,
+ * `failure` when counting failed (and why).
+ */
+export interface Tally {
+  counts: ExecutionCount[];
+  sampled?: number;
+  failure?: string;
+  /** Worker processes alive (queue mode); null or absent where the web process does the work. */
+  workersAlive?: number | null;
+  /** Why the workers could not be counted, when they could not. */
+  workersFailure?: string;
+}
+
+/** Sections other features add to the overview, after the list (schedules, say). */
+export type OverviewSection = SafeHtml;
+
+/** Counts by status per workflow, the workers, a filter and search form, and the executions. */
+export function overview(
+  apiPath: string,
+  tally: Tally,
+  listed: Execution[],
+  filters: OverviewFilters,
+  /** Whether a page of older executions may follow. */
+  more: boolean,
+  search?: SearchResult,
+  sections: readonly OverviewSection[] = [],
+): SafeHtml {
+  const workflows = [...new Set(tally.counts.map((c) => c.workflowId))];
+  const workers: Workers =
+    tally.workersFailure !== undefined
+      ? { mode: 'unknown', reason: tally.workersFailure }
+      : tally.workersAlive === null || tally.workersAlive === undefined
+        ? { mode: 'in-process' }
+        : { mode: 'queue', alive: tally.workersAlive };
+  return html`<h1>Executions</h1>
+    ${workersNotice(workers, waitingForWorkers(tally.counts))}
+    ${countsTable(apiPath, tally, workflows)} ${filterForm(workflows, filters)}
+    ${search ? searchResults(apiPath, filters, search) : executionList(apiPath, listed, filters, more)}
+    ${sections}`;
+}
+
+function countsTable(apiPath: string, tally: Tally, workflows: string[]): SafeHtml {
+  const heading =
+    tally.sampled === undefined ? 'By status' : `By status (the newest ${tally.sampled})`;
+  if (tally.failure !== undefined)
+    return html`<h2>${heading}</h2>
+      <p class="error" id="counts-failure">Counts unavailable: ${tally.failure}</p>`;
+  const countOf = (workflowId: string, status: string) =>
+    tally.counts.find((c) => c.workflowId === workflowId && c.status === status)?.count ?? 0;
+  return html`<h2>${heading}</h2>
+    <table id="counts" class="cards">
+      <thead>
+        <tr>
+          <th>workflow</th>
+          ${EXECUTION_STATUSES.map((s) => html`<th>${s}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${workflows.map(
+          (workflowId) =>
+            html`<tr>
+              <td data-label="workflow">
+                <a href="${workflowLink(apiPath, workflowId)}">${workflowId}</a>
+              </td>
+              ${EXECUTION_STATUSES.map(
+                (status) => html`<td data-label="${status}">${countOf(workflowId, status)}</td>`,
+              )}
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
+}
+
+function filterForm(workflows: string[], filters: OverviewFilters): SafeHtml {
+  const option = (value: string, chosen: string | undefined) =>
+    html`<option value="${value}" ${constant(value === chosen ? ' selected' : '')}>
+      ${value || 'any'}
+    </option>`;
+  return html`<h2>List</h2>
+    <form method="get" id="filters">
+      <label
+        >workflow
+        <select name="workflowId">
+          ${['', ...workflows].map((w) => option(w, filters.workflowId))}
+        </select></label
+      >
+      <label
+        >status
+        <select name="status">
+          ${['', ...EXECUTION_STATUSES].map((s) => option(s, filters.status))}
+        </select></label
+      >
+      <input
+        type="search"
+        name="q"
+        value="${filters.q ?? ''}"
+        placeholder="execution id or input value"
+        aria-label="execution id or input value"
+      />
+      <button type="submit">Filter</button>
+    </form>`;
+}
+
+function executionList(
+  apiPath: string,
+  listed: Execution[],
+  filters: OverviewFilters,
+  more: boolean,
+): SafeHtml {
+  return html`${executionTable(apiPath, listed)}
+    <nav class="pages">
+      ${filters.before ? html`<a href="${pageLink(apiPath, filters, undefined)}">Newest</a>` : ''}
+      ${
+        more && listed.length
+          ? html`<a href="${pageLink(apiPath, filters, listed[listed.length - 1].id)}">Older</a>`
+          : ''
+      }
+    </nav>`;
+}
+
+/** Results are not reloaded live (each reload would search again): the page says so. */
+function searchResults(apiPath: string, filters: OverviewFilters, result: SearchResult): SafeHtml {
+  const scope = [filters.workflowId && `of ${filters.workflowId}`, filters.status]
+    .filter(Boolean)
+    .join(', ');
+  return html`<section id="search" data-static="1">
+    <h2>Search: “${filters.q}”</h2>
+    ${
+      filters.before
+        ? ''
+        : result.byId
+          ? html`<p>Execution with this id:</p>
+              ${executionTable(apiPath, [result.byId], 'search-by-id')}`
+          : html`<p class="muted" id="no-id-match">No execution has this id.</p>`
+    }
+    <p id="search-scope">
+      ${result.matches.length} execution(s) with an input value containing it, among the
+      ${result.read} ${filters.before ? 'next older' : 'newest'}
+      executions${scope ? ` (${scope})` : ''} read (at most ${SEARCH_WINDOW} per search).
+    </p>
+    ${result.matches.length ? executionTable(apiPath, result.matches, 'search-matches') : ''}
+    <nav class="pages">
+      ${
+        result.continueAfter
+          ? html`<a id="search-older" href="${pageLink(apiPath, filters, result.continueAfter)}"
+              >Search the ${SEARCH_WINDOW} older executions</a
+            >`
+          : ''
+      }
+    </nav>
+  </section>`;
+}
+
+function pageLink(apiPath: string, filters: OverviewFilters, before: string | undefined): string {
+  const query = new URLSearchParams();
+  if (filters.workflowId) query.set('workflowId', filters.workflowId);
+  if (filters.status) query.set('status', filters.status);
+  if (filters.q) query.set('q', filters.q);
+  if (before) query.set('before', before);
+  const search = query.toString();
+  return `${apiPath}/dashboard${search ? `?${search}` : ''}`;
+}
