@@ -1,5 +1,5 @@
 /** The dashboard's pages, one module each. */
 export { page } from './page-shell';
-export { overview, type OverviewFilters, type Tally } from './overview-page';
+export { overview, type OverviewExtras, type OverviewFilters, type Tally } from './overview-page';
 export { executionDetail, notFound, type ExecutionExtras } from './execution-page';
 export { workflowPage, workflowNotFound } from './workflow-page';

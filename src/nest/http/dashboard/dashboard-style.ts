@@ -58,7 +58,7 @@ table.cards thead{display:none}
 table.cards tr{background:#fff;border:1px solid #dde1e7;border-radius:8px;margin:0 0 8px;padding:4px 0}
 table.cards td{border:0;padding:3px 12px;text-align:right;overflow-wrap:anywhere}
 table.cards td::before{content:attr(data-label);color:#667085;float:left;margin-right:12px}
-table.cards td:empty{display:none}
+table.cards td:empty,table.cards td.zero{display:none}
 .timing{width:auto}
 }
 `;

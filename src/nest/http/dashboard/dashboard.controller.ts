@@ -115,7 +115,7 @@ export function createDashboardController(options: ResolvedHttpOptions): Type<un
         listed,
         filters,
         listed.length === LISTED,
-        search,
+        { search, registered: this.registry.ids() },
       );
       return String(fragment ? main : page('Workflows', apiPath, main, this.nonceFor(response)));
     }

@@ -1,3 +1,4 @@
+import { deserializeError } from '../../../core/error-serialization';
 import type { WorkflowDefinition } from '../../../core/definition/definition-types';
 import { isFinished, type Entry, type Execution } from '../../../core/types';
 import { haltCard } from './approval-card';
@@ -6,7 +7,7 @@ import { renderGraph, GRAPH_LEGEND } from './graph/render-graph';
 import { failedStep, graphState } from './graph/graph-state';
 import { html, type SafeHtml } from './html';
 import { duration, timeAgo } from './relative-time';
-import { errorMessage, timeline } from './timeline';
+import { timeline } from './timeline';
 import { workersNotice, type Workers } from './workers-notice';
 
 /** What the execution page shows besides the execution; each part may be left out. */
@@ -101,16 +102,16 @@ function summary(execution: Execution, apiPath: string): SafeHtml {
 function failureCard(execution: Execution, entries: Entry[]): SafeHtml | string {
   if (execution.status !== 'failed') return '';
   const step = failedStep(execution, entries);
-  const entry = [...entries].reverse().find((e) => e.action === 'failed' && e.error);
-  const message = entry?.error ? errorMessage(entry.error) : execution.error;
+  const stored = [...entries].reverse().find((e) => e.action === 'failed' && e.error)?.error;
+  const cause = stored ? deserializeError(stored) : null;
+  // The execution's own error repeats the step's as a rule; shown only when it says more.
+  const more = execution.error && (!cause || !execution.error.includes(cause.message));
   return html`<section class="card failure" id="failure">
     <h2>${step ? html`Step <code>${step}</code> failed` : 'Failed'}</h2>
-    <p class="error" id="error">${message ?? execution.error ?? 'No error was recorded.'}</p>
-    ${
-      entry?.error && execution.error && !message?.includes(execution.error)
-        ? html`<p class="muted">${execution.error}</p>`
-        : ''
-    }
+    <p class="error" id="error">
+      ${cause ? `${cause.name}: ${cause.message}` : (execution.error ?? 'No error was recorded.')}
+    </p>
+    ${more && cause ? html`<p class="muted">${execution.error}</p>` : ''}
   </section>`;
 }
 

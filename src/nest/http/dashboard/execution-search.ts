@@ -32,7 +32,7 @@ export interface SearchResult {
 
 /**
  * A search that costs a bounded amount: one lookup of the text as an execution id, and a scan of
- * the input values of at most `SEARCH_WINDOW` executions (newest first, within the filters), a
+ * the input values of at most `window` executions (newest first, within the filters), a
  * page at a time. A string value matches when it contains the text (ignoring case), a number or
  * boolean when it is the text.
  */
@@ -42,6 +42,7 @@ export async function searchExecutions(
     find(query: FindQuery): Promise<Execution[]>;
   },
   query: SearchQuery,
+  window = SEARCH_WINDOW,
 ): Promise<SearchResult> {
   const byId = query.before ? null : await store.get(query.text);
   const needle = query.text.toLowerCase();
@@ -49,8 +50,8 @@ export async function searchExecutions(
   let read = 0;
   let before = query.before;
   let more = true;
-  while (more && read < SEARCH_WINDOW) {
-    const limit = Math.min(SEARCH_PAGE, SEARCH_WINDOW - read);
+  while (more && read < window) {
+    const limit = Math.min(SEARCH_PAGE, window - read);
     const page = await store.find({
       workflowId: query.workflowId,
       status: query.status,

@@ -33,6 +33,14 @@ export interface Tally {
 /** Sections other features add to the overview, after the list (schedules, say). */
 export type OverviewSection = SafeHtml;
 
+export interface OverviewExtras {
+  /** Results of a search, shown instead of the list. */
+  search?: SearchResult;
+  /** Workflows this process loaded: listed (linked to their pictures) even before they ran. */
+  registered?: readonly string[];
+  sections?: readonly OverviewSection[];
+}
+
 /** Counts by status per workflow, the workers, a filter and search form, and the executions. */
 export function overview(
   apiPath: string,
@@ -41,10 +49,10 @@ export function overview(
   filters: OverviewFilters,
   /** Whether a page of older executions may follow. */
   more: boolean,
-  search?: SearchResult,
-  sections: readonly OverviewSection[] = [],
+  extras: OverviewExtras = {},
 ): SafeHtml {
-  const workflows = [...new Set(tally.counts.map((c) => c.workflowId))];
+  const { search, registered = [], sections = [] } = extras;
+  const workflows = [...new Set([...tally.counts.map((c) => c.workflowId), ...registered])].sort();
   const workers: Workers =
     tally.workersFailure !== undefined
       ? { mode: 'unknown', reason: tally.workersFailure }
@@ -82,7 +90,13 @@ function countsTable(apiPath: string, tally: Tally, workflows: string[]): SafeHt
                 <a href="${workflowLink(apiPath, workflowId)}">${workflowId}</a>
               </td>
               ${EXECUTION_STATUSES.map(
-                (status) => html`<td data-label="${status}">${countOf(workflowId, status)}</td>`,
+                (status) =>
+                  html`<td
+                    data-label="${status}"
+                    class="${countOf(workflowId, status) ? 'count' : 'count zero'}"
+                  >
+                    ${countOf(workflowId, status)}
+                  </td>`,
               )}
             </tr>`,
         )}

@@ -65,7 +65,7 @@ export function workflowPage(
     }
     ${sections}
     <h2>Newest executions</h2>
-    ${executionTable(apiPath, recent)}
+    ${recent.length ? executionTable(apiPath, recent) : html`<p class="muted">None yet.</p>`}
     <p>
       <a href="${apiPath}/dashboard?workflowId=${encodeURIComponent(definition.id)}"
         >All executions of ${definition.id}</a

@@ -89,7 +89,7 @@ function layoutSequence(steps: StepDefinition[], nested: boolean): GraphLayout {
         })),
     ),
   );
-  const { layers, backEdges } = layer({
+  const { layers, layerOf, backEdges } = layer({
     size: steps.length,
     edges: edges.map((list) => list.map((e) => e.to)),
   });
@@ -99,6 +99,7 @@ function layoutSequence(steps: StepDefinition[], nested: boolean): GraphLayout {
   const contentWidth = Math.max(...layers.map(rowWidth));
   const boxes = new Array<{ x: number; y: number; width: number; height: number }>(steps.length);
   const hops = new Map<string, { x: number; top: number; bottom: number }>();
+  const rows: { top: number; bottom: number }[] = [];
   let y = 0;
   for (const row of layers) {
     const height = Math.max(NODE_HEIGHT, ...row.map((slot) => size(slot).height));
@@ -114,11 +115,16 @@ function layoutSequence(steps: StepDefinition[], nested: boolean): GraphLayout {
         });
       x += width + COLUMN_GAP;
     }
+    rows.push({ top: y, bottom: y + height });
     y += height + ROW_GAP;
   }
 
   const placedEdges: PlacedEdge[] = [];
   let lanes = 0;
+  /** Room above the first row for back edges into it. */
+  let rise = 0;
+  /** Room below the last row for back edges out of it, and their labels. */
+  let sink = 0;
   edges.forEach((list, from) =>
     list.forEach((edge, index) => {
       const key = edgeKey({ from, index });
@@ -131,14 +137,28 @@ function layoutSequence(steps: StepDefinition[], nested: boolean): GraphLayout {
         error: edge.error,
       };
       if (backEdges.has(key)) {
-        const lane = contentWidth + BACK_LANE * ++lanes;
-        const start = { x: a.x + a.width, y: a.y + a.height / 2 };
-        const end = { x: b.x + b.width, y: b.y + b.height / 2 };
+        // Through the gaps between rows, never across a box: down out of the source, right to a
+        // lane of its own, up, left above the target's row, and down into the target.
+        const lane = ++lanes;
+        const laneX = contentWidth + BACK_LANE * lane;
+        const below = rows[layerOf[from]].bottom + 6 + 5 * (lane - 1);
+        const above = rows[layerOf[edge.to]].top - 6 - 5 * (lane - 1);
+        rise = Math.max(rise, 14 - above);
+        sink = Math.max(sink, below + 4 - (y - ROW_GAP));
+        const points = [
+          { x: a.x + a.width * 0.7, y: a.y + a.height },
+          { x: a.x + a.width * 0.7, y: below },
+          { x: laneX, y: below },
+          { x: laneX, y: above },
+          { x: b.x + b.width * 0.7, y: above },
+          { x: b.x + b.width * 0.7, y: b.y },
+        ];
         placedEdges.push({
           ...common,
           back: true,
-          path: backPath(start, end, lane),
-          labelAt: { x: start.x + 6, y: start.y - 5 },
+          path: roundedPath(points),
+          // Above the run into the target, where no other back edge's label is.
+          labelAt: { x: points[4].x + 8, y: above - 4 },
           labelAnchor: 'start',
         });
         return;
@@ -161,7 +181,7 @@ function layoutSequence(steps: StepDefinition[], nested: boolean): GraphLayout {
 
   const out: GraphLayout = {
     width: contentWidth + (lanes ? BACK_LANE * lanes + 6 : 0),
-    height: y - ROW_GAP,
+    height: y - ROW_GAP + sink,
     steps: [],
     frames: [],
     edges: placedEdges,
@@ -173,7 +193,7 @@ function layoutSequence(steps: StepDefinition[], nested: boolean): GraphLayout {
     out.frames.push(...content.frames);
     out.edges.push(...content.edges);
   });
-  return out;
+  return rise ? shift({ ...out, height: out.height + rise }, 0, rise) : out;
 }
 
 /** A step's own box at the origin, with what it holds. */
@@ -265,17 +285,27 @@ function forwardPath(points: Point[]): string {
   return d;
 }
 
-/** Out of the right side, up a lane on the right, back in at the target's right side. */
-function backPath(start: Point, end: Point, lane: number): string {
-  const r = Math.min(8, Math.abs(start.y - end.y) / 2);
-  return [
-    `M${n(start.x)},${n(start.y)}`,
-    `L${n(lane - r)},${n(start.y)}`,
-    `Q${n(lane)},${n(start.y)} ${n(lane)},${n(start.y - r)}`,
-    `L${n(lane)},${n(end.y + r)}`,
-    `Q${n(lane)},${n(end.y)} ${n(lane - r)},${n(end.y)}`,
-    `L${n(end.x)},${n(end.y)}`,
-  ].join(' ');
+/** A polyline with its corners rounded. */
+function roundedPath(points: Point[]): string {
+  let d = `M${n(points[0].x)},${n(points[0].y)}`;
+  for (let i = 1; i < points.length - 1; i++) {
+    const [a, corner, b] = [points[i - 1], points[i], points[i + 1]];
+    const r = Math.min(6, distance(a, corner) / 2, distance(corner, b) / 2);
+    const before = towards(corner, a, r);
+    const after = towards(corner, b, r);
+    d += ` L${n(before.x)},${n(before.y)} Q${n(corner.x)},${n(corner.y)} ${n(after.x)},${n(after.y)}`;
+  }
+  const last = points[points.length - 1];
+  return `${d} L${n(last.x)},${n(last.y)}`;
+}
+
+function distance(a: Point, b: Point): number {
+  return Math.hypot(b.x - a.x, b.y - a.y);
+}
+
+function towards(from: Point, to: Point, length: number): Point {
+  const d = distance(from, to) || 1;
+  return { x: from.x + ((to.x - from.x) / d) * length, y: from.y + ((to.y - from.y) / d) * length };
 }
 
 function shift(layout: GraphLayout, dx: number, dy: number): GraphLayout {
