@@ -41,7 +41,6 @@ export const DASHBOARD_SCRIPT = `
   const relativeTimes = () => {
     const now = Date.now();
     for (const time of document.querySelectorAll('time[datetime]:not([data-fixed])')) {
-      if (time.textContent.startsWith('+')) continue;
       time.textContent = relativeText(Date.parse(time.dateTime), now);
     }
   };

@@ -42,7 +42,14 @@ export function executionDetail(
       <span id="status" class="badge ${execution.status}">${execution.status}</span>
     </h1>
     ${summary(execution, apiPath)} ${notes} ${failureCard(execution, entries)}
-    ${waitsForWorker && workers ? workersNotice(workers, { pending: 1, running: 0 }) : ''}
+    ${
+      waitsForWorker && workers
+        ? workersNotice(workers, {
+            pending: execution.status === 'pending' ? 1 : 0,
+            running: execution.status === 'running' ? 1 : 0,
+          })
+        : ''
+    }
     ${haltCard(execution)}
     <div id="actions">
       ${active ? html`<button class="danger" data-action="cancel" data-id="${execution.id}">Cancel</button>` : ''}

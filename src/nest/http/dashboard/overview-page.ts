@@ -1,5 +1,6 @@
 import type { ExecutionCount } from '../../../core/store/workflow-store';
 import { EXECUTION_STATUSES, type Execution } from '../../../core/types';
+import { countByWorkflowAndStatus } from './count-executions';
 import { executionTable, workflowLink } from './execution-table';
 import type { SearchResult } from './execution-search';
 import { SEARCH_WINDOW } from './execution-search';
@@ -59,9 +60,13 @@ export function overview(
       : tally.workersAlive === null || tally.workersAlive === undefined
         ? { mode: 'in-process' }
         : { mode: 'queue', alive: tally.workersAlive };
+  // Without counts, the executions listed still tell whether some wait for a worker.
+  const waiting = waitingForWorkers(
+    tally.failure === undefined ? tally.counts : countByWorkflowAndStatus(listed),
+  );
   return html`<h1>Executions</h1>
-    ${workersNotice(workers, waitingForWorkers(tally.counts))}
-    ${countsTable(apiPath, tally, workflows)} ${filterForm(workflows, filters)}
+    ${workersNotice(workers, waiting)} ${countsTable(apiPath, tally, workflows)}
+    ${filterForm(workflows, filters)}
     ${search ? searchResults(apiPath, filters, search) : executionList(apiPath, listed, filters, more)}
     ${sections}`;
 }

@@ -22,7 +22,10 @@ export function timeline(entries: readonly Entry[], startedAt: Date): SafeHtml {
         (e) =>
           html`<tr>
             <td data-label="after">
-              <time datetime="${e.timestamp.toISOString()}" title="${e.timestamp.toISOString()}"
+              <time
+                datetime="${e.timestamp.toISOString()}"
+                title="${e.timestamp.toISOString()}"
+                data-fixed
                 >+${duration(Math.max(0, e.timestamp.getTime() - startedAt.getTime()))}</time
               >
             </td>
