@@ -79,7 +79,7 @@ function layoutSequence(steps: StepDefinition[], nested: boolean): GraphLayout {
       : { width: HOP_WIDTH, height: 0 };
   const position = new Map(steps.map((step, i) => [step.id, i]));
   const edges = steps.map((step, i) =>
-    mergeParallelEdges(
+    mergeEdgesToOneStep(
       edgesOf(step, defaultNext(steps, i, nested))
         .filter((edge) => position.has(edge.target))
         .map((edge) => ({
@@ -247,7 +247,7 @@ function layoutInside(step: StepDefinition): GraphLayout {
 }
 
 /** Two edges to the same step (rejected and timed out, say) are drawn once with both labels. */
-function mergeParallelEdges(
+function mergeEdgesToOneStep(
   edges: { to: number; label: string | null; error: boolean }[],
 ): { to: number; label: string | null; error: boolean }[] {
   const byTarget = new Map<number, { to: number; label: string | null; error: boolean }>();

@@ -69,7 +69,7 @@ function depthFirst(graph: SequenceGraph): { order: number[]; backEdges: Set<str
   return { order: finished.reverse(), backEdges };
 }
 
-/** Steps in the order a reader meets them: breadth first from the first step, then the rest. */
+/** Steps in the order a reader meets them: depth first from the first step, then the rest. */
 function discoveryOrder(graph: SequenceGraph, topological: number[]): number[] {
   const seen = new Set<number>();
   const out: number[] = [];
