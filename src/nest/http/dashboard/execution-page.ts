@@ -2,7 +2,7 @@ import { deserializeError } from '../../../core/error-serialization';
 import type { WorkflowDefinition } from '../../../core/definition/definition-types';
 import { isFinished, type Entry, type Execution } from '../../../core/types';
 import { haltCard } from './approval-card';
-import { workflowLink } from './execution-table';
+import { workflowLink } from './links';
 import { renderGraph, GRAPH_LEGEND } from './graph/render-graph';
 import { failedStep, graphState } from './graph/graph-state';
 import { html, type SafeHtml } from './html';

@@ -1,5 +1,6 @@
 import { isFinished, type Execution } from '../../../core/types';
 import { html, type SafeHtml } from './html';
+import { workflowLink } from './links';
 import { timeAgo } from './relative-time';
 
 /** Executions as a table on wide screens, as cards on narrow ones. */
@@ -38,9 +39,4 @@ export function executionTable(
       )}
     </tbody>
   </table>`;
-}
-
-export function workflowLink(apiPath: string, workflowId: string, version?: string): string {
-  const path = `${apiPath}/dashboard/workflows/${encodeURIComponent(workflowId)}`;
-  return version === undefined ? path : `${path}?version=${encodeURIComponent(version)}`;
 }

@@ -1,9 +1,10 @@
 import type { ExecutionCount } from '../../../core/store/workflow-store';
 import { EXECUTION_STATUSES, type Execution } from '../../../core/types';
 import { countByWorkflowAndStatus } from './count-executions';
-import { executionTable, workflowLink } from './execution-table';
+import { executionTable } from './execution-table';
+import { pageLink, workflowLink } from './links';
+import { searchResults } from './search-results';
 import type { SearchResult } from './execution-search';
-import { SEARCH_WINDOW } from './execution-search';
 import { html, type SafeHtml } from './html';
 import { constant } from './page-shell';
 import { waitingForWorkers, workersNotice, type Workers } from './workers-notice';
@@ -154,47 +155,4 @@ function executionList(
           : ''
       }
     </nav>`;
-}
-
-/** Results are not reloaded live (each reload would search again): the page says so. */
-function searchResults(apiPath: string, filters: OverviewFilters, result: SearchResult): SafeHtml {
-  const scope = [filters.workflowId && `of ${filters.workflowId}`, filters.status]
-    .filter(Boolean)
-    .join(', ');
-  return html`<section id="search" data-static="1">
-    <h2>Search: “${filters.q}”</h2>
-    ${
-      filters.before
-        ? ''
-        : result.byId
-          ? html`<p>Execution with this id:</p>
-              ${executionTable(apiPath, [result.byId], 'search-by-id')}`
-          : html`<p class="muted" id="no-id-match">No execution has this id.</p>`
-    }
-    <p id="search-scope">
-      ${result.matches.length} execution(s) with an input value containing it, among the
-      ${result.read} ${filters.before ? 'next older' : 'newest'}
-      executions${scope ? ` (${scope})` : ''} read (at most ${SEARCH_WINDOW} per search).
-    </p>
-    ${result.matches.length ? executionTable(apiPath, result.matches, 'search-matches') : ''}
-    <nav class="pages">
-      ${
-        result.continueAfter
-          ? html`<a id="search-older" href="${pageLink(apiPath, filters, result.continueAfter)}"
-              >Search the ${SEARCH_WINDOW} older executions</a
-            >`
-          : ''
-      }
-    </nav>
-  </section>`;
-}
-
-function pageLink(apiPath: string, filters: OverviewFilters, before: string | undefined): string {
-  const query = new URLSearchParams();
-  if (filters.workflowId) query.set('workflowId', filters.workflowId);
-  if (filters.status) query.set('status', filters.status);
-  if (filters.q) query.set('q', filters.q);
-  if (before) query.set('before', before);
-  const search = query.toString();
-  return `${apiPath}/dashboard${search ? `?${search}` : ''}`;
 }

@@ -1,6 +1,7 @@
 import type { WorkflowDefinition } from '../../../core/definition/definition-types';
 import type { Execution } from '../../../core/types';
-import { executionTable, workflowLink } from './execution-table';
+import { executionTable } from './execution-table';
+import { workflowLink } from './links';
 import { renderGraph } from './graph/render-graph';
 import { NO_STATE } from './graph/graph-state';
 import { html, type SafeHtml } from './html';
