@@ -309,7 +309,7 @@ describe.each(PLATFORMS)('HTTP API on %s', (platform) => {
       const page = await (await fetch(`${base}/wf/dashboard?key=secret`)).text();
       expect(page).toContain('<h2>By status</h2>');
       const table = /<table id="counts"[^>]*>([\s\S]*?)<\/table>/.exec(page)![1];
-      const row = table.split('<tr>').find((r) => r.includes(`>${workflowId}</a>`));
+      const row = table.split('<tr>').find((r) => r.includes(`>${workflowId}</a`));
       const cells = [...(row ?? '').matchAll(/<td[^>]*>(\d+)<\/td>/g)].map((m) => Number(m[1]));
       return Object.fromEntries(EXECUTION_STATUSES.map((status, i) => [status, cells[i] ?? 0]));
     };
