@@ -32,6 +32,10 @@ export class Checkpointer {
 
   /** Adds an entry to the next checkpoint. */
   record(state: RunState, stepId: string, stepType: string, draft: EntryDraft, at?: Date): void {
+    if (state.definition.readsHistory && draft.action === 'completed') {
+      const item = { step: state.entryName(stepId), type: stepType, output: draft.output ?? null };
+      (state.runtime.history ??= []).push(item);
+    }
     state.pending.push({
       id: randomUUID(),
       executionId: state.saved.id,
