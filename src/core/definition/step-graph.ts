@@ -87,16 +87,19 @@ export function childSequences(step: StepDefinition): StepDefinition[][] {
 const everyBranchSets = new WeakMap<ParallelStep, string[]>();
 
 /**
- * The variables every branch of a parallel step sets on every path to its end: the merged context
- * has them whichever branches finish.
+ * The variables a parallel step's branches leave set. A branch sets what it sets on every path to
+ * its end. When the step waits for all branches, each one's are set (a failed branch fails the
+ * step); when it waits for fewer, only those every branch sets, whichever branches finish.
  */
 function setByEveryBranch(step: ParallelStep, setBy: (step: StepDefinition) => string[]): string[] {
   const known = everyBranchSets.get(step);
   if (known) return known;
   const perBranch = step.branches.map((branch) => setAtBranchEnd(branch, setBy));
-  const names = perBranch.length
-    ? perBranch[0].filter((name) => perBranch.every((set) => set.includes(name)))
-    : [];
+  const waitsForAll =
+    step.wait === 'all' || (typeof step.wait === 'number' && step.wait >= step.branches.length);
+  const names = waitsForAll
+    ? [...new Set(perBranch.flat())]
+    : (perBranch[0] ?? []).filter((name) => perBranch.every((set) => set.includes(name)));
   everyBranchSets.set(step, names);
   return names;
 }

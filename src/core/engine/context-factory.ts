@@ -43,7 +43,8 @@ export class StepContextFactory {
       now: () => now().toISOString(),
       response: state.runtime.response,
       approved: state.runtime.approved,
-      history: () => state.runtime.history ?? [],
+      // A copy: the list grows as steps complete, and a step may store what it read.
+      history: () => structuredClone(state.runtime.history ?? []),
     };
     return {
       definition: state.definition,
