@@ -105,7 +105,8 @@ export class Checkpointer {
       await this.commit(state, changes);
       return state.saved.status !== 'running';
     } catch (error) {
-      if (!(error instanceof RejectedValueError)) throw error;
+      // An execution never saved has nothing to roll back to: its start is refused instead.
+      if (!(error instanceof RejectedValueError) || state.saved.revision === undefined) throw error;
       await this.rollback(state);
       const stepId = located?.step.id ?? state.saved.currentStep ?? 'end';
       this.record(state, stepId, located?.step.type ?? 'end', { action: 'failed', error });
