@@ -498,6 +498,42 @@ describe.each(STORE_HARNESSES)('gem scenarios on %s', (_name, makeHarness) => {
       clock.release();
     });
 
+    it('workflow timeout: a child halted past the deadline is cancelled when the timer fires', async () => {
+      const parent = {
+        id: 'waits_on_approval',
+        name: 'Waits on an approval',
+        steps: [
+          {
+            id: 'child',
+            type: 'workflow',
+            workflow_id: 'needs_approval',
+            timeout: 60,
+            on_error: 'gave_up',
+            next: 'done',
+          },
+          { id: 'done', type: 'end', result: 'approved' },
+          { id: 'gave_up', type: 'end', result: '$_last_error.name' },
+        ],
+      };
+      const child = {
+        id: 'needs_approval',
+        name: 'Needs approval',
+        steps: [{ id: 'review', type: 'approval', prompt: 'OK?' }],
+      };
+      const { engine, advance } = engineWith(store, [parent, child]);
+      const halted = await engine.run('waits_on_approval');
+      expect(halted.status).toBe('halted');
+      const childId = String(halted.haltData?.['child_execution_id']);
+      const deadline = Date.parse(String(halted.haltData?.['timeout_at']));
+      expect(deadline - (await store.load(childId))!.createdAt.getTime()).toBe(60_000);
+
+      expect((await engine.fireTimer(halted.id)).status).toBe('halted');
+      advance(61_000);
+      const gaveUp = await engine.fireTimer(halted.id);
+      expect(gaveUp.result).toBe('SubWorkflowTimeoutError');
+      expect((await store.load(childId))?.status).toBe('cancelled');
+    });
+
     it('engine_test and round two: what the record keeps, $history, _last_error.class', async () => {
       const { engine } = engineWith(store, [file('record_keys')], {
         FailingService: new FailingService(),
