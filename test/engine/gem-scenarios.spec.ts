@@ -468,6 +468,41 @@ describe.each(STORE_HARNESSES)('gem scenarios on %s', (_name, makeHarness) => {
       expect(result['two_results'].filter((r) => r !== null)).toHaveLength(2);
     });
 
+    it('parallel_test: no branches continues at once with no results', async () => {
+      const { engine } = engineWith(store, [
+        {
+          id: 'no_branches',
+          name: 'No branches',
+          steps: [
+            { id: 'fan', type: 'parallel', branches: [], output: 'results', next: 'done' },
+            { id: 'done', type: 'end', result: '$results' },
+          ],
+        },
+      ]);
+      expect((await engine.run('no_branches')).result).toEqual([]);
+    });
+
+    it('loop_test: a foreach loop over something that is not a list fails', async () => {
+      const { engine } = engineWith(store, [
+        {
+          id: 'not_a_list',
+          name: 'Not a list',
+          steps: [
+            { id: 'setup', type: 'assign', set: { items: 'nope' }, next: 'each' },
+            {
+              id: 'each',
+              type: 'loop',
+              over: '$items',
+              do: [{ id: 'x', type: 'assign', set: {} }],
+            },
+          ],
+        },
+      ]);
+      const run = await engine.run('not_a_list');
+      expect(run.status).toBe('failed');
+      expect(run.error).toMatch(/not a list/);
+    });
+
     it('workflow_test: the child runs with its input references resolved', async () => {
       const { engine } = engineWith(
         store,

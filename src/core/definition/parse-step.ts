@@ -176,14 +176,14 @@ function parseTyped(
       };
     }
     case 'parallel': {
-      const branches = (r.list('branches', true) ?? []).map((branch, index) =>
+      // No branches is allowed, as in the original format: the step continues at once.
+      const branches = (r.list('branches') ?? []).map((branch, index) =>
         parseSequence(
           Array.isArray(branch) ? branch : [branch],
           `${r.where} branches[${index}]`,
           problems,
         ),
       );
-      if (branches.length === 0) problems.add(r.where, '"branches" must list at least one branch');
       const wait = r.raw['wait'] ?? 'all';
       const validWait =
         wait === 'all' ||
