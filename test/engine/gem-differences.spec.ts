@@ -28,6 +28,22 @@ describe('(fix) differences at load', () => {
     ).toMatch(/parallel branches cannot contain halt steps/);
   });
 
+  it("refuses a branch step's next that leaves its branch (the gem ignored it)", () => {
+    expect(
+      problems({
+        steps: [
+          {
+            id: 'p',
+            type: 'parallel',
+            branches: [{ id: 'b', type: 'assign', set: { x: 1 }, next: 'done' }],
+            next: 'done',
+          },
+          { id: 'done', type: 'end' },
+        ],
+      }),
+    ).toMatch(/"next" refers to step "done", which is not in the same body/);
+  });
+
   it('refuses a workflow without steps', () => {
     expect(problems({ steps: [] })).toMatch(/steps: must be a non-empty list/);
   });
