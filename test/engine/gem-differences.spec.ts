@@ -44,6 +44,12 @@ describe('(fix) differences at load', () => {
     ).toMatch(/"next" refers to step "done", which is not in the same body/);
   });
 
+  it('refuses inputs named after the built-in references', () => {
+    expect(
+      problems({ inputs: { history: { type: 'array' } }, steps: [{ id: 's', type: 'start' }] }),
+    ).toMatch(/input "history": an input name must be a variable name that is not built in/);
+  });
+
   it('refuses a workflow without steps', () => {
     expect(problems({ steps: [] })).toMatch(/steps: must be a non-empty list/);
   });
