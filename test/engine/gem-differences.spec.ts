@@ -50,6 +50,18 @@ describe('(fix) differences at load', () => {
     ).toMatch(/input "history": an input name must be a variable name that is not built in/);
   });
 
+  it('refuses step ids and set keys that are not names, and unknown input types', () => {
+    expect(problems({ steps: [{ id: 'check order', type: 'start' }] })).toMatch(
+      /step id "check order" must match/,
+    );
+    expect(problems({ steps: [{ id: 'a', type: 'assign', set: { 'order-id': 1 } }] })).toMatch(
+      /"set" key "order-id" is not a variable name/,
+    );
+    expect(
+      problems({ inputs: { total: { type: 'float' } }, steps: [{ id: 's', type: 'start' }] }),
+    ).toMatch(/input "total": unknown type "float"/);
+  });
+
   it('refuses a workflow without steps', () => {
     expect(problems({ steps: [] })).toMatch(/steps: must be a non-empty list/);
   });
