@@ -210,6 +210,51 @@ describe.each(STORE_HARNESSES)('(fix) differences at run time on %s', (name, mak
     );
   });
 
+  it('lists keys sorted, collects assign results in loops, calls with one argument', async () => {
+    const seen: unknown[][] = [];
+    const { engine } = engineWith(
+      store,
+      [
+        {
+          id: 'shapes',
+          name: 'Shapes',
+          steps: [
+            { id: 'a', type: 'assign', set: { data: { b: 1, a: 2 } }, next: 'k' },
+            {
+              id: 'k',
+              type: 'transform',
+              input: 'data',
+              expression: ['keys'],
+              output: 'keys',
+              next: 'l',
+            },
+            {
+              id: 'l',
+              type: 'loop',
+              over: [1, 2],
+              do: [{ id: 'x', type: 'assign', set: { last: '$item' } }],
+              output: 'collected',
+              next: 'c',
+            },
+            {
+              id: 'c',
+              type: 'call',
+              service: 'Echo',
+              method: 'args',
+              input: { a: 1 },
+              output: 'args',
+            },
+          ],
+        },
+      ],
+      { Echo: { args: (...args: unknown[]) => seen.push(args) && args.length } },
+    );
+    const run = await engine.run('shapes');
+    expect(run.ctx['keys']).toEqual(['a', 'b']);
+    expect(run.ctx['collected']).toEqual([{ last: 1 }, { last: 2 }]);
+    expect(seen).toEqual([[{ a: 1 }]]);
+  });
+
   it('keeps execution ids as UUIDs on the SQL stores; Redis takes any id', async () => {
     const { engine } = engineWith(store, [
       { id: 'ids', name: 'Ids', steps: [{ id: 'a', type: 'assign', set: { x: 1 } }] },
