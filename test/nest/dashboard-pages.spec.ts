@@ -63,4 +63,39 @@ describe('dashboard pages', () => {
     expect(completed).not.toMatch(/at step|id="failure"/);
     expect(completed).toMatch(/completed <time/);
   });
+
+  it('shows an approval as a card with buttons, and only says so once an answer was accepted', () => {
+    const halted = newExecution({
+      status: 'halted',
+      currentStep: 'manager',
+      haltData: {
+        type: 'approval',
+        prompt: 'Approve <b>2500</b> EUR?',
+        context: { requester: 'ada' },
+        requested_at: new Date().toISOString(),
+      },
+    });
+    const card = String(executionDetail(halted, []));
+    expect(card).toContain(
+      '<p class="prompt" id="approval-prompt">Approve &lt;b&gt;2500&lt;/b&gt; EUR?</p>',
+    );
+    expect(card).toMatch(/<dt>requester<\/dt>\s*<dd>ada<\/dd>/);
+    expect(card).toContain('data-action="approve"');
+    const answered = String(
+      executionDetail(
+        {
+          ...halted,
+          runtime: {
+            frames: [],
+            response: null,
+            approved: null,
+            acceptedResume: { halts: 1, payload: { approved: false }, owner: 'web' },
+          },
+        },
+        [],
+      ),
+    );
+    expect(answered).toMatch(/Rejected;\s+waiting for a worker to go on/);
+    expect(answered).not.toContain('data-action="approve"');
+  });
 });

@@ -5,7 +5,8 @@ import { timeAgo } from './relative-time';
 /**
  * What a halted execution waits for, as a card: an approval's prompt, its context and who may
  * answer, with Approve / Reject and an optional response; a halt's reason with Resume; a timer's
- * moment. The raw halt data stays below, folded.
+ * moment. The raw halt data is shown further down. A resume already accepted (queue mode, before a
+ * worker applies it) is said so, without buttons that could only be refused.
  */
 export function haltCard(execution: Execution): SafeHtml | string {
   const data = execution.haltData;
@@ -19,6 +20,16 @@ export function haltCard(execution: Execution): SafeHtml | string {
           <code>${data['child_execution_id']}</code>); the answer goes on to it.
         </p>`
       : '';
+  const accepted = execution.runtime?.acceptedResume?.payload;
+  if (accepted)
+    return html`<section class="card" id="answered">
+      <h2>Answered</h2>
+      ${via}
+      <p>
+        ${accepted.approved === undefined ? 'Resumed' : accepted.approved ? 'Approved' : 'Rejected'};
+        waiting for a worker to go on.
+      </p>
+    </section>`;
   if (type === 'wait')
     return html`<section class="card" id="wait-card">
       <h2>Waiting</h2>
