@@ -22,7 +22,8 @@ export { WorkflowHttpExceptionFilter } from './nest/http/workflow-http-exception
 
 export type { Entry, EntryAction, Execution, ExecutionStatus, ResumePayload } from './core/types';
 export { EXECUTION_STATUSES } from './core/types';
-export type { StartOptions } from './core/engine/workflow-engine';
+export type { FailurePoint } from './core/types';
+export type { ForkOptions, StartOptions } from './core/engine/workflow-engine';
 export type { WorkflowSource } from './core/definition/load-workflow';
 export { deserializeError, type SerializedError } from './core/error-serialization';
 export type {
@@ -58,6 +59,8 @@ export {
   WorkflowNotFoundError,
   WorkflowTimeoutError,
   WorkflowValidationError,
+  RetryRefusedError,
+  ForkRefusedError,
 } from './core/errors';
 export {
   ConcurrentUpdateError,

@@ -144,6 +144,12 @@ export class Checkpointer {
       const type = state.located(stepId)?.step.type ?? 'unknown';
       this.record(state, stepId, type, { action: 'failed', error });
     }
+    // Where `retry` starts again: the step in flight and the loops it was in, unless the step loop
+    // said already (it unwinds loops looking for an on_error).
+    state.runtime.failure ??= {
+      stepId: stepId === FINISHED ? null : stepId,
+      frames: structuredClone(state.runtime.frames),
+    };
     state.runtime.frames = [];
     await this.commit(state, { status: 'failed', error: error.message, haltData: null });
     await this.options.onFinished(state.saved);

@@ -2,7 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { StoreError } from '../store/store-errors';
 import { FINISHED, type LocatedStep, type StepDefinition } from '../definition/definition-types';
-import { ExecutionNotFoundError, StepError } from '../errors';
+import { ExecutionNotFoundError, ForkRefusedError, StepError } from '../errors';
 import { stepHandler } from '../steps/step-registry';
 import { BranchTrack } from './branch-track';
 import type { StepContextFactory } from './context-factory';
@@ -33,6 +33,7 @@ export class StepLoop {
         if (await this.endIteration(track, frame)) return;
         continue;
       }
+      if (track.stopsBefore?.(position)) return;
       const located = track.state.located(position);
       if (!located) {
         const { version, id } = track.state.definition;
@@ -43,9 +44,13 @@ export class StepLoop {
       const began = Date.now();
       let outcome: StepOutcome;
       try {
-        outcome = await stepHandler(located.step).run(located.step, this.contexts.create(track));
+        const context = this.contexts.create(track);
+        const { replay } = track.state;
+        outcome = replay
+          ? await replay.outcome(located, context, track.state)
+          : await stepHandler(located.step).run(located.step, context);
       } catch (error) {
-        if (isStoreFailure(error)) throw error;
+        if (isStoreFailure(error) || error instanceof ForkRefusedError) throw error;
         if (await this.fail(track, located, error, Date.now() - began)) return;
         continue;
       }
@@ -109,6 +114,8 @@ export class StepLoop {
     durationMs: number,
   ): Promise<boolean> {
     let current = located;
+    // Before any loop is unwound: where a retry of a failed run begins again.
+    const failure = { stepId: located.step.id, frames: structuredClone(track.frames) };
     track.clearRetry();
     track.record(current.step.id, current.step.type, { action: 'failed', error, durationMs });
     for (;;) {
@@ -126,7 +133,7 @@ export class StepLoop {
         durationMs: track.loopDurationMs(frame),
       });
     }
-    await track.failed(located, error);
+    await track.failed(located, error, failure);
     return true;
   }
 

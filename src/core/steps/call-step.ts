@@ -10,7 +10,13 @@ import type { StepHandler } from './step-handler';
  * A back-off the runner may defer ends the run with a `retry` outcome: the attempt count and its
  * time are checkpointed, and a later run continues with that attempt.
  */
-export const callStep: StepHandler<CallStep> = { run: runCall };
+export const callStep: StepHandler<CallStep> = {
+  run: runCall,
+  replay: (step, output, context) => {
+    if (step.output) context.ctx[step.output] = output;
+    return { kind: 'continue', result: output };
+  },
+};
 
 async function runCall(step: CallStep, context: StepContext): Promise<StepOutcome> {
   const input = context.resolve(step.input ?? null);

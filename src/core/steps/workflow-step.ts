@@ -28,6 +28,11 @@ export const workflowStep: StepHandler<SubWorkflowStep> = {
     childOutcome(step, await halted.resumeChild(payload), halted.ctx),
   fireTimer: async (step, halted) => childOutcome(step, await halted.fireChildTimer(), halted.ctx),
   childFinished: (step, child, ctx) => childOutcome(step, child, ctx),
+  // The child's result as the parent recorded it; a fork starts no child for it.
+  replay: (step, output, context) => {
+    if (step.output) context.ctx[step.output] = output;
+    return { kind: 'continue', result: output };
+  },
 };
 
 /** What the parent does once its child has run: continue, halt with it, or fail. */
