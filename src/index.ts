@@ -14,6 +14,7 @@ export type {
 export type { WorkflowQueueOptions } from './nest/queue/queue.options';
 export type { WorkflowHttpOptions } from './nest/http/http.options';
 export { WorkflowService } from './nest/workflow.service';
+export type { RetryFailedQuery, RetryFailedResult } from './nest/retry-failed';
 export { InjectStore } from './nest/inject-store.decorator';
 export { WorkflowCallable } from './nest/workflow-callable.decorator';
 export { STORE } from './nest/durable-workflow.constants';

@@ -16,6 +16,7 @@ pre{background:#fff;border:1px solid #dde1e7;padding:10px;overflow:auto;max-heig
 .timing{width:160px}.error{color:#b00020}
 progress.bar{width:100%;height:8px;border:0;border-radius:4px;background:#eceef2;accent-color:#6c8cff}
 button{font:inherit;padding:6px 14px;margin-right:8px;border-radius:6px;border:1px solid #98a2b3;background:#fff;cursor:pointer}
+button.small{padding:1px 8px;margin:0 0 0 8px;font-size:12px}
 button.primary{background:#1f7a3f;color:#fff;border-color:#1f7a3f}button.danger{color:#b00020;border-color:#b00020}
 form{margin:0 0 12px}select,input{font:inherit;padding:4px}.grid{display:grid;grid-template-columns:1fr 1fr;gap:16px}
 .pages{margin:12px 0}.pages a{margin-right:16px}
@@ -201,6 +202,8 @@ export function executionDetail(execution: Execution, entries: Entry[]): SafeHtm
       );
     }
   }
+  if (execution.status === 'failed')
+    actions.push(html`<button class="primary" data-action="retry" data-id="${id}">Retry</button>`);
   if (['pending', 'running', 'halted'].includes(execution.status))
     actions.push(html`<button class="danger" data-action="cancel" data-id="${id}">Cancel</button>`);
   return html`<h1>
@@ -249,6 +252,18 @@ export function executionDetail(execution: Execution, entries: Entry[]): SafeHtm
               </td>
               <td>
                 ${e.error ? html`<span class="error">${errorMessage(e.error)}</span>` : e.output === null ? '' : short(e.output)}
+                ${
+                  e.action === 'completed'
+                    ? html`<button
+                        class="small"
+                        data-action="fork"
+                        data-id="${id}"
+                        data-step="${stepOf(e.stepId)}"
+                      >
+                        Run again from here
+                      </button>`
+                    : html``
+                }
               </td>
             </tr>`,
         )}
@@ -273,8 +288,20 @@ export function notFound(executionId: string): SafeHtml {
 
 function actionClass(action: string): string {
   return (
-    { started: 'running', completed: 'completed', failed: 'failed', halted: 'halted' }[action] ?? ''
+    {
+      started: 'running',
+      completed: 'completed',
+      failed: 'failed',
+      halted: 'halted',
+      retried: 'pending',
+      forked: 'pending',
+    }[action] ?? ''
   );
+}
+
+/** The step an entry names: inside a loop body entries read `loopId:stepId`. */
+function stepOf(entryStepId: string): string {
+  return entryStepId.slice(entryStepId.lastIndexOf(':') + 1);
 }
 
 /** An entry's error is stored serialized, stack included; a person needs its name and message. */

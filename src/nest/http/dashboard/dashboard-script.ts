@@ -56,6 +56,10 @@ export const DASHBOARD_SCRIPT = `
     const request =
       action === 'cancel'
         ? { path: '/cancel', body: {} }
+        : action === 'retry'
+          ? { path: '/retry', body: {} }
+        : action === 'fork'
+          ? { path: '/fork', body: { fromStep: button.dataset.step } }
         : action === 'approve'
           ? { path: '/resume', body: { approved: true } }
           : action === 'reject'
@@ -72,6 +76,10 @@ export const DASHBOARD_SCRIPT = `
       const problem = await answer.json().catch(() => ({ error: answer.statusText }));
       status.textContent = problem.error || answer.statusText;
       button.disabled = false;
+    } else if (action === 'fork') {
+      // The fork is a new execution: its page is where it goes on.
+      const fork = await answer.json();
+      location.href = withKey(root + '/dashboard/executions/' + encodeURIComponent(fork.id));
     } else {
       status.textContent = '';
       refresh();
