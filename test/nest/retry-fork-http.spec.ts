@@ -116,7 +116,11 @@ describe.each(PLATFORMS)('retry and fork over HTTP on %s', (platform) => {
     state.broken = false;
     const forked = await call('POST', `/executions/${failed.id}/fork`, { fromStep: 'send' });
     expect(forked.status).toBe(201);
-    expect(forked.body).toMatchObject({ status: 'pending', currentStep: 'send' });
+    expect(forked.body).toMatchObject({
+      status: 'pending',
+      currentStep: 'send',
+      forkedFrom: { executionId: failed.id, fromStep: 'send' },
+    });
     const fork = await workflows.wait(forked.body!['id'] as string);
     expect(fork).toMatchObject({ status: 'completed', ctx: { mail: { sent: 'ada@example.com' } } });
     expect(fork.runtime?.forkedFrom).toEqual({ executionId: failed.id, fromStep: 'send' });
@@ -156,6 +160,23 @@ describe.each(PLATFORMS)('retry and fork over HTTP on %s', (platform) => {
     expect(html).toMatch(/data-action="fork"\s+data-id="[^"]+"\s+data-step="greet"/);
     // Only completed steps can be run again from: the failed one has no button.
     expect(html).not.toMatch(/data-step="send"/);
+
+    state.broken = false;
+    const fork = await workflows.fork(failed.id, { fromStep: 'send' });
+    const forkPage = await (
+      await fetch(`${base}/wf/dashboard/executions/${fork.id}`, {
+        headers: { 'x-api-key': 'secret' },
+      })
+    ).text();
+    expect(forkPage).toMatch(
+      new RegExp(`Forked from\\s*<a href="/wf/dashboard/executions/${failed.id}"`),
+    );
+    const sourcePage = await (
+      await fetch(`${base}/wf/dashboard/executions/${failed.id}`, {
+        headers: { 'x-api-key': 'secret' },
+      })
+    ).text();
+    expect(sourcePage).toContain(`fork <a href="/wf/dashboard/executions/${fork.id}"`);
   });
 
   it('documents the routes in the OpenAPI document', () => {

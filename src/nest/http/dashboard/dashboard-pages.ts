@@ -183,7 +183,12 @@ function pageLink(apiPath: string, filters: OverviewFilters, before: string | un
 }
 
 /** One execution: actions, its steps as a timeline, context, halt data, error. */
-export function executionDetail(execution: Execution, entries: Entry[]): SafeHtml {
+export function executionDetail(execution: Execution, entries: Entry[], apiPath: string): SafeHtml {
+  const executionLink = (executionId: string) =>
+    html`<a href="${apiPath}/dashboard/executions/${encodeURIComponent(executionId)}"
+      >${executionId}</a
+    >`;
+  const forkedFrom = execution.runtime?.forkedFrom;
   const longest = Math.max(1, ...entries.map((e) => e.durationMs ?? 0));
   const actions: SafeHtml[] = [];
   const id = execution.id;
@@ -213,6 +218,12 @@ export function executionDetail(execution: Execution, entries: Entry[]): SafeHtm
     <p>
       Execution <code>${id}</code>, version ${execution.workflowVersion}, started
       ${execution.createdAt.toISOString()}, at step <b>${execution.currentStep ?? '-'}</b>.
+      ${
+        forkedFrom
+          ? html`Forked from ${executionLink(forkedFrom.executionId)} at step
+              <b>${forkedFrom.fromStep}</b>.`
+          : html``
+      }
     </p>
     <div id="actions">${actions}<span id="action-status" class="error"></span></div>
     ${
@@ -251,7 +262,7 @@ export function executionDetail(execution: Execution, entries: Entry[]): SafeHtm
                 ${e.durationMs === null ? html`` : html`<progress class="bar" max="100" value="${Math.max(1, Math.round(((e.durationMs ?? 0) / longest) * 100))}"></progress>`}
               </td>
               <td>
-                ${e.error ? html`<span class="error">${errorMessage(e.error)}</span>` : e.output === null ? '' : short(e.output)}
+                ${e.error ? html`<span class="error">${errorMessage(e.error)}</span>` : e.action === 'forked' && forkOf(e) ? html`fork ${executionLink(forkOf(e)!)}` : e.output === null ? '' : short(e.output)}
                 ${
                   e.action === 'completed'
                     ? html`<button
@@ -297,6 +308,12 @@ function actionClass(action: string): string {
       forked: 'pending',
     }[action] ?? ''
   );
+}
+
+/** The fork a `forked` entry of the execution forked names. */
+function forkOf(entry: Entry): string | null {
+  const forked = (entry.output as { executionId?: unknown } | null)?.executionId;
+  return typeof forked === 'string' ? forked : null;
 }
 
 /** The step an entry names: inside a loop body entries read `loopId:stepId`. */

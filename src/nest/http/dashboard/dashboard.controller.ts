@@ -116,7 +116,7 @@ export function createDashboardController(options: ResolvedHttpOptions): Type<un
     ): Promise<string> {
       const execution = await this.workflows.get(id);
       const main = execution
-        ? executionDetail(execution, await this.workflows.entries(id))
+        ? executionDetail(execution, await this.workflows.entries(id), apiPath)
         : notFound(id);
       return String(
         fragment ? main : page(`Execution ${id}`, apiPath, main, this.nonceFor(response), id),
