@@ -72,6 +72,21 @@ const order = {
   ],
 };
 
+const outer = {
+  id: 'outer',
+  name: 'An order in a loop, as a sub-workflow',
+  steps: [
+    {
+      id: 'each',
+      type: 'loop',
+      over: [1, 2],
+      as: 'n',
+      do: [{ id: 'sub', type: 'workflow', workflow_id: 'order', input: { n: '$n' } }],
+      output: 'orders',
+    },
+  ],
+};
+
 const CASES = (['sqlite', 'postgres', 'redis'] as const).flatMap((store) =>
   (['in process', 'queue'] as const).map((mode) => [store, mode] as const),
 );
@@ -97,7 +112,7 @@ describe.each(CASES)('retry and fork through WorkflowService on %s, %s', (storeN
         ...(storeName === 'postgres' ? [appTypeorm({ schema })] : []),
         DurableWorkflowModule.forRoot({
           store,
-          workflows: [order],
+          workflows: [order, outer],
           queue:
             mode === 'queue'
               ? { connection: { url: REDIS_URL }, prefix, leaseMs: 2000, sweepIntervalMs: 500 }
@@ -156,6 +171,24 @@ describe.each(CASES)('retry and fork through WorkflowService on %s, %s', (storeN
     expect(trail.indexOf('ship:retried')).toBeGreaterThan(trail.indexOf('ship:failed'));
   });
 
+  it('retries a sub-workflow that failed in a loop through its parent, which waits for it again', async () => {
+    shopState.broken.add('ship');
+    const started = await workflows.start('outer');
+    const failed = await workflows.wait(started.id);
+    expect(failed.status).toBe('failed');
+    shopState.broken.clear();
+
+    await workflows.retry(failed.id);
+    const done = await workflows.wait(failed.id);
+    expect(done.status).toBe('completed');
+    expect(done.ctx['orders']).toEqual([
+      { charge: { charged: 10 }, ship: { shipped: 10 } },
+      { charge: { charged: 20 }, ship: { shipped: 20 } },
+    ]);
+    // The first iteration's child failed and ran again from its failed step; the second ran once.
+    expect(shopState.calls).toEqual({ charge: 2, ship: 3 });
+  });
+
   it('refuses a retry of an execution that is not failed', async () => {
     const started = await workflows.start('order', { n: 1 });
     const done = await workflows.wait(started.id);
@@ -186,11 +219,19 @@ describe.each(CASES)('retry and fork through WorkflowService on %s, %s', (storeN
     await new Promise((resolve) => setTimeout(resolve, 2));
     const first = await failedOrder(2);
     const second = await failedOrder(3);
+    const parent = await workflows.wait((await workflows.start('outer')).id);
+    expect(parent.status).toBe('failed');
     shopState.broken.clear();
 
     const { retried, skipped } = await workflows.retryFailed({ workflowId: 'order', since });
     expect(retried.sort()).toEqual([first.id, second.id].sort());
-    expect(skipped).toEqual([]);
+    // The sub-workflow's execution is retried through its parent: skipped, and said why.
+    expect(skipped).toEqual([
+      {
+        executionId: expect.any(String),
+        reason: expect.stringContaining(`sub-workflow of execution "${parent.id}"`),
+      },
+    ]);
     for (const executionId of retried)
       expect((await workflows.wait(executionId)).status).toBe('completed');
     expect((await workflows.get(before.id))?.status).toBe('failed');
