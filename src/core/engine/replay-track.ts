@@ -57,6 +57,15 @@ export class ReplayTrack implements StepTrack {
     return null;
   }
 
+  startWrittenAhead(): boolean {
+    return false;
+  }
+
+  /** Replayed steps have no `started` entry; `fromStep` writes its own once the fork runs. */
+  recordAhead(): boolean {
+    return false;
+  }
+
   async outOfTime(): Promise<boolean> {
     return false;
   }
