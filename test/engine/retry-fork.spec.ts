@@ -110,6 +110,31 @@ const WORKFLOWS: WorkflowSource[] = [
     ],
   },
   {
+    id: 'careful',
+    name: 'A charge whose failure is handled',
+    steps: [
+      {
+        id: 'charge',
+        type: 'call',
+        service: 'shop',
+        method: 'charge',
+        input: { n: 5 },
+        output: 'charge',
+        on_error: 'fallback',
+        next: 'ship',
+      },
+      { id: 'fallback', type: 'assign', set: { fell: true }, next: 'ship' },
+      {
+        id: 'ship',
+        type: 'call',
+        service: 'shop',
+        method: 'ship',
+        input: { charged: 0 },
+        output: 'ship',
+      },
+    ],
+  },
+  {
     id: 'asked',
     name: 'An approval, then a call',
     steps: [
@@ -277,6 +302,25 @@ describe.each(STORE_HARNESSES)('retry and fork on %s', (_name, makeHarness) => {
     const again = await h.engine.drive((await h.engine.fork(halted.id, { fromStep: 'charge' })).id);
     expect(again.ctx['said']).toBe('yes');
     expect(again.status).toBe('completed');
+  });
+
+  it('forks a halted and a cancelled execution, and replays a failure its on_error took', async () => {
+    const halted = await h.engine.run('asked', {});
+    const again = await h.engine.fork(halted.id, { fromStep: 'ask' });
+    expect((await h.engine.drive(again.id)).status).toBe('halted');
+    await h.engine.cancel(halted.id);
+    const fromCancelled = await h.engine.fork(halted.id, { fromStep: 'ask' });
+    expect(fromCancelled.status).toBe('pending');
+
+    shop.broken.add('charge');
+    const handled = await h.engine.run('careful', {});
+    expect(handled.status).toBe('completed');
+    shop.broken.clear();
+    const fork = await h.engine.drive((await h.engine.fork(handled.id, { fromStep: 'ship' })).id);
+    expect(fork.status).toBe('completed');
+    expect(fork.ctx['fell']).toBe(true);
+    expect(fork.ctx['_last_error']).toEqual(handled.ctx['_last_error']);
+    expect(shop.calls).toEqual({ charge: 1, ship: 2 });
   });
 
   it('refuses a fork from an unknown step or one never reached', async () => {
