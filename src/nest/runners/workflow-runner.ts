@@ -1,8 +1,4 @@
-import type {
-  ForkOptions,
-  ResumePayload,
-  StartOptions,
-} from '../../core/engine/workflow-engine';
+import type { ForkOptions, ResumePayload, StartOptions } from '../../core/engine/workflow-engine';
 import type { Execution } from '../../core/types';
 
 /**
