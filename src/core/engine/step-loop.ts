@@ -42,6 +42,8 @@ export class StepLoop {
         );
       }
       const began = Date.now();
+      // Handlers write variables at the top level: a copy of it is the context before the step.
+      const before = { ...track.ctx };
       let outcome: StepOutcome;
       try {
         const context = this.contexts.create(track);
@@ -51,7 +53,7 @@ export class StepLoop {
           : await stepHandler(located.step).run(located.step, context);
       } catch (error) {
         if (isStoreFailure(error) || error instanceof ForkRefusedError) throw error;
-        if (await this.fail(track, located, error, Date.now() - began)) return;
+        if (await this.fail(track, located, error, Date.now() - began, before)) return;
         continue;
       }
       if (await this.apply(track, located, outcome, Date.now() - began)) return;
@@ -114,6 +116,7 @@ export class StepLoop {
     located: LocatedStep,
     error: unknown,
     durationMs: number,
+    ctxBefore?: Record<string, unknown>,
   ): Promise<boolean> {
     let current = located;
     // Before any loop is unwound: where a retry of a failed run begins again.
@@ -135,6 +138,9 @@ export class StepLoop {
         durationMs: track.loopDurationMs(frame),
       });
     }
+    // A failed run keeps the context as the step found it, whatever the step wrote before it
+    // threw: that is the context a retry starts the step again with.
+    if (ctxBefore) restoreTopLevel(track.ctx, ctxBefore);
     await track.failed(located, error, failure);
     return true;
   }
@@ -177,6 +183,12 @@ export class StepLoop {
       return this.fail(track, located, error, track.loopDurationMs(frame));
     }
   }
+}
+
+/** Puts `ctx`'s top-level variables back to those of `before`. */
+function restoreTopLevel(ctx: Record<string, unknown>, before: Record<string, unknown>): void {
+  for (const key of Object.keys(ctx)) if (!Object.hasOwn(before, key)) delete ctx[key];
+  Object.assign(ctx, before);
 }
 
 /** What workflows see of a failure in `_last_error`. */
