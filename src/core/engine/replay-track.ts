@@ -75,6 +75,10 @@ export class ReplayTrack implements StepTrack {
     return false;
   }
 
+  endSequence(): void {
+    this.current = null;
+  }
+
   async enter(located: LocatedStep, frame: LoopFrame, first: string): Promise<boolean> {
     this.record(located.step.id, located.step.type, { action: 'started', durationMs: 0 });
     this.frames.push(frame);
