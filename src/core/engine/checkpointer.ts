@@ -148,8 +148,9 @@ export class Checkpointer {
     }
     // Where `retry` starts again: the step in flight and the loops it was in, unless the step loop
     // said already (it unwinds loops looking for an on_error).
+    const position = state.pendingPosition === undefined ? stepId : state.pendingPosition;
     state.runtime.failure ??= {
-      stepId: stepId === FINISHED ? null : stepId,
+      stepId: position === FINISHED ? null : position,
       frames: structuredClone(state.runtime.frames),
     };
     state.runtime.frames = [];
