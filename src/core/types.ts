@@ -81,6 +81,8 @@ export interface ExecutionRuntime {
   acceptedResume?: { halts: number; payload: ResumePayload; owner: string };
   /** How often the step in flight was taken over after its worker stopped without a checkpoint. */
   recoveries?: { stepId: string | null; count: number };
+  /** `$history`: the completed steps, oldest first; kept only when the workflow reads it. */
+  history?: HistoryItem[];
   /**
    * Set when the execution failed: the step that failed and the loops being iterated when it began.
    * With the context (a failed step leaves it as it was before the step), it is where `retry` starts.
@@ -90,6 +92,13 @@ export interface ExecutionRuntime {
   retries?: number;
   /** Set on an execution made by `fork`: the execution it was forked from, and the step it ran on from. */
   forkedFrom?: { executionId: string; fromStep: string };
+}
+
+/** One completed step, as `$history` lists it. */
+export interface HistoryItem {
+  step: string;
+  type: string;
+  output: unknown;
 }
 
 /** Where a failed execution stood before the step that failed: what `retry` goes back to. */

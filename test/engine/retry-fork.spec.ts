@@ -135,6 +135,22 @@ const WORKFLOWS: WorkflowSource[] = [
     ],
   },
   {
+    id: 'historic',
+    name: 'A step that reads $history',
+    steps: [
+      {
+        id: 'charge',
+        type: 'call',
+        service: 'shop',
+        method: 'charge',
+        input: { n: 2 },
+        output: 'charge',
+        next: 'note',
+      },
+      { id: 'note', type: 'assign', set: { seen: '$history' } },
+    ],
+  },
+  {
     id: 'asked',
     name: 'An approval, then a call',
     steps: [
@@ -321,6 +337,14 @@ describe.each(STORE_HARNESSES)('retry and fork on %s', (_name, makeHarness) => {
     expect(fork.ctx['fell']).toBe(true);
     expect(fork.ctx['_last_error']).toEqual(handled.ctx['_last_error']);
     expect(shop.calls).toEqual({ charge: 1, ship: 2 });
+  });
+
+  it('gives a fork the $history of the steps it reused', async () => {
+    const source = await h.engine.run('historic', {});
+    const fork = await h.engine.drive((await h.engine.fork(source.id, { fromStep: 'note' })).id);
+    expect(fork.ctx['seen']).toEqual(source.ctx['seen']);
+    expect(fork.ctx['seen']).toEqual([{ step: 'charge', type: 'call', output: { charged: 20 } }]);
+    expect(shop.calls).toEqual({ charge: 1 });
   });
 
   it('refuses a fork from an unknown step or one never reached', async () => {
