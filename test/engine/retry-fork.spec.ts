@@ -151,6 +151,21 @@ const WORKFLOWS: WorkflowSource[] = [
     ],
   },
   {
+    id: 'hurried',
+    name: 'A charge with a one-second timeout on the whole run',
+    timeout: 1,
+    steps: [
+      {
+        id: 'charge',
+        type: 'call',
+        service: 'shop',
+        method: 'charge',
+        input: { n: 1 },
+        output: 'charge',
+      },
+    ],
+  },
+  {
     id: 'asked',
     name: 'An approval, then a call',
     steps: [
@@ -222,6 +237,20 @@ describe.each(STORE_HARNESSES)('retry and fork on %s', (_name, makeHarness) => {
     const failed = await h.engine.run('order', { n: 1 });
     await h.engine.retry(failed.id);
     await expect(h.engine.retry(failed.id)).rejects.toThrow(/it is pending/);
+  });
+
+  it('refuses a retry past the timeout, or without a recorded failure point, saying what to do', async () => {
+    shop.broken.add('charge');
+    const late = await h.engine.run('hurried', {});
+    h.advance(2000);
+    await expect(h.engine.retry(late.id)).rejects.toThrow(RetryRefusedError);
+    await expect(h.engine.retry(late.id)).rejects.toThrow(/timeout of 1 s.*fork it/);
+
+    const { failure: _failure, ...runtime } = late.runtime!;
+    const unrecorded = await store.save({ ...late, runtime });
+    await expect(h.engine.retry(unrecorded.id)).rejects.toThrow(
+      /before failure points were recorded.*fork it from that step/,
+    );
   });
 
   it('retries inside a loop body from the failed iteration', async () => {
