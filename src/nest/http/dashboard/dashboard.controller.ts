@@ -39,6 +39,7 @@ import { countByWorkflowAndStatus } from './count-executions';
 import { SEARCH_MAX_LENGTH, searchExecutions } from './execution-search';
 import type { Workers } from './workers-notice';
 import { FreshQuery } from './fresh-query';
+import { retryForkExtras } from './retry-fork-extras';
 
 /** Executions the overview counts when the store can't count, and those it lists. */
 const SAMPLED = 1000;
@@ -194,6 +195,7 @@ export function createDashboardController(options: ResolvedHttpOptions): Type<un
             apiPath,
             definition: this.definition(execution.workflowId, execution.workflowVersion),
             workers: await this.workers(),
+            ...retryForkExtras(execution, apiPath),
           })
         : notFound(id);
       return String(
