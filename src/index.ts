@@ -16,6 +16,8 @@ export type { WorkflowHttpOptions } from './nest/http/http.options';
 export { WorkflowService } from './nest/workflow.service';
 export { InjectStore } from './nest/inject-store.decorator';
 export { WorkflowCallable } from './nest/workflow-callable.decorator';
+export { WorkflowStepType } from './nest/workflow-step-type.decorator';
+export type { CustomStep, CustomStepContext } from './core/custom-step-types';
 export { STORE } from './nest/durable-workflow.constants';
 export { WORKFLOW_QUEUE_NAME } from './nest/queue/queue.options';
 export { WorkflowHttpExceptionFilter } from './nest/http/workflow-http-exception.filter';
@@ -58,6 +60,9 @@ export {
   WorkflowNotFoundError,
   WorkflowTimeoutError,
   WorkflowValidationError,
+  OutputSchemaError,
+  StepTypeRegistrationError,
+  StepTimeoutError,
 } from './core/errors';
 export {
   ConcurrentUpdateError,

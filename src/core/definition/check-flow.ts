@@ -128,6 +128,9 @@ export function readsOf(step: StepDefinition): Set<string> {
     case 'workflow':
       referencedNames(step.input, names);
       break;
+    case 'custom':
+      referencedNames(step.config, names);
+      break;
     case 'router':
       step.routes.forEach((route) => condition(route.when));
       break;

@@ -15,6 +15,8 @@ import { FieldReader } from './field-reader';
 import { measureDocument } from './measure-document';
 import { PROTOTYPE_NAME, variableNameProblem } from './names';
 import { parseSequence } from './parse-step';
+import type { StepTypeCatalog } from './parse-custom-step';
+import { parseInputSchema } from './parse-input-schema';
 import { describeValue, Problems, stepLabel } from './problems';
 import { childSequences } from './step-graph';
 
@@ -32,6 +34,7 @@ export function parseDefinition(
   raw: unknown,
   catalog?: ServiceCatalog,
   limits: DocumentLimits = documentLimits(),
+  stepTypes?: StepTypeCatalog,
 ): WorkflowDefinition {
   const problems = new Problems();
   if (!isPlainObject(raw)) {
@@ -53,7 +56,7 @@ export function parseDefinition(
   const description = top.string('description');
   const timeout = top.number('timeout', { integer: true, min: 1 });
   const inputs = parseInputs(top.map('inputs') ?? {}, problems);
-  const steps = parseSequence(raw['steps'], 'steps', problems);
+  const steps = parseSequence(raw['steps'], 'steps', problems, stepTypes);
   const index = indexSteps(steps, problems);
 
   const known = new Set<string>([...Object.keys(inputs), ...BUILT_IN_NAMES]);
@@ -115,7 +118,7 @@ function parseInputs(raw: Record<string, unknown>, problems: Problems): Record<s
       continue;
     }
     const reader = new FieldReader(spec, where, problems);
-    reader.unknownKeys(['type', 'required', 'default', 'description']);
+    reader.unknownKeys(['type', 'required', 'default', 'description', 'schema']);
     const type = reader.string('type', true) as InputType | undefined;
     if (type !== undefined && !INPUT_TYPES.includes(type)) {
       problems.add(where, `unknown type "${type}" (known: ${INPUT_TYPES.join(', ')})`);
@@ -134,6 +137,7 @@ function parseInputs(raw: Record<string, unknown>, problems: Problems): Record<s
       if (!matchesType(spec['default'], type))
         problems.add(where, `default ${describeValue(spec['default'])} is not of type ${type}`);
     }
+    parseInputSchema(spec, input, where, problems);
     inputs[name] = input;
   }
   return inputs;

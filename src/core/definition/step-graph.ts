@@ -69,6 +69,7 @@ export function variablesSetBy(step: StepDefinition): string[] {
     case 'parallel':
     case 'transform':
     case 'workflow':
+    case 'custom':
       return step.output ? [step.output] : [];
     default:
       return [];

@@ -1,7 +1,12 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { StoreError } from '../store/store-errors';
-import { FINISHED, type LocatedStep, type StepDefinition } from '../definition/definition-types';
+import {
+  FINISHED,
+  stepTypeName,
+  type LocatedStep,
+  type StepDefinition,
+} from '../definition/definition-types';
 import { ExecutionNotFoundError, StepError } from '../errors';
 import { stepHandler } from '../steps/step-registry';
 import { BranchTrack } from './branch-track';
@@ -110,7 +115,11 @@ export class StepLoop {
   ): Promise<boolean> {
     let current = located;
     track.clearRetry();
-    track.record(current.step.id, current.step.type, { action: 'failed', error, durationMs });
+    track.record(current.step.id, stepTypeName(current.step), {
+      action: 'failed',
+      error,
+      durationMs,
+    });
     for (;;) {
       if (current.step.on_error !== undefined) {
         track.ctx['_last_error'] = lastError(current.step.id, error);

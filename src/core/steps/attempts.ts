@@ -1,0 +1,93 @@
+import type { StepContext, StepOutcome } from '../engine/step-context';
+
+/** How a step that does outside work is retried and bounded (`call` and custom steps). */
+export interface AttemptPolicy {
+  id: string;
+  /** As the trail shows it. */
+  type: string;
+  timeout?: number;
+  retries: number;
+  retry_delay: number;
+  retry_backoff: number;
+}
+
+/** The work succeeded with `result`, or a deferred back-off ends this run (`retry`). */
+export type AttemptsResult =
+  { kind: 'done'; result: unknown } | Extract<StepOutcome, { kind: 'retry' }>;
+
+/**
+ * Runs `work` until it succeeds or the attempts run out. A `started` entry is checkpointed before
+ * each attempt, so a crash mid-attempt shows on the trail and the work runs again on recovery (at
+ * least once). Each failed attempt but the last is recorded as `failed`, naming the attempt; the
+ * last one's error is thrown. A back-off the runner may defer ends the run with a `retry` outcome:
+ * the attempt count and its time are checkpointed, and a later run continues with that attempt.
+ */
+export async function runAttempts(
+  policy: AttemptPolicy,
+  context: StepContext,
+  input: unknown,
+  work: (attempt: number) => Promise<unknown>,
+  timeoutError: (ms: number) => Error,
+): Promise<AttemptsResult> {
+  const attempts = policy.retries + 1;
+  const parked = context.parkedRetry(policy.id);
+  if (parked) {
+    const early = Date.parse(parked.at) - context.now().getTime();
+    if (early > 0) {
+      if (context.mayDefer(early)) return { kind: 'retry', attempt: parked.attempt, at: parked.at };
+      await context.sleep(early);
+    }
+  }
+  for (let attempt = parked?.attempt ?? 1; ; attempt++) {
+    context.record(policy.id, policy.type, {
+      action: 'started',
+      input,
+      output: { attempt, of: attempts },
+    });
+    await context.persist();
+    const began = Date.now();
+    try {
+      const result = await withTimeout(context, policy, () => work(attempt), timeoutError);
+      return { kind: 'done', result };
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      context.record(policy.id, policy.type, {
+        action: 'failed',
+        input,
+        output: { attempt, of: attempts },
+        error,
+        durationMs: Date.now() - began,
+      });
+      const delayMs = policy.retry_delay * 1000 * policy.retry_backoff ** (attempt - 1);
+      if (context.mayDefer(delayMs)) {
+        const at = new Date(context.now().getTime() + delayMs).toISOString();
+        return { kind: 'retry', attempt: attempt + 1, at };
+      }
+      await context.sleep(delayMs);
+    }
+  }
+}
+
+async function withTimeout<T>(
+  context: StepContext,
+  policy: AttemptPolicy,
+  work: () => Promise<T>,
+  timeoutError: (ms: number) => Error,
+): Promise<T> {
+  const budgets = [
+    policy.timeout === undefined ? null : policy.timeout * 1000,
+    context.remainingMs(),
+  ];
+  const limits = budgets.filter((ms): ms is number => ms !== null);
+  if (limits.length === 0) return work();
+  const ms = Math.max(0, Math.min(...limits));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(timeoutError(ms)), ms);
+  });
+  try {
+    return await Promise.race([work(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,14 @@
+import type { CompiledSchema } from '../definition/definition-types';
+import type { StepContext } from '../engine/step-context';
+import { OutputSchemaError } from '../errors';
+
+/** Stores a step's result under `output`, once it conforms to the step's `output.schema`. */
+export function storeOutput(
+  step: { id: string; output?: string; output_schema?: CompiledSchema },
+  result: unknown,
+  context: StepContext,
+): void {
+  const violation = step.output_schema?.check(result ?? null);
+  if (violation) throw new OutputSchemaError(step.id, violation.path, violation.message);
+  if (step.output) context.ctx[step.output] = result;
+}
