@@ -31,17 +31,22 @@ export interface CustomStep<TConfig = Record<string, unknown>> {
 
 /** The custom step types, for loading documents and for running their steps. */
 export interface StepTypeResolver extends StepTypeCatalog {
-  stepType(name: string): CustomStep;
+  stepType(name: string): CustomStep<object>;
 }
 
 const STEP_TYPE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,99}$/;
 const BUILT_IN = new Set<string>(STEP_TYPES);
 
-/** Custom step types by name; a name may not be a built-in step type. */
+/**
+ * Custom step types by name; a name may not be a built-in step type. Each type's config is its own
+ * shape, hence `CustomStep<object>`.
+ */
 export class CustomStepTypes implements StepTypeResolver {
-  private readonly types: ReadonlyMap<string, CustomStep>;
+  private readonly types: ReadonlyMap<string, CustomStep<object>>;
 
-  constructor(types: Record<string, CustomStep> | ReadonlyMap<string, CustomStep> = {}) {
+  constructor(
+    types: Record<string, CustomStep<object>> | ReadonlyMap<string, CustomStep<object>> = {},
+  ) {
     this.types = types instanceof Map ? new Map(types) : new Map(Object.entries(types));
     const problems = [...this.types].flatMap(([name, type]) => registrationProblems(name, type));
     if (problems.length) {
@@ -69,7 +74,7 @@ export class CustomStepTypes implements StepTypeResolver {
     }
   }
 
-  stepType(name: string): CustomStep {
+  stepType(name: string): CustomStep<object> {
     const type = this.types.get(name);
     if (!type) {
       throw new StepError(
@@ -80,7 +85,7 @@ export class CustomStepTypes implements StepTypeResolver {
   }
 }
 
-function registrationProblems(name: string, type: CustomStep): string[] {
+function registrationProblems(name: string, type: CustomStep<object>): string[] {
   if (BUILT_IN.has(name)) {
     return [`"${name}" is a built-in step type; give the custom step type another name`];
   }

@@ -233,7 +233,7 @@ export class OutputSchemaError extends DurableWorkflowError {
     readonly problem: string,
   ) {
     super(
-      `step "${stepId}": the output does not match its schema at ${path}: ${problem}. Change what the step returns, or its "output.schema".`,
+      `the output does not match its schema at ${path}: ${problem}. Change what the step returns, or its "output.schema".`,
     );
   }
 }

@@ -24,7 +24,7 @@ export class DiscoveredStepTypes implements StepTypeResolver {
     return this.found().problemsWith(name, config);
   }
 
-  stepType(name: string): CustomStep {
+  stepType(name: string): CustomStep<object> {
     return this.found().stepType(name);
   }
 

@@ -13,7 +13,7 @@ export class WorkflowStepTypeExplorer {
   ) {}
 
   explore(): CustomStepTypes {
-    const types = new Map<string, { step: CustomStep; className: string }>();
+    const types = new Map<string, { step: CustomStep<object>; className: string }>();
     const duplicates: string[] = [];
     for (const wrapper of this.discovery.getProviders()) {
       const { instance, metatype } = wrapper;
@@ -27,7 +27,7 @@ export class WorkflowStepTypeExplorer {
         );
         continue;
       }
-      types.set(name, { step: instance as CustomStep, className: metatype.name });
+      types.set(name, { step: instance as CustomStep<object>, className: metatype.name });
     }
     if (duplicates.length) {
       throw new StepTypeRegistrationError(
