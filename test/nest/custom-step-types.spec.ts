@@ -12,6 +12,7 @@ import {
   type CustomStep,
   type CustomStepContext,
 } from '../../src';
+import { executionDetail } from '../../src/nest/http/dashboard/dashboard-pages';
 import { appTypeorm } from '../support/typeorm-app';
 
 /** An ordinary provider the step type depends on: custom steps get Nest's DI like any provider. */
@@ -113,6 +114,8 @@ describe('custom step types in a Nest application (in process)', () => {
         'price',
         'price',
       ]);
+      // The dashboard's timeline names the type beside the step.
+      expect(String(executionDetail(done, entries))).toMatch(/<td>quote<\/td>\s*<td>price<\/td>/);
 
       const refused = await workflows.start('pricing', { sku: 'FREE' });
       expect(await workflows.wait(refused.id, { timeoutMs: 10_000 })).toMatchObject({

@@ -230,6 +230,7 @@ export function executionDetail(execution: Execution, entries: Entry[]): SafeHtm
         <tr>
           <th>time</th>
           <th>step</th>
+          <th>type</th>
           <th>action</th>
           <th>duration</th>
           <th></th>
@@ -242,6 +243,7 @@ export function executionDetail(execution: Execution, entries: Entry[]): SafeHtm
             html`<tr>
               <td>${e.timestamp.toISOString().slice(11, 23)}</td>
               <td>${e.stepId}</td>
+              <td>${e.stepType}</td>
               <td><span class="badge ${actionClass(e.action)}">${e.action}</span></td>
               <td>${e.durationMs === null ? '' : `${e.durationMs} ms`}</td>
               <td class="timing">
