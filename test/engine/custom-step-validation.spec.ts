@@ -184,6 +184,20 @@ describe('JSON Schema in documents', () => {
     ]);
   });
 
+  it('checks without storing when output has a schema and no key; refuses an empty output map', () => {
+    const definition = loadWorkflow(
+      call({ schema: { definitions: { n: { type: 'number' } }, $ref: '#/definitions/n' } }),
+      services,
+    );
+    const step = definition.index.get('fetch')?.step as {
+      output?: string;
+      output_schema?: unknown;
+    };
+    expect(step.output).toBeUndefined();
+    expect(step.output_schema).toBeDefined();
+    expect(problemsOf(call({}))).toEqual(['step "fetch" output: needs "key", "schema" or both']);
+  });
+
   it('matches patterns with RE2: a nested quantifier is tested in linear time', () => {
     const registry = new WorkflowRegistry(services, undefined, types);
     const definition = registry.register(
