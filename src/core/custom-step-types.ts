@@ -15,6 +15,8 @@ export interface CustomStepContext {
   readonly input: Readonly<Record<string, unknown>>;
   /** A copy of the context variables: a step changes them only through its `output`. */
   readonly variables: Readonly<Record<string, unknown>>;
+  /** Aborted when the attempt runs out of time (the step's `timeout` or the run's): stop the work. */
+  readonly signal: AbortSignal;
 }
 
 /**

@@ -131,6 +131,31 @@ const gated = {
   ],
 };
 
+/** `type: stall`: never answers on its own; gives up when its signal aborts. */
+class Stall implements CustomStep {
+  aborted: unknown = null;
+  validate(): string[] {
+    return [];
+  }
+  run(_config: object, context: CustomStepContext): Promise<unknown> {
+    return new Promise((_resolve, reject) =>
+      context.signal.addEventListener('abort', () => {
+        this.aborted = context.signal.reason;
+        reject(new Error('stopped'));
+      }),
+    );
+  }
+}
+
+const stalled = {
+  id: 'stalled',
+  name: 'A custom step over its timeout',
+  steps: [
+    { id: 'stall', type: 'stall', timeout: 0.05, on_error: 'caught' },
+    { id: 'caught', type: 'end', result: '$_last_error' },
+  ],
+};
+
 const catalog = {
   item: () => ({ lines: 'none', note: 'lines should be a list' }),
 };
@@ -164,7 +189,9 @@ describe.each(STORE_HARNESSES)('custom step types on %s', (_name, makeHarness) =
       attempt: 1,
       input: { order: { sku: 'A-1', qty: 2 } },
       variables: expect.objectContaining({ label: 'spring' }),
+      signal: expect.any(AbortSignal),
     });
+    expect(context.signal.aborted).toBe(false);
     const entries = await store.entries(done.id);
     expect(entries.filter((e) => e.stepId === 'price').map((e) => [e.stepType, e.action])).toEqual([
       ['lookup', 'started'],
@@ -242,6 +269,14 @@ describe.each(STORE_HARNESSES)('custom step types on %s', (_name, makeHarness) =
     expect(trail.filter((t) => t === 'gate:completed')).toHaveLength(1);
     expect(trail.filter((t) => t === 'before:completed')).toHaveLength(1);
     expect((await store.load(executionId))?.status).toBe('completed');
+  });
+
+  it('fails an attempt over its timeout, aborting its signal', async () => {
+    const stall = new Stall();
+    const h = engineWith(store, [stalled], {}, { stall });
+    const done = await h.engine.run('stalled', {});
+    expect(done.result).toMatchObject({ step: 'stall', name: 'StepTimeoutError' });
+    expect(stall.aborted).toMatchObject({ name: 'StepTimeoutError', stepType: 'stall' });
   });
 
   it('refuses a start whose input breaks the input schema, naming the path', async () => {

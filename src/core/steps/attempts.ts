@@ -26,7 +26,7 @@ export async function runAttempts(
   policy: AttemptPolicy,
   context: StepContext,
   input: unknown,
-  work: (attempt: number) => Promise<unknown>,
+  work: (attempt: number, signal: AbortSignal) => Promise<unknown>,
   timeoutError: (ms: number) => Error,
 ): Promise<AttemptsResult> {
   const attempts = policy.retries + 1;
@@ -47,7 +47,12 @@ export async function runAttempts(
     await context.persist();
     const began = Date.now();
     try {
-      const result = await withTimeout(context, policy, () => work(attempt), timeoutError);
+      const result = await withTimeout(
+        context,
+        policy,
+        (signal) => work(attempt, signal),
+        timeoutError,
+      );
       return { kind: 'done', result };
     } catch (error) {
       if (attempt >= attempts) throw error;
@@ -68,25 +73,32 @@ export async function runAttempts(
   }
 }
 
+/** Races the work against the step's and the run's budgets; `signal` aborts when time is up. */
 async function withTimeout<T>(
   context: StepContext,
   policy: AttemptPolicy,
-  work: () => Promise<T>,
+  work: (signal: AbortSignal) => Promise<T>,
   timeoutError: (ms: number) => Error,
 ): Promise<T> {
+  const controller = new AbortController();
   const budgets = [
     policy.timeout === undefined ? null : policy.timeout * 1000,
     context.remainingMs(),
   ];
   const limits = budgets.filter((ms): ms is number => ms !== null);
-  if (limits.length === 0) return work();
+  if (limits.length === 0) return work(controller.signal);
   const ms = Math.max(0, Math.min(...limits));
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(timeoutError(ms)), ms);
+    timer = setTimeout(() => {
+      const error = timeoutError(ms);
+      // Rejected first, so the race settles on the timeout, not on how the work reacts to the abort.
+      reject(error);
+      controller.abort(error);
+    }, ms);
   });
   try {
-    return await Promise.race([work(), timeout]);
+    return await Promise.race([work(controller.signal), timeout]);
   } finally {
     clearTimeout(timer);
   }

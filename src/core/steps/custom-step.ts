@@ -16,10 +16,10 @@ async function runCustom(step: CustomStepDefinition, context: StepContext): Prom
     context,
     context.resolve(step.config),
     // Resolved again for each attempt, so one attempt's changes to its config don't reach the next.
-    (attempt) =>
+    (attempt, signal) =>
       type.run(
         context.resolve(step.config) as Record<string, unknown>,
-        customContext(step, context, attempt),
+        customContext(step, context, attempt, signal),
       ),
     (ms) => new StepTimeoutError(step.id, step.step_type, ms),
   );
@@ -32,6 +32,7 @@ function customContext(
   step: CustomStepDefinition,
   context: StepContext,
   attempt: number,
+  signal: AbortSignal,
 ): CustomStepContext {
   return {
     executionId: context.execution.id,
@@ -41,5 +42,6 @@ function customContext(
     attempt,
     input: structuredClone(context.execution.input),
     variables: structuredClone(context.ctx),
+    signal,
   };
 }
