@@ -48,6 +48,15 @@ export class BranchTrack implements StepTrack {
     return null;
   }
 
+  startWrittenAhead(): boolean {
+    return false;
+  }
+
+  /** A branch's moves are not checkpoints: a step writes its own `started` entry. */
+  recordAhead(): boolean {
+    return false;
+  }
+
   /** The workflow's timeout is checked between the steps of the execution, not of a branch. */
   async outOfTime(): Promise<boolean> {
     return false;

@@ -162,5 +162,6 @@ export class Checkpointer {
     state.ctx = stored.ctx;
     state.runtime = stored.runtime ?? { frames: [], response: null, approved: null };
     state.pending.length = 0;
+    state.startAhead = null;
   }
 }

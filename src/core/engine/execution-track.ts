@@ -43,6 +43,18 @@ export class ExecutionTrack implements StepTrack {
     return parked?.stepId === stepId ? { attempt: parked.attempt, at: parked.at } : null;
   }
 
+  startWrittenAhead(stepId: string): boolean {
+    const ahead = this.state.startAhead === stepId;
+    this.state.startAhead = null;
+    return ahead;
+  }
+
+  recordAhead(stepId: string, stepType: string, draft: EntryDraft): boolean {
+    this.record(stepId, stepType, draft);
+    this.state.startAhead = stepId;
+    return true;
+  }
+
   async outOfTime(): Promise<boolean> {
     const timeout = this.state.definition.timeout;
     if (timeout === undefined || this.state.remainingMs(this.now())! > 0) return false;

@@ -36,6 +36,8 @@ export class RunState {
   runtime: ExecutionRuntime;
   /** Entries recorded since the last checkpoint; the next one saves them. */
   readonly pending: Entry[] = [];
+  /** The step whose first `started` entry was recorded ahead, until that step asks for it. */
+  startAhead: string | null = null;
 
   constructor(
     public saved: Execution,

@@ -1,4 +1,4 @@
-import type { StepContext, StepOutcome } from '../engine/step-context';
+import type { EntryDraft, StepContext, StepOutcome } from '../engine/step-context';
 
 /** How a step that does outside work is retried and bounded (`call` and custom steps). */
 export interface AttemptPolicy {
@@ -11,6 +11,15 @@ export interface AttemptPolicy {
   retry_backoff: number;
 }
 
+/** The `started` entry of an attempt: what it was given, and which attempt of how many. */
+export function startedEntry(
+  policy: Pick<AttemptPolicy, 'retries'>,
+  input: unknown,
+  attempt: number,
+): EntryDraft {
+  return { action: 'started', input, output: { attempt, of: policy.retries + 1 } };
+}
+
 /** The work succeeded with `result`, or a deferred back-off ends this run (`retry`). */
 export type AttemptsResult =
   { kind: 'done'; result: unknown } | Extract<StepOutcome, { kind: 'retry' }>;
@@ -18,7 +27,8 @@ export type AttemptsResult =
 /**
  * Runs `work` until it succeeds or the attempts run out. A `started` entry is checkpointed before
  * each attempt, so a crash mid-attempt shows on the trail and the work runs again on recovery (at
- * least once). Each failed attempt but the last is recorded as `failed`, naming the attempt; the
+ * least once); the first attempt's may have gone out with the checkpoint that moved to the step
+ * (the handler's `startEntry`), and is then not written again. Each failed attempt but the last is recorded as `failed`, naming the attempt; the
  * last one's error is thrown. A back-off the runner may defer ends the run with a `retry` outcome:
  * the attempt count and its time are checkpointed, and a later run continues with that attempt.
  */
@@ -38,13 +48,12 @@ export async function runAttempts(
       await context.sleep(early);
     }
   }
-  for (let attempt = parked?.attempt ?? 1; ; attempt++) {
-    context.record(policy.id, policy.type, {
-      action: 'started',
-      input,
-      output: { attempt, of: attempts },
-    });
-    await context.persist();
+  const first = parked?.attempt ?? 1;
+  for (let attempt = first; ; attempt++) {
+    if (attempt !== first || !context.startWrittenAhead(policy.id)) {
+      context.record(policy.id, policy.type, startedEntry(policy, input, attempt));
+      await context.persist();
+    }
     const began = Date.now();
     try {
       const result = await withTimeout(

@@ -2,12 +2,15 @@ import type { CustomStepContext } from '../custom-step-types';
 import type { CustomStepDefinition } from '../definition/definition-types';
 import type { StepContext, StepOutcome } from '../engine/step-context';
 import { StepTimeoutError } from '../errors';
-import { runAttempts } from './attempts';
+import { runAttempts, startedEntry } from './attempts';
 import type { StepHandler } from './step-handler';
 import { storeOutput } from './store-output';
 
 /** Runs a step of a type the application registered, retried and checkpointed as `call` is. */
-export const customStep: StepHandler<CustomStepDefinition> = { run: runCustom };
+export const customStep: StepHandler<CustomStepDefinition> = {
+  run: runCustom,
+  startEntry: (step, context) => startedEntry(step, context.resolve(step.config), 1),
+};
 
 async function runCustom(step: CustomStepDefinition, context: StepContext): Promise<StepOutcome> {
   const type = context.stepTypes.stepType(step.step_type);
