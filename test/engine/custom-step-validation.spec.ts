@@ -129,6 +129,31 @@ describe('loading documents with custom step types', () => {
     ]);
   });
 
+  it('refuses a __proto__ key, and hands validate() a copy of the config', () => {
+    const document = JSON.parse(
+      '{"id":"w","name":"W","steps":[{"id":"x","type":"http_get","url":"u","__proto__":{"a":1}}]}',
+    ) as Record<string, unknown>;
+    expect(problemsOf(document)).toContain(
+      'step "x": the key "__proto__" would be dropped: "__proto__", "constructor" and "prototype" reach object prototypes, so the value would be lost or read as missing',
+    );
+    const meddling = new CustomStepTypes({
+      meddle: {
+        validate: (config) => {
+          config['url'] = 'changed';
+          return [];
+        },
+        run: async () => null,
+      },
+    });
+    const definition = loadWorkflow(
+      workflow([{ id: 'x', type: 'meddle', url: 'kept' }]),
+      services,
+      undefined,
+      meddling,
+    );
+    expect(definition.index.get('x')?.step).toMatchObject({ config: { url: 'kept' } });
+  });
+
   it('refuses a custom type that would shadow a built-in one, or a name that is not a name', () => {
     const make = (name: string) => () =>
       new CustomStepTypes({ [name]: { validate: () => [], run: async () => null } });

@@ -1,7 +1,7 @@
 import type { CustomStepDefinition, StepDefinition } from './definition-types';
 import { STEP_TYPES } from './definition-types';
 import type { FieldReader } from './field-reader';
-import { checkStepValues } from './names';
+import { PROTOTYPE_NAME, checkStepValues } from './names';
 import { readOutput } from './parse-output';
 
 /** The step types an application registered, as the parser sees them. */
@@ -36,7 +36,12 @@ export function parseCustomStep(
   checkStepValues(r.raw, r.where, r.problems, []);
   const common: readonly string[] = CUSTOM_STEP_COMMON_KEYS;
   const config = Object.fromEntries(Object.entries(r.raw).filter(([key]) => !common.includes(key)));
-  for (const problem of catalog.problemsWith(stepType, config)) r.problems.add(r.where, problem);
+  if (Object.hasOwn(config, '__proto__')) {
+    r.problems.add(r.where, `the key "__proto__" would be dropped: ${PROTOTYPE_NAME}`);
+  }
+  // A copy: whatever validate() does to it, the step runs with the document's keys.
+  const problems = catalog.problemsWith(stepType, structuredClone(config));
+  for (const problem of problems) r.problems.add(r.where, problem);
   const step: CustomStepDefinition = {
     id: id ?? '',
     type: 'custom',
