@@ -223,6 +223,41 @@ describe('JSON Schema in documents', () => {
     expect(problemsOf(call({}))).toEqual(['step "fetch" output: needs "key", "schema" or both']);
   });
 
+  it('refuses a reference to a property an output schema does not list, as the original does', () => {
+    const quoteSchema = {
+      type: 'object',
+      properties: {
+        price: { type: 'number' },
+        lines: {
+          type: 'array',
+          items: { type: 'object', properties: { sku: { type: 'string' } } },
+        },
+        extra: { type: 'object' },
+      },
+    };
+    const using = (reference: string) =>
+      workflow([
+        {
+          id: 'fetch',
+          type: 'call',
+          service: 'catalog',
+          method: 'item',
+          output: { key: 'quote', schema: quoteSchema },
+          next: 'use',
+        },
+        { id: 'use', type: 'http_get', url: `http://127.0.0.1/${reference}` },
+      ]);
+    for (const fine of ['$quote.price', '$quote.lines.0.sku', '$quote.extra.anything', '$quote']) {
+      expect(problemsOf(using(fine))).toEqual([]);
+    }
+    expect(problemsOf(using('$quote.prise'))).toEqual([
+      'step "use": $quote.prise: "prise" is not a property (properties: price, lines, extra) in the output schema of "quote"',
+    ]);
+    expect(problemsOf(using('$quote.lines.0.skew'))).toEqual([
+      'step "use": $quote.lines.0.skew: "skew" is not a property (properties: sku) in the output schema of "quote"',
+    ]);
+  });
+
   it('matches patterns with RE2: a nested quantifier is tested in linear time', () => {
     const registry = new WorkflowRegistry(services, undefined, types);
     const definition = registry.register(

@@ -36,6 +36,7 @@ export function compileSchema(schema: unknown): CompiledSchema | { invalid: stri
   try {
     const validate = ajv.compile(schema);
     return {
+      source: schema,
       check(value: unknown): SchemaViolation | null {
         if (validate(value)) return null;
         const [error] = validate.errors ?? [];

@@ -25,6 +25,8 @@ export interface InputSpec {
 
 /** A JSON Schema compiled at load time. */
 export interface CompiledSchema {
+  /** The schema as the document wrote it. */
+  readonly source: unknown;
   /** The first place `value` breaks the schema, or null when it conforms. */
   check(value: unknown): SchemaViolation | null;
 }

@@ -17,6 +17,7 @@ import { PROTOTYPE_NAME, variableNameProblem } from './names';
 import { parseSequence } from './parse-step';
 import type { StepTypeCatalog } from './parse-custom-step';
 import { parseInputSchema } from './parse-input-schema';
+import { checkOutputPaths } from './check-output-paths';
 import { describeValue, Problems, stepLabel } from './problems';
 import { childSequences } from './step-graph';
 
@@ -61,6 +62,7 @@ export function parseDefinition(
 
   const known = new Set<string>([...Object.keys(inputs), ...BUILT_IN_NAMES]);
   checkSequence(steps, false, (name) => known.has(name), problems);
+  checkOutputPaths(index, problems);
   for (const { step } of index.values()) {
     if (step.type === 'loop' && step.max > limits.maxLoopIterations) {
       problems.add(
