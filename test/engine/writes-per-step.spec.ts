@@ -111,9 +111,9 @@ describe.each(STORE_HARNESSES)('writes per step on %s', (_name, makeHarness) => 
     expect(run.ctx.results).toEqual([11, 21, 31]);
     const trail = await h.trail(run.id);
     expect(trail.filter((t) => t === 'each:bump:started')).toHaveLength(3);
-    // Per item: the move into the iteration, carrying the call's start, and the call's
-    // completion; the last completion's move out of the loop also completes the run.
-    expect(counted.checkpoints).toBe(3 * 2 + 1);
+    // One per item: the call's completion with the move into the next iteration and the next
+    // call's start; the first move into the loop, and the last completion ends the run.
+    expect(counted.checkpoints).toBe(1 + 3);
   });
 
   it('still checkpoints the started entry of each later attempt before it runs', async () => {

@@ -67,6 +67,10 @@ export class BranchTrack implements StepTrack {
     return false;
   }
 
+  endSequence(): void {
+    this.current = null;
+  }
+
   async enter(located: LocatedStep, frame: LoopFrame, first: string): Promise<boolean> {
     if (!this.loopsBegan.has(frame)) this.loopsBegan.set(frame, Date.now());
     this.frames.push(frame);

@@ -22,7 +22,8 @@ export class ExecutionTrack implements StepTrack {
   }
 
   position(): string | null {
-    return this.state.saved.currentStep;
+    const pending = this.state.pendingPosition;
+    return pending === undefined ? this.state.saved.currentStep : pending;
   }
 
   record(stepId: string, stepType: string, draft: EntryDraft, at?: Date): void {
@@ -67,6 +68,10 @@ export class ExecutionTrack implements StepTrack {
 
   moveTo(located: LocatedStep, next: string | null): Promise<boolean> {
     return this.checkpointer.commitOrFail(this.state, located, { currentStep: next });
+  }
+
+  endSequence(): void {
+    this.state.pendingPosition = null;
   }
 
   enter(located: LocatedStep, frame: LoopFrame, first: string, durationMs: number) {

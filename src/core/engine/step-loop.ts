@@ -99,6 +99,10 @@ export class StepLoop {
           await track.end(null);
           return true;
         }
+        if (next === null) {
+          track.endSequence(located);
+          return false;
+        }
         this.writeStartAhead(track, next);
         return track.moveTo(located, next);
       }

@@ -36,6 +36,11 @@ export interface StepTrack extends ContextTarget {
   /** Ends the run when the workflow's `timeout` has passed. */
   outOfTime(): Promise<boolean>;
   moveTo(located: LocatedStep, next: string | null): Promise<boolean>;
+  /**
+   * A loop body's sequence ran out: its loop step moves next, and that move's checkpoint carries
+   * this one (it is atomic with the step's completion either way).
+   */
+  endSequence(located: LocatedStep): void;
   enter(
     located: LocatedStep,
     frame: LoopFrame,
