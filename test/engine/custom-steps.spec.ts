@@ -156,6 +156,18 @@ const stalled = {
   ],
 };
 
+const threeLookups = {
+  id: 'three_lookups',
+  name: 'Three custom steps in a row',
+  steps: ['a', 'b', 'c'].map((id, i, all) => ({
+    id,
+    type: 'lookup',
+    sku: `SKU-${id}`,
+    output: id,
+    ...(i + 1 < all.length ? { next: all[i + 1] } : {}),
+  })),
+};
+
 const catalog = {
   item: () => ({ lines: 'none', note: 'lines should be a list' }),
 };
@@ -197,6 +209,28 @@ describe.each(STORE_HARNESSES)('custom step types on %s', (_name, makeHarness) =
       ['lookup', 'started'],
       ['lookup', 'completed'],
     ]);
+  });
+
+  it('costs one checkpoint per step, as a call does: its start rides on the move to it', async () => {
+    let checkpoints = 0;
+    const counting = Object.create(store) as DurableWorkflowStore;
+    counting.checkpoint = (execution, entries, options) => {
+      checkpoints++;
+      return store.checkpoint(execution, entries, options);
+    };
+    const h = engineWith(counting, [threeLookups], {}, { lookup: new Lookup() });
+    const done = await h.engine.run('three_lookups');
+    expect(done.status).toBe('completed');
+    expect(await h.trail(done.id)).toEqual([
+      'a:started',
+      'a:completed',
+      'b:started',
+      'b:completed',
+      'c:started',
+      'c:completed',
+    ]);
+    // The first start also creates the execution; every later one goes with the step before.
+    expect(checkpoints).toBe(4);
   });
 
   it('retries a failed attempt as a call step is retried', async () => {
