@@ -12,6 +12,13 @@ export {
 export type { RunOptions } from './core/engine/run-state';
 export { WorkflowRegistry } from './core/registry';
 export { ServiceRegistry, type ServiceResolver } from './core/services';
+export {
+  CustomStepTypes,
+  type CustomStep,
+  type CustomStepContext,
+  type StepTypeResolver,
+} from './core/custom-step-types';
+export type { StepTypeCatalog } from './core/definition/parse-custom-step';
 export { loadWorkflow, type WorkflowSource } from './core/definition/load-workflow';
 export type { DocumentLimits } from './core/definition/document-limits';
 export type { ServiceCatalog } from './core/definition/parse-definition';

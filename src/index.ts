@@ -17,6 +17,8 @@ export { WorkflowService } from './nest/workflow.service';
 export type { RetryFailedQuery, RetryFailedResult } from './nest/retry-failed';
 export { InjectStore } from './nest/inject-store.decorator';
 export { WorkflowCallable } from './nest/workflow-callable.decorator';
+export { WorkflowStepType } from './nest/workflow-step-type.decorator';
+export type { CustomStep, CustomStepContext } from './core/custom-step-types';
 export { STORE } from './nest/durable-workflow.constants';
 export { WORKFLOW_QUEUE_NAME } from './nest/queue/queue.options';
 export { WorkflowHttpExceptionFilter } from './nest/http/workflow-http-exception.filter';
@@ -64,6 +66,9 @@ export {
   WorkflowValidationError,
   RetryRefusedError,
   ForkRefusedError,
+  OutputSchemaError,
+  StepTypeRegistrationError,
+  StepTimeoutError,
 } from './core/errors';
 export {
   ConcurrentUpdateError,

@@ -1,12 +1,10 @@
 import { Injectable, Module } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowCallable } from '../../src';
+import { NotifyStep } from './notify.step';
+import { Outbox } from './outbox';
 
-/** Messages the demo "sends"; a real application would have a mail provider here. */
-@Injectable()
-export class Outbox {
-  readonly sent: { to: string; subject: string; body: string }[] = [];
-}
+export { Outbox } from './outbox';
 
 /** The demo's bookkeeping, in memory. */
 @Injectable()
@@ -105,6 +103,7 @@ export class WarehouseService {
     CrmService,
     PaymentsService,
     WarehouseService,
+    NotifyStep,
   ],
   exports: [Outbox, Books],
 })

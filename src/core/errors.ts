@@ -277,3 +277,33 @@ export class ForkRefusedError extends DurableWorkflowError {
     super(`Cannot fork execution "${executionId}" from step "${fromStep}": ${reason}.`);
   }
 }
+
+/**
+ * A step's result does not conform to the JSON Schema of its `output: {key, schema}`: the step fails
+ * (its `on_error` is taken) and nothing is stored. `path` is where in the result (`$.lines[0].sku`).
+ */
+export class OutputSchemaError extends DurableWorkflowError {
+  constructor(
+    readonly stepId: string,
+    readonly path: string,
+    readonly problem: string,
+  ) {
+    super(
+      `the output does not match its schema at ${path}: ${problem}. Change what the step returns, or its "output.schema".`,
+    );
+  }
+}
+
+/** Two providers register one custom step type, or one would shadow a built-in step type. */
+export class StepTypeRegistrationError extends DurableWorkflowError {}
+
+/** A custom step did not finish within the step's `timeout` or the run's. */
+export class StepTimeoutError extends DurableWorkflowError {
+  constructor(
+    readonly stepId: string,
+    readonly stepType: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`step "${stepId}" (${stepType}) did not finish within ${timeoutMs} ms`);
+  }
+}

@@ -16,6 +16,7 @@ import { injectableQueueAliases, workflowQueueProvider } from './queue/workflow-
 import { OwnedResources } from './owned-resources';
 import { rawStoreProvider, storeProvider } from './store.providers';
 import { WorkflowCallableExplorer } from './workflow-callable.explorer';
+import { WorkflowStepTypeExplorer } from './workflow-step-type.explorer';
 import { WorkflowLifecycle } from './workflow-lifecycle';
 import { workflowRuntimeProviders } from './workflow-runtime.providers';
 import { WorkflowService } from './workflow.service';
@@ -73,6 +74,7 @@ export class DurableWorkflowModule {
         workflowQueueProvider,
         ...queueAliases,
         WorkflowCallableExplorer,
+        WorkflowStepTypeExplorer,
         ...workflowRuntimeProviders,
         WorkflowLifecycle,
         WorkflowService,

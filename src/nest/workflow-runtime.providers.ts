@@ -3,6 +3,7 @@ import { WorkflowEngine } from '../core/engine/workflow-engine';
 import { WorkflowRegistry } from '../core/registry';
 import type { WorkflowStore } from '../core/store/workflow-store';
 import { DiscoveredServices } from './discovered-services';
+import { DiscoveredStepTypes } from './discovered-step-types';
 import { MODULE_OPTIONS, STORE, WORKFLOW_QUEUE } from './durable-workflow.constants';
 import type { ResolvedModuleOptions } from './durable-workflow.options';
 import { ExecutionEvents } from './execution-events';
@@ -26,16 +27,18 @@ const engineProvider: FactoryProvider<WorkflowEngine> = {
     registry: WorkflowRegistry,
     services: DiscoveredServices,
     events: ExecutionEvents,
+    stepTypes: DiscoveredStepTypes,
   ) =>
     new WorkflowEngine({
       store,
       registry,
       services,
+      stepTypes,
       onEvent: (event) => {
         if (event.type === 'execution') events.emit(event.execution);
       },
     }),
-  inject: [STORE, WORKFLOW_REGISTRY, DiscoveredServices, ExecutionEvents],
+  inject: [STORE, WORKFLOW_REGISTRY, DiscoveredServices, ExecutionEvents, DiscoveredStepTypes],
 };
 
 const runnerProvider: FactoryProvider<WorkflowRunner> = {
@@ -56,10 +59,12 @@ const runnerProvider: FactoryProvider<WorkflowRunner> = {
 export const workflowRuntimeProviders: Provider[] = [
   { provide: DiscoveredServices, useFactory: () => new DiscoveredServices() },
   { provide: ExecutionEvents, useFactory: () => new ExecutionEvents() },
+  { provide: DiscoveredStepTypes, useFactory: () => new DiscoveredStepTypes() },
   {
     provide: WORKFLOW_REGISTRY,
-    useFactory: (services: DiscoveredServices) => new WorkflowRegistry(services),
-    inject: [DiscoveredServices],
+    useFactory: (services: DiscoveredServices, stepTypes: DiscoveredStepTypes) =>
+      new WorkflowRegistry(services, undefined, stepTypes),
+    inject: [DiscoveredServices, DiscoveredStepTypes],
   },
   engineProvider,
   runnerProvider,

@@ -10,6 +10,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { DurableWorkflowModule, WorkflowCallable } from '../../src';
 import { REDIS_URL } from './env';
 import { appTypeorm } from './typeorm-app';
+import { LAB_STEP_WORKFLOWS, LabStepType } from './lab-step-type';
 
 export interface QueueAppConfig {
   schema: string;
@@ -72,7 +73,7 @@ export class LabService {
   }
 }
 
-@Module({ providers: [Clock, LabService] })
+@Module({ providers: [Clock, LabService, LabStepType] })
 class LabModule {}
 
 export const QUEUE_WORKFLOWS = [
@@ -216,7 +217,7 @@ export function queueAppImports(config: QueueAppConfig): DynamicModule[] {
     ),
     DurableWorkflowModule.forRoot({
       store: { type: 'typeorm' },
-      workflows: QUEUE_WORKFLOWS,
+      workflows: [...QUEUE_WORKFLOWS, ...LAB_STEP_WORKFLOWS],
       shutdownGraceMs: 5000,
       queue: {
         connection: { url: REDIS_URL },

@@ -113,6 +113,9 @@ export function readsOf(step: StepDefinition): Set<string> {
     case 'workflow':
       referencedNames(step.input, names);
       break;
+    case 'custom':
+      referencedNames(step.config, names);
+      break;
     case 'loop':
       referencedNames(step.over, names);
       break;

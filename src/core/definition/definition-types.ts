@@ -22,6 +22,22 @@ export interface InputSpec {
   required: boolean;
   default?: unknown;
   description?: string;
+  /** The input's `schema` (JSON Schema), compiled at load. */
+  schema?: CompiledSchema;
+}
+
+/** A JSON Schema compiled at load time. */
+export interface CompiledSchema {
+  /** The schema as the document wrote it. */
+  readonly source: unknown;
+  /** The first place `value` breaks the schema, or null when it conforms. */
+  check(value: unknown): SchemaViolation | null;
+}
+
+/** Where a value breaks its schema: a JSON path (`$.lines[0].sku`) and what is wrong there. */
+export interface SchemaViolation {
+  path: string;
+  message: string;
 }
 
 export const CONDITION_OPS = [
@@ -102,6 +118,8 @@ export interface CallStep extends BaseStep {
   method: string;
   input?: unknown;
   output?: string;
+  /** From `output: {key, schema}`: the result must conform before it is stored. */
+  output_schema?: CompiledSchema;
   timeout?: number;
   retries: number;
   retry_delay: number;
@@ -165,6 +183,22 @@ export interface WaitStep extends BaseStep {
   until?: string;
 }
 
+/**
+ * A step of a type the application registered. In the document `type` is the registered name; here
+ * it is `custom`, the name is `step_type`, and every key that is not common is in `config`.
+ */
+export interface CustomStepDefinition extends BaseStep {
+  type: 'custom';
+  step_type: string;
+  config: Record<string, unknown>;
+  output?: string;
+  output_schema?: CompiledSchema;
+  timeout?: number;
+  retries: number;
+  retry_delay: number;
+  retry_backoff: number;
+}
+
 export type StepDefinition =
   | StartStep
   | EndStep
@@ -177,7 +211,8 @@ export type StepDefinition =
   | HaltStep
   | ApprovalStep
   | SubWorkflowStep
-  | WaitStep;
+  | WaitStep
+  | CustomStepDefinition;
 
 export const TRANSFORM_OPS = [
   'map',
@@ -208,6 +243,11 @@ export interface TransformOp {
   condition?: Condition;
   /** For `select` and `reject` given a map: every field (a path in the item) must equal its value. */
   fields?: Record<string, unknown>;
+}
+
+/** The step's type as the document wrote it (and as the trail and dashboard show it). */
+export function stepTypeName(step: StepDefinition): string {
+  return step.type === 'custom' ? step.step_type : step.type;
 }
 
 /** Where a step sits: the sequence it belongs to, and the loop or parallel step that owns it. */

@@ -16,6 +16,9 @@ import { measureDocument } from './measure-document';
 import { PROTOTYPE_NAME, variableNameProblem } from './names';
 import { checkInputReferences } from './input-references';
 import { parseSequence } from './parse-step';
+import type { StepTypeCatalog } from './parse-custom-step';
+import { parseInputSchema } from './parse-input-schema';
+import { checkOutputPaths } from './check-output-paths';
 import { describeValue, Problems, stepLabel } from './problems';
 import { childSequences } from './step-graph';
 
@@ -35,6 +38,7 @@ export function parseDefinition(
   raw: unknown,
   catalog?: ServiceCatalog,
   limits: DocumentLimits = documentLimits(),
+  stepTypes?: StepTypeCatalog,
 ): WorkflowDefinition {
   const problems = new Problems();
   if (!isPlainObject(raw)) {
@@ -56,11 +60,12 @@ export function parseDefinition(
   const description = top.string('description');
   const timeout = top.number('timeout', { integer: true, min: 1 });
   const inputs = parseInputs(top.map('inputs') ?? {}, problems);
-  const steps = parseSequence(raw['steps'], 'steps', problems);
+  const steps = parseSequence(raw['steps'], 'steps', problems, stepTypes);
   const index = indexSteps(steps, problems);
 
   const known = new Set<string>([...Object.keys(inputs), ...BUILT_IN_NAMES]);
   checkSequence(steps, false, (name) => known.has(name), problems);
+  checkOutputPaths(index, problems);
   if (Object.keys(inputs).length > 0) checkInputReferences(index, inputs, problems);
   for (const { step } of index.values()) {
     if (step.type === 'loop' && step.max > limits.maxLoopIterations) {
@@ -123,7 +128,7 @@ function parseInputs(raw: Record<string, unknown>, problems: Problems): Record<s
       continue;
     }
     const reader = new FieldReader(spec, where, problems);
-    reader.unknownKeys(['type', 'required', 'default', 'description']);
+    reader.unknownKeys(['type', 'required', 'default', 'description', 'schema']);
     const type = reader.string('type') as InputType | undefined;
     if (type !== undefined && !INPUT_TYPES.includes(type)) {
       problems.add(where, `unknown type "${type}" (known: ${INPUT_TYPES.join(', ')})`);
@@ -143,6 +148,7 @@ function parseInputs(raw: Record<string, unknown>, problems: Problems): Record<s
         problems.add(where, `default ${describeValue(spec['default'])} is not of type ${type}`);
     }
     if (type === undefined) delete input.type;
+    parseInputSchema(spec, input, where, problems);
     inputs[name] = input;
   }
   return inputs;

@@ -9,6 +9,8 @@ import {
 import { FieldReader } from './field-reader';
 import { PROTOTYPE_NAME, checkStepValues, pathProblem, variableNameProblem } from './names';
 import { parseCondition } from './parse-condition';
+import { parseCustomStep, unknownStepType, type StepTypeCatalog } from './parse-custom-step';
+import { readOutput } from './parse-output';
 import { parseTransformOps } from './parse-transform';
 import { describeValue, stepLabel, type Problems } from './problems';
 
@@ -44,18 +46,28 @@ const NO_NEXT: StepType[] = ['router'];
 const ASSIGNABLE_BUILT_INS = new Set(['approved', 'response']);
 
 /** Parses a list of steps (the top level, a loop body or a parallel branch). */
-export function parseSequence(raw: unknown, where: string, problems: Problems): StepDefinition[] {
+export function parseSequence(
+  raw: unknown,
+  where: string,
+  problems: Problems,
+  stepTypes?: StepTypeCatalog,
+): StepDefinition[] {
   if (!Array.isArray(raw) || raw.length === 0) {
     problems.add(where, `must be a non-empty list of steps, got ${describeValue(raw)}`);
     return [];
   }
   return raw.flatMap((item, index) => {
-    const step = parseStep(item, `${where}[${index}]`, problems);
+    const step = parseStep(item, `${where}[${index}]`, problems, stepTypes);
     return step ? [step] : [];
   });
 }
 
-function parseStep(raw: unknown, where: string, problems: Problems): StepDefinition | undefined {
+function parseStep(
+  raw: unknown,
+  where: string,
+  problems: Problems,
+  stepTypes?: StepTypeCatalog,
+): StepDefinition | undefined {
   if (!isPlainObject(raw)) {
     problems.add(where, `a step must be a map, got ${describeValue(raw)}`);
     return undefined;
@@ -72,7 +84,8 @@ function parseStep(raw: unknown, where: string, problems: Problems): StepDefinit
   const type = reader.string('type', true) as StepType | undefined;
   if (type === undefined) return undefined;
   if (!STEP_TYPES.includes(type)) {
-    problems.add(label, `unknown step type "${type}" (known: ${STEP_TYPES.join(', ')})`);
+    if (stepTypes?.has(type)) return parseCustomStep(type, id, reader, stepTypes);
+    problems.add(label, unknownStepType(type, stepTypes));
     return undefined;
   }
   const allowed = [...COMMON_KEYS, ...TYPE_KEYS[type]].filter(
@@ -91,7 +104,7 @@ function parseStep(raw: unknown, where: string, problems: Problems): StepDefinit
     next: reader.string('next'),
     on_error: reader.string('on_error'),
   };
-  const step = parseTyped(type, reader, base, problems);
+  const step = parseTyped(type, reader, base, problems, stepTypes);
   return id === undefined ? undefined : step;
 }
 
@@ -102,6 +115,7 @@ function parseTyped(
   r: FieldReader,
   base: Base,
   problems: Problems,
+  stepTypes?: StepTypeCatalog,
 ): StepDefinition | undefined {
   switch (type) {
     case 'start':
@@ -130,7 +144,7 @@ function parseTyped(
         service: r.string('service', true) ?? '',
         method: r.string('method', true) ?? '',
         input: r.raw['input'],
-        output: r.variable('output'),
+        ...readOutput(r),
         timeout: r.number('timeout', { min: 0.001 }),
         retries: r.number('retries', { integer: true, min: 0, fallback: 0 }) as number,
         retry_delay: r.number('retry_delay', { min: 0, fallback: 1 }) as number,
@@ -169,7 +183,7 @@ function parseTyped(
         while: whileCondition,
         as: r.variable('as', false, 'item') as string,
         index_as: r.variable('index_as', false, 'index') as string,
-        do: parseSequence(r.raw['do'], `${r.where} do`, problems),
+        do: parseSequence(r.raw['do'], `${r.where} do`, problems, stepTypes),
         output: r.variable('output'),
         max: r.number('max', { integer: true, min: 1, fallback: 100 }) as number,
         on_exhausted: r.string('on_exhausted'),
@@ -182,6 +196,7 @@ function parseTyped(
           Array.isArray(branch) ? branch : [branch],
           `${r.where} branches[${index}]`,
           problems,
+          stepTypes,
         ),
       );
       const wait = r.raw['wait'] ?? 'all';

@@ -71,6 +71,7 @@ export function variablesSetBy(step: StepDefinition): string[] {
     case 'loop':
     case 'transform':
     case 'workflow':
+    case 'custom':
       return step.output ? [step.output] : [];
     default:
       return [];

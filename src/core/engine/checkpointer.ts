@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { RejectedValueError } from '../store/store-errors';
 import { storeCan } from '../store/store-capabilities';
 import type { DurableWorkflowStore, WorkflowStore } from '../store/workflow-store';
-import { FINISHED, type LocatedStep } from '../definition/definition-types';
+import { FINISHED, stepTypeName, type LocatedStep } from '../definition/definition-types';
 import { serializeError } from '../error-serialization';
 import { ExecutionNotFoundError, StepFailedError } from '../errors';
 import type { Entry, Execution } from '../types';
@@ -111,7 +111,10 @@ export class Checkpointer {
       if (!(error instanceof RejectedValueError) || state.saved.revision === undefined) throw error;
       await this.rollback(state);
       const stepId = located?.step.id ?? state.saved.currentStep ?? 'end';
-      this.record(state, stepId, located?.step.type ?? 'end', { action: 'failed', error });
+      this.record(state, stepId, located ? stepTypeName(located.step) : 'end', {
+        action: 'failed',
+        error,
+      });
       const onError = located?.step.on_error;
       // Outside a loop body the step's on_error applies, from the last stored context.
       if (onError !== undefined && state.frames.length === 0 && !onErrorTaken) {
@@ -148,7 +151,8 @@ export class Checkpointer {
   async fail(state: RunState, error: Error, alreadyRecorded = false): Promise<Execution> {
     const stepId = state.saved.currentStep;
     if (!alreadyRecorded && stepId && stepId !== FINISHED) {
-      const type = state.located(stepId)?.step.type ?? 'unknown';
+      const located = state.located(stepId);
+      const type = located ? stepTypeName(located.step) : 'unknown';
       this.record(state, stepId, type, { action: 'failed', error });
     }
     // Where `retry` starts again: the step in flight and the loops it was in, unless the step loop

@@ -2,6 +2,7 @@ import type { StepDefinition } from '../definition/definition-types';
 import { evaluateCondition } from '../runtime/conditions';
 import { resolveValue, type ReferenceScope } from '../runtime/references';
 import type { ServiceResolver } from '../services';
+import type { StepTypeResolver } from '../custom-step-types';
 import type { Execution } from '../types';
 import type { RunState } from './run-state';
 import type { BranchOutcome, StepContext } from './step-context';
@@ -9,6 +10,7 @@ import type { StepTrack } from './step-track';
 
 export interface StepContextFactoryOptions {
   services: ServiceResolver;
+  stepTypes: StepTypeResolver;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
   runChild: (
@@ -35,7 +37,7 @@ export class StepContextFactory {
 
   create(track: StepTrack): StepContext {
     const { state } = track;
-    const { services, now, sleep, runChild, cancelChild, runBranch } = this.options;
+    const { services, stepTypes, now, sleep, runChild, cancelChild, runBranch } = this.options;
     const ctx = track.ctx;
     const scope: ReferenceScope = {
       input: state.saved.input,
@@ -52,6 +54,7 @@ export class StepContextFactory {
       ctx,
       scope,
       services,
+      stepTypes,
       children: {
         runChild: (parent, step, input) => runChild(state, parent, step, input),
         cancelChild: (parent, step) => cancelChild(state, parent, step),

@@ -1,4 +1,4 @@
-import type { LocatedStep } from '../definition/definition-types';
+import { stepTypeName, type LocatedStep } from '../definition/definition-types';
 import { StepFailedError, WorkflowTimeoutError } from '../errors';
 import type { FailurePoint } from '../types';
 import type { Checkpointer } from './checkpointer';
@@ -76,7 +76,7 @@ export class ExecutionTrack implements StepTrack {
   }
 
   enter(located: LocatedStep, frame: LoopFrame, first: string, durationMs: number) {
-    this.record(located.step.id, located.step.type, { action: 'started', durationMs });
+    this.record(located.step.id, stepTypeName(located.step), { action: 'started', durationMs });
     this.state.frames.push(frame);
     return this.moveTo(located, first);
   }
@@ -87,7 +87,11 @@ export class ExecutionTrack implements StepTrack {
     durationMs: number,
   ): Promise<boolean> {
     const { step } = located;
-    this.record(step.id, step.type, { action: 'halted', output: outcome.haltData, durationMs });
+    this.record(step.id, stepTypeName(step), {
+      action: 'halted',
+      output: outcome.haltData,
+      durationMs,
+    });
     const recoverTo =
       outcome.recoverTo !== undefined ? outcome.recoverTo : this.state.successor(located);
     await this.checkpointer.commitOrFail(this.state, located, {
@@ -109,7 +113,7 @@ export class ExecutionTrack implements StepTrack {
   }
 
   completed(located: LocatedStep, result: unknown, durationMs: number): void {
-    this.record(located.step.id, located.step.type, {
+    this.record(located.step.id, stepTypeName(located.step), {
       action: 'completed',
       output: result,
       durationMs,

@@ -27,6 +27,13 @@ export function validateInputs(
     }
     if (!matchesType(value, spec.type)) {
       problems.push(`input "${name}" must be of type ${spec.type}, got ${JSON.stringify(value)}`);
+      continue;
+    }
+    const violation = spec.schema?.check(value);
+    if (violation) {
+      problems.push(
+        `input "${name}" does not match its schema at ${violation.path}: ${violation.message}`,
+      );
     }
   }
   if (problems.length) throw new WorkflowValidationError(subject, problems);

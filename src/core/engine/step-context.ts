@@ -1,6 +1,7 @@
 import type { Condition, StepDefinition, WorkflowDefinition } from '../definition/definition-types';
 import type { ReferenceScope } from '../runtime/references';
 import type { ServiceResolver } from '../services';
+import type { StepTypeResolver } from '../custom-step-types';
 import type { EntryAction, Execution, RuntimeFrame } from '../types';
 
 /** What a step records on the trail; the engine adds ids, names and timestamps. */
@@ -47,6 +48,8 @@ export interface StepContext {
   readonly scope: ReferenceScope;
   readonly services: ServiceResolver;
   readonly children: ChildRunner;
+  /** The step types the application registered. */
+  readonly stepTypes: StepTypeResolver;
   resolve(value: unknown): unknown;
   evaluate(condition: Condition): boolean;
   record(stepId: string, stepType: string, draft: EntryDraft): void;

@@ -1,7 +1,12 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { StoreError } from '../store/store-errors';
-import { FINISHED, type LocatedStep, type StepDefinition } from '../definition/definition-types';
+import {
+  FINISHED,
+  stepTypeName,
+  type LocatedStep,
+  type StepDefinition,
+} from '../definition/definition-types';
 import { ExecutionNotFoundError, ForkRefusedError, StepError } from '../errors';
 import { stepHandler } from '../steps/step-registry';
 import { BranchTrack } from './branch-track';
@@ -126,7 +131,11 @@ export class StepLoop {
     // Before any loop is unwound: where a retry of a failed run begins again.
     const failure = { stepId: located.step.id, frames: structuredClone(track.frames) };
     track.clearRetry();
-    track.record(current.step.id, current.step.type, { action: 'failed', error, durationMs });
+    track.record(current.step.id, stepTypeName(current.step), {
+      action: 'failed',
+      error,
+      durationMs,
+    });
     for (;;) {
       if (current.step.on_error !== undefined) {
         track.ctx['_last_error'] = lastError(current.step.id, error);
@@ -165,7 +174,7 @@ export class StepLoop {
       // Not written ahead: the step meets the same problem when it runs, and fails there.
       return;
     }
-    track.recordAhead(located.step.id, located.step.type, draft);
+    track.recordAhead(located.step.id, stepTypeName(located.step), draft);
   }
 
   /** A loop body ran to its end: its step repeats it or leaves the loop. True when the run stopped. */

@@ -6,6 +6,7 @@ import type { WorkflowDefinition } from '../definition/definition-types';
 import { ExecutionNotFoundError, ExecutionStateError, RecoveryLimitError } from '../errors';
 import type { WorkflowRegistry } from '../registry';
 import { ServiceRegistry, type ServiceResolver } from '../services';
+import { CustomStepTypes, type StepTypeResolver } from '../custom-step-types';
 import { isFinished, type Execution, type ExecutionRuntime, type ResumePayload } from '../types';
 import { Checkpointer, type EngineEvent } from './checkpointer';
 import { StepContextFactory } from './context-factory';
@@ -27,6 +28,11 @@ export interface WorkflowEngineOptions {
   registry: WorkflowRegistry;
   /** Services `call` steps may reach. @defaultValue none */
   services?: ServiceResolver;
+  /**
+   * The custom step types steps may use: the same ones the registry loaded the workflows with.
+   * @defaultValue none
+   */
+  stepTypes?: StepTypeResolver;
   /** @defaultValue () => new Date() */
   now?: () => Date;
   /** How retry back-off waits. @defaultValue a timer */
@@ -80,6 +86,7 @@ export class WorkflowEngine {
     });
     const contexts = new StepContextFactory({
       services: options.services ?? new ServiceRegistry(),
+      stepTypes: options.stepTypes ?? new CustomStepTypes(),
       now: this.now,
       sleep: options.sleep ?? ((ms) => delay(ms).then(() => undefined)),
       runChild: (state, parent, step, input) => this.halts.runChild(state, parent, step, input),

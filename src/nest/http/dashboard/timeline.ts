@@ -5,7 +5,8 @@ import { duration } from './relative-time';
 import { executionLink } from './retry-fork-extras';
 
 /**
- * The trail: each entry's moment after the start (exact time on hover), step, action, duration;
+ * The trail: each entry's moment after the start (exact time on hover), step, its type (a custom
+ * step shows by its registered name), action, duration;
  * "Run again from here" on each completed step (a fork from it), and the fork a `forked` entry made.
  */
 export function timeline(
@@ -19,6 +20,7 @@ export function timeline(
       <tr>
         <th>after</th>
         <th>step</th>
+        <th>type</th>
         <th>action</th>
         <th>duration</th>
         <th></th>
@@ -38,6 +40,7 @@ export function timeline(
               >
             </td>
             <td data-label="step">${e.stepId}</td>
+            <td data-label="type">${e.stepType}</td>
             <td data-label="action">
               <span class="badge ${actionClass(e.action)}">${e.action}</span>
             </td>
