@@ -211,6 +211,22 @@ describe.each(STORE_HARNESSES)('custom step types on %s', (_name, makeHarness) =
     ]);
   });
 
+  it('is passed by a fork with its recorded output, not run again', async () => {
+    const lookup = new Lookup();
+    const h = engineWith(store, [threeLookups], {}, { lookup });
+    const source = await h.engine.run('three_lookups');
+    expect(source.status).toBe('completed');
+    const fork = await h.engine.fork(source.id, { fromStep: 'c' });
+    const done = await h.engine.drive(fork.id);
+    expect(done.status).toBe('completed');
+    expect(lookup.seen.map((s) => s.config.sku)).toEqual(['SKU-a', 'SKU-b', 'SKU-c', 'SKU-c']);
+    expect(done.ctx).toMatchObject({
+      a: { sku: 'SKU-a', price: 12.5 },
+      b: { sku: 'SKU-b', price: 12.5 },
+      c: { sku: 'SKU-c', price: 12.5 },
+    });
+  });
+
   it('costs one checkpoint per step, as a call does: its start rides on the move to it', async () => {
     let checkpoints = 0;
     const counting = Object.create(store) as DurableWorkflowStore;
