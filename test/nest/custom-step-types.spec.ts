@@ -115,7 +115,9 @@ describe('custom step types in a Nest application (in process)', () => {
         'price',
       ]);
       // The dashboard's timeline names the type beside the step.
-      expect(String(executionDetail(done, entries))).toMatch(/<td>quote<\/td>\s*<td>price<\/td>/);
+      expect(String(executionDetail(done, entries))).toMatch(
+        /<td data-label="step">quote<\/td>\s*<td data-label="type">price<\/td>/,
+      );
 
       const refused = await workflows.start('pricing', { sku: 'FREE' });
       expect(await workflows.wait(refused.id, { timeoutMs: 10_000 })).toMatchObject({
