@@ -81,6 +81,8 @@ export interface ExecutionRuntime {
   acceptedResume?: { halts: number; payload: ResumePayload; owner: string };
   /** How often the step in flight was taken over after its worker stopped without a checkpoint. */
   recoveries?: { stepId: string | null; count: number };
+  /** The trace the execution's runs belong to: its start caller's, or its first run's. */
+  trace?: Record<string, string>;
 }
 
 export type EntryAction = 'started' | 'completed' | 'failed' | 'halted';

@@ -1,3 +1,4 @@
+import type * as OpenTelemetryApi from '@opentelemetry/api';
 import type * as BullMq from 'bullmq';
 import type * as IoRedis from 'ioredis';
 import type * as NestBullMq from '@nestjs/bullmq';
@@ -19,4 +20,6 @@ export const peers = {
   /** Present only when the application describes its API with OpenAPI. */
   swagger: (): typeof NestSwagger | undefined => loadOptionalPeer('@nestjs/swagger'),
   optionalTypeorm: (): typeof TypeOrm | undefined => loadOptionalPeer('typeorm'),
+  /** Present when the application traces with OpenTelemetry; no spans or metrics otherwise. */
+  openTelemetry: (): typeof OpenTelemetryApi | undefined => loadOptionalPeer('@opentelemetry/api'),
 };

@@ -9,6 +9,7 @@ import type { StepContextFactory } from './context-factory';
 import { topLoop, type LoopFrame, type RunState } from './run-state';
 import type { BranchOutcome, StepOutcome } from './step-context';
 import type { StepTrack } from './step-track';
+import type { StepMetricOutcome, StepSpanInfo, WorkflowTelemetry } from '../telemetry';
 
 /**
  * Runs steps one after another on a track: the execution's top level, its loop bodies, and parallel
@@ -18,6 +19,7 @@ export class StepLoop {
   constructor(
     private readonly contexts: StepContextFactory,
     private readonly now: () => Date,
+    private readonly telemetry: WorkflowTelemetry,
   ) {}
 
   /** Runs until the track stops: the run halted, ended or failed. */
@@ -41,14 +43,19 @@ export class StepLoop {
         );
       }
       const began = Date.now();
+      const span = stepSpan(track, located);
       let outcome: StepOutcome;
       try {
-        outcome = await stepHandler(located.step).run(located.step, this.contexts.create(track));
+        outcome = await this.telemetry.traceStep(span, () =>
+          stepHandler(located.step).run(located.step, this.contexts.create(track)),
+        );
       } catch (error) {
         if (isStoreFailure(error)) throw error;
+        this.telemetry.stepFinished(span, 'failed', Date.now() - began);
         if (await this.fail(track, located, error, Date.now() - began)) return;
         continue;
       }
+      this.telemetry.stepFinished(span, metricOutcome(outcome), Date.now() - began);
       if (await this.apply(track, located, outcome, Date.now() - began)) return;
     }
   }
@@ -148,6 +155,18 @@ export class StepLoop {
       return this.fail(track, located, error, track.loopDurationMs(frame));
     }
   }
+}
+
+/** What a step's span and metrics say of it. */
+function stepSpan(track: StepTrack, located: LocatedStep): StepSpanInfo {
+  const { id, type } = located.step;
+  const attempt = track.parkedRetry(id)?.attempt ?? 1;
+  return { execution: track.state.saved, stepId: id, stepType: type, attempt };
+}
+
+function metricOutcome(outcome: StepOutcome): StepMetricOutcome {
+  if (outcome.kind === 'halt') return 'halted';
+  return outcome.kind === 'retry' ? 'retry' : 'completed';
 }
 
 /** What workflows see of a failure in `_last_error`. */
