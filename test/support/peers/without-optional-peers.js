@@ -5,6 +5,8 @@ const Module = require('node:module');
 const ABSENT = new Set([
   '@nestjs/bullmq',
   '@nestjs/swagger',
+  '@nestjs/terminus',
+  '@opentelemetry/api',
   '@nestjs/typeorm',
   'bullmq',
   'class-transformer',
