@@ -14,6 +14,14 @@ export const peers = {
     loadPeer("A Redis store without a `client` (store: { type: 'redis' })", 'ioredis'),
   nestTypeorm: (): typeof NestTypeorm =>
     loadPeer("The TypeORM store (store: { type: 'typeorm' })", '@nestjs/typeorm', 'typeorm'),
+  /** The testing module's in-memory SQLite store. */
+  testingStore: (): typeof NestTypeorm =>
+    loadPeer(
+      'DurableWorkflowTestingModule (an in-memory SQLite store)',
+      '@nestjs/typeorm',
+      'typeorm',
+      'better-sqlite3',
+    ),
   typeorm: (): typeof TypeOrm => loadPeer('The workflow tables and migrations', 'typeorm'),
   /** Present only when the application uses @nestjs/bullmq's `@InjectQueue`. */
   nestBullMq: (): typeof NestBullMq | undefined => loadOptionalPeer('@nestjs/bullmq'),

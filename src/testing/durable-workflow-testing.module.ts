@@ -22,7 +22,7 @@ class TestingHooks {}
 @Module({})
 export class DurableWorkflowTestingModule {
   static forRoot(options: DurableWorkflowTestingOptions): DynamicModule {
-    const { TypeOrmModule } = peers.nestTypeorm();
+    const { TypeOrmModule } = peers.testingStore();
     const workflowModule = DurableWorkflowModule.forRoot({
       store: { type: 'typeorm', dataSource: TESTING_DATA_SOURCE },
       workflows: options.workflows,
