@@ -19,6 +19,7 @@ import { WorkflowCallableExplorer } from './workflow-callable.explorer';
 import { WorkflowLifecycle } from './workflow-lifecycle';
 import { workflowRuntimeProviders } from './workflow-runtime.providers';
 import { WorkflowService } from './workflow.service';
+import { WorkflowHealthIndicator } from './health/workflow-health.indicator';
 
 @Module({})
 export class DurableWorkflowModule {
@@ -77,8 +78,9 @@ export class DurableWorkflowModule {
         WorkflowLifecycle,
         WorkflowService,
         ...httpLayer.providers,
+        WorkflowHealthIndicator,
       ],
-      exports: [STORE, WORKFLOW_QUEUE, ...queueAliases, WorkflowService],
+      exports: [STORE, WORKFLOW_QUEUE, ...queueAliases, WorkflowService, WorkflowHealthIndicator],
     };
   }
 }

@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { WorkflowStore } from '../../core/store/workflow-store';
+import { MODULE_OPTIONS, RAW_STORE, WORKFLOW_QUEUE } from '../durable-workflow.constants';
+import type { ResolvedModuleOptions } from '../durable-workflow.options';
+import type { WorkflowBullQueue } from '../queue/workflow-job-queue';
+import type { WorkflowRunner } from '../runners/workflow-runner';
+import { WORKFLOW_RUNNER } from '../workflow-runtime.providers';
+import { probe, type ProbeResult } from './health-probe';
+
+/** An id no execution has: loading it asks the store one cheap question. */
+const PROBE_ID = 'health-probe-00000000';
+
+/** The workers found: how many (queue mode), or this process (in-process mode). */
+export type WorkersHealth =
+  | { status: 'up' | 'down'; alive: number }
+  | { status: 'up'; alive: 'this process' }
+  | { status: 'down'; error: string };
+
+/** What `isHealthy` reports under its key: the shape `@nestjs/terminus` reads. */
+export type WorkflowHealthDetails = {
+  status: 'up' | 'down';
+  store: ProbeResult;
+  /** Only in queue mode. */
+  queue?: ProbeResult;
+  workers: WorkersHealth;
+};
+
+export type WorkflowHealthResult<Key extends string> = Record<Key, WorkflowHealthDetails>;
+
+export interface WorkflowHealthOptions {
+  /** How long each of the store and the queue may take to answer. @defaultValue 2000 */
+  timeoutMs?: number;
+}
+
+/**
+ * A health indicator for `@nestjs/terminus` (`health.check([() => indicator.isHealthy('workflows')])`):
+ * up when the store answers, the queue answers (queue mode), and at least one worker process is
+ * connected to the queue (BullMQ lists the connections of live workers; a worker that died drops
+ * out within `leaseMs`). It returns terminus's result shape and imports nothing from terminus, so
+ * applications without it lose nothing.
+ */
+@Injectable()
+export class WorkflowHealthIndicator {
+  constructor(
+    @Inject(RAW_STORE) private readonly store: WorkflowStore,
+    @Inject(WORKFLOW_QUEUE) private readonly queue: WorkflowBullQueue | null,
+    @Inject(WORKFLOW_RUNNER) private readonly runner: WorkflowRunner,
+    @Inject(MODULE_OPTIONS) private readonly options: ResolvedModuleOptions,
+  ) {}
+
+  async isHealthy<Key extends string>(
+    key: Key,
+    { timeoutMs = 2000 }: WorkflowHealthOptions = {},
+  ): Promise<WorkflowHealthResult<Key>> {
+    const queue = this.queue && this.options.queue ? this.queue : null;
+    const [store, queueAnswer, workers] = await Promise.all([
+      probe(() => this.store.load(PROBE_ID), timeoutMs),
+      queue ? probe(() => queue.getActiveCount(), timeoutMs) : undefined,
+      this.workers(timeoutMs),
+    ]);
+    const parts = [store, queueAnswer, workers].filter((part) => part !== undefined);
+    const details: WorkflowHealthDetails = {
+      status: parts.every((part) => part.status === 'up') ? 'up' : 'down',
+      store,
+      ...(queueAnswer ? { queue: queueAnswer } : {}),
+      workers,
+    };
+    return { [key]: details } as WorkflowHealthResult<Key>;
+  }
+
+  private async workers(timeoutMs: number): Promise<WorkersHealth> {
+    const count = this.runner.workersAlive?.bind(this.runner);
+    if (!count) return { status: 'up', alive: 'this process' };
+    let alive = 0;
+    const counted = await probe(async () => {
+      alive = await count();
+    }, timeoutMs);
+    if (counted.status === 'down') return counted;
+    return { status: alive > 0 ? 'up' : 'down', alive };
+  }
+}
