@@ -78,6 +78,9 @@ export function createOpenTelemetry(api = peers.openTelemetry()): WorkflowTeleme
     },
     traceStep<T extends { kind: string }>(info: StepSpanInfo, work: () => Promise<T>) {
       const parent = context.active();
+      // A run span nothing records (no SDK, or sampled out) would have step spans nothing records
+      // either, with a parent-based sampler: skip them, and the cost of a span per step.
+      if (!trace.getSpan(parent)?.isRecording()) return work();
       const span = tracer.startSpan(
         `workflow.step ${info.stepId}`,
         { attributes: stepAttributes(info) },
