@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { InvalidOptionError, WorkflowCallable, WorkflowService } from '../../src';
 import { DurableWorkflowTestingModule, WorkflowTestClock } from '../../src/testing';
@@ -136,5 +138,12 @@ describe('DurableWorkflowTestingModule and WorkflowTestClock', () => {
     await expect(clock.advance('2 days')).rejects.toThrow(InvalidOptionError);
     await expect(clock.advance('2 days')).rejects.toThrow(/'2d', '3h', '1h30m'/);
     await expect(clock.advance(-1)).rejects.toThrow(InvalidOptionError);
+  });
+
+  it("is what the README's testing section shows, word for word", () => {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Testing your workflows'));
+    const example = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(example).toBe(readFileSync(join(__dirname, 'readme-two-day-wait.spec.ts'), 'utf8'));
   });
 });
