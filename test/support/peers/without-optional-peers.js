@@ -8,6 +8,7 @@ const ABSENT = new Set([
   '@nestjs/terminus',
   '@opentelemetry/api',
   '@nestjs/typeorm',
+  'better-sqlite3',
   'bullmq',
   'class-transformer',
   'class-validator',
