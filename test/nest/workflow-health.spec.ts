@@ -34,28 +34,27 @@ async function bootWithTerminus(imports: TestingModule['constructor'][] | unknow
 describe('WorkflowHealthIndicator, in queue mode', () => {
   const suffix = randomBytes(4).toString('hex');
   const schema = `dw_health_${suffix}`;
-  const made: TestingModule[] = [];
-  const prefixes: string[] = [];
+  const made: { app: TestingModule; prefix: string }[] = [];
 
-  async function boot(worker: boolean): Promise<TestingModule> {
-    const prefix = `dwh-${suffix}-${worker ? 'w' : 'web'}`;
-    prefixes.push(prefix);
+  async function boot(prefix: string, worker: boolean): Promise<TestingModule> {
     const config: QueueAppConfig = { schema, prefix, worker, runMigrations: true };
     const app = await bootWithTerminus(queueAppImports(config));
-    made.push(app);
+    made.push({ app, prefix });
     return app;
   }
 
   beforeAll(() => postgresAdmin(`CREATE SCHEMA ${schema}`));
   afterAll(async () => {
-    for (const [i, app] of made.entries())
-      await tearDownQueueSuite({ workers: [], web: app, schemas: [], prefix: prefixes[i] });
+    for (const { app, prefix } of made)
+      await tearDownQueueSuite({ workers: [], web: app, schemas: [], prefix });
     await postgresAdmin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   });
 
-  it('is up when the store and the queue answer and a worker runs', async () => {
-    const app = await boot(true);
-    expect(await healthOf(app)).toMatchObject({
+  it('is up while a worker takes the queue, and down once none was seen for leaseMs', async () => {
+    const prefix = `dwh-${suffix}-shared`;
+    const web = await boot(prefix, false);
+    const worker = await boot(prefix, true);
+    expect(await healthOf(web)).toMatchObject({
       status: 'ok',
       info: {
         workflows: {
@@ -66,10 +65,29 @@ describe('WorkflowHealthIndicator, in queue mode', () => {
         },
       },
     });
+
+    await worker.close();
+    // Seen less than leaseMs (2000 ms here) ago: a restart does not take the process out of service.
+    expect(await healthOf(web)).toMatchObject({
+      status: 'ok',
+      info: { workflows: { workers: { status: 'up', alive: 0 } } },
+    });
+    let later = await healthOf(web);
+    for (let i = 0; i < 100 && later['status'] === 'ok'; i++) {
+      await delay(100);
+      later = await healthOf(web);
+    }
+    expect(later).toMatchObject({
+      status: 'error',
+      error: { workflows: { status: 'down', workers: { status: 'down', alive: 0 } } },
+    });
+    const workers = (later as { error: { workflows: { workers: { lastSeenMsAgo: number } } } })
+      .error.workflows.workers;
+    expect(workers.lastSeenMsAgo).toBeGreaterThanOrEqual(2000);
   });
 
-  it('is down when no worker process takes the queue, saying so', async () => {
-    const app = await boot(false);
+  it('is down when no worker process ever took the queue, saying so', async () => {
+    const app = await boot(`dwh-${suffix}-alone`, false);
     expect(await healthOf(app)).toMatchObject({
       status: 'error',
       error: {

@@ -10,9 +10,12 @@ import { probe, type ProbeResult } from './health-probe';
 /** An id no execution has: loading it asks the store one cheap question. */
 const PROBE_ID = 'health-probe-00000000';
 
-/** The workers found: how many (queue mode), or this process (in-process mode). */
+/**
+ * The workers found: how many are connected now and, when none is, how long ago one last was
+ * (queue mode); or this process (in-process mode).
+ */
 export type WorkersHealth =
-  | { status: 'up' | 'down'; alive: number }
+  | { status: 'up' | 'down'; alive: number; lastSeenMsAgo?: number }
   | { status: 'up'; alive: 'this process' }
   | { status: 'down'; error: string };
 
@@ -34,13 +37,17 @@ export interface WorkflowHealthOptions {
 
 /**
  * A health indicator for `@nestjs/terminus` (`health.check([() => indicator.isHealthy('workflows')])`):
- * up when the store answers, the queue answers (queue mode), and at least one worker process is
- * connected to the queue (BullMQ lists the connections of live workers; a worker that died drops
- * out within `leaseMs`). It returns terminus's result shape and imports nothing from terminus, so
- * applications without it lose nothing.
+ * up when the store answers, the queue answers (queue mode), and a worker process was seen in the
+ * last `leaseMs`: connected to the queue now (BullMQ lists the connections of live workers), or
+ * connected at a check less than `leaseMs` ago, so a worker's restart does not flap readiness. It
+ * returns terminus's result shape and imports nothing from terminus, so applications without it
+ * lose nothing.
  */
 @Injectable()
 export class WorkflowHealthIndicator {
+  /** When a check last found a worker connected (epoch ms). */
+  private workerSeenAt: number | null = null;
+
   constructor(
     @Inject(RAW_STORE) private readonly store: WorkflowStore,
     @Inject(WORKFLOW_QUEUE) private readonly queue: WorkflowBullQueue | null,
@@ -76,6 +83,12 @@ export class WorkflowHealthIndicator {
       alive = await count();
     }, timeoutMs);
     if (counted.status === 'down') return counted;
-    return { status: alive > 0 ? 'up' : 'down', alive };
+    const now = Date.now();
+    if (alive > 0) this.workerSeenAt = now;
+    if (alive > 0 || this.workerSeenAt === null)
+      return { status: alive > 0 ? 'up' : 'down', alive };
+    const lastSeenMsAgo = now - this.workerSeenAt;
+    const leaseMs = this.options.queue?.leaseMs ?? 0;
+    return { status: lastSeenMsAgo < leaseMs ? 'up' : 'down', alive, lastSeenMsAgo };
   }
 }
