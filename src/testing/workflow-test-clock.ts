@@ -41,7 +41,8 @@ export class WorkflowTestClock implements WorkflowClock {
   /**
    * Moves time on by `by` (milliseconds, or `'2d'`, `'3h'`, `'1h30m'`...). Each timer that falls due
    * fires in turn, at its own time, and the work it causes (and what that work arms and falls due)
-   * is awaited before the next; resolves once all of it settled.
+   * is awaited before the next; resolves once all of it settled. A timer armed already due (a
+   * zero timeout) fires at the next advance: `advance(0)` fires just those.
    */
   async advance(by: Duration): Promise<void> {
     const target = this.current + durationMs(by);
