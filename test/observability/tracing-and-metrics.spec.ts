@@ -4,7 +4,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import { WorkflowService } from '../../src';
-import { DurableWorkflowTestingModule } from '../../src/testing';
+import { DurableWorkflowTestingModule, WorkflowTestClock } from '../../src/testing';
 import { postgresAdmin } from '../support/postgres-admin';
 import { bootQueueApp, type QueueAppConfig } from '../support/queue-app';
 import { tearDownQueueSuite } from '../support/queue-teardown';
@@ -47,6 +47,14 @@ describe('tracing and metrics, in process', () => {
               steps: [
                 { id: 'ask', type: 'approval', prompt: 'Charge?', next: 'charge' },
                 { id: 'charge', type: 'call', service: 'cards', method: 'charge' },
+              ],
+            },
+            {
+              id: 'nap',
+              name: 'A minute, then a step',
+              steps: [
+                { id: 'nap', type: 'wait', seconds: 60, next: 'woke' },
+                { id: 'woke', type: 'assign', set: { woke: true } },
               ],
             },
           ],
@@ -117,6 +125,21 @@ describe('tracing and metrics, in process', () => {
     expect(failedSteps.map((point) => point.count)).toEqual([1]);
     const latency = await histogram('workflow.resume.latency', { 'workflow.id': 'checkout' });
     expect(latency.map((point) => point.count)).toEqual([1]);
+  });
+
+  it('runs a timer in the trace of the start, as a run of its own', async () => {
+    const started = await telemetry.inSpan('POST /nap', () => workflows.start('nap'));
+    const id = started.result.id;
+    await workflows.wait(id);
+    await moduleRef.get(WorkflowTestClock).advance('1m');
+    const spans = await telemetry.spansOf(id, done('workflow.timer nap'));
+    const timer = spanNamed(spans, 'workflow.timer nap');
+    expect(parentOf(timer)).toBe(started.span.spanId);
+    expect(timer.attributes).toMatchObject({
+      'workflow.run.kind': 'timer',
+      'workflow.execution.status': 'completed',
+    });
+    expect(parentOf(spanNamed(spans, 'workflow.step woke'))).toBe(timer.spanContext().spanId);
   });
 
   it('counts cancelled executions by workflow and outcome', async () => {
