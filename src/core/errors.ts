@@ -141,6 +141,34 @@ export class PatternInputTooLongError extends DurableWorkflowError {
  */
 export class StepError extends DurableWorkflowError {}
 
+/** A `matches` pattern that a reference supplied cannot be used; the step fails with this. */
+export class InvalidPatternError extends DurableWorkflowError {
+  constructor(
+    readonly field: string,
+    readonly pattern: unknown,
+    reason: string,
+  ) {
+    const shown =
+      typeof pattern === 'string' ? JSON.stringify(pattern.slice(0, 100)) : String(pattern);
+    super(
+      `"matches" on ${field}: the pattern ${shown} cannot be used: ${reason}. Fix the value the condition's reference points to.`,
+    );
+  }
+}
+
+/** A `workflow` step's child did not finish within the step's `timeout`; the child was cancelled. */
+export class SubWorkflowTimeoutError extends DurableWorkflowError {
+  constructor(
+    readonly workflowId: string,
+    readonly childExecutionId: string,
+    readonly timeoutSeconds: number,
+  ) {
+    super(
+      `workflow "${workflowId}" (execution ${childExecutionId}) did not finish within ${timeoutSeconds} s, so it was cancelled. Raise the step's "timeout" or handle the failure with "on_error".`,
+    );
+  }
+}
+
 /** A `call` step's service did not answer within the step's `timeout` or the run's. */
 export class CallTimeoutError extends DurableWorkflowError {
   constructor(
@@ -219,5 +247,33 @@ export class InvalidOptionError extends DurableWorkflowError {
     problem: string,
   ) {
     super(`${option} ${problem}`);
+  }
+}
+
+/**
+ * `retry` can't run this failed execution again: it is a sub-workflow (retried through its parent),
+ * its workflow's timeout has passed, or it failed before its failure point was recorded. The
+ * message says which, and what to do instead.
+ */
+export class RetryRefusedError extends DurableWorkflowError {
+  constructor(
+    readonly executionId: string,
+    readonly reason: string,
+  ) {
+    super(`Cannot retry execution "${executionId}": ${reason}.`);
+  }
+}
+
+/**
+ * `fork` can't run on from `fromStep`: the workflow has no such step, the execution never reached
+ * it, or a step before it has no recorded outcome a fork can reuse. The message says which.
+ */
+export class ForkRefusedError extends DurableWorkflowError {
+  constructor(
+    readonly executionId: string,
+    readonly fromStep: string,
+    readonly reason: string,
+  ) {
+    super(`Cannot fork execution "${executionId}" from step "${fromStep}": ${reason}.`);
   }
 }

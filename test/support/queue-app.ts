@@ -20,6 +20,8 @@ export interface QueueAppConfig {
   maxRecoveries?: number;
   concurrency?: number;
   runMigrations?: boolean;
+  /** Serve the HTTP API and dashboard under /workflows. */
+  http?: boolean;
   /** A worker process that kills itself (SIGKILL) as it begins to apply a resume, before any checkpoint. */
   dieOnResume?: boolean;
 }
@@ -178,6 +180,31 @@ export const QUEUE_WORKFLOWS = [
       },
     ],
   },
+  {
+    id: 'mend',
+    name: 'A step that fails once, then one whose first run hangs',
+    inputs: { failMark: { type: 'string' }, hangMark: { type: 'string' } },
+    steps: [
+      {
+        id: 'try',
+        type: 'call',
+        service: 'lab',
+        method: 'flaky',
+        input: { markFile: '$failMark' },
+        output: 'tried',
+        next: 'hang',
+      },
+      {
+        id: 'hang',
+        type: 'call',
+        service: 'lab',
+        method: 'hangOnce',
+        input: { markFile: '$hangMark' },
+        next: 'after',
+      },
+      { id: 'after', type: 'assign', set: { ended: true } },
+    ],
+  },
 ];
 
 export function queueAppImports(config: QueueAppConfig): DynamicModule[] {
@@ -200,6 +227,7 @@ export function queueAppImports(config: QueueAppConfig): DynamicModule[] {
         maxRecoveries: config.maxRecoveries,
         concurrency: config.concurrency,
       },
+      http: config.http ? { path: 'workflows' } : undefined,
     }),
   ];
 }

@@ -32,6 +32,10 @@ export class Checkpointer {
 
   /** Adds an entry to the next checkpoint. */
   record(state: RunState, stepId: string, stepType: string, draft: EntryDraft, at?: Date): void {
+    if (state.definition.readsHistory && draft.action === 'completed') {
+      const item = { step: state.entryName(stepId), type: stepType, output: draft.output ?? null };
+      (state.runtime.history ??= []).push(item);
+    }
     state.pending.push({
       id: randomUUID(),
       executionId: state.saved.id,
@@ -103,7 +107,8 @@ export class Checkpointer {
       await this.commit(state, changes);
       return state.saved.status !== 'running';
     } catch (error) {
-      if (!(error instanceof RejectedValueError)) throw error;
+      // An execution never saved has nothing to roll back to: its start is refused instead.
+      if (!(error instanceof RejectedValueError) || state.saved.revision === undefined) throw error;
       await this.rollback(state);
       const stepId = located?.step.id ?? state.saved.currentStep ?? 'end';
       this.record(state, stepId, located?.step.type ?? 'end', { action: 'failed', error });
@@ -146,6 +151,13 @@ export class Checkpointer {
       const type = state.located(stepId)?.step.type ?? 'unknown';
       this.record(state, stepId, type, { action: 'failed', error });
     }
+    // Where `retry` starts again: the step in flight and the loops it was in, unless the step loop
+    // said already (it unwinds loops looking for an on_error).
+    const position = state.pendingPosition === undefined ? stepId : state.pendingPosition;
+    state.runtime.failure ??= {
+      stepId: position === FINISHED ? null : position,
+      frames: structuredClone(state.runtime.frames),
+    };
     state.runtime.frames = [];
     await this.commit(state, { status: 'failed', error: error.message, haltData: null });
     await this.options.onFinished(state.saved);

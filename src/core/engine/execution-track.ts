@@ -1,5 +1,6 @@
 import type { LocatedStep } from '../definition/definition-types';
 import { StepFailedError, WorkflowTimeoutError } from '../errors';
+import type { FailurePoint } from '../types';
 import type { Checkpointer } from './checkpointer';
 import type { LoopFrame, RunState } from './run-state';
 import type { EntryDraft, StepOutcome } from './step-context';
@@ -116,10 +117,13 @@ export class ExecutionTrack implements StepTrack {
   }
 
   async end(finish: { result: unknown } | null): Promise<void> {
+    // An `end` step's result stays readable in the context, as in the original format.
+    if (finish) this.state.ctx['result'] = finish.result;
     await this.checkpointer.complete(this.state, finish ? finish.result : { ...this.state.ctx });
   }
 
-  async failed(located: LocatedStep, error: unknown): Promise<void> {
+  async failed(located: LocatedStep, error: unknown, at: FailurePoint): Promise<void> {
+    this.state.runtime.failure = at;
     const failure =
       error instanceof WorkflowTimeoutError
         ? error

@@ -16,6 +16,8 @@ import { normalizeExecutionId } from '../execution-id';
 import { childExecutionId, childPath } from './child-ids';
 import { RunState, type RunOptions } from './run-state';
 import { StepLoop } from './step-loop';
+import { Retries } from './retries';
+import { Forks } from './forks';
 import { noTelemetry, type RunKind, type WorkflowTelemetry } from '../telemetry';
 
 export type { EngineEvent } from './checkpointer';
@@ -34,6 +36,11 @@ export interface WorkflowEngineOptions {
   onEvent?: (event: EngineEvent) => void;
   /** Where spans and metrics go (`createOpenTelemetry()` for OpenTelemetry). @defaultValue none */
   telemetry?: WorkflowTelemetry;
+}
+
+export interface ForkOptions {
+  /** The step the fork runs on from; the steps the execution completed before it are reused. */
+  fromStep: string;
 }
 
 export interface StartOptions {
@@ -59,6 +66,8 @@ export class WorkflowEngine {
   private readonly checkpointer: Checkpointer;
   private readonly loop: StepLoop;
   private readonly halts: Halts;
+  private readonly retries: Retries;
+  private readonly forks: Forks;
   private readonly emit: (event: EngineEvent) => void;
   private readonly telemetry: WorkflowTelemetry;
 
@@ -85,6 +94,7 @@ export class WorkflowEngine {
       now: this.now,
       sleep: options.sleep ?? ((ms) => delay(ms).then(() => undefined)),
       runChild: (state, parent, step, input) => this.halts.runChild(state, parent, step, input),
+      cancelChild: (state, parent, step) => this.halts.cancelChild(state, parent, step),
       runBranch: (state, steps, ctx) => this.loop.runBranch(state, steps, ctx),
     });
     this.loop = new StepLoop(contexts, this.now, telemetry);
@@ -97,8 +107,20 @@ export class WorkflowEngine {
       drive: (id) => this.drive(id),
       resume: (id, payload) => this.resume(id, payload),
       fireTimer: (id) => this.fireTimer(id),
+      cancel: (id) => this.cancel(id),
       startChild: (workflowId, input, id, parent) =>
         this.runNew(this.registry.get(workflowId), input, id, parent),
+    });
+    const definitionOf = (execution: Execution) => this.definitionOf(execution);
+    this.retries = new Retries({ store: this.store, now: this.now, emit: this.emit, definitionOf });
+    this.forks = new Forks({
+      store: this.store,
+      checkpointer: this.checkpointer,
+      loop: this.loop,
+      now: this.now,
+      emit: this.emit,
+      definitionOf,
+      newExecution: (definition, input) => this.newExecution(definition, input, undefined),
     });
   }
 
@@ -265,6 +287,26 @@ export class WorkflowEngine {
   }
 
   /**
+   * Puts a `failed` execution back to `pending` at the step that failed, with the context it had
+   * before that step, for a runner to drive. Any other status is refused with
+   * `ExecutionStateError`; a sub-workflow's execution (retried through its parent), one past its
+   * workflow's timeout or one failed before failure points were recorded, with `RetryRefusedError`.
+   */
+  async retry(executionId: string): Promise<Execution> {
+    return this.retries.reopen(await this.loaded(executionId));
+  }
+
+  /**
+   * Saves a `pending` fork of an execution in any status: same workflow version and input, at
+   * `fromStep`, with the recorded outputs of the steps before it (they are not run again), for a
+   * runner to drive. An unknown step, or one the execution never reached, is refused with
+   * `ForkRefusedError`.
+   */
+  async fork(executionId: string, { fromStep }: ForkOptions): Promise<Execution> {
+    return this.forks.fork(await this.loaded(executionId), fromStep);
+  }
+
+  /**
    * Runs a new execution whose first checkpoint inserts it. When another starter inserted the same
    * id first, that execution is returned and nothing runs here.
    */
@@ -307,7 +349,8 @@ export class WorkflowEngine {
       workflowVersion: definition.version,
       status: 'pending',
       input: values,
-      ctx: { ...values },
+      // `input` too, as the original format keeps it readable on the record.
+      ctx: { ...values, input: structuredClone(values) },
       currentStep: definition.steps[0].id,
       result: null,
       recoverTo: null,
