@@ -12,7 +12,7 @@ type Metrics = Pick<
  */
 export function workflowMetrics(meter: Meter): Metrics {
   const started = meter.createCounter('workflow.executions.started', {
-    description: 'Executions created (started or run), by workflow.',
+    description: 'Executions created (started, run, sub-workflows, forks), by workflow.',
   });
   const ended = meter.createCounter('workflow.executions.ended', {
     description: 'Executions that completed, failed or were cancelled, by workflow and outcome.',

@@ -77,7 +77,7 @@ export class WorkflowEngine {
     this.now = options.now ?? (() => new Date());
     const telemetry = (this.telemetry = options.telemetry ?? noTelemetry);
     this.emit = (event) => {
-      // A finished execution is never saved again, so each one ends exactly once here.
+      // Saved finished once per run that ends it (a retry may end it again, and counts again).
       const { execution } = event;
       if (event.type === 'execution' && isFinished(execution.status))
         telemetry.executionEnded(execution.workflowId, execution.status);
@@ -303,7 +303,9 @@ export class WorkflowEngine {
    * `ForkRefusedError`.
    */
   async fork(executionId: string, { fromStep }: ForkOptions): Promise<Execution> {
-    return this.forks.fork(await this.loaded(executionId), fromStep);
+    const forked = await this.forks.fork(await this.loaded(executionId), fromStep);
+    this.telemetry.executionStarted(forked.workflowId);
+    return forked;
   }
 
   /**
