@@ -37,3 +37,14 @@ export {
   toSerializedError,
   type SerializedError,
 } from './core/error-serialization';
+export { systemClock, type WorkflowClock } from './core/clock';
+export {
+  noTelemetry,
+  type RunKind,
+  type RunSpanInfo,
+  type StepMetricOutcome,
+  type StepSpanInfo,
+  type TraceCarrier,
+  type WorkflowTelemetry,
+} from './core/telemetry';
+export { createOpenTelemetry } from './observability/open-telemetry';

@@ -93,3 +93,14 @@ export {
 } from './storage/redis/redis-workflow-store';
 export type { RedisDurabilityReport } from './storage/redis/redis-durability';
 export { ResilientStore, type ResilientStoreOptions } from './storage/resilient/resilient-store';
+
+export {
+  WorkflowHealthIndicator,
+  type WorkflowHealthDetails,
+  type WorkflowHealthOptions,
+  type WorkflowHealthResult,
+  type WorkersHealth,
+} from './nest/health/workflow-health.indicator';
+export type { ProbeResult } from './nest/health/health-probe';
+export type { WorkflowClock } from './core/clock';
+export type { TraceCarrier, WorkflowTelemetry } from './core/telemetry';

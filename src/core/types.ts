@@ -92,6 +92,8 @@ export interface ExecutionRuntime {
   retries?: number;
   /** Set on an execution made by `fork`: the execution it was forked from, and the step it ran on from. */
   forkedFrom?: { executionId: string; fromStep: string };
+  /** The trace the execution's runs belong to: its start caller's, or its first run's. */
+  trace?: Record<string, string>;
 }
 
 /** One completed step, as `$history` lists it. */

@@ -20,6 +20,7 @@ import { WorkflowStepTypeExplorer } from './workflow-step-type.explorer';
 import { WorkflowLifecycle } from './workflow-lifecycle';
 import { workflowRuntimeProviders } from './workflow-runtime.providers';
 import { WorkflowService } from './workflow.service';
+import { WorkflowHealthIndicator } from './health/workflow-health.indicator';
 
 @Module({})
 export class DurableWorkflowModule {
@@ -79,8 +80,9 @@ export class DurableWorkflowModule {
         WorkflowLifecycle,
         WorkflowService,
         ...httpLayer.providers,
+        WorkflowHealthIndicator,
       ],
-      exports: [STORE, WORKFLOW_QUEUE, ...queueAliases, WorkflowService],
+      exports: [STORE, WORKFLOW_QUEUE, ...queueAliases, WorkflowService, WorkflowHealthIndicator],
     };
   }
 }

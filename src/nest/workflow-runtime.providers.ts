@@ -1,5 +1,8 @@
 import type { FactoryProvider, Provider } from '@nestjs/common';
+import { systemClock, type WorkflowClock } from '../core/clock';
 import { WorkflowEngine } from '../core/engine/workflow-engine';
+import type { WorkflowTelemetry } from '../core/telemetry';
+import { createOpenTelemetry } from '../observability/open-telemetry';
 import { WorkflowRegistry } from '../core/registry';
 import type { WorkflowStore } from '../core/store/workflow-store';
 import { DiscoveredServices } from './discovered-services';
@@ -19,6 +22,10 @@ export const WORKFLOW_REGISTRY = Symbol('DURABLE_WORKFLOW_REGISTRY');
 export const WORKFLOW_ENGINE = Symbol('DURABLE_WORKFLOW_ENGINE');
 /** Where work runs: in process, or BullMQ jobs with the `queue` option. */
 export const WORKFLOW_RUNNER = Symbol('DURABLE_WORKFLOW_RUNNER');
+/** The engine's time and the timers armed on it (`WorkflowClock`); a test clock replaces it. */
+export const WORKFLOW_CLOCK = Symbol('DURABLE_WORKFLOW_CLOCK');
+/** Where spans and metrics go: OpenTelemetry when the application installed its API. */
+export const WORKFLOW_TELEMETRY = Symbol('DURABLE_WORKFLOW_TELEMETRY');
 
 const engineProvider: FactoryProvider<WorkflowEngine> = {
   provide: WORKFLOW_ENGINE,
@@ -28,17 +35,30 @@ const engineProvider: FactoryProvider<WorkflowEngine> = {
     services: DiscoveredServices,
     events: ExecutionEvents,
     stepTypes: DiscoveredStepTypes,
+    clock: WorkflowClock,
+    telemetry: WorkflowTelemetry,
   ) =>
     new WorkflowEngine({
       store,
       registry,
       services,
       stepTypes,
+      now: () => clock.now(),
+      sleep: (ms) => clock.sleep(ms),
+      telemetry,
       onEvent: (event) => {
         if (event.type === 'execution') events.emit(event.execution);
       },
     }),
-  inject: [STORE, WORKFLOW_REGISTRY, DiscoveredServices, ExecutionEvents, DiscoveredStepTypes],
+  inject: [
+    STORE,
+    WORKFLOW_REGISTRY,
+    DiscoveredServices,
+    ExecutionEvents,
+    DiscoveredStepTypes,
+    WORKFLOW_CLOCK,
+    WORKFLOW_TELEMETRY,
+  ],
 };
 
 const runnerProvider: FactoryProvider<WorkflowRunner> = {
@@ -48,8 +68,17 @@ const runnerProvider: FactoryProvider<WorkflowRunner> = {
     store: WorkflowStore,
     queue: WorkflowBullQueue | null,
     options: ResolvedModuleOptions,
-  ) => createRunner(engine, store, queue, options),
-  inject: [WORKFLOW_ENGINE, STORE, WORKFLOW_QUEUE, MODULE_OPTIONS],
+    clock: WorkflowClock,
+    telemetry: WorkflowTelemetry,
+  ) => createRunner(engine, store, queue, options, clock, telemetry),
+  inject: [
+    WORKFLOW_ENGINE,
+    STORE,
+    WORKFLOW_QUEUE,
+    MODULE_OPTIONS,
+    WORKFLOW_CLOCK,
+    WORKFLOW_TELEMETRY,
+  ],
 };
 
 /**
@@ -57,6 +86,8 @@ const runnerProvider: FactoryProvider<WorkflowRunner> = {
  * what watches them (local events, other processes' changes, the live feed, `wait`).
  */
 export const workflowRuntimeProviders: Provider[] = [
+  { provide: WORKFLOW_CLOCK, useValue: systemClock },
+  { provide: WORKFLOW_TELEMETRY, useFactory: () => createOpenTelemetry() },
   { provide: DiscoveredServices, useFactory: () => new DiscoveredServices() },
   { provide: ExecutionEvents, useFactory: () => new ExecutionEvents() },
   { provide: DiscoveredStepTypes, useFactory: () => new DiscoveredStepTypes() },

@@ -1,5 +1,6 @@
 import type { LocatedStep, WorkflowDefinition } from '../definition/definition-types';
 import { defaultNext } from '../definition/step-graph';
+import type { TraceCarrier } from '../telemetry';
 import type { Entry, Execution, ExecutionRuntime, RuntimeFrame } from '../types';
 import type { Replay } from './replay';
 
@@ -18,6 +19,13 @@ export interface RunOptions {
    * a failure) gives it up in the same write, and says so through `released`.
    */
   lease?: { executionId: string; owner: string; released: () => void };
+  /**
+   * The trace context of whoever asked for this run, when it came through a queue job; in process
+   * the active context is used. @defaultValue the active context
+   */
+  caller?: TraceCarrier;
+  /** When the resume being applied was asked for (epoch ms), for the resume latency metric. */
+  requestedAt?: number;
 }
 
 /** The innermost loop being iterated in `frames`, if any. */

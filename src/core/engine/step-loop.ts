@@ -14,6 +14,7 @@ import type { StepContextFactory } from './context-factory';
 import { topLoop, type LoopFrame, type RunState } from './run-state';
 import type { BranchOutcome, EntryDraft, StepOutcome } from './step-context';
 import type { StepTrack } from './step-track';
+import type { StepMetricOutcome, StepSpanInfo, WorkflowTelemetry } from '../telemetry';
 
 /**
  * Runs steps one after another on a track: the execution's top level, its loop bodies, and parallel
@@ -23,6 +24,7 @@ export class StepLoop {
   constructor(
     private readonly contexts: StepContextFactory,
     private readonly now: () => Date,
+    private readonly telemetry: WorkflowTelemetry,
   ) {}
 
   /** Runs until the track stops: the run halted, ended or failed. */
@@ -47,20 +49,25 @@ export class StepLoop {
         );
       }
       const began = Date.now();
+      const span = stepSpan(track, located);
       // Handlers write variables at the top level: a copy of it is the context before the step.
       const before = { ...track.ctx };
       let outcome: StepOutcome;
       try {
         const context = this.contexts.create(track);
         const { replay } = track.state;
-        outcome = replay
-          ? await replay.outcome(located, context, track.state)
-          : await stepHandler(located.step).run(located.step, context);
+        outcome = await this.telemetry.traceStep(span, () =>
+          replay
+            ? replay.outcome(located, context, track.state)
+            : stepHandler(located.step).run(located.step, context),
+        );
       } catch (error) {
         if (isStoreFailure(error) || error instanceof ForkRefusedError) throw error;
+        this.telemetry.stepFinished(span, 'failed', Date.now() - began);
         if (await this.fail(track, located, error, Date.now() - began, before)) return;
         continue;
       }
+      this.telemetry.stepFinished(span, metricOutcome(outcome), Date.now() - began);
       if (await this.apply(track, located, outcome, Date.now() - began)) return;
     }
   }
@@ -196,6 +203,18 @@ export class StepLoop {
       return this.fail(track, located, error, track.loopDurationMs(frame));
     }
   }
+}
+
+/** What a step's span and metrics say of it. */
+function stepSpan(track: StepTrack, located: LocatedStep): StepSpanInfo {
+  const { id, type } = located.step;
+  const attempt = track.parkedRetry(id)?.attempt ?? 1;
+  return { execution: track.state.saved, stepId: id, stepType: type, attempt };
+}
+
+function metricOutcome(outcome: StepOutcome): StepMetricOutcome {
+  if (outcome.kind === 'halt') return 'halted';
+  return outcome.kind === 'retry' ? 'retry' : 'completed';
 }
 
 /** Puts `ctx`'s top-level variables back to those of `before`. */

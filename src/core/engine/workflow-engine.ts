@@ -19,6 +19,7 @@ import { RunState, type RunOptions } from './run-state';
 import { StepLoop } from './step-loop';
 import { Retries } from './retries';
 import { Forks } from './forks';
+import { noTelemetry, type RunKind, type WorkflowTelemetry } from '../telemetry';
 
 export type { EngineEvent } from './checkpointer';
 export type { ResumePayload } from '../types';
@@ -39,6 +40,8 @@ export interface WorkflowEngineOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Told of every entry recorded and every execution saved, for live views. */
   onEvent?: (event: EngineEvent) => void;
+  /** Where spans and metrics go (`createOpenTelemetry()` for OpenTelemetry). @defaultValue none */
+  telemetry?: WorkflowTelemetry;
 }
 
 export interface ForkOptions {
@@ -72,12 +75,20 @@ export class WorkflowEngine {
   private readonly retries: Retries;
   private readonly forks: Forks;
   private readonly emit: (event: EngineEvent) => void;
+  private readonly telemetry: WorkflowTelemetry;
 
   constructor(options: WorkflowEngineOptions) {
     this.store = options.store;
     this.registry = options.registry;
     this.now = options.now ?? (() => new Date());
-    this.emit = (event) => options.onEvent?.(event);
+    const telemetry = (this.telemetry = options.telemetry ?? noTelemetry);
+    this.emit = (event) => {
+      // Saved finished once per run that ends it (a retry may end it again, and counts again).
+      const { execution } = event;
+      if (event.type === 'execution' && isFinished(execution.status))
+        telemetry.executionEnded(execution.workflowId, execution.status);
+      options.onEvent?.(event);
+    };
     this.checkpointer = new Checkpointer({
       store: this.store,
       now: this.now,
@@ -93,7 +104,7 @@ export class WorkflowEngine {
       cancelChild: (state, parent, step) => this.halts.cancelChild(state, parent, step),
       runBranch: (state, steps, ctx) => this.loop.runBranch(state, steps, ctx),
     });
-    this.loop = new StepLoop(contexts, this.now);
+    this.loop = new StepLoop(contexts, this.now, telemetry);
     this.halts = new Halts({
       store: this.store,
       checkpointer: this.checkpointer,
@@ -151,6 +162,7 @@ export class WorkflowEngine {
     const execution = this.newExecution(this.registry.get(workflowId), input, executionId);
     try {
       const saved = await this.store.save(execution);
+      this.telemetry.executionStarted(saved.workflowId);
       this.emit({ type: 'execution', execution: saved });
       return { execution: saved, created: true };
     } catch (error) {
@@ -175,7 +187,7 @@ export class WorkflowEngine {
       this.definitionOf(current),
       options,
     );
-    return this.advance(state);
+    return this.traced('drive', current, options, () => this.advance(state));
   }
 
   /**
@@ -192,7 +204,18 @@ export class WorkflowEngine {
     payload: ResumePayload = {},
     options: RunOptions = {},
   ): Promise<Execution> {
-    return this.halts.resume(await this.loaded(execution), payload, options);
+    const current = await this.loaded(execution);
+    const asked = options.requestedAt ?? Date.now();
+    const accepted: RunOptions = {
+      ...options,
+      onAccepted: (resumed) => {
+        this.telemetry.resumeLatency(resumed.workflowId, Date.now() - asked);
+        options.onAccepted?.(resumed);
+      },
+    };
+    return this.traced('resume', current, options, () =>
+      this.halts.resume(current, payload, accepted),
+    );
   }
 
   /**
@@ -201,7 +224,9 @@ export class WorkflowEngine {
    * nothing.
    */
   async fireTimer(execution: ExecutionRef, options: RunOptions = {}): Promise<Execution> {
-    return this.halts.fireTimer(await this.loaded(execution), options);
+    const current = await this.loaded(execution);
+    if (current.status !== 'halted') return current;
+    return this.traced('timer', current, options, () => this.halts.fireTimer(current, options));
   }
 
   /** Stops a pending, running or halted execution (and a child it is waiting on). */
@@ -285,7 +310,9 @@ export class WorkflowEngine {
    * `ForkRefusedError`.
    */
   async fork(executionId: string, { fromStep }: ForkOptions): Promise<Execution> {
-    return this.forks.fork(await this.loaded(executionId), fromStep);
+    const forked = await this.forks.fork(await this.loaded(executionId), fromStep);
+    this.telemetry.executionStarted(forked.workflowId);
+    return forked;
   }
 
   /**
@@ -299,10 +326,18 @@ export class WorkflowEngine {
     parent?: ExecutionRuntime['parent'],
   ): Promise<Execution> {
     const execution = this.newExecution(definition, input, executionId);
-    if (parent) execution.runtime = { frames: [], response: null, approved: null, parent };
+    if (parent)
+      execution.runtime = {
+        frames: [],
+        response: null,
+        approved: null,
+        ...this.traceOfCaller(),
+        parent,
+      };
     const state = new RunState({ ...execution, status: 'running' }, definition);
     try {
-      return await this.advance(state);
+      this.telemetry.executionStarted(definition.id);
+      return await this.traced('run', execution, {}, () => this.advance(state));
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError) || state.saved.revision !== undefined)
         throw error;
@@ -330,15 +365,38 @@ export class WorkflowEngine {
       recoverTo: null,
       haltData: null,
       error: null,
-      runtime: { frames: [], response: null, approved: null },
+      runtime: { frames: [], response: null, approved: null, ...this.traceOfCaller() },
       createdAt: now,
       updatedAt: now,
     };
   }
 
   private async advance(state: RunState): Promise<Execution> {
+    // Inside the run's span: an execution started outside any trace keeps the one its first run began.
+    if (!state.runtime.trace) Object.assign(state.runtime, this.traceOfCaller());
     await this.loop.run(new ExecutionTrack(state, this.checkpointer, this.now));
     return state.saved;
+  }
+
+  /** The caller's trace, for a new execution to keep; nothing when there is none. */
+  private traceOfCaller(): Pick<ExecutionRuntime, 'trace'> {
+    const trace = this.telemetry.capture();
+    return trace ? { trace } : {};
+  }
+
+  /**
+   * Runs `work` as one run of the execution, in the execution's trace (the one its start began);
+   * the caller's own context, when it is another trace (a resume's request), is linked.
+   */
+  private traced(
+    kind: RunKind,
+    execution: Execution,
+    options: RunOptions,
+    work: () => Promise<Execution>,
+  ): Promise<Execution> {
+    const caller = options.caller ?? this.telemetry.capture();
+    const parent = execution.runtime?.trace ?? caller;
+    return this.telemetry.traceRun({ kind, execution, parent, link: caller }, work);
   }
 
   private definitionOf(execution: Execution): WorkflowDefinition {

@@ -10,6 +10,7 @@ import type {
   WorkflowEngine,
 } from '../../core/engine/workflow-engine';
 import { ExecutionNotFoundError, ExecutionStateError } from '../../core/errors';
+import type { WorkflowTelemetry } from '../../core/telemetry';
 import type { Execution } from '../../core/types';
 import { assertJsonSafe } from '../../storage/serialization/json-safety';
 import type { DurableWorkflowStore } from '../../core/store/workflow-store';
@@ -48,6 +49,7 @@ export class QueueRunner implements WorkflowRunner {
     private readonly store: DurableWorkflowStore,
     queue: WorkflowBullQueue,
     private readonly options: ResolvedQueueOptions,
+    private readonly telemetry: WorkflowTelemetry,
   ) {
     this.jobs = new WorkflowJobQueue(queue, options);
     this.leases = new ExecutionLeases(store, options.leaseMs, this.logger);
@@ -67,6 +69,7 @@ export class QueueRunner implements WorkflowRunner {
       this.options,
       this.workerId,
       this.logger,
+      this.telemetry,
     );
     const queue = this.jobs.queue;
     this.worker = new (peers.bullmq().Worker)<WorkflowJobData, unknown, WorkflowJobName>(
@@ -113,7 +116,8 @@ export class QueueRunner implements WorkflowRunner {
     const { execution, created } = await this.engine.create(workflowId, input, opts);
     if (!created) return execution;
     try {
-      await this.jobs.add({ name: 'start', data: jobTarget(execution) }, execution);
+      const data = { ...jobTarget(execution), ...this.traced() };
+      await this.jobs.add({ name: 'start', data }, execution);
     } catch (error) {
       // It is saved: a worker's recovery sweep takes it once the lease time has passed.
       this.logger.warn(
@@ -133,7 +137,12 @@ export class QueueRunner implements WorkflowRunner {
     assertJsonSafe(executionId, 'response', payload.response ?? null);
     await requireQueueAnswer(this.jobs.queue, QUEUE_ANSWER_MS);
     const accepted = await this.acceptance.accept(execution, payload);
-    const data = { ...haltTarget(accepted.execution), payload, leaseOwner: accepted.owner };
+    const data = {
+      ...haltTarget(accepted.execution),
+      ...this.traced(),
+      payload,
+      leaseOwner: accepted.owner,
+    };
     try {
       // A finished job of this halt (one that failed every attempt) must not keep this one out.
       await this.jobs.add({ name: 'resume', data }, accepted.execution, 0, true);
@@ -261,6 +270,12 @@ export class QueueRunner implements WorkflowRunner {
     }
     await this.followUps.timers(held.execution, held.rootId);
     return held.execution;
+  }
+
+  /** The caller's trace context, for the worker's spans to continue; nothing when there is none. */
+  private traced(): { trace?: Record<string, string> } {
+    const trace = this.telemetry.capture();
+    return trace ? { trace } : {};
   }
 
   private async mustLoad(executionId: string): Promise<Execution> {

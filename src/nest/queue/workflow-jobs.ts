@@ -1,4 +1,5 @@
 import type { ResumePayload } from '../../core/engine/workflow-engine';
+import type { TraceCarrier } from '../../core/telemetry';
 import type { Execution } from '../../core/types';
 
 /**
@@ -17,10 +18,13 @@ interface JobTarget {
 /** `halts`: the halt the job answers; once the execution moved past it the job is stale. */
 type HaltTarget = JobTarget & { halts: number };
 
+/** `trace`: the context of the `start()` or `resume()` caller, which the worker's spans continue. */
+type Traced = { trace?: TraceCarrier };
+
 export type WorkflowJob =
-  | { name: 'start'; data: JobTarget }
+  | { name: 'start'; data: JobTarget & Traced }
   /** `leaseOwner`: the owner the resume was accepted for (its claim marks it until applied). */
-  | { name: 'resume'; data: HaltTarget & { payload: ResumePayload; leaseOwner: string } }
+  | { name: 'resume'; data: HaltTarget & Traced & { payload: ResumePayload; leaseOwner: string } }
   | { name: 'timer'; data: HaltTarget }
   /** Carries on a halted parent whose child finished while nobody was there to wake it. */
   | { name: 'wake'; data: HaltTarget }
