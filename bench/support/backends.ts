@@ -10,6 +10,7 @@ import {
   RedisWorkflowStore,
   TypeormWorkflowStore,
   WORKFLOW_MIGRATIONS,
+  WORKFLOW_EVENT_ENTITIES,
   WorkflowEntryEntity,
   WorkflowExecutionEntity,
   type DurableWorkflowStore,
@@ -30,7 +31,7 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-const entities = [WorkflowExecutionEntity, WorkflowEntryEntity];
+const entities = [WorkflowExecutionEntity, WorkflowEntryEntity, ...WORKFLOW_EVENT_ENTITIES];
 const iso = (d: Date) => d.toISOString();
 const sqliteTime = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 23);
 

@@ -81,6 +81,8 @@ export interface ExecutionRuntime {
   acceptedResume?: { halts: number; payload: ResumePayload; owner: string };
   /** How often the step in flight was taken over after its worker stopped without a checkpoint. */
   recoveries?: { stepId: string | null; count: number };
+  /** Ids of the events delivered to this execution: each is delivered to it at most once. */
+  events?: string[];
 }
 
 export type EntryAction = 'started' | 'completed' | 'failed' | 'halted';
@@ -104,4 +106,6 @@ export interface Entry {
 export interface ResumePayload {
   response?: unknown;
   approved?: boolean;
+  /** Set when the resume delivers an event (`response` is its payload) to an `event` step. */
+  event?: { id: string; name: string };
 }

@@ -10,6 +10,7 @@ import type { WorkflowRegistry } from '../core/registry';
 import { DiscoveredServices } from './discovered-services';
 import { MODULE_OPTIONS } from './durable-workflow.constants';
 import type { ResolvedModuleOptions } from './durable-workflow.options';
+import { WorkflowEvents } from './events/workflow-events';
 import { ExecutionFeed } from './execution-feed';
 import { OwnedResources } from './owned-resources';
 import type { WorkflowRunner } from './runners/workflow-runner';
@@ -39,13 +40,16 @@ export class WorkflowLifecycle
     private readonly feed: ExecutionFeed,
     private readonly remoteChanges: SharedRemoteChanges,
     private readonly owned: OwnedResources,
+    private readonly events: WorkflowEvents,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.services.use(this.explorer.explore());
     this.registry.registerAll(this.options.workflows);
+    this.events.check(this.registry);
     this.started = true;
     await this.runner.boot();
+    await this.events.start();
   }
 
   /** Refuses work before the application started. */
@@ -65,6 +69,7 @@ export class WorkflowLifecycle
 
   /** Stores close nothing earlier (no onModuleDestroy), so the drain can still write. */
   async onApplicationShutdown(): Promise<void> {
+    this.events.stop();
     try {
       await this.runner.stop(this.options.shutdownGraceMs);
     } finally {

@@ -68,6 +68,7 @@ export const STEP_TYPES = [
   'approval',
   'workflow',
   'wait',
+  'event',
 ] as const;
 export type StepType = (typeof STEP_TYPES)[number];
 
@@ -156,6 +157,18 @@ export interface WaitStep extends BaseStep {
   until?: string;
 }
 
+export interface EventStep extends BaseStep {
+  type: 'event';
+  name: string;
+  /** Payload fields and the values they must equal; values may be references. */
+  match: Record<string, unknown>;
+  timeout?: number;
+  on_timeout?: string;
+  output?: string;
+  /** Seconds before the step was reached that an event may have been sent and still count. */
+  lookback: number;
+}
+
 export type StepDefinition =
   | StartStep
   | EndStep
@@ -168,7 +181,8 @@ export type StepDefinition =
   | HaltStep
   | ApprovalStep
   | SubWorkflowStep
-  | WaitStep;
+  | WaitStep
+  | EventStep;
 
 export const TRANSFORM_OPS = [
   'map',

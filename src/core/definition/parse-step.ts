@@ -3,6 +3,7 @@ import { STEP_TYPES, type Condition, type StepDefinition, type StepType } from '
 import { FieldReader } from './field-reader';
 import { PROTOTYPE_NAME, checkStepValues, pathProblem, variableNameProblem } from './names';
 import { parseCondition } from './parse-condition';
+import { parseEventStep } from './parse-event-step';
 import { parseTransformOps } from './parse-transform';
 import { describeValue, stepLabel, type Problems } from './problems';
 
@@ -31,6 +32,7 @@ const TYPE_KEYS: Record<StepType, string[]> = {
   approval: ['prompt', 'context', 'approvers', 'on_reject', 'timeout', 'on_timeout'],
   workflow: ['workflow_id', 'input', 'output'],
   wait: ['seconds', 'until'],
+  event: ['name', 'match', 'timeout', 'on_timeout', 'output', 'lookback'],
 };
 /** Steps whose successor is chosen otherwise, or that have none. */
 const NO_NEXT: StepType[] = ['router', 'end'];
@@ -239,5 +241,7 @@ function parseTyped(
         problems.add(r.where, 'a wait needs exactly one of "seconds" or "until"');
       }
       return { ...base, type, seconds: r.number('seconds', { min: 0 }), until: r.string('until') };
+    case 'event':
+      return parseEventStep(r, base, problems);
   }
 }

@@ -1,8 +1,10 @@
 import { CreateWorkflowTables1763800000000 } from './1763800000000-CreateWorkflowTables';
 import { IndexExecutionsByWorkflowAndStatus1764900000000 } from './1764900000000-IndexExecutionsByWorkflowAndStatus';
+import { CreateWorkflowEventTables1765100000000 } from './1765100000000-CreateWorkflowEventTables';
 
 /** Add these to the application's DataSource `migrations` to create the workflow tables. */
 export const WORKFLOW_MIGRATIONS = [
   CreateWorkflowTables1763800000000,
   IndexExecutionsByWorkflowAndStatus1764900000000,
+  CreateWorkflowEventTables1765100000000,
 ];
