@@ -178,6 +178,29 @@ export const QUEUE_WORKFLOWS = [
       },
     ],
   },
+  {
+    id: 'awaitEvent',
+    name: 'Waits for an event, then a step',
+    inputs: { key: { type: 'string' } },
+    steps: [
+      {
+        id: 'hear',
+        type: 'event',
+        name: 'crash.test',
+        match: { key: '$key' },
+        output: 'heard',
+        next: 'after',
+      },
+      {
+        id: 'after',
+        type: 'call',
+        service: 'lab',
+        method: 'stamp',
+        input: { n: 1 },
+        output: 'after',
+      },
+    ],
+  },
 ];
 
 export function queueAppImports(config: QueueAppConfig): DynamicModule[] {
