@@ -3,6 +3,7 @@ import { EXECUTION_STATUSES, type Entry, type Execution } from '../../../core/ty
 import { DASHBOARD_SCRIPT } from './dashboard-script';
 import { html, SafeHtml } from './html';
 import type { ExecutionCount } from '../../../core/store/workflow-store';
+import { eventWaitSection } from './event-wait';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
@@ -218,6 +219,7 @@ export function executionDetail(execution: Execution, entries: Entry[]): SafeHtm
             <p class="error" id="error">${execution.error}</p>`
         : html``
     }
+    ${eventWaitSection(execution)}
     ${
       execution.haltData
         ? html`<h2>Halted</h2>
