@@ -29,3 +29,8 @@ export {
   toSerializedError,
   type SerializedError,
 } from './core/error-serialization';
+export {
+  EventDelivery,
+  type EventDeliveryOptions,
+  type SendEventOptions,
+} from './core/events/event-delivery';

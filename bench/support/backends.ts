@@ -29,6 +29,8 @@ export interface Backend {
   raw(execution: Execution, entry: Entry): Promise<void>;
   version(): Promise<string>;
   close(): Promise<void>;
+  /** Postgres only: the scratch schema and a pool on it, for bulk set-up statements. */
+  sql?: { schema: string; query(text: string, values?: unknown[]): Promise<unknown> };
 }
 
 const entities = [WorkflowExecutionEntity, WorkflowEntryEntity, ...WORKFLOW_EVENT_ENTITIES];
@@ -95,6 +97,7 @@ export async function postgresBackend(): Promise<Backend> {
         ],
       });
     },
+    sql: { schema, query: (text, values) => pool.query(text, values) },
     version: async () => ((await admin.query('select version() v')).rows[0] as { v: string }).v,
     close: async () => {
       await dataSource.destroy();
