@@ -48,8 +48,9 @@ export class WorkflowLifecycle
     this.registry.registerAll(this.options.workflows);
     this.events.check(this.registry);
     this.started = true;
+    // Listening first: executions the runner takes up at boot may halt at event steps at once.
+    this.events.start();
     await this.runner.boot();
-    await this.events.start();
   }
 
   /** Refuses work before the application started. */

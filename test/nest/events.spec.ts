@@ -7,9 +7,11 @@ import { Redis } from 'ioredis';
 import {
   DurableWorkflowModule,
   InvalidEventError,
+  STORE,
   WorkflowService,
   WorkflowValidationError,
   type DurableWorkflowModuleOptions,
+  type DurableWorkflowStore,
 } from '../../src';
 import { REDIS_URL } from '../support/env';
 import { postgresAdmin } from '../support/postgres-admin';
@@ -320,6 +322,55 @@ describe('events: a lookback longer than events are kept', () => {
       await expect(started).rejects.toThrow(WorkflowValidationError);
       await expect(started).rejects.toThrow(/step "signal": "lookback" is 60 s/);
       await ref.close().catch(() => undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('events in process: an event kept by a process that stopped before delivering it', () => {
+  it('is delivered by the next start, once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dw-events-'));
+    const boot = async () => {
+      const ref = await Test.createTestingModule({
+        imports: [
+          appTypeorm({ sqliteFile: join(dir, 'app.sqlite') }),
+          DurableWorkflowModule.forRoot({ store: { type: 'typeorm' }, workflows: WORKFLOWS }),
+        ],
+      }).compile();
+      await ref.init();
+      return ref;
+    };
+    try {
+      const first = await boot();
+      const orderId = randomUUID();
+      const waiting = await first.get(WorkflowService).run('paid', { orderId, currency: 'EUR' });
+      // What sendEvent does first, as a process killed right after it would leave it.
+      const store = first.get<DurableWorkflowStore>(STORE);
+      const payload = { orderId, money: { currency: 'EUR' } };
+      await store.acceptEvent({
+        id: `kept-${orderId}`,
+        name: 'payment.received',
+        payload,
+        sentAt: new Date(),
+      });
+      await first.close();
+
+      const second = await boot();
+      const workflows = second.get(WorkflowService);
+      for (;;) {
+        const execution = await workflows.wait(waiting.id, { timeoutMs: 10_000 });
+        if (execution.status !== 'halted') {
+          expect(execution).toMatchObject({ status: 'completed', result: payload });
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const entries = await workflows.entries(waiting.id);
+      expect(
+        entries.filter((e) => e.stepId === 'payment' && e.action === 'completed'),
+      ).toHaveLength(1);
+      await second.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -61,20 +61,29 @@ export class WorkflowEvents {
     if (problems.length) throw new WorkflowValidationError('Event steps', problems);
   }
 
-  /** Starts catching up on halts made here and pruning; in process, catches up on every wait left. */
-  async start(): Promise<void> {
+  /**
+   * Starts catching up on halts made here, and pruning. In process, also catches up, in the
+   * background, on every wait a previous process left: an event it kept just before it stopped,
+   * without delivering it, is delivered now.
+   */
+  start(): void {
     this.unsubscribe = this.engineEvents.subscribe((execution) => {
       if (eventWaitOf(execution)) this.catchUp(execution);
     });
     this.pruneTimer = setInterval(() => void this.prune(), this.options.pruneIntervalMs);
     this.pruneTimer.unref();
     void this.prune();
-    // An event kept just before a crash of the process that was delivering it is delivered now.
-    if (this.inProcess) {
+    if (this.inProcess) void this.catchUpLeftWaits();
+  }
+
+  private async catchUpLeftWaits(): Promise<void> {
+    try {
       for await (const execution of this.halted()) {
         if (this.stopped) return;
         if (eventWaitOf(execution)) this.catchUp(execution);
       }
+    } catch (error) {
+      this.logger.warn(`Could not look for events kept for waits left at start: ${String(error)}`);
     }
   }
 
@@ -87,6 +96,8 @@ export class WorkflowEvents {
   private catchUp(execution: Execution): void {
     if (this.stopped) return;
     this.delivery.catchUp(execution).catch((error: unknown) => {
+      // Stopping: the runner takes no more resumes; the next start catches up again.
+      if (this.stopped) return;
       this.logger.error(
         `Execution ${execution.id}: could not look for events kept for its wait: ${String(error)}`,
       );
