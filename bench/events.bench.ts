@@ -14,6 +14,8 @@ import { writeResults } from './support/results';
 import { percentile, table } from './support/stats';
 
 const WAITING = Number(process.env.BENCH_WAITING ?? 100_000);
+/** The same measurement with few executions waiting, in the same run: the cost must not grow. */
+const CONTROL = Number(process.env.BENCH_CONTROL ?? 1000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
 const EVENT = 'bench.paid';
 const BATCH = 5000;
@@ -49,11 +51,11 @@ function waitingExecution(i: number, now: Date): Execution {
 }
 
 /** Fills the store: bulk statements on Postgres, many checkpoints in flight elsewhere. */
-async function fill(backend: Backend): Promise<string[]> {
+async function fill(backend: Backend, waiting: number): Promise<string[]> {
   const now = new Date();
   const ids: string[] = [];
-  for (let start = 0; start < WAITING; start += BATCH) {
-    const batch = Array.from({ length: Math.min(BATCH, WAITING - start) }, (_, n) =>
+  for (let start = 0; start < waiting; start += BATCH) {
+    const batch = Array.from({ length: Math.min(BATCH, waiting - start) }, (_, n) =>
       waitingExecution(start + n, now),
     );
     ids.push(...batch.map((e) => e.id));
@@ -114,10 +116,10 @@ interface Row {
   delivered: number;
 }
 
-async function measure(backend: Backend): Promise<Row> {
+async function measure(backend: Backend, waiting: number): Promise<Row> {
   const store: DurableWorkflowStore = backend.store;
   const began = performance.now();
-  const ids = await fill(backend);
+  const ids = await fill(backend, waiting);
   const fillSeconds = (performance.now() - began) / 1000;
   const registry = new WorkflowRegistry();
   registry.register(workflow);
@@ -175,12 +177,14 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const versions: Record<string, string> = {};
   for (const open of [postgresBackend, redisBackend, sqliteBackend]) {
-    const backend = await open();
-    try {
-      versions[backend.name] = await backend.version();
-      rows.push(await measure(backend));
-    } finally {
-      await backend.close();
+    for (const waiting of [CONTROL, WAITING]) {
+      const backend = await open();
+      try {
+        versions[backend.name] = await backend.version();
+        rows.push(await measure(backend, waiting));
+      } finally {
+        await backend.close();
+      }
     }
   }
   const ms = (n: number) => n.toFixed(2);
@@ -207,9 +211,9 @@ async function main(): Promise<void> {
     ),
   );
   console.log(
-    `\n${SAMPLES} deliveries per store, each to one of ${WAITING} executions waiting on distinct keys, chosen at random; a delivery is sendEvent whole (keep the event, read the index, load, resume the execution to its end: two checkpoints). Loads of other waiting executions are timed in the same loop.`,
+    `\n${SAMPLES} deliveries per store, each to one of ${WAITING} executions waiting on distinct keys (and, as a control, of ${CONTROL}), chosen at random; a delivery is sendEvent whole (keep the event, read the index, load, resume the execution to its end: two checkpoints). Loads of other waiting executions are timed in the same loop.`,
   );
-  writeResults('events', { waiting: WAITING, samples: SAMPLES, versions, rows });
+  writeResults('events', { waiting: WAITING, control: CONTROL, samples: SAMPLES, versions, rows });
 }
 
 main().catch((error: unknown) => {

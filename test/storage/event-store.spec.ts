@@ -8,6 +8,9 @@ import {
   type Execution,
 } from '../../src';
 import { newExecution } from '../support/fixtures';
+import { ScratchRedisCluster } from '../support/redis-cluster';
+import { RedisHarness } from '../support/redis-harness';
+import type { StoreHarness } from '../support/store-harness';
 import { STORE_HARNESSES } from '../support/store-harnesses';
 
 const haltedAt = (name: string, match: Record<string, unknown>): Partial<Execution> => ({
@@ -16,6 +19,20 @@ const haltedAt = (name: string, match: Record<string, unknown>): Partial<Executi
 });
 
 describe.each(STORE_HARNESSES)('events in the %s store', (_name, makeHarness) => {
+  describeEventStore(makeHarness);
+});
+
+describe('events in the Redis store on Redis Cluster', () => {
+  const cluster = new ScratchRedisCluster();
+  beforeAll(() => cluster.start(), 30_000);
+  afterAll(() => cluster.dispose());
+  // Every key in the prefix's slot: a script or command naming another slot fails on a cluster.
+  describe('with a hash-tagged prefix', () => {
+    describeEventStore(() => new RedisHarness({ connect: () => cluster.client(), hashTag: true }));
+  });
+});
+
+function describeEventStore(makeHarness: () => StoreHarness): void {
   const harness = makeHarness();
   let store: DurableWorkflowStore;
 
@@ -92,4 +109,4 @@ describe.each(STORE_HARNESSES)('events in the %s store', (_name, makeHarness) =>
       /sentBefore must be a valid Date/,
     );
   });
-});
+}
