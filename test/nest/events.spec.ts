@@ -301,6 +301,11 @@ describe.each([
   it('refuses a bad event name or id, naming the problem', async () => {
     await expect(workflows.sendEvent('has space', {})).rejects.toThrow(InvalidEventError);
     await expect(workflows.sendEvent('ok', {}, { id: '' })).rejects.toThrow(/"id" must be/);
+    const id = randomUUID();
+    await workflows.sendEvent('first.name', {}, { id });
+    await expect(workflows.sendEvent('second.name', {}, { id })).rejects.toThrow(
+      /was sent before as event "first.name"/,
+    );
   });
 });
 

@@ -50,6 +50,11 @@ export class EventDelivery {
       payload: payload ?? null,
       sentAt: this.options.now(),
     });
+    if (event.name !== name) {
+      throw new InvalidEventError([
+        `"id" ${JSON.stringify(id)} was sent before as event "${event.name}": an id names one event, whatever its name`,
+      ]);
+    }
     const shapes = await store.eventWaitShapes(name);
     const keys = new Set<string>();
     for (const fields of shapes) {
