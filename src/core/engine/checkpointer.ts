@@ -57,7 +57,8 @@ export class Checkpointer {
 
   async commit(state: RunState, changes: Partial<Execution>): Promise<void> {
     // Takeovers are counted per step: moving on means the step in flight survived.
-    if (changes.currentStep !== undefined && changes.currentStep !== state.saved.currentStep)
+    const currentStep = changes.currentStep ?? state.pendingPosition;
+    if (currentStep !== undefined && currentStep !== state.saved.currentStep)
       delete state.runtime.recoveries;
     // Every new halt data is a new halt, which jobs answering the last one must not answer.
     if (changes.haltData) state.runtime.halts = (state.runtime.halts ?? 0) + 1;
@@ -87,6 +88,7 @@ export class Checkpointer {
     }
     // The working ctx and runtime stay the objects step handlers hold; they now equal what was saved.
     state.saved = saved;
+    state.pendingPosition = undefined;
     for (const entry of entries) this.options.emit({ type: 'entry', execution: saved, entry });
     this.options.emit({ type: 'execution', execution: saved });
   }
@@ -164,6 +166,8 @@ export class Checkpointer {
     state.ctx = stored.ctx;
     state.runtime = stored.runtime ?? { frames: [], response: null, approved: null };
     state.pending.length = 0;
+    state.startAhead = null;
+    state.pendingPosition = undefined;
   }
 }
 
