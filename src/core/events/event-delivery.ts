@@ -44,7 +44,7 @@ export class EventDelivery {
     if (problems.length) throw new InvalidEventError(problems);
     const store = this.store();
     const id = options.id ?? randomUUID();
-    const { event } = await store.acceptEvent({
+    const { event, created } = await store.acceptEvent({
       id,
       name,
       payload: payload ?? null,
@@ -66,7 +66,7 @@ export class EventDelivery {
     for (let i = 0; i < waiting.length; i += FAN_OUT) {
       const batch = waiting.slice(i, i + FAN_OUT);
       const outcomes = await Promise.all(
-        batch.map((executionId) => this.deliver(executionId, event)),
+        batch.map((executionId) => this.deliver(executionId, event, created)),
       );
       batch.forEach((executionId, n) => outcomes[n] && delivered.push(executionId));
     }
@@ -84,7 +84,7 @@ export class EventDelivery {
     const given = new Set(execution.runtime?.events ?? []);
     const kept = await this.store().retainedEvents(wait.name, wait.since);
     const event = kept.find((e) => !given.has(e.id) && payloadMatches(wait.match, e.payload));
-    return event ? this.deliver(execution.id, event) : false;
+    return event ? this.deliver(execution.id, event, false) : false;
   }
 
   /** Removes the events sent before `sentBefore`; returns how many. */
@@ -98,14 +98,19 @@ export class EventDelivery {
     }
   }
 
-  /** Resumes the execution with the event if it still waits for it; false when it does not. */
-  private async deliver(executionId: string, event: StoredEvent): Promise<boolean> {
+  /**
+   * Resumes the execution with the event if it still waits for it; false when it does not. `fresh`:
+   * this call kept the event, so an execution that has it already got it from the catch-up after its
+   * halt, racing this call: it counts as delivered by it.
+   */
+  private async deliver(executionId: string, event: StoredEvent, fresh: boolean): Promise<boolean> {
     const execution = await this.store().load(executionId);
+    if (!execution) return false;
+    if (given(execution, event.id)) return fresh;
     // The index may name an execution that left the wait in a way that kept no index (an old copy).
-    const wait = execution ? eventWaitOf(execution) : null;
-    if (!execution || !wait || wait.name !== event.name) return false;
-    if (!payloadMatches(wait.match, event.payload)) return false;
-    if (execution.runtime?.events?.includes(event.id)) return false;
+    const wait = eventWaitOf(execution);
+    if (!wait || wait.name !== event.name || !payloadMatches(wait.match, event.payload))
+      return false;
     try {
       await this.options.resume(executionId, {
         response: event.payload,
@@ -114,9 +119,11 @@ export class EventDelivery {
       return true;
     } catch (error) {
       // Another event, a timeout, a cancel or the same event from elsewhere came first.
-      if (error instanceof ExecutionStateError || error instanceof ExecutionNotFoundError)
-        return false;
-      throw error;
+      if (!(error instanceof ExecutionStateError || error instanceof ExecutionNotFoundError))
+        throw error;
+      if (!fresh) return false;
+      const now = await this.store().load(executionId);
+      return now !== null && given(now, event.id);
     }
   }
 
@@ -159,4 +166,8 @@ function isEventId(id: unknown): boolean {
     if (code < 0x20 || code === 0x7f) return false;
   }
   return true;
+}
+
+function given(execution: Execution, eventId: string): boolean {
+  return execution.runtime?.events?.includes(eventId) ?? false;
 }
