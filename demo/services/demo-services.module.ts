@@ -87,6 +87,8 @@ export class WarehouseService {
     return { sku: input.sku, packedAt: new Date().toISOString() };
   }
   dispatch(input: { order: string }) {
+    if (input.order.startsWith('HOLD-'))
+      throw new Error(`order ${input.order} is on hold: the carrier will not take it`);
     return { tracking: `TRK-${input.order}` };
   }
   shipKit(input: { customer: string }) {

@@ -141,6 +141,34 @@ export class PatternInputTooLongError extends DurableWorkflowError {
  */
 export class StepError extends DurableWorkflowError {}
 
+/** A `matches` pattern that a reference supplied cannot be used; the step fails with this. */
+export class InvalidPatternError extends DurableWorkflowError {
+  constructor(
+    readonly field: string,
+    readonly pattern: unknown,
+    reason: string,
+  ) {
+    const shown =
+      typeof pattern === 'string' ? JSON.stringify(pattern.slice(0, 100)) : String(pattern);
+    super(
+      `"matches" on ${field}: the pattern ${shown} cannot be used: ${reason}. Fix the value the condition's reference points to.`,
+    );
+  }
+}
+
+/** A `workflow` step's child did not finish within the step's `timeout`; the child was cancelled. */
+export class SubWorkflowTimeoutError extends DurableWorkflowError {
+  constructor(
+    readonly workflowId: string,
+    readonly childExecutionId: string,
+    readonly timeoutSeconds: number,
+  ) {
+    super(
+      `workflow "${workflowId}" (execution ${childExecutionId}) did not finish within ${timeoutSeconds} s, so it was cancelled. Raise the step's "timeout" or handle the failure with "on_error".`,
+    );
+  }
+}
+
 /** A `call` step's service did not answer within the step's `timeout` or the run's. */
 export class CallTimeoutError extends DurableWorkflowError {
   constructor(

@@ -81,8 +81,17 @@ export interface ExecutionRuntime {
   acceptedResume?: { halts: number; payload: ResumePayload; owner: string };
   /** How often the step in flight was taken over after its worker stopped without a checkpoint. */
   recoveries?: { stepId: string | null; count: number };
+  /** `$history`: the completed steps, oldest first; kept only when the workflow reads it. */
+  history?: HistoryItem[];
   /** Ids of the events delivered to this execution: each is delivered to it at most once. */
   events?: string[];
+}
+
+/** One completed step, as `$history` lists it. */
+export interface HistoryItem {
+  step: string;
+  type: string;
+  output: unknown;
 }
 
 export type EntryAction = 'started' | 'completed' | 'failed' | 'halted';

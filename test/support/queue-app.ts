@@ -20,6 +20,8 @@ export interface QueueAppConfig {
   maxRecoveries?: number;
   concurrency?: number;
   runMigrations?: boolean;
+  /** Serve the HTTP API and dashboard under /workflows. */
+  http?: boolean;
   /** A worker process that kills itself (SIGKILL) as it begins to apply a resume, before any checkpoint. */
   dieOnResume?: boolean;
 }
@@ -223,6 +225,7 @@ export function queueAppImports(config: QueueAppConfig): DynamicModule[] {
         maxRecoveries: config.maxRecoveries,
         concurrency: config.concurrency,
       },
+      http: config.http ? { path: 'workflows' } : undefined,
     }),
   ];
 }

@@ -10,12 +10,15 @@ export interface WorkflowDefinition {
   steps: StepDefinition[];
   /** Every step by id, nested bodies included, with the sequence it belongs to. */
   index: ReadonlyMap<string, LocatedStep>;
+  /** Some step reads `$history`: completed steps are then kept with the execution for it. */
+  readsHistory?: boolean;
 }
 
 export type InputType = 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object';
 
 export interface InputSpec {
-  type: InputType;
+  /** Absent: any value is accepted, as the original format allows. */
+  type?: InputType;
   required: boolean;
   default?: unknown;
   description?: string;
@@ -38,6 +41,7 @@ export const CONDITION_OPS = [
   'empty',
   'truthy',
   'falsy',
+  'not_exists',
 ] as const;
 export type ConditionOp = (typeof CONDITION_OPS)[number];
 
@@ -45,7 +49,7 @@ export interface Condition {
   field: string;
   op: ConditionOp;
   value?: unknown;
-  /** Compiled at load time for `matches`. */
+  /** Compiled at load time for `matches`; absent when the pattern comes from a reference. */
   pattern?: CompiledPattern;
 }
 
@@ -82,6 +86,8 @@ interface BaseStep {
 
 export interface StartStep extends BaseStep {
   type: 'start';
+  /** Accepted for documents of the original format; inputs are always checked. */
+  validate_input?: boolean;
 }
 export interface EndStep extends BaseStep {
   type: 'end';
@@ -126,7 +132,8 @@ export interface ParallelStep extends BaseStep {
 }
 export interface TransformStep extends BaseStep {
   type: 'transform';
-  input: string;
+  /** A path without `$`; absent: the whole context. */
+  input?: string;
   expression: TransformOp[];
   output?: string;
 }
@@ -150,6 +157,8 @@ export interface SubWorkflowStep extends BaseStep {
   workflow_id: string;
   input?: unknown;
   output?: string;
+  /** Seconds the child may take before it is cancelled and the step fails. */
+  timeout?: number;
 }
 export interface WaitStep extends BaseStep {
   type: 'wait';
@@ -209,8 +218,10 @@ export type TransformOpName = (typeof TRANSFORM_OPS)[number];
 export interface TransformOp {
   op: TransformOpName;
   arg: unknown;
-  /** Compiled for `select` and `reject`. */
+  /** Compiled for `select` and `reject` given a condition. */
   condition?: Condition;
+  /** For `select` and `reject` given a map: every field (a path in the item) must equal its value. */
+  fields?: Record<string, unknown>;
 }
 
 /** Where a step sits: the sequence it belongs to, and the loop or parallel step that owns it. */

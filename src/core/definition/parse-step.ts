@@ -1,5 +1,11 @@
 import { FORBIDDEN_SEGMENTS, isPlainObject } from '../runtime/references';
-import { STEP_TYPES, type Condition, type StepDefinition, type StepType } from './definition-types';
+import {
+  FINISHED,
+  STEP_TYPES,
+  type Condition,
+  type StepDefinition,
+  type StepType,
+} from './definition-types';
 import { FieldReader } from './field-reader';
 import { PROTOTYPE_NAME, checkStepValues, pathProblem, variableNameProblem } from './names';
 import { parseCondition } from './parse-condition';
@@ -11,7 +17,7 @@ const STEP_ID = /^[A-Za-z0-9_.-]{1,100}$/;
 const TRANSFORM_INPUT = /^\$?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*$/;
 const COMMON_KEYS = ['id', 'type', 'next', 'on_error'];
 const TYPE_KEYS: Record<StepType, string[]> = {
-  start: [],
+  start: ['validate_input'],
   end: ['result'],
   assign: ['set'],
   call: [
@@ -30,12 +36,14 @@ const TYPE_KEYS: Record<StepType, string[]> = {
   transform: ['input', 'expression', 'output'],
   halt: ['reason', 'data', 'resume_step'],
   approval: ['prompt', 'context', 'approvers', 'on_reject', 'timeout', 'on_timeout'],
-  workflow: ['workflow_id', 'input', 'output'],
+  workflow: ['workflow_id', 'input', 'output', 'timeout'],
   wait: ['seconds', 'until'],
   event: ['name', 'match', 'timeout', 'on_timeout', 'output', 'lookback'],
 };
-/** Steps whose successor is chosen otherwise, or that have none. */
-const NO_NEXT: StepType[] = ['router', 'end'];
+/** Steps whose successor is chosen otherwise, or that have none (an `end` may say `__FINISHED__`). */
+const NO_NEXT: StepType[] = ['router'];
+/** Variables a resume sets that `assign` may set too, as the original format allows. */
+const ASSIGNABLE_BUILT_INS = new Set(['approved', 'response']);
 
 /** Parses a list of steps (the top level, a loop body or a parallel branch). */
 export function parseSequence(raw: unknown, where: string, problems: Problems): StepDefinition[] {
@@ -74,6 +82,12 @@ function parseStep(raw: unknown, where: string, problems: Problems): StepDefinit
   );
   reader.unknownKeys(allowed);
   checkStepValues(raw, label, problems, type === 'assign' ? ['set'] : []);
+  if (type === 'end' && raw['next'] !== undefined && raw['next'] !== FINISHED) {
+    problems.add(
+      label,
+      `an end step's "next" may only be ${FINISHED}, got ${describeValue(raw['next'])}`,
+    );
+  }
   const base = {
     id: id ?? '',
     next: reader.string('next'),
@@ -93,13 +107,16 @@ function parseTyped(
 ): StepDefinition | undefined {
   switch (type) {
     case 'start':
+      if (r.has('validate_input') && typeof r.raw['validate_input'] !== 'boolean') {
+        problems.add(r.where, '"validate_input" must be true or false');
+      }
       return { ...base, type };
     case 'end':
       return { ...base, type, result: r.raw['result'] };
     case 'assign': {
       const set = r.map('set', true) ?? {};
       for (const key of Object.keys(set)) {
-        const problem = variableNameProblem(key);
+        const problem = ASSIGNABLE_BUILT_INS.has(key) ? null : variableNameProblem(key);
         if (problem === 'prototype') {
           problems.add(r.where, `"set" key "${key}" cannot be assigned: ${PROTOTYPE_NAME}`);
         } else if (problem) {
@@ -161,14 +178,14 @@ function parseTyped(
       };
     }
     case 'parallel': {
-      const branches = (r.list('branches', true) ?? []).map((branch, index) =>
+      // No branches is allowed, as in the original format: the step continues at once.
+      const branches = (r.list('branches') ?? []).map((branch, index) =>
         parseSequence(
           Array.isArray(branch) ? branch : [branch],
           `${r.where} branches[${index}]`,
           problems,
         ),
       );
-      if (branches.length === 0) problems.add(r.where, '"branches" must list at least one branch');
       const wait = r.raw['wait'] ?? 'all';
       const validWait =
         wait === 'all' ||
@@ -192,17 +209,17 @@ function parseTyped(
       };
     }
     case 'transform': {
-      const input = r.string('input', true) ?? '';
+      const input = r.string('input');
       if (input && !TRANSFORM_INPUT.test(input)) {
         problems.add(r.where, `"input" must be a path such as $order.lines, got "${input}"`);
       }
-      const inputProblem = pathProblem(input);
+      const inputProblem = input === undefined ? null : pathProblem(input);
       if (inputProblem) problems.add(r.where, `"input" ${inputProblem}`);
       return {
         ...base,
         type,
-        input: input.replace(/^\$/, ''),
-        expression: parseTransformOps(r.list('expression', true) ?? [], r.where, problems),
+        input: input?.replace(/^\$/, ''),
+        expression: parseTransformOps(expressionOps(r), r.where, problems),
         output: r.variable('output'),
       };
     }
@@ -235,6 +252,7 @@ function parseTyped(
         workflow_id: r.string('workflow_id', true) ?? '',
         input: r.raw['input'],
         output: r.variable('output'),
+        timeout: r.number('timeout', { min: 0.001 }),
       };
     case 'wait':
       if (r.has('seconds') === r.has('until')) {
@@ -244,4 +262,16 @@ function parseTyped(
     case 'event':
       return parseEventStep(r, base, problems);
   }
+}
+
+/**
+ * A transform's ops: a list of `name` or `{name: argument}`, or, as the original format writes them,
+ * one map applied in key order (`{select: {active: true}, pluck: name}`).
+ */
+function expressionOps(r: FieldReader): unknown[] {
+  const raw = r.raw['expression'];
+  if (isPlainObject(raw)) {
+    return Object.entries(raw).map(([op, arg]) => (arg === null ? op : { [op]: arg }));
+  }
+  return r.list('expression', true) ?? [];
 }

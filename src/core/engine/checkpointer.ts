@@ -38,6 +38,10 @@ export class Checkpointer {
 
   /** Adds an entry to the next checkpoint. */
   record(state: RunState, stepId: string, stepType: string, draft: EntryDraft, at?: Date): void {
+    if (state.definition.readsHistory && draft.action === 'completed') {
+      const item = { step: state.entryName(stepId), type: stepType, output: draft.output ?? null };
+      (state.runtime.history ??= []).push(item);
+    }
     state.pending.push({
       id: randomUUID(),
       executionId: state.saved.id,
@@ -109,7 +113,8 @@ export class Checkpointer {
       await this.commit(state, changes);
       return state.saved.status !== 'running';
     } catch (error) {
-      if (!(error instanceof RejectedValueError)) throw error;
+      // An execution never saved has nothing to roll back to: its start is refused instead.
+      if (!(error instanceof RejectedValueError) || state.saved.revision === undefined) throw error;
       await this.rollback(state);
       const stepId = located?.step.id ?? state.saved.currentStep ?? 'end';
       this.record(state, stepId, located?.step.type ?? 'end', { action: 'failed', error });

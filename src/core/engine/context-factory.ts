@@ -18,6 +18,11 @@ export interface StepContextFactoryOptions {
     step: StepDefinition & { type: 'workflow' },
     input: Record<string, unknown>,
   ) => Promise<Execution>;
+  cancelChild: (
+    state: RunState,
+    parent: Execution,
+    step: StepDefinition & { type: 'workflow' },
+  ) => Promise<string>;
   runBranch: (
     state: RunState,
     steps: StepDefinition[],
@@ -33,7 +38,7 @@ export class StepContextFactory {
 
   create(track: StepTrack): StepContext {
     const { state } = track;
-    const { services, now, sleep, runChild, runBranch } = this.options;
+    const { services, now, sleep, runChild, cancelChild, runBranch } = this.options;
     const ctx = track.ctx;
     const scope: ReferenceScope = {
       input: state.saved.input,
@@ -41,6 +46,8 @@ export class StepContextFactory {
       now: () => now().toISOString(),
       response: state.runtime.response,
       approved: state.runtime.approved,
+      // A copy: the list grows as steps complete, and a step may store what it read.
+      history: () => structuredClone(state.runtime.history ?? []),
     };
     return {
       definition: state.definition,
@@ -48,7 +55,10 @@ export class StepContextFactory {
       ctx,
       scope,
       services,
-      children: { runChild: (parent, step, input) => runChild(state, parent, step, input) },
+      children: {
+        runChild: (parent, step, input) => runChild(state, parent, step, input),
+        cancelChild: (parent, step) => cancelChild(state, parent, step),
+      },
       resolve: (value) => resolveValue(value, scope),
       evaluate: (condition) => evaluateCondition(condition, scope),
       record: (stepId, stepType, draft) => track.record(stepId, stepType, draft),

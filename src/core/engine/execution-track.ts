@@ -116,6 +116,8 @@ export class ExecutionTrack implements StepTrack {
   }
 
   async end(finish: { result: unknown } | null): Promise<void> {
+    // An `end` step's result stays readable in the context, as in the original format.
+    if (finish) this.state.ctx['result'] = finish.result;
     await this.checkpointer.complete(this.state, finish ? finish.result : { ...this.state.ctx });
   }
 

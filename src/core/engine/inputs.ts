@@ -21,7 +21,8 @@ export function validateInputs(
     const value = values[name];
     if (value === undefined || value === null) {
       if (spec.default !== undefined) values[name] = structuredClone(spec.default);
-      else if (spec.required) problems.push(`input "${name}" is required (${spec.type})`);
+      else if (spec.required)
+        problems.push(`input "${name}" is required (${spec.type ?? 'any type'})`);
       continue;
     }
     if (!matchesType(value, spec.type)) {

@@ -35,6 +35,8 @@ export interface ChildRunner {
     step: StepDefinition & { type: 'workflow' },
     input: Record<string, unknown>,
   ): Promise<Execution>;
+  /** Cancels the child execution of this step, unless it has finished; its id. */
+  cancelChild(parent: Execution, step: StepDefinition & { type: 'workflow' }): Promise<string>;
 }
 
 /** The events kept by the store, as an `event` step's lookback sees them. */

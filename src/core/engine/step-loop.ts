@@ -182,6 +182,8 @@ export function lastError(stepId: string, error: unknown): Record<string, unknow
     step: stepId,
     message: error instanceof Error ? error.message : String(error),
     name: error instanceof Error ? error.name : 'Error',
+    // The original format's key: the error's class.
+    class: error instanceof Error ? error.constructor.name : 'Error',
   };
 }
 

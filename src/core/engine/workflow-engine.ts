@@ -81,6 +81,7 @@ export class WorkflowEngine {
       now: this.now,
       sleep: options.sleep ?? ((ms) => delay(ms).then(() => undefined)),
       runChild: (state, parent, step, input) => this.halts.runChild(state, parent, step, input),
+      cancelChild: (state, parent, step) => this.halts.cancelChild(state, parent, step),
       runBranch: (state, steps, ctx) => this.loop.runBranch(state, steps, ctx),
       events: (name, since, limit) => {
         const { store } = this;
@@ -99,6 +100,7 @@ export class WorkflowEngine {
       drive: (id) => this.drive(id),
       resume: (id, payload) => this.resume(id, payload),
       fireTimer: (id) => this.fireTimer(id),
+      cancel: (id) => this.cancel(id),
       startChild: (workflowId, input, id, parent) =>
         this.runNew(this.registry.get(workflowId), input, id, parent),
     });
@@ -288,7 +290,8 @@ export class WorkflowEngine {
       workflowVersion: definition.version,
       status: 'pending',
       input: values,
-      ctx: { ...values },
+      // `input` too, as the original format keeps it readable on the record.
+      ctx: { ...values, input: structuredClone(values) },
       currentStep: definition.steps[0].id,
       result: null,
       recoverTo: null,

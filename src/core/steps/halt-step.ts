@@ -8,7 +8,8 @@ export const haltStep: StepHandler<HaltStep> = {
     return {
       kind: 'halt',
       haltData: {
-        reason: context.resolve(step.reason ?? null),
+        // Without a reason, the original format's.
+        reason: context.resolve(step.reason ?? null) ?? 'Halted',
         halted_at: context.now().toISOString(),
         ...data,
       },

@@ -10,6 +10,10 @@ import type { StepHandler } from './step-handler';
 export const parallelStep: StepHandler<ParallelStep> = { run: runParallel };
 
 async function runParallel(step: ParallelStep, context: StepContext): Promise<StepOutcome> {
+  if (step.branches.length === 0) {
+    if (step.output) context.ctx[step.output] = [];
+    return { kind: 'continue', result: [] };
+  }
   const needed = step.wait === 'all' ? step.branches.length : step.wait === 'any' ? 1 : step.wait;
   const original = { ...context.ctx };
   const settled: (BranchOutcome | undefined)[] = new Array(step.branches.length).fill(undefined);

@@ -15,6 +15,8 @@ export interface HaltedStepContext {
   resumeChild(payload: ResumePayload): Promise<Execution>;
   /** Passes a timer on to the child execution this step waits on; the child afterwards. */
   fireChildTimer(): Promise<Execution>;
+  /** Cancels the child execution this step waits on, unless it has finished. */
+  cancelChild(): Promise<void>;
 }
 
 /**

@@ -1,25 +1,25 @@
 import { eventWaitOf } from '../../../core/events/event-keys';
 import type { Execution } from '../../../core/types';
 import { html, type SafeHtml } from './html';
+import { timeAgo } from './relative-time';
 
 /** What a halted execution waits for at an `event` step: the event's name, its match, its timeout. */
 export function eventWaitSection(execution: Execution): SafeHtml {
   const wait = eventWaitOf(execution);
   if (!wait) return html``;
   const expires = execution.haltData?.['expires_at'];
-  return html`<h2>Waiting for an event</h2>
-    <p id="event-wait">
+  const fields = Object.keys(wait.match).length;
+  return html`<section class="card" id="event-wait">
+    <h2>Waiting for an event</h2>
+    <p>
       Event <code id="event-name">${wait.name}</code>
-      ${
-        Object.keys(wait.match).length === 0
-          ? html`(any payload)`
-          : html`whose payload has these fields equal:`
-      }
-      ${typeof expires === 'string' ? html`Gives up at ${expires}.` : html``}
+      ${fields === 0 ? html`with any payload.` : html`whose payload has these fields equal:`}
     </p>
+    ${fields === 0 ? html`` : html`<pre id="event-match">${JSON.stringify(wait.match, null, 2)}</pre>`}
     ${
-      Object.keys(wait.match).length === 0
-        ? html``
-        : html`<pre id="event-match">${JSON.stringify(wait.match, null, 2)}</pre>`
-    }`;
+      typeof expires === 'string'
+        ? html`<p class="muted">Gives up ${timeAgo(expires)} (${expires}).</p>`
+        : html``
+    }
+  </section>`;
 }

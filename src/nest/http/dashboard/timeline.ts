@@ -1,0 +1,64 @@
+import { deserializeError } from '../../../core/error-serialization';
+import type { Entry } from '../../../core/types';
+import { html, type SafeHtml } from './html';
+import { duration } from './relative-time';
+
+/** The trail: each entry's moment after the start (exact time on hover), step, action, duration. */
+export function timeline(entries: readonly Entry[], startedAt: Date): SafeHtml {
+  const longest = Math.max(1, ...entries.map((e) => e.durationMs ?? 0));
+  return html`<table id="timeline" class="cards">
+    <thead>
+      <tr>
+        <th>after</th>
+        <th>step</th>
+        <th>action</th>
+        <th>duration</th>
+        <th></th>
+        <th>detail</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${entries.map(
+        (e) =>
+          html`<tr>
+            <td data-label="after">
+              <time
+                datetime="${e.timestamp.toISOString()}"
+                title="${e.timestamp.toISOString()}"
+                data-fixed
+                >+${duration(Math.max(0, e.timestamp.getTime() - startedAt.getTime()))}</time
+              >
+            </td>
+            <td data-label="step">${e.stepId}</td>
+            <td data-label="action">
+              <span class="badge ${actionClass(e.action)}">${e.action}</span>
+            </td>
+            <td data-label="duration">${e.durationMs === null ? '' : duration(e.durationMs)}</td>
+            <td class="timing" data-label="">
+              ${e.durationMs === null ? '' : html`<progress class="bar" max="100" value="${Math.max(1, Math.round((e.durationMs / longest) * 100))}"></progress>`}
+            </td>
+            <td data-label="detail">
+              ${e.error ? html`<span class="error">${errorMessage(e.error)}</span>` : e.output === null ? '' : short(e.output)}
+            </td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+function actionClass(action: string): string {
+  return (
+    { started: 'running', completed: 'completed', failed: 'failed', halted: 'halted' }[action] ?? ''
+  );
+}
+
+/** An entry's error is stored serialized, stack included; a person needs its name and message. */
+export function errorMessage(stored: string): string {
+  const { name, message } = deserializeError(stored);
+  return `${name}: ${message}`;
+}
+
+function short(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
