@@ -132,7 +132,7 @@ describe.each(PLATFORMS)('POST /{path}/events/:name on %s', (platform) => {
     expect(page).toContain('<code id="event-name">parcel.delivered</code>');
     expect(page).toContain('&lt;b&gt;');
     expect(page).not.toContain(parcel);
-    expect(page).toMatch(/Gives up at \d{4}-/);
+    expect(page).toMatch(/Gives up <time datetime="\d{4}-\d\d-\d\dT/);
   });
 
   it('describes the route in the OpenAPI document', () => {

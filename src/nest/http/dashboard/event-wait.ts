@@ -18,7 +18,7 @@ export function eventWaitSection(execution: Execution): SafeHtml {
     ${fields === 0 ? html`` : html`<pre id="event-match">${JSON.stringify(wait.match, null, 2)}</pre>`}
     ${
       typeof expires === 'string'
-        ? html`<p class="muted">Gives up ${timeAgo(expires)} (${expires}).</p>`
+        ? html`<p class="muted">Gives up ${timeAgo(expires)}.</p>`
         : html``
     }
   </section>`;
