@@ -5,6 +5,7 @@ export {
   WorkflowEngine,
   type EngineEvent,
   type ExecutionRef,
+  type ForkOptions,
   type StartOptions,
   type WorkflowEngineOptions,
 } from './core/engine/workflow-engine';

@@ -14,6 +14,7 @@ export type {
 export type { WorkflowQueueOptions } from './nest/queue/queue.options';
 export type { WorkflowHttpOptions } from './nest/http/http.options';
 export { WorkflowService } from './nest/workflow.service';
+export type { RetryFailedQuery, RetryFailedResult } from './nest/retry-failed';
 export { InjectStore } from './nest/inject-store.decorator';
 export { WorkflowCallable } from './nest/workflow-callable.decorator';
 export { STORE } from './nest/durable-workflow.constants';
@@ -22,7 +23,8 @@ export { WorkflowHttpExceptionFilter } from './nest/http/workflow-http-exception
 
 export type { Entry, EntryAction, Execution, ExecutionStatus, ResumePayload } from './core/types';
 export { EXECUTION_STATUSES } from './core/types';
-export type { StartOptions } from './core/engine/workflow-engine';
+export type { FailurePoint } from './core/types';
+export type { ForkOptions, StartOptions } from './core/engine/workflow-engine';
 export type { WorkflowSource } from './core/definition/load-workflow';
 export { deserializeError, type SerializedError } from './core/error-serialization';
 export type {
@@ -60,6 +62,8 @@ export {
   WorkflowNotFoundError,
   WorkflowTimeoutError,
   WorkflowValidationError,
+  RetryRefusedError,
+  ForkRefusedError,
 } from './core/errors';
 export {
   ConcurrentUpdateError,

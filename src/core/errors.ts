@@ -269,3 +269,31 @@ export class InvalidEventError extends DurableWorkflowError {
     super(`The event can't be sent:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
+
+/**
+ * `retry` can't run this failed execution again: it is a sub-workflow (retried through its parent),
+ * its workflow's timeout has passed, or it failed before its failure point was recorded. The
+ * message says which, and what to do instead.
+ */
+export class RetryRefusedError extends DurableWorkflowError {
+  constructor(
+    readonly executionId: string,
+    readonly reason: string,
+  ) {
+    super(`Cannot retry execution "${executionId}": ${reason}.`);
+  }
+}
+
+/**
+ * `fork` can't run on from `fromStep`: the workflow has no such step, the execution never reached
+ * it, or a step before it has no recorded outcome a fork can reuse. The message says which.
+ */
+export class ForkRefusedError extends DurableWorkflowError {
+  constructor(
+    readonly executionId: string,
+    readonly fromStep: string,
+    readonly reason: string,
+  ) {
+    super(`Cannot fork execution "${executionId}" from step "${fromStep}": ${reason}.`);
+  }
+}

@@ -203,6 +203,31 @@ export const QUEUE_WORKFLOWS = [
       },
     ],
   },
+  {
+    id: 'mend',
+    name: 'A step that fails once, then one whose first run hangs',
+    inputs: { failMark: { type: 'string' }, hangMark: { type: 'string' } },
+    steps: [
+      {
+        id: 'try',
+        type: 'call',
+        service: 'lab',
+        method: 'flaky',
+        input: { markFile: '$failMark' },
+        output: 'tried',
+        next: 'hang',
+      },
+      {
+        id: 'hang',
+        type: 'call',
+        service: 'lab',
+        method: 'hangOnce',
+        input: { markFile: '$hangMark' },
+        next: 'after',
+      },
+      { id: 'after', type: 'assign', set: { ended: true } },
+    ],
+  },
 ];
 
 export function queueAppImports(config: QueueAppConfig): DynamicModule[] {

@@ -157,6 +157,13 @@ export class Checkpointer {
       const type = state.located(stepId)?.step.type ?? 'unknown';
       this.record(state, stepId, type, { action: 'failed', error });
     }
+    // Where `retry` starts again: the step in flight and the loops it was in, unless the step loop
+    // said already (it unwinds loops looking for an on_error).
+    const position = state.pendingPosition === undefined ? stepId : state.pendingPosition;
+    state.runtime.failure ??= {
+      stepId: position === FINISHED ? null : position,
+      frames: structuredClone(state.runtime.frames),
+    };
     state.runtime.frames = [];
     await this.commit(state, { status: 'failed', error: error.message, haltData: null });
     await this.options.onFinished(state.saved);

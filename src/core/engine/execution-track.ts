@@ -1,5 +1,6 @@
 import type { LocatedStep } from '../definition/definition-types';
 import { StepFailedError, WorkflowTimeoutError } from '../errors';
+import type { FailurePoint } from '../types';
 import type { Checkpointer } from './checkpointer';
 import type { LoopFrame, RunState } from './run-state';
 import type { EntryDraft, StepOutcome } from './step-context';
@@ -121,7 +122,8 @@ export class ExecutionTrack implements StepTrack {
     await this.checkpointer.complete(this.state, finish ? finish.result : { ...this.state.ctx });
   }
 
-  async failed(located: LocatedStep, error: unknown): Promise<void> {
+  async failed(located: LocatedStep, error: unknown, at: FailurePoint): Promise<void> {
+    this.state.runtime.failure = at;
     const failure =
       error instanceof WorkflowTimeoutError
         ? error

@@ -1,6 +1,7 @@
 import type { LocatedStep, WorkflowDefinition } from '../definition/definition-types';
 import { defaultNext } from '../definition/step-graph';
 import type { Entry, Execution, ExecutionRuntime, RuntimeFrame } from '../types';
+import type { Replay } from './replay';
 
 /** How one call of the engine runs. */
 export interface RunOptions {
@@ -43,6 +44,8 @@ export class RunState {
    * loop step's next move carries, so an iteration costs one write.
    */
   pendingPosition: string | null | undefined = undefined;
+  /** Set while a fork replays the steps before the one it runs on from. */
+  replay?: Replay;
 
   constructor(
     public saved: Execution,

@@ -2,7 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { StoreError } from '../store/store-errors';
 import { FINISHED, type LocatedStep, type StepDefinition } from '../definition/definition-types';
-import { ExecutionNotFoundError, StepError } from '../errors';
+import { ExecutionNotFoundError, ForkRefusedError, StepError } from '../errors';
 import { stepHandler } from '../steps/step-registry';
 import { BranchTrack } from './branch-track';
 import type { StepContextFactory } from './context-factory';
@@ -33,6 +33,7 @@ export class StepLoop {
         if (await this.endIteration(track, frame)) return;
         continue;
       }
+      if (track.stopsBefore?.(position)) return;
       const located = track.state.located(position);
       if (!located) {
         const { version, id } = track.state.definition;
@@ -41,12 +42,18 @@ export class StepLoop {
         );
       }
       const began = Date.now();
+      // Handlers write variables at the top level: a copy of it is the context before the step.
+      const before = { ...track.ctx };
       let outcome: StepOutcome;
       try {
-        outcome = await stepHandler(located.step).run(located.step, this.contexts.create(track));
+        const context = this.contexts.create(track);
+        const { replay } = track.state;
+        outcome = replay
+          ? await replay.outcome(located, context, track.state)
+          : await stepHandler(located.step).run(located.step, context);
       } catch (error) {
-        if (isStoreFailure(error)) throw error;
-        if (await this.fail(track, located, error, Date.now() - began)) return;
+        if (isStoreFailure(error) || error instanceof ForkRefusedError) throw error;
+        if (await this.fail(track, located, error, Date.now() - began, before)) return;
         continue;
       }
       if (await this.apply(track, located, outcome, Date.now() - began)) return;
@@ -113,8 +120,11 @@ export class StepLoop {
     located: LocatedStep,
     error: unknown,
     durationMs: number,
+    ctxBefore?: Record<string, unknown>,
   ): Promise<boolean> {
     let current = located;
+    // Before any loop is unwound: where a retry of a failed run begins again.
+    const failure = { stepId: located.step.id, frames: structuredClone(track.frames) };
     track.clearRetry();
     track.record(current.step.id, current.step.type, { action: 'failed', error, durationMs });
     for (;;) {
@@ -132,7 +142,10 @@ export class StepLoop {
         durationMs: track.loopDurationMs(frame),
       });
     }
-    await track.failed(located, error);
+    // A failed run keeps the context as the step found it, whatever the step wrote before it
+    // threw: that is the context a retry starts the step again with.
+    if (ctxBefore) restoreTopLevel(track.ctx, ctxBefore);
+    await track.failed(located, error, failure);
     return true;
   }
 
@@ -174,6 +187,12 @@ export class StepLoop {
       return this.fail(track, located, error, track.loopDurationMs(frame));
     }
   }
+}
+
+/** Puts `ctx`'s top-level variables back to those of `before`. */
+function restoreTopLevel(ctx: Record<string, unknown>, before: Record<string, unknown>): void {
+  for (const key of Object.keys(ctx)) if (!Object.hasOwn(before, key)) delete ctx[key];
+  Object.assign(ctx, before);
 }
 
 /** What workflows see of a failure in `_last_error`. */

@@ -23,6 +23,8 @@ import { normalizeExecutionId } from '../execution-id';
 import { childExecutionId, childPath } from './child-ids';
 import { RunState, type RunOptions } from './run-state';
 import { StepLoop } from './step-loop';
+import { Retries } from './retries';
+import { Forks } from './forks';
 
 export type { EngineEvent } from './checkpointer';
 export type { ResumePayload } from '../types';
@@ -38,6 +40,11 @@ export interface WorkflowEngineOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Told of every entry recorded and every execution saved, for live views. */
   onEvent?: (event: EngineEvent) => void;
+}
+
+export interface ForkOptions {
+  /** The step the fork runs on from; the steps the execution completed before it are reused. */
+  fromStep: string;
 }
 
 export interface StartOptions {
@@ -63,6 +70,8 @@ export class WorkflowEngine {
   private readonly checkpointer: Checkpointer;
   private readonly loop: StepLoop;
   private readonly halts: Halts;
+  private readonly retries: Retries;
+  private readonly forks: Forks;
   private readonly emit: (event: EngineEvent) => void;
 
   constructor(options: WorkflowEngineOptions) {
@@ -103,6 +112,17 @@ export class WorkflowEngine {
       cancel: (id) => this.cancel(id),
       startChild: (workflowId, input, id, parent) =>
         this.runNew(this.registry.get(workflowId), input, id, parent),
+    });
+    const definitionOf = (execution: Execution) => this.definitionOf(execution);
+    this.retries = new Retries({ store: this.store, now: this.now, emit: this.emit, definitionOf });
+    this.forks = new Forks({
+      store: this.store,
+      checkpointer: this.checkpointer,
+      loop: this.loop,
+      now: this.now,
+      emit: this.emit,
+      definitionOf,
+      newExecution: (definition, input) => this.newExecution(definition, input, undefined),
     });
   }
 
@@ -253,6 +273,26 @@ export class WorkflowEngine {
     const state = new RunState({ ...execution, status: 'running' }, this.definitionOf(execution));
     const error = new RecoveryLimitError(executionId, execution.currentStep, recoveries);
     return this.checkpointer.fail(state, error);
+  }
+
+  /**
+   * Puts a `failed` execution back to `pending` at the step that failed, with the context it had
+   * before that step, for a runner to drive. Any other status is refused with
+   * `ExecutionStateError`; a sub-workflow's execution (retried through its parent), one past its
+   * workflow's timeout or one failed before failure points were recorded, with `RetryRefusedError`.
+   */
+  async retry(executionId: string): Promise<Execution> {
+    return this.retries.reopen(await this.loaded(executionId));
+  }
+
+  /**
+   * Saves a `pending` fork of an execution in any status: same workflow version and input, at
+   * `fromStep`, with the recorded outputs of the steps before it (they are not run again), for a
+   * runner to drive. An unknown step, or one the execution never reached, is refused with
+   * `ForkRefusedError`.
+   */
+  async fork(executionId: string, { fromStep }: ForkOptions): Promise<Execution> {
+    return this.forks.fork(await this.loaded(executionId), fromStep);
   }
 
   /**

@@ -14,6 +14,10 @@ import type { StepHandler } from './step-handler';
 export const callStep: StepHandler<CallStep> = {
   run: runCall,
   startEntry: (step, context) => startedEntry(step, context.resolve(step.input ?? null), 1),
+  replay: (step, output, context) => {
+    if (step.output) context.ctx[step.output] = output;
+    return { kind: 'continue', result: output };
+  },
 };
 
 function startedEntry(step: CallStep, input: unknown, attempt: number): EntryDraft {

@@ -1,5 +1,5 @@
 import type { HaltStep } from '../definition/definition-types';
-import type { StepHandler } from './step-handler';
+import { replayAnswer, type StepHandler } from './step-handler';
 
 /** Halts until a resume, which continues at `resume_step` (or the next step). */
 export const haltStep: StepHandler<HaltStep> = {
@@ -15,5 +15,9 @@ export const haltStep: StepHandler<HaltStep> = {
       },
       recoverTo: step.resume_step,
     };
+  },
+  replay: (step, output, context) => {
+    replayAnswer(output, context);
+    return { kind: 'continue', result: output, next: step.resume_step };
   },
 };

@@ -43,6 +43,8 @@ export const loopStep: StepHandler<LoopStep> = {
       ? { kind: 'continue', result: frame.results, next: step.on_exhausted }
       : { kind: 'continue', result: frame.results };
   },
+  /** A fork iterates again, replaying the body's steps one by one. */
+  replay: 'compute',
 };
 
 /** A new frame positioned on the first iteration, or null when the loop has nothing to do. */

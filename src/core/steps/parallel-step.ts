@@ -7,7 +7,8 @@ import type { StepHandler } from './step-handler';
  * (`wait`: all, any, or a count) their changes are merged into the context in branch order and
  * their results collected; branches that had not finished count as null.
  */
-export const parallelStep: StepHandler<ParallelStep> = { run: runParallel };
+/** A fork replays the branches' own steps, one by one. */
+export const parallelStep: StepHandler<ParallelStep> = { run: runParallel, replay: 'compute' };
 
 async function runParallel(step: ParallelStep, context: StepContext): Promise<StepOutcome> {
   if (step.branches.length === 0) {

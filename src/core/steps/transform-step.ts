@@ -12,4 +12,8 @@ export const transformStep: StepHandler<TransformStep> = {
     if (step.output) context.ctx[step.output] = value;
     return { kind: 'continue', result: value };
   },
+  replay: (step, output, context) => {
+    if (step.output) context.ctx[step.output] = output;
+    return { kind: 'continue', result: output };
+  },
 };

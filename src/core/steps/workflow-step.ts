@@ -41,6 +41,11 @@ export const workflowStep: StepHandler<SubWorkflowStep> = {
     return childOutcome(step, await halted.fireChildTimer(), halted.ctx);
   },
   childFinished: (step, child, ctx) => childOutcome(step, child, ctx),
+  // The child's result as the parent recorded it; a fork starts no child for it.
+  replay: (step, output, context) => {
+    if (step.output) context.ctx[step.output] = output;
+    return { kind: 'continue', result: output };
+  },
 };
 
 /** A halted child past the step's `timeout` is cancelled, and the step fails. */

@@ -5,6 +5,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsISO8601,
   IsObject,
   IsOptional,
   IsString,
@@ -45,6 +46,41 @@ export class ResumeExecutionBody {
   @ApiPropertyOptional({ description: 'Any JSON value; `$response` in the workflow' })
   @Allow()
   response?: unknown;
+}
+
+export class ForkExecutionBody {
+  @ApiProperty({ description: 'The step the fork runs on from; the steps before it are reused' })
+  @IsString()
+  @Length(1, 100)
+  fromStep!: string;
+}
+
+export class RetryFailedBody {
+  @ApiProperty({
+    description: 'Only failed executions created at or after this moment (ISO 8601)',
+    example: '2026-01-31T09:00:00Z',
+  })
+  @IsISO8601({ strict: true })
+  since!: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 10000, default: 1000 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  limit?: number;
+}
+
+/** The answer of the bulk retry. */
+export class RetryFailedResponse {
+  @ApiProperty({ type: [String], description: 'The executions put back to run' })
+  retried!: string[];
+
+  @ApiProperty({
+    description: 'Those that could not be retried, each with why',
+    example: [{ executionId: '…', reason: 'Cannot retry execution "…": …' }],
+  })
+  skipped!: { executionId: string; reason: string }[];
 }
 
 export class FindExecutionsQuery {

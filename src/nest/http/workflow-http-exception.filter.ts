@@ -11,6 +11,8 @@ import {
   ExecutionNotFoundError,
   ExecutionStateError,
   InvalidEventError,
+  ForkRefusedError,
+  RetryRefusedError,
   WorkflowNotFoundError,
   WorkflowValidationError,
 } from '../../core/errors';
@@ -63,11 +65,15 @@ export class WorkflowHttpExceptionFilter implements ExceptionFilter {
         status: HttpStatus.UNPROCESSABLE_ENTITY,
         body: { error: error.message, details: error.problems },
       };
-    if (error instanceof RejectedValueError)
+    if (error instanceof RejectedValueError || error instanceof ForkRefusedError)
       return { status: HttpStatus.UNPROCESSABLE_ENTITY, body: { error: error.message } };
     if (error instanceof WorkflowNotFoundError || error instanceof ExecutionNotFoundError)
       return { status: HttpStatus.NOT_FOUND, body: { error: error.message } };
-    if (error instanceof ExecutionStateError || error instanceof ConcurrentUpdateError)
+    if (
+      error instanceof ExecutionStateError ||
+      error instanceof RetryRefusedError ||
+      error instanceof ConcurrentUpdateError
+    )
       return { status: HttpStatus.CONFLICT, body: { error: error.message } };
     if (error instanceof QueueUnavailableError) {
       this.logger.error(error.message);

@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { RunOptions } from '../../core/engine/run-state';
 import type {
+  ForkOptions,
   ResumePayload,
   StartOptions,
   WorkflowEngine,
@@ -178,6 +179,36 @@ export class QueueRunner implements WorkflowRunner {
     return this.here(execution, 'resume', (current, lease) =>
       this.engine.resume(current, payload, lease),
     );
+  }
+
+  /**
+   * Puts the failed execution back to `pending` in the store (that is the retry accepted: the
+   * recovery sweep drives it even if its job is lost), then queues a `rerun` job whose id names the
+   * retry, so each retry is queued once.
+   */
+  async retry(executionId: string): Promise<Execution> {
+    await requireQueueAnswer(this.jobs.queue, QUEUE_ANSWER_MS);
+    const reopened = await this.engine.retry(executionId);
+    await this.queue('rerun', reopened);
+    return reopened;
+  }
+
+  /** Saves the fork `pending` (the sweep starts it if its job is lost), then queues its start. */
+  async fork(executionId: string, options: ForkOptions): Promise<Execution> {
+    await requireQueueAnswer(this.jobs.queue, QUEUE_ANSWER_MS);
+    const fork = await this.engine.fork(executionId, options);
+    await this.queue('start', fork);
+    return fork;
+  }
+
+  private async queue(name: 'start' | 'rerun', execution: Execution): Promise<void> {
+    try {
+      await this.jobs.add({ name, data: jobTarget(execution) }, execution);
+    } catch (error) {
+      this.logger.warn(
+        `Execution ${execution.id} is saved pending but could not be queued (${String(error)}); a worker's recovery sweep will take it within ${this.options.leaseMs + this.options.sweepIntervalMs} ms.`,
+      );
+    }
   }
 
   async cancel(executionId: string): Promise<Execution> {

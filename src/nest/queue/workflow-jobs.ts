@@ -25,7 +25,9 @@ export type WorkflowJob =
   /** Carries on a halted parent whose child finished while nobody was there to wake it. */
   | { name: 'wake'; data: HaltTarget }
   | { name: 'retry'; data: JobTarget & { leaseOwner: string } }
-  | { name: 'recover'; data: JobTarget };
+  | { name: 'recover'; data: JobTarget }
+  /** Drives a failed execution `retry` put back to `pending`; one job per retry. */
+  | { name: 'rerun'; data: JobTarget };
 
 /** The target of an execution's jobs. */
 export function jobTarget(execution: Pick<Execution, 'id' | 'runtime'>): JobTarget {
@@ -47,6 +49,7 @@ export const WORKFLOW_JOB_NAMES: readonly WorkflowJobName[] = [
   'wake',
   'retry',
   'recover',
+  'rerun',
 ];
 
 /** BullMQ refuses ids with `:` and ids that read as integers; the name prefix rules out the latter. */
@@ -58,6 +61,8 @@ export function workflowJobId(name: WorkflowJobName, execution: JobSubject): str
     case 'resume':
     case 'timer':
       return `${base}-h${execution.runtime?.halts ?? 0}`;
+    case 'rerun':
+      return `${base}-n${execution.runtime?.retries ?? 0}`;
     default:
       return `${base}-r${execution.revision ?? 0}`;
   }

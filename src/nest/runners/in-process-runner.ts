@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type {
+  ForkOptions,
   ResumePayload,
   StartOptions,
   WorkflowEngine,
@@ -113,6 +114,18 @@ export class InProcessRunner implements WorkflowRunner {
 
   async resumeNow(executionId: string, payload: ResumePayload): Promise<Execution> {
     return this.settled(await this.engine.resume(executionId, payload));
+  }
+
+  async retry(executionId: string): Promise<Execution> {
+    const reopened = await this.engine.retry(executionId);
+    this.submit(reopened.id, () => this.engine.drive(reopened.id));
+    return reopened;
+  }
+
+  async fork(executionId: string, options: ForkOptions): Promise<Execution> {
+    const fork = await this.engine.fork(executionId, options);
+    this.submit(fork.id, () => this.engine.drive(fork.id));
+    return fork;
   }
 
   async cancel(executionId: string): Promise<Execution> {

@@ -87,6 +87,8 @@ export const DASHBOARD_SCRIPT = `
       approve: { path: '/resume', body: { approved: true, ...given } },
       reject: { path: '/resume', body: { approved: false, ...given } },
       resume: { path: '/resume', body: given },
+      retry: { path: '/retry', body: {} },
+      fork: { path: '/fork', body: { fromStep: button.dataset.step } },
     };
     const request = requests[action];
     if (!request) return;
@@ -101,6 +103,10 @@ export const DASHBOARD_SCRIPT = `
       const problem = await answer.json().catch(() => ({ error: answer.statusText }));
       status.textContent = problem.error || answer.statusText;
       button.disabled = false;
+    } else if (action === 'fork') {
+      // The fork is a new execution: its page is where it goes on.
+      const fork = await answer.json();
+      location.href = withKey(root + '/dashboard/executions/' + encodeURIComponent(fork.id));
     } else {
       status.textContent = '';
       refresh();

@@ -18,6 +18,7 @@ pre{background:#fff;border:1px solid #dde1e7;padding:10px;overflow:auto;max-heig
 .timing{width:160px}.error{color:#b00020}.muted{color:#667085}
 progress.bar{width:100%;height:8px;border:0;border-radius:4px;background:#eceef2;accent-color:#6c8cff;appearance:none}progress.bar::-webkit-progress-bar{background:#eceef2;border-radius:4px}progress.bar::-webkit-progress-value{background:#6c8cff;border-radius:4px}progress.bar::-moz-progress-bar{background:#6c8cff}
 button{font:inherit;padding:6px 14px;margin:0 8px 8px 0;border-radius:6px;border:1px solid #98a2b3;background:#fff;cursor:pointer}
+button.small{padding:1px 8px;margin:0 0 0 8px;font-size:12px}
 button.primary{background:#1f7a3f;color:#fff;border-color:#1f7a3f}button.danger{color:#b00020;border-color:#b00020}
 form{margin:0 0 12px;display:flex;flex-wrap:wrap;gap:8px;align-items:center}select,input,textarea{font:inherit;padding:4px 6px;max-width:100%}
 input[type=search]{min-width:16em;flex:1}

@@ -39,7 +39,8 @@ import { countByWorkflowAndStatus } from './count-executions';
 import { SEARCH_MAX_LENGTH, searchExecutions } from './execution-search';
 import type { Workers } from './workers-notice';
 import { FreshQuery } from './fresh-query';
-import { eventWaitSection } from './event-wait';
+import { withEventWait } from './event-wait';
+import { retryForkExtras } from './retry-fork-extras';
 
 /** Executions the overview counts when the store can't count, and those it lists. */
 const SAMPLED = 1000;
@@ -195,7 +196,7 @@ export function createDashboardController(options: ResolvedHttpOptions): Type<un
             apiPath,
             definition: this.definition(execution.workflowId, execution.workflowVersion),
             workers: await this.workers(),
-            notes: [eventWaitSection(execution)],
+            ...withEventWait(retryForkExtras(execution, apiPath), execution),
           })
         : notFound(id);
       return String(

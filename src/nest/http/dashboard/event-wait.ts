@@ -23,3 +23,8 @@ export function eventWaitSection(execution: Execution): SafeHtml {
     }
   </section>`;
 }
+
+/** Adds the event wait, if any, to the notes other features give the execution page. */
+export function withEventWait<T extends { notes: SafeHtml[] }>(extras: T, execution: Execution): T {
+  return { ...extras, notes: [eventWaitSection(execution), ...extras.notes] };
+}

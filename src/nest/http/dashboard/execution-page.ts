@@ -57,7 +57,7 @@ export function executionDetail(
     </div>
     ${graphSection(execution, entries, definition)}
     <h2>Timeline</h2>
-    ${timeline(entries, execution.createdAt)}
+    ${timeline(entries, execution.createdAt, { apiPath, executionId: execution.id })}
     <div class="grid">
       <div>
         <h2>Input</h2>
