@@ -14,6 +14,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import {
   TypeormWorkflowStore,
+  WORKFLOW_EVENT_ENTITIES,
   WorkflowEntryEntity,
   WorkflowExecutionEntity,
   WorkflowService,
@@ -201,7 +202,7 @@ async function tour(): Promise<void> {
   const reader = new DataSource({
     type: 'better-sqlite3',
     database: sqliteFile,
-    entities: [WorkflowExecutionEntity, WorkflowEntryEntity],
+    entities: [WorkflowExecutionEntity, WorkflowEntryEntity, ...WORKFLOW_EVENT_ENTITIES],
   });
   await reader.initialize();
   const store = new TypeormWorkflowStore(reader);

@@ -48,3 +48,8 @@ export {
   type WorkflowTelemetry,
 } from './core/telemetry';
 export { createOpenTelemetry } from './observability/open-telemetry';
+export {
+  EventDelivery,
+  type EventDeliveryOptions,
+  type SendEventOptions,
+} from './core/events/event-delivery';

@@ -104,3 +104,11 @@ export {
 export type { ProbeResult } from './nest/health/health-probe';
 export type { WorkflowClock } from './core/clock';
 export type { TraceCarrier, WorkflowTelemetry } from './core/telemetry';
+export { EventTimeoutError, InvalidEventError } from './core/errors';
+export { WORKFLOW_EVENT_ENTITIES } from './storage/typeorm/event-entities';
+export { WorkflowEventWaitEntity } from './storage/typeorm/workflow-event-wait.entity';
+export { WorkflowEventShapeEntity } from './storage/typeorm/workflow-event-shape.entity';
+export { WorkflowEventEntity } from './storage/typeorm/workflow-event.entity';
+export type { WorkflowEventsOptions } from './nest/events/events.options';
+export type { EventWaitIndex, StoredEvent, PruneEventsQuery } from './core/store/workflow-store';
+export { eventKey, payloadKey, waitIndexOf } from './core/events/event-keys';

@@ -250,6 +250,26 @@ export class InvalidOptionError extends DurableWorkflowError {
   }
 }
 
+/** An `event` step's `timeout` passed without a matching event, and it has no `on_timeout`. */
+export class EventTimeoutError extends DurableWorkflowError {
+  constructor(
+    readonly stepId: string,
+    readonly eventName: string,
+    readonly timeoutSeconds: number | undefined,
+  ) {
+    super(
+      `no event "${eventName}" matched within ${timeoutSeconds} s; give the step an "on_timeout" to go on without it`,
+    );
+  }
+}
+
+/** An event given to `sendEvent` can't be sent: a bad name, id or payload; `problems` says which. */
+export class InvalidEventError extends DurableWorkflowError {
+  constructor(readonly problems: readonly string[]) {
+    super(`The event can't be sent:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
 /**
  * `retry` can't run this failed execution again: it is a sub-workflow (retried through its parent),
  * its workflow's timeout has passed, or it failed before its failure point was recorded. The

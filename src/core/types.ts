@@ -83,6 +83,8 @@ export interface ExecutionRuntime {
   recoveries?: { stepId: string | null; count: number };
   /** `$history`: the completed steps, oldest first; kept only when the workflow reads it. */
   history?: HistoryItem[];
+  /** Ids of the events delivered to this execution: each is delivered to it at most once. */
+  events?: string[];
   /**
    * Set when the execution failed: the step that failed and the loops being iterated when it began.
    * With the context (a failed step leaves it as it was before the step), it is where `retry` starts.
@@ -143,4 +145,6 @@ export interface Entry {
 export interface ResumePayload {
   response?: unknown;
   approved?: boolean;
+  /** Set when the resume delivers an event (`response` is its payload) to an `event` step. */
+  event?: { id: string; name: string };
 }

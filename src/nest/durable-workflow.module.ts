@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { peers } from '../peers/peers';
 import { WorkflowEntryEntity } from '../storage/typeorm/workflow-entry.entity';
 import { WorkflowExecutionEntity } from '../storage/typeorm/workflow-execution.entity';
+import { WORKFLOW_EVENT_ENTITIES } from '../storage/typeorm/event-entities';
 import { MODULE_OPTIONS, STORE, WORKFLOW_QUEUE } from './durable-workflow.constants';
 import { resolveHttpOptions, type WorkflowHttpOptions } from './http/http.options';
 import { loadHttpLayer } from './http/load-http-layer';
@@ -54,7 +55,7 @@ export class DurableWorkflowModule {
             peers
               .nestTypeorm()
               .TypeOrmModule.forFeature(
-                [WorkflowExecutionEntity, WorkflowEntryEntity],
+                [WorkflowExecutionEntity, WorkflowEntryEntity, ...WORKFLOW_EVENT_ENTITIES],
                 store.dataSource,
               ),
           ]

@@ -11,6 +11,7 @@ import { DiscoveredServices } from './discovered-services';
 import { DiscoveredStepTypes } from './discovered-step-types';
 import { MODULE_OPTIONS } from './durable-workflow.constants';
 import type { ResolvedModuleOptions } from './durable-workflow.options';
+import { WorkflowEvents } from './events/workflow-events';
 import { ExecutionFeed } from './execution-feed';
 import { OwnedResources } from './owned-resources';
 import type { WorkflowRunner } from './runners/workflow-runner';
@@ -43,13 +44,17 @@ export class WorkflowLifecycle
     private readonly owned: OwnedResources,
     private readonly stepTypes: DiscoveredStepTypes,
     private readonly stepTypeExplorer: WorkflowStepTypeExplorer,
+    private readonly events: WorkflowEvents,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.services.use(this.explorer.explore());
     this.stepTypes.use(this.stepTypeExplorer.explore());
     this.registry.registerAll(this.options.workflows);
+    this.events.check(this.registry);
     this.started = true;
+    // Listening first: executions the runner takes up at boot may halt at event steps at once.
+    this.events.start();
     await this.runner.boot();
   }
 
@@ -70,6 +75,7 @@ export class WorkflowLifecycle
 
   /** Stores close nothing earlier (no onModuleDestroy), so the drain can still write. */
   async onApplicationShutdown(): Promise<void> {
+    this.events.stop();
     try {
       await this.runner.stop(this.options.shutdownGraceMs);
     } finally {

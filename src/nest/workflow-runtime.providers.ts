@@ -12,6 +12,7 @@ import type { ResolvedModuleOptions } from './durable-workflow.options';
 import { ExecutionEvents } from './execution-events';
 import { ExecutionFeed } from './execution-feed';
 import { ExecutionWaiter } from './execution-waiter';
+import { WorkflowEvents } from './events/workflow-events';
 import type { WorkflowBullQueue } from './queue/workflow-job-queue';
 import { createRunner } from './runners/create-runner';
 import type { WorkflowRunner } from './runners/workflow-runner';
@@ -120,5 +121,15 @@ export const workflowRuntimeProviders: Provider[] = [
       runner: WorkflowRunner,
     ) => new ExecutionWaiter(store, events, remote, (execution) => runner.resumePending(execution)),
     inject: [STORE, ExecutionEvents, SharedRemoteChanges, WORKFLOW_RUNNER],
+  },
+  {
+    provide: WorkflowEvents,
+    useFactory: (
+      store: WorkflowStore,
+      runner: WorkflowRunner,
+      events: ExecutionEvents,
+      options: ResolvedModuleOptions,
+    ) => new WorkflowEvents(store, runner, events, options.events, options.queue === null),
+    inject: [STORE, WORKFLOW_RUNNER, ExecutionEvents, MODULE_OPTIONS],
   },
 ];

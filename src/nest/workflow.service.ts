@@ -9,6 +9,7 @@ import type { Entry, Execution } from '../core/types';
 import { STORE } from './durable-workflow.constants';
 import { ExecutionFeed } from './execution-feed';
 import { ExecutionWaiter } from './execution-waiter';
+import { WorkflowEvents } from './events/workflow-events';
 import { retryFailed, type RetryFailedQuery, type RetryFailedResult } from './retry-failed';
 import type { WorkflowRunner } from './runners/workflow-runner';
 import { WorkflowLifecycle } from './workflow-lifecycle';
@@ -30,6 +31,7 @@ export class WorkflowService {
     private readonly waiter: ExecutionWaiter,
     private readonly feed: ExecutionFeed,
     private readonly lifecycle: WorkflowLifecycle,
+    private readonly events: WorkflowEvents,
   ) {}
 
   /** Runs in this process until the execution completes, halts or fails, and resolves with it. */
@@ -141,6 +143,21 @@ export class WorkflowService {
 
   delete(executionId: string): Promise<boolean> {
     return this.runner.delete(normalizeExecutionId(executionId));
+  }
+
+  /**
+   * Delivers an event to every execution halted at an `event` step of this name whose `match` the
+   * payload holds, and keeps it for lookback; resolves with the ids of the executions it resumed
+   * (accepted, as `resume` returns). Each execution gets an event id at most once: sending the same
+   * `id` again delivers nothing twice.
+   */
+  sendEvent(
+    name: string,
+    payload: unknown,
+    options: { id?: string } = {},
+  ): Promise<{ delivered: string[] }> {
+    this.lifecycle.assertStarted();
+    return this.events.send(name, payload, options);
   }
 
   /**

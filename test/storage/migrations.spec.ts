@@ -10,7 +10,7 @@ describe.each([new PostgresHarness(), new SqliteHarness()])('migrations on $name
   });
 
   it('keep an index an operator built beforehand (as CREATE INDEX CONCURRENTLY would)', async () => {
-    await harness.revertLastMigration();
+    await harness.revertThrough('IndexExecutionsForFlatFinds1765000000000');
     await harness.createExecutionsIndex('idx_workflow_executions_workflow_status_created', [
       'workflow_id',
       'status',

@@ -182,6 +182,29 @@ export const QUEUE_WORKFLOWS = [
     ],
   },
   {
+    id: 'awaitEvent',
+    name: 'Waits for an event, then a step',
+    inputs: { key: { type: 'string' } },
+    steps: [
+      {
+        id: 'hear',
+        type: 'event',
+        name: 'crash.test',
+        match: { key: '$key' },
+        output: 'heard',
+        next: 'after',
+      },
+      {
+        id: 'after',
+        type: 'call',
+        service: 'lab',
+        method: 'stamp',
+        input: { n: 1 },
+        output: 'after',
+      },
+    ],
+  },
+  {
     id: 'mend',
     name: 'A step that fails once, then one whose first run hangs',
     inputs: { failMark: { type: 'string' }, hangMark: { type: 'string' } },

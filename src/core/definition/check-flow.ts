@@ -4,7 +4,7 @@ import { stepLabel, type Problems } from './problems';
 import { SetOnEveryPath, type IsSet } from './set-on-every-path';
 import { childSequences, defaultNext, edgesOf, variablesSetBy, type Edge } from './step-graph';
 
-const HALTING = new Set(['halt', 'approval', 'wait', 'workflow']);
+const HALTING = new Set(['halt', 'approval', 'wait', 'workflow', 'event']);
 
 /**
  * Checks one sequence and, recursively, the sequences inside it: targets exist in the same
@@ -140,6 +140,9 @@ export function readsOf(step: StepDefinition): Set<string> {
       break;
     case 'wait':
       referencedNames(step.until, names);
+      break;
+    case 'event':
+      referencedNames(step.match, names);
       break;
   }
   return names;

@@ -88,6 +88,7 @@ export const STEP_TYPES = [
   'approval',
   'workflow',
   'wait',
+  'event',
 ] as const;
 export type StepType = (typeof STEP_TYPES)[number];
 
@@ -199,6 +200,18 @@ export interface CustomStepDefinition extends BaseStep {
   retry_backoff: number;
 }
 
+export interface EventStep extends BaseStep {
+  type: 'event';
+  name: string;
+  /** Payload fields and the values they must equal; values may be references. */
+  match: Record<string, unknown>;
+  timeout?: number;
+  on_timeout?: string;
+  output?: string;
+  /** Seconds before the step was reached that an event may have been sent and still count. */
+  lookback: number;
+}
+
 export type StepDefinition =
   | StartStep
   | EndStep
@@ -212,7 +225,8 @@ export type StepDefinition =
   | ApprovalStep
   | SubWorkflowStep
   | WaitStep
-  | CustomStepDefinition;
+  | CustomStepDefinition
+  | EventStep;
 
 export const TRANSFORM_OPS = [
   'map',

@@ -11,6 +11,7 @@ import { PROTOTYPE_NAME, checkStepValues, pathProblem, variableNameProblem } fro
 import { parseCondition } from './parse-condition';
 import { parseCustomStep, unknownStepType, type StepTypeCatalog } from './parse-custom-step';
 import { readOutput } from './parse-output';
+import { parseEventStep } from './parse-event-step';
 import { parseTransformOps } from './parse-transform';
 import { describeValue, stepLabel, type Problems } from './problems';
 
@@ -39,6 +40,7 @@ const TYPE_KEYS: Record<StepType, string[]> = {
   approval: ['prompt', 'context', 'approvers', 'on_reject', 'timeout', 'on_timeout'],
   workflow: ['workflow_id', 'input', 'output', 'timeout'],
   wait: ['seconds', 'until'],
+  event: ['name', 'match', 'timeout', 'on_timeout', 'output', 'lookback'],
 };
 /** Steps whose successor is chosen otherwise, or that have none (an `end` may say `__FINISHED__`). */
 const NO_NEXT: StepType[] = ['router'];
@@ -272,6 +274,8 @@ function parseTyped(
         problems.add(r.where, 'a wait needs exactly one of "seconds" or "until"');
       }
       return { ...base, type, seconds: r.number('seconds', { min: 0 }), until: r.string('until') };
+    case 'event':
+      return parseEventStep(r, base, problems);
   }
 }
 

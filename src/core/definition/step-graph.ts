@@ -47,6 +47,11 @@ export function edgesOf(step: StepDefinition, fallback: string | null): Edge[] {
       add('on_reject', step.on_reject);
       add('on_timeout', step.on_timeout);
       break;
+    case 'event':
+      add('next', next);
+      // A timeout delivers no payload: the output is not set along this edge.
+      add('on_timeout', step.on_timeout, false);
+      break;
     case 'halt':
       add(step.resume_step ? 'resume_step' : 'next', step.resume_step ?? next);
       break;
@@ -72,6 +77,7 @@ export function variablesSetBy(step: StepDefinition): string[] {
     case 'transform':
     case 'workflow':
     case 'custom':
+    case 'event':
       return step.output ? [step.output] : [];
     default:
       return [];

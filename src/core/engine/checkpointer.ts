@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { RejectedValueError } from '../store/store-errors';
 import { storeCan } from '../store/store-capabilities';
-import type { DurableWorkflowStore, WorkflowStore } from '../store/workflow-store';
+import type {
+  CheckpointOptions,
+  DurableWorkflowStore,
+  EventWaitIndex,
+  WorkflowStore,
+} from '../store/workflow-store';
+import { eventWaitIndexOf } from '../events/event-keys';
 import { FINISHED, stepTypeName, type LocatedStep } from '../definition/definition-types';
 import { serializeError } from '../error-serialization';
 import { ExecutionNotFoundError, StepFailedError } from '../errors';
@@ -66,14 +72,14 @@ export class Checkpointer {
     const lease = state.options.lease;
     const releasing =
       lease !== undefined && lease.executionId === execution.id && execution.status !== 'running';
+    const eventWait = eventWaitChange(state.saved, execution);
     let saved: Execution;
     try {
       if (storeCan(store, 'checkpoint')) {
-        saved = await store.checkpoint(
-          execution,
-          entries,
-          releasing ? { releaseLeaseOf: lease.owner } : undefined,
-        );
+        const options: CheckpointOptions = {};
+        if (releasing) options.releaseLeaseOf = lease.owner;
+        if (eventWait !== undefined) options.eventWait = eventWait;
+        saved = await store.checkpoint(execution, entries, options);
         if (releasing) lease.released();
       } else {
         // A store with only the seed's methods: entries after the save, not atomically.
@@ -179,4 +185,15 @@ export class Checkpointer {
     state.startAhead = null;
     state.pendingPosition = undefined;
   }
+}
+
+/**
+ * How a checkpoint changes the index of event waits: the wait of an execution that halts at an
+ * `event` step, null when it leaves one, undefined when neither (most checkpoints).
+ */
+function eventWaitChange(before: Execution, after: Execution): EventWaitIndex | null | undefined {
+  const wait = eventWaitIndexOf(after);
+  if (wait) return wait;
+  // Status aside: a failing event step is marked running before its failure is written.
+  return before.haltData?.['type'] === 'event' ? null : undefined;
 }

@@ -6,6 +6,7 @@ import type { StepTypeResolver } from '../custom-step-types';
 import type { Execution } from '../types';
 import type { RunState } from './run-state';
 import type { BranchOutcome, StepContext } from './step-context';
+import { stepEvents, type RetainedEvents } from './step-events';
 import type { StepTrack } from './step-track';
 
 export interface StepContextFactoryOptions {
@@ -29,6 +30,8 @@ export interface StepContextFactoryOptions {
     steps: StepDefinition[],
     ctx: Record<string, unknown>,
   ) => Promise<BranchOutcome>;
+  /** Events kept since a moment, oldest first, for an `event` step's lookback. */
+  events: RetainedEvents;
 }
 
 /** Builds what a step handler sees: the run's values and what it may do, bound to a track. */
@@ -73,6 +76,7 @@ export class StepContextFactory {
       adopt: (outcome) => {
         for (const r of outcome.recorded) track.record(r.stepId, r.stepType, r.draft, r.at);
       },
+      events: stepEvents(state, this.options.events),
     };
   }
 }

@@ -62,6 +62,12 @@ export class Halts {
     const problems = stepHandler(step).resumeProblems?.(step, payload) ?? [];
     if (problems.length)
       throw new WorkflowValidationError(`Resume of execution "${execution.id}"`, problems);
+    const eventId = payload.event?.id;
+    if (eventId !== undefined && execution.runtime?.events?.includes(eventId)) {
+      throw new ExecutionStateError(execution.id, `already given event "${eventId}"`, 'deliver', [
+        'waiting for an event it was not given yet',
+      ]);
+    }
   }
 
   async resume(
@@ -79,6 +85,7 @@ export class Halts {
     state.ctx['approved'] = state.runtime.approved;
     // Applied with the checkpoint that leaves the halt: no longer waiting for anyone.
     delete state.runtime.acceptedResume;
+    if (payload.event) state.runtime.events = [...(state.runtime.events ?? []), payload.event.id];
     const handler = stepHandler(located.step);
     const halted = this.haltedContext(state);
     return this.continueHalted(state, located, async () =>

@@ -3,7 +3,14 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ConcurrentUpdateError } from '../store/store-errors';
 import type { DurableWorkflowStore, WorkflowStore } from '../store/workflow-store';
 import type { WorkflowDefinition } from '../definition/definition-types';
-import { ExecutionNotFoundError, ExecutionStateError, RecoveryLimitError } from '../errors';
+import {
+  ExecutionNotFoundError,
+  ExecutionStateError,
+  RecoveryLimitError,
+  StoreCapabilityError,
+} from '../errors';
+import { storeCan } from '../store/store-capabilities';
+import { eventWaitIndexOf } from '../events/event-keys';
 import type { WorkflowRegistry } from '../registry';
 import { ServiceRegistry, type ServiceResolver } from '../services';
 import { CustomStepTypes, type StepTypeResolver } from '../custom-step-types';
@@ -103,6 +110,12 @@ export class WorkflowEngine {
       runChild: (state, parent, step, input) => this.halts.runChild(state, parent, step, input),
       cancelChild: (state, parent, step) => this.halts.cancelChild(state, parent, step),
       runBranch: (state, steps, ctx) => this.loop.runBranch(state, steps, ctx),
+      events: (name, since, limit) => {
+        const { store } = this;
+        if (!storeCan(store, 'retainedEvents'))
+          throw new StoreCapabilityError('An event step with "lookback"', ['retainedEvents']);
+        return store.retainedEvents(name, since, limit);
+      },
     });
     this.loop = new StepLoop(contexts, this.now, telemetry);
     this.halts = new Halts({
@@ -251,11 +264,12 @@ export class WorkflowEngine {
         });
       }
       try {
-        const cancelled = await this.store.save({
-          ...execution,
-          status: 'cancelled',
-          haltData: null,
-        });
+        const stopped: Execution = { ...execution, status: 'cancelled', haltData: null };
+        // A cancelled execution waits for no event any more: its index entry goes with the write.
+        const cancelled =
+          eventWaitIndexOf(execution) && storeCan(this.store, 'checkpoint')
+            ? await this.store.checkpoint(stopped, [], { eventWait: null })
+            : await this.store.save(stopped);
         this.emit({ type: 'execution', execution: cancelled });
         return cancelled;
       } catch (error) {

@@ -4,6 +4,7 @@ import { assignStep } from './assign-step';
 import { callStep } from './call-step';
 import { customStep } from './custom-step';
 import { endStep } from './end-step';
+import { eventStep } from './event-step';
 import { haltStep } from './halt-step';
 import { loopStep } from './loop-step';
 import { parallelStep } from './parallel-step';
@@ -27,6 +28,7 @@ const HANDLERS: { [T in StepType]: StepHandler<Extract<StepDefinition, { type: T
   approval: approvalStep,
   workflow: workflowStep,
   wait: waitStep,
+  event: eventStep,
 };
 
 /** The handler that owns everything a step of this type does. */

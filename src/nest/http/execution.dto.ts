@@ -144,3 +144,27 @@ export class ErrorResponse {
   @ApiPropertyOptional({ type: [String], description: 'Every problem, for invalid input' })
   details?: string[];
 }
+
+/** The body of `POST /{path}/events/:name`. */
+export class SendEventBody {
+  @ApiPropertyOptional({
+    description: 'Any JSON value; waits whose match fields it deep-equals receive it',
+  })
+  @Allow()
+  payload?: unknown;
+
+  @ApiPropertyOptional({
+    description:
+      'Delivers at most once per execution and id: the same id sent again delivers nothing twice',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  id?: string;
+}
+
+/** What `POST /{path}/events/:name` answers. */
+export class SendEventResponse {
+  @ApiProperty({ type: [String], description: 'The executions the event resumed' })
+  delivered!: string[];
+}

@@ -10,6 +10,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import {
   ExecutionNotFoundError,
   ExecutionStateError,
+  InvalidEventError,
   ForkRefusedError,
   RetryRefusedError,
   WorkflowNotFoundError,
@@ -59,6 +60,11 @@ export class WorkflowHttpExceptionFilter implements ExceptionFilter {
         body: { error: `${error.subject} is invalid`, details: error.problems },
       };
     }
+    if (error instanceof InvalidEventError)
+      return {
+        status: HttpStatus.UNPROCESSABLE_ENTITY,
+        body: { error: error.message, details: error.problems },
+      };
     if (error instanceof RejectedValueError || error instanceof ForkRefusedError)
       return { status: HttpStatus.UNPROCESSABLE_ENTITY, body: { error: error.message } };
     if (error instanceof WorkflowNotFoundError || error instanceof ExecutionNotFoundError)

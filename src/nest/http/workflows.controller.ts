@@ -41,6 +41,8 @@ import {
   FindExecutionsQuery,
   ForkExecutionBody,
   ResumeExecutionBody,
+  SendEventBody,
+  SendEventResponse,
   RetryFailedBody,
   RetryFailedResponse,
   StartExecutionBody,
@@ -67,6 +69,7 @@ export function guarded(options: ResolvedHttpOptions): ClassDecorator {
 
 const startBodyPipe = new RequestBodyPipe(['input']);
 const resumeBodyPipe = new RequestBodyPipe(['response']);
+const sendEventBodyPipe = new RequestBodyPipe(['payload']);
 const envelopeBodyPipe = new RequestBodyPipe([]);
 /** Queries may carry what a guard reads (`?key=`): unknown parameters are dropped, not refused. */
 const queryPipe = new ValidationPipe({ whitelist: true, transform: true });
@@ -96,6 +99,20 @@ export function createWorkflowsController(options: ResolvedHttpOptions): Type<un
       private readonly adapterHost: HttpAdapterHost,
     ) {
       this.streams = new EventStreams(workflows.changes(), options.eventStreams);
+    }
+
+    // Declared before `:workflowId/executions`, so `events/executions` is an event, not a start.
+    @Post('events/:name')
+    @HttpCode(HttpStatus.ACCEPTED)
+    @ApiOperation({ summary: 'Send an event to the executions waiting for it (and keep it)' })
+    @ApiBody({ type: SendEventBody, required: false })
+    @ApiResponse({ status: 202, description: 'The executions it resumed', type: SendEventResponse })
+    @ApiResponse({ status: 422, description: 'A bad name, id or payload', type: ErrorResponse })
+    async sendEvent(
+      @Param('name') name: string,
+      @Body(sendEventBodyPipe) body: SendEventBody = {},
+    ): Promise<SendEventResponse> {
+      return this.workflows.sendEvent(name, body.payload ?? null, { id: body.id });
     }
 
     @Post(':workflowId/executions')

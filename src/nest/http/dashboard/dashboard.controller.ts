@@ -39,6 +39,7 @@ import { countByWorkflowAndStatus } from './count-executions';
 import { SEARCH_MAX_LENGTH, searchExecutions } from './execution-search';
 import type { Workers } from './workers-notice';
 import { FreshQuery } from './fresh-query';
+import { withEventWait } from './event-wait';
 import { retryForkExtras } from './retry-fork-extras';
 
 /** Executions the overview counts when the store can't count, and those it lists. */
@@ -195,7 +196,7 @@ export function createDashboardController(options: ResolvedHttpOptions): Type<un
             apiPath,
             definition: this.definition(execution.workflowId, execution.workflowVersion),
             workers: await this.workers(),
-            ...retryForkExtras(execution, apiPath),
+            ...withEventWait(retryForkExtras(execution, apiPath), execution),
           })
         : notFound(id);
       return String(
