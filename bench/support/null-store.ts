@@ -29,5 +29,10 @@ export function nullStore(): DurableWorkflowStore {
     takeSlot: async () => true,
     extendSlot: async () => true,
     releaseSlot: async () => [],
+    acceptEvent: async (event) => ({ event, created: true }),
+    eventWaitShapes: async () => [],
+    eventWaiters: async () => [],
+    retainedEvents: async () => [],
+    pruneEvents: async () => 0,
   };
 }

@@ -4,6 +4,7 @@ import { peers } from '../peers/peers';
 import { WorkflowEntryEntity } from '../storage/typeorm/workflow-entry.entity';
 import { WorkflowSlotEntity } from '../storage/typeorm/workflow-slot.entity';
 import { WorkflowExecutionEntity } from '../storage/typeorm/workflow-execution.entity';
+import { WORKFLOW_EVENT_ENTITIES } from '../storage/typeorm/event-entities';
 import { MODULE_OPTIONS, STORE, WORKFLOW_QUEUE } from './durable-workflow.constants';
 import { resolveHttpOptions, type WorkflowHttpOptions } from './http/http.options';
 import { loadHttpLayer } from './http/load-http-layer';
@@ -17,9 +18,11 @@ import { injectableQueueAliases, workflowQueueProvider } from './queue/workflow-
 import { OwnedResources } from './owned-resources';
 import { rawStoreProvider, storeProvider } from './store.providers';
 import { WorkflowCallableExplorer } from './workflow-callable.explorer';
+import { WorkflowStepTypeExplorer } from './workflow-step-type.explorer';
 import { WorkflowLifecycle } from './workflow-lifecycle';
 import { workflowRuntimeProviders } from './workflow-runtime.providers';
 import { WorkflowService } from './workflow.service';
+import { WorkflowHealthIndicator } from './health/workflow-health.indicator';
 
 @Module({})
 export class DurableWorkflowModule {
@@ -53,7 +56,12 @@ export class DurableWorkflowModule {
             peers
               .nestTypeorm()
               .TypeOrmModule.forFeature(
-                [WorkflowExecutionEntity, WorkflowEntryEntity, WorkflowSlotEntity],
+                [
+                  WorkflowExecutionEntity,
+                  WorkflowEntryEntity,
+                  WorkflowSlotEntity,
+                  ...WORKFLOW_EVENT_ENTITIES,
+                ],
                 store.dataSource,
               ),
           ]
@@ -74,12 +82,14 @@ export class DurableWorkflowModule {
         workflowQueueProvider,
         ...queueAliases,
         WorkflowCallableExplorer,
+        WorkflowStepTypeExplorer,
         ...workflowRuntimeProviders,
         WorkflowLifecycle,
         WorkflowService,
         ...httpLayer.providers,
+        WorkflowHealthIndicator,
       ],
-      exports: [STORE, WORKFLOW_QUEUE, ...queueAliases, WorkflowService],
+      exports: [STORE, WORKFLOW_QUEUE, ...queueAliases, WorkflowService, WorkflowHealthIndicator],
     };
   }
 }

@@ -43,7 +43,7 @@ describe.each(STORE_HARNESSES)('schedules in process on %s', (_name, makeHarness
     const registry = new WorkflowRegistry();
     registry.registerAll(workflows);
     const engine = new WorkflowEngine({ store, registry, now: () => clock.now() });
-    const runner = new InProcessRunner(engine, store, 2000, clock);
+    const runner = new InProcessRunner(engine, store, 2000, undefined, clock);
     runners.push(runner);
     return runner;
   }

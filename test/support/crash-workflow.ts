@@ -2,6 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import {
   TypeormWorkflowStore,
+  WORKFLOW_EVENT_ENTITIES,
   WorkflowEntryEntity,
   WorkflowExecutionEntity,
   WorkflowSlotEntity,
@@ -31,7 +32,12 @@ export async function crashEngine(schema: string, markFile: string) {
     type: 'postgres',
     url: DATABASE_URL,
     schema,
-    entities: [WorkflowExecutionEntity, WorkflowEntryEntity, WorkflowSlotEntity],
+    entities: [
+      WorkflowExecutionEntity,
+      WorkflowEntryEntity,
+      WorkflowSlotEntity,
+      ...WORKFLOW_EVENT_ENTITIES,
+    ],
   });
   await dataSource.initialize();
   const services = new ServiceRegistry({

@@ -1,5 +1,4 @@
-/** setTimeout's limit; later moments are reached in hops. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+import type { WorkflowClock } from '../clock';
 
 /**
  * The time schedules tick by, and how they wait for a tick: the one place a test clock replaces to
@@ -14,22 +13,10 @@ export interface ScheduleClock {
   at(at: Date, fire: () => Promise<void>): () => void;
 }
 
-/** Real timers, measured against `now` (the engine's time). */
-export function timerClock(now: () => Date): ScheduleClock {
+/** Schedules on the workflow clock: its time, and its timers (a test clock fires them too). */
+export function scheduleClockOf(clock: WorkflowClock): ScheduleClock {
   return {
-    now,
-    at(at, fire) {
-      let timer: NodeJS.Timeout | undefined;
-      const arm = () => {
-        const delay = at.getTime() - now().getTime();
-        timer = setTimeout(
-          () => (delay > MAX_TIMER_MS ? arm() : void fire()),
-          Math.max(0, Math.min(delay, MAX_TIMER_MS)),
-        );
-        timer.unref();
-      };
-      arm();
-      return () => clearTimeout(timer);
-    },
+    now: () => clock.now(),
+    at: (at, fire) => clock.setTimer(at.getTime(), () => void fire()),
   };
 }

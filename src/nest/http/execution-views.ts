@@ -17,11 +17,18 @@ export const EXECUTION_VALUES = ['input', 'ctx', 'result', 'haltData'] as const;
 export type ExecutionValue = (typeof EXECUTION_VALUES)[number];
 
 /**
- * An execution as the API shows it: its public fields, never the engine's own runtime state; and,
- * for a pending one waiting for a concurrency slot, the key it waits on.
+ * An execution as the API shows it: its public fields, never the engine's own runtime state; of
+ * that only what `fork` and `retry` made of it.
  */
 export type ExecutionView = ExecutionSummary &
-  Pick<Execution, ExecutionValue> & { waitingFor?: { concurrency: string } };
+  Pick<Execution, ExecutionValue> & {
+    /** The execution this one was forked from, and the step it ran on from; null if none. */
+    forkedFrom: { executionId: string; fromStep: string } | null;
+    /** How many times `retry` ran it again. */
+    retries: number;
+    /** For a pending execution waiting for a concurrency slot: the key it waits on. */
+    waitingFor?: { concurrency: string };
+  };
 
 export function executionSummary(execution: Execution): ExecutionSummary {
   return {
@@ -43,6 +50,8 @@ export function executionView(execution: Execution): ExecutionView {
     ctx: execution.ctx,
     result: execution.result,
     haltData: execution.haltData,
+    forkedFrom: execution.runtime?.forkedFrom ?? null,
+    retries: execution.runtime?.retries ?? 0,
   };
 }
 

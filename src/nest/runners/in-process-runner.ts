@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type {
+  ForkOptions,
   ResumePayload,
   StartOptions,
   WorkflowEngine,
@@ -16,9 +17,10 @@ import { timerDueAt } from '../../core/engine/timer-due';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ConcurrencyGate } from '../concurrency/concurrency-gate';
-import { timerClock, type ScheduleClock } from '../../core/schedule/schedule-clock';
+import { scheduleClockOf, type ScheduleClock } from '../../core/schedule/schedule-clock';
 import { InProcessScheduler } from '../schedules/in-process-scheduler';
 import { ScheduleTicks } from '../schedules/schedule-ticks';
+import { systemClock, type WorkflowClock } from '../../core/clock';
 import { OutageRetries } from './outage-retries';
 import { withinGrace } from './within-grace';
 import type { WorkflowRunner } from './workflow-runner';
@@ -29,9 +31,6 @@ const BOOT_PAGE_SIZE = 500;
 /** How long a concurrency slot this process holds outlives its last renewal. */
 const SLOT_TTL_MS = 30_000;
 
-/** setTimeout's limit; longer timers are armed in hops. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 /**
  * Runs executions on this process's event loop: started ones, resumed ones, and timers for halted
  * ones (`resume_at` of a wait, `expires_at` of an approval), armed again from the store at boot so
@@ -40,7 +39,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class InProcessRunner implements WorkflowRunner {
   private readonly logger = new Logger('DurableWorkflow');
   private readonly inFlight = new Set<Promise<unknown>>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** How to cancel the timer armed for each halted execution. */
+  private readonly timers = new Map<string, () => void>();
   private stopped = false;
   private readonly outageRetries: OutageRetries;
   /** Executions of workflows with a concurrency limit run only while they hold a slot. */
@@ -49,13 +49,15 @@ export class InProcessRunner implements WorkflowRunner {
 
   /**
    * @param retryAfterOutageMs how often the store is probed after an outage stopped work
-   * @param clock what schedules tick by: timers on the engine's time unless a test clock is given
+   * @param clock what timers are armed on (the engine's time)
+   * @param scheduleClock what schedules tick by: the same clock unless a test gives its own
    */
   constructor(
     private readonly engine: WorkflowEngine,
     private readonly store: WorkflowStore,
     retryAfterOutageMs = 2000,
-    clock: ScheduleClock = timerClock(() => engine.currentTime()),
+    private readonly clock: WorkflowClock = systemClock,
+    scheduleClock: ScheduleClock = scheduleClockOf(clock),
   ) {
     this.outageRetries = new OutageRetries(
       store,
@@ -79,7 +81,7 @@ export class InProcessRunner implements WorkflowRunner {
       (workflowId, input, opts) => this.start(workflowId, input, opts),
       this.logger,
     );
-    this.scheduler = new InProcessScheduler(ticks, clock, this.logger);
+    this.scheduler = new InProcessScheduler(ticks, scheduleClock, this.logger);
   }
 
   /** Continues what a previous process left: pending and running executions, and halted timers. */
@@ -149,6 +151,18 @@ export class InProcessRunner implements WorkflowRunner {
     return this.settled(await this.engine.resume(executionId, payload));
   }
 
+  async retry(executionId: string): Promise<Execution> {
+    const reopened = await this.engine.retry(executionId);
+    this.submit(reopened.id, () => this.engine.drive(reopened.id));
+    return reopened;
+  }
+
+  async fork(executionId: string, options: ForkOptions): Promise<Execution> {
+    const fork = await this.engine.fork(executionId, options);
+    this.submit(fork.id, () => this.engine.drive(fork.id));
+    return fork;
+  }
+
   async cancel(executionId: string): Promise<Execution> {
     this.clearTimer(executionId);
     const cancelled = await this.engine.cancel(executionId);
@@ -180,6 +194,11 @@ export class InProcessRunner implements WorkflowRunner {
       );
     }
     this.gate.stop();
+  }
+
+  /** Resolves once no work is in flight, including work that work in flight submitted. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   /** Runs `work` in the background; its failure is logged, never lost. */
@@ -241,22 +260,15 @@ export class InProcessRunner implements WorkflowRunner {
     if (this.stopped) return;
     const due = timerDueAt(execution);
     if (due === null) return;
-    const delay = Math.max(0, due - Date.now());
-    const timer = setTimeout(
-      () => {
-        this.timers.delete(execution.id);
-        if (delay > MAX_TIMER_MS) return this.armTimer(execution);
-        this.submit(execution.id, () => this.engine.fireTimer(execution.id));
-      },
-      Math.min(delay, MAX_TIMER_MS),
-    );
-    timer.unref();
-    this.timers.set(execution.id, timer);
+    const cancel = this.clock.setTimer(due, () => {
+      this.timers.delete(execution.id);
+      if (!this.stopped) this.submit(execution.id, () => this.engine.fireTimer(execution.id));
+    });
+    this.timers.set(execution.id, cancel);
   }
 
   private clearTimer(executionId: string): void {
-    const timer = this.timers.get(executionId);
-    if (timer) clearTimeout(timer);
+    this.timers.get(executionId)?.();
     this.timers.delete(executionId);
   }
 }

@@ -14,6 +14,7 @@ import {
   type CountRow,
   type SqlDialect,
 } from './sql-dialect';
+import { PostgresEvents, withEventWait } from './postgres-events';
 import { withTables, type SqlTables } from './sql-tables';
 
 interface PgResult {
@@ -119,6 +120,7 @@ FROM saved`;
 export class PostgresDialect implements SqlDialect {
   private readonly statements = new Map<string, { name?: string; text: string }>();
   private readonly pool: { query(text: string, values?: unknown[]): Promise<PgResult> };
+  readonly events: PostgresEvents;
 
   constructor(
     pool: PgQueryable,
@@ -126,25 +128,26 @@ export class PostgresDialect implements SqlDialect {
     private readonly readable: ReadableRecords,
   ) {
     this.pool = { query: (text, values) => pool.query({ ...this.prepared(text), values }) };
+    this.events = new PostgresEvents(this.pool);
   }
 
   async insert(write: CheckpointWrite): Promise<number | null> {
     if (write.entries.length === 1) {
       const params = oneEntryParams(write, write.execution.createdAt.toISOString());
-      return this.revisionOf(await this.pool.query(INSERT_EXECUTION_ONE_ENTRY, params));
+      return this.write(INSERT_EXECUTION_ONE_ENTRY, params, write);
     }
     const params = [
       ...checkpointParams(write),
       write.execution.createdAt.toISOString(),
       write.encoded.runtime,
     ];
-    return this.revisionOf(await this.pool.query(INSERT_EXECUTION, params));
+    return this.write(INSERT_EXECUTION, params, write);
   }
 
   async update(write: CheckpointWrite): Promise<number | null> {
     if (write.entries.length === 1) {
       const params = [...oneEntryParams(write, write.execution.revision), write.releaseLeaseOf];
-      return this.revisionOf(await this.pool.query(UPDATE_EXECUTION_ONE_ENTRY, params));
+      return this.write(UPDATE_EXECUTION_ONE_ENTRY, params, write);
     }
     const params = [
       ...checkpointParams(write),
@@ -152,7 +155,17 @@ export class PostgresDialect implements SqlDialect {
       write.encoded.runtime,
       write.releaseLeaseOf,
     ];
-    return this.revisionOf(await this.pool.query(UPDATE_EXECUTION, params));
+    return this.write(UPDATE_EXECUTION, params, write);
+  }
+
+  /** One checkpoint statement, with the change to the index of event waits when there is one. */
+  private async write(
+    statement: string,
+    params: unknown[],
+    write: CheckpointWrite,
+  ): Promise<number | null> {
+    const text = withEventWait(statement, params, write.eventWait);
+    return this.revisionOf(await this.pool.query(text, params));
   }
 
   async currentRevision(executionId: string): Promise<number | null> {

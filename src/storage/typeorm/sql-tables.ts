@@ -1,5 +1,8 @@
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { WorkflowEntryEntity } from './workflow-entry.entity';
+import { WorkflowEventShapeEntity } from './workflow-event-shape.entity';
+import { WorkflowEventWaitEntity } from './workflow-event-wait.entity';
+import { WorkflowEventEntity } from './workflow-event.entity';
 import { WorkflowExecutionEntity } from './workflow-execution.entity';
 import { WorkflowSlotEntity } from './workflow-slot.entity';
 
@@ -7,6 +10,9 @@ import { WorkflowSlotEntity } from './workflow-slot.entity';
 export interface SqlTables {
   executions: string;
   entries: string;
+  eventWaits: string;
+  eventShapes: string;
+  events: string;
   slots: string;
 }
 
@@ -14,6 +20,9 @@ export function resolveTables(dataSource: DataSource): SqlTables {
   return {
     executions: tableOf(dataSource, WorkflowExecutionEntity, 'workflow_executions'),
     entries: tableOf(dataSource, WorkflowEntryEntity, 'workflow_entries'),
+    eventWaits: tableOf(dataSource, WorkflowEventWaitEntity, 'workflow_event_waits'),
+    eventShapes: tableOf(dataSource, WorkflowEventShapeEntity, 'workflow_event_shapes'),
+    events: tableOf(dataSource, WorkflowEventEntity, 'workflow_events'),
     slots: tableOf(dataSource, WorkflowSlotEntity, 'workflow_concurrency_slots'),
   };
 }
@@ -23,6 +32,9 @@ export function withTables(sql: string, tables: SqlTables): string {
   return sql
     .replace(/\bworkflow_executions\b/g, tables.executions)
     .replace(/\bworkflow_entries\b/g, tables.entries)
+    .replace(/\bworkflow_event_waits\b/g, tables.eventWaits)
+    .replace(/\bworkflow_event_shapes\b/g, tables.eventShapes)
+    .replace(/\bworkflow_events\b/g, tables.events)
     .replace(/\bworkflow_concurrency_slots\b/g, tables.slots);
 }
 

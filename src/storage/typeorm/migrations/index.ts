@@ -1,12 +1,14 @@
 import { CreateWorkflowTables1763800000000 } from './1763800000000-CreateWorkflowTables';
 import { IndexExecutionsByWorkflowAndStatus1764900000000 } from './1764900000000-IndexExecutionsByWorkflowAndStatus';
 import { IndexExecutionsForFlatFinds1765000000000 } from './1765000000000-IndexExecutionsForFlatFinds';
-import { CreateConcurrencySlots1765100000000 } from './1765100000000-CreateConcurrencySlots';
+import { CreateWorkflowEventTables1765100000000 } from './1765100000000-CreateWorkflowEventTables';
+import { CreateConcurrencySlots1765200000000 } from './1765200000000-CreateConcurrencySlots';
 
 /** Add these to the application's DataSource `migrations` to create the workflow tables. */
 export const WORKFLOW_MIGRATIONS = [
   CreateWorkflowTables1763800000000,
   IndexExecutionsByWorkflowAndStatus1764900000000,
   IndexExecutionsForFlatFinds1765000000000,
-  CreateConcurrencySlots1765100000000,
+  CreateWorkflowEventTables1765100000000,
+  CreateConcurrencySlots1765200000000,
 ];

@@ -4,8 +4,8 @@ import { peers } from '../../../peers/peers';
 const TABLE = 'workflow_concurrency_slots';
 
 /** Creates the table of concurrency slots and the line of executions waiting for one. */
-export class CreateConcurrencySlots1765100000000 implements MigrationInterface {
-  name = 'CreateConcurrencySlots1765100000000';
+export class CreateConcurrencySlots1765200000000 implements MigrationInterface {
+  name = 'CreateConcurrencySlots1765200000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const { Table, TableIndex } = peers.typeorm();
