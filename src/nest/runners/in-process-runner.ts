@@ -81,7 +81,10 @@ export class InProcessRunner implements WorkflowRunner {
       (workflowId, input, opts) => this.start(workflowId, input, opts),
       this.logger,
     );
-    this.scheduler = new InProcessScheduler(ticks, scheduleClock, this.logger);
+    this.scheduler = new InProcessScheduler(ticks, scheduleClock, this.logger, (work) => {
+      this.inFlight.add(work);
+      void work.finally(() => this.inFlight.delete(work));
+    });
   }
 
   /** Continues what a previous process left: pending and running executions, and halted timers. */

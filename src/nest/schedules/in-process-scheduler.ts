@@ -15,6 +15,8 @@ export class InProcessScheduler {
     private readonly ticks: ScheduleTicks,
     private readonly clock: ScheduleClock,
     private readonly logger: Logger,
+    /** Told of each tick's start in flight, so shutdown and a test clock can wait for it. */
+    private readonly track: (work: Promise<void>) => void = () => undefined,
   ) {}
 
   async start(): Promise<void> {
@@ -37,7 +39,7 @@ export class InProcessScheduler {
       workflow.id,
       this.clock.at(tick, () => {
         this.arm(workflow, tick);
-        return this.ticks.fire(workflow, tick).then(
+        const work = this.ticks.fire(workflow, tick).then(
           () => undefined,
           (error: unknown) => {
             this.logger.error(
@@ -45,6 +47,8 @@ export class InProcessScheduler {
             );
           },
         );
+        this.track(work);
+        return work;
       }),
     );
   }
