@@ -82,3 +82,4 @@ export {
 } from './storage/redis/redis-workflow-store';
 export type { RedisDurabilityReport } from './storage/redis/redis-durability';
 export { ResilientStore, type ResilientStoreOptions } from './storage/resilient/resilient-store';
+export type { DueTimersQuery } from './core/store/workflow-store';

@@ -10,7 +10,7 @@ describe.each([new PostgresHarness(), new SqliteHarness()])('migrations on $name
   });
 
   it('keep an index an operator built beforehand (as CREATE INDEX CONCURRENTLY would)', async () => {
-    await harness.revertLastMigration();
+    await harness.revertMigrationsThrough('IndexExecutionsByWorkflowAndStatus1764900000000');
     await harness.createExecutionsIndex('idx_workflow_executions_workflow_status', [
       'workflow_id',
       'status',

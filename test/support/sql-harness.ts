@@ -71,6 +71,13 @@ abstract class SqlHarness implements StoreHarness {
     await this.dataSource.undoLastMigration();
   }
 
+  /** Undoes the migrations newest first, down to and including the one named. */
+  async revertMigrationsThrough(name: string): Promise<void> {
+    const position = migrations.findIndex((migration) => migration.name === name);
+    if (position < 0) throw new Error(`No migration named ${name}`);
+    for (let i = position; i < migrations.length; i++) await this.dataSource.undoLastMigration();
+  }
+
   /** Creates an index on the executions table by hand, as an operator would before migrating. */
   async createExecutionsIndex(name: string, columns: string[]): Promise<void> {
     const table = this.dataSource.getMetadata(WorkflowExecutionEntity).tablePath;

@@ -20,6 +20,7 @@ import {
   encodeExecution,
   missingCursor,
   resolveCreatedBefore,
+  resolveDueBefore,
   resolveLimit,
   resolveTtl,
 } from '../store-input';
@@ -27,10 +28,12 @@ import {
   compareCounts,
   DEFAULT_CLAIMABLE_LIMIT,
   DEFAULT_DELETE_FINISHED_LIMIT,
+  DEFAULT_DUE_TIMERS_LIMIT,
   DEFAULT_EXECUTION_IDS_LIMIT,
   DEFAULT_FIND_LIMIT,
   type CheckpointOptions,
   type DeleteFinishedQuery,
+  type DueTimersQuery,
   type ClaimableQuery,
   type DurableWorkflowStore,
   type ExecutionCount,
@@ -44,6 +47,7 @@ import { ReadableRecords } from '../readable-records';
 import { entryDocument, executionDocument, parseEntry, parseExecution } from './redis-codec';
 import { inspectRedisDurability, type RedisDurabilityReport } from './redis-durability';
 import * as scripts from './redis-scripts';
+import { timerDueAt } from '../../core/engine/timer-due';
 
 export interface RedisWorkflowStoreOptions {
   /**
@@ -80,6 +84,7 @@ const SCRIPTS = {
   extendClaim: new LuaScript(scripts.EXTEND_CLAIM),
   releaseClaim: new LuaScript(scripts.RELEASE_CLAIM),
   findClaimable: new LuaScript(scripts.FIND_CLAIMABLE),
+  findDueTimers: new LuaScript(scripts.FIND_DUE_TIMERS),
   countExecutions: new LuaScript(scripts.COUNT_EXECUTIONS),
   learnWorkflows: new LuaScript(scripts.LEARN_WORKFLOWS),
   deleteFinished: new LuaScript(scripts.DELETE_FINISHED),
@@ -166,6 +171,7 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
       executionDocument(execution, encoded, updatedAt),
       this.ttlSeconds,
       options.releaseLeaseOf ?? '',
+      timerDueAt(execution) ?? '',
       ...entries.map((entry, index) => entryDocument(entry, encodedEntries[index])),
     ])) as [number, string | number];
     if (reply[0] === 1) return { ...execution, revision: Number(reply[1]), updatedAt };
@@ -259,6 +265,17 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
     const limit = resolveLimit(query.limit, DEFAULT_CLAIMABLE_LIMIT, 'findClaimable');
     return this.executions(
       await this.run('findClaimable', undefined, SCRIPTS.findClaimable, [limit]),
+    );
+  }
+
+  async findDueTimers(query: DueTimersQuery): Promise<Execution[]> {
+    const dueBefore = resolveDueBefore(query?.dueBefore);
+    const limit = resolveLimit(query.limit, DEFAULT_DUE_TIMERS_LIMIT, 'findDueTimers');
+    return this.executions(
+      await this.run('findDueTimers', undefined, SCRIPTS.findDueTimers, [
+        dueBefore.getTime(),
+        limit,
+      ]),
     );
   }
 

@@ -12,6 +12,7 @@ import {
   encodeEntry,
   encodeExecution,
   resolveCreatedBefore,
+  resolveDueBefore,
   resolveLimit,
   resolveTtl,
 } from '../store-input';
@@ -19,10 +20,12 @@ import {
   compareCounts,
   DEFAULT_CLAIMABLE_LIMIT,
   DEFAULT_DELETE_FINISHED_LIMIT,
+  DEFAULT_DUE_TIMERS_LIMIT,
   DEFAULT_EXECUTION_IDS_LIMIT,
   DEFAULT_FIND_LIMIT,
   type CheckpointOptions,
   type DeleteFinishedQuery,
+  type DueTimersQuery,
   type ClaimableQuery,
   type DurableWorkflowStore,
   type ExecutionCount,
@@ -35,6 +38,7 @@ import { PostgresDialect, type PgQueryable } from './postgres-dialect';
 import type { SqlDialect } from './sql-dialect';
 import { SqliteDialect } from './sqlite-dialect';
 import { resolveTables } from './sql-tables';
+import { timerDueAt } from '../../core/engine/timer-due';
 
 export interface TypeormWorkflowStoreOptions {
   /** Told of rows that do not read back as executions (left out of lists). @defaultValue none */
@@ -77,6 +81,7 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
       encodedEntries: encodeCheckpointEntries(execution, entries),
       updatedAt: new Date(),
       releaseLeaseOf: options.releaseLeaseOf ?? null,
+      timerDueAt: dueDate(execution),
     };
     const revision = await this.run('checkpoint', execution.id, (dialect) =>
       execution.revision === undefined ? dialect.insert(write) : dialect.update(write),
@@ -155,6 +160,14 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
   async findClaimable(query: ClaimableQuery = {}): Promise<Execution[]> {
     const limit = resolveLimit(query.limit, DEFAULT_CLAIMABLE_LIMIT, 'findClaimable');
     return this.run('findClaimable', undefined, (dialect) => dialect.findClaimable(limit));
+  }
+
+  async findDueTimers(query: DueTimersQuery): Promise<Execution[]> {
+    const dueBefore = resolveDueBefore(query?.dueBefore);
+    const limit = resolveLimit(query.limit, DEFAULT_DUE_TIMERS_LIMIT, 'findDueTimers');
+    return this.run('findDueTimers', undefined, (dialect) =>
+      dialect.findDueTimers(dueBefore, limit),
+    );
   }
 
   async deleteFinished(query: DeleteFinishedQuery): Promise<number> {
@@ -240,6 +253,11 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
     }
     return this.dialectInstance;
   }
+}
+
+function dueDate(execution: Execution): Date | null {
+  const due = timerDueAt(execution);
+  return due === null ? null : new Date(due);
 }
 
 function requireUuid(what: string, value: string): void {
