@@ -83,3 +83,4 @@ export {
 export type { RedisDurabilityReport } from './storage/redis/redis-durability';
 export { ResilientStore, type ResilientStoreOptions } from './storage/resilient/resilient-store';
 export type { DueTimersQuery } from './core/store/workflow-store';
+export { StoreUnreachableError } from './core/store/store-errors';

@@ -13,6 +13,7 @@ import {
   ConcurrentUpdateError,
   CorruptRecordError,
   StoreError,
+  StoreUnreachableError,
 } from '../../core/store/store-errors';
 import {
   encodeCheckpointEntries,
@@ -141,6 +142,40 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
       ).watch(this.client);
       this.client.on('ready', () => outages.recovered());
     }
+  }
+
+  /**
+   * Resolves once the server answers a PING, waiting at most `timeoutMs`. Otherwise a connection
+   * the store opened is closed (so it stops reconnecting) and the call rejects with
+   * `StoreUnreachableError`, whose message ends with `hint`.
+   */
+  async requireAnswer(timeoutMs: number, hint: string): Promise<void> {
+    let failure: unknown;
+    let timer: NodeJS.Timeout | undefined;
+    // The connection's own error says more than the command's "max retries" refusal.
+    let connectionError: unknown;
+    const onError = (error: unknown) => (connectionError = error);
+    this.client.on('error', onError);
+    const answered = await Promise.race([
+      this.client.ping().then(
+        () => true,
+        (error: unknown) => {
+          failure = error;
+          return false;
+        },
+      ),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    this.client.off('error', onError);
+    if (answered) return;
+    if (this.ownsClient) {
+      this.client.disconnect();
+      this.closing ??= Promise.resolve();
+    }
+    throw new StoreUnreachableError(this.describe(), timeoutMs, hint, {
+      cause: connectionError ?? failure,
+    });
   }
 
   /** Reads the server's persistence settings and logs a warning for each way executions could be lost. */
