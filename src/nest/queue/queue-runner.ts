@@ -16,7 +16,9 @@ import type { WorkflowRunner } from '../runners/workflow-runner';
 import { peers } from '../../peers/peers';
 import { withinGrace } from '../runners/within-grace';
 import { ExecutionLeases } from './execution-lease';
+import { FailedJobLog } from './failed-job-log';
 import { FollowUps } from './follow-ups';
+import { nestStoreLog } from '../nest-store-log';
 import type { ResolvedQueueOptions } from './queue.options';
 import { watchOutages } from './queue-outages';
 import { QUEUE_ANSWER_MS, requireQueueAnswer } from './queue-reachability';
@@ -81,12 +83,9 @@ export class QueueRunner implements WorkflowRunner {
         stalledInterval: this.options.leaseMs,
       },
     );
-    this.worker.on('failed', (job, error) => {
-      const final = job && job.attemptsMade >= (job.opts.attempts ?? 1);
-      this.logger.error(
-        `Job ${job?.id ?? '?'} (${job?.name ?? '?'}) failed${final ? ' for the last time' : ', to be tried again'}: ${error.message}`,
-      );
-    });
+    const failures = new FailedJobLog(nestStoreLog('DurableWorkflow'));
+    this.worker.on('failed', (job, error) => failures.failed(job, error));
+    this.worker.on('completed', () => failures.completed());
     watchOutages(this.worker, 'The BullMQ worker');
     await this.worker.waitUntilReady();
     await this.sweep.start(this.options.sweepIntervalMs);
