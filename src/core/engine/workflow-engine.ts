@@ -228,12 +228,13 @@ export class WorkflowEngine {
   }
 
   /**
-   * Fails a `pending` or `running` execution whose step in flight keeps killing its worker: what a
-   * runner calls once recovery reached its limit. Others are returned unchanged.
+   * Fails a `pending`, `running` or `halted` execution whose step in flight (or the resume or timer
+   * of its halt) keeps killing its worker: what a runner calls once recovery reached its limit.
+   * Finished ones are returned unchanged.
    */
   async failRecovery(executionId: string, recoveries: number): Promise<Execution> {
     const execution = await this.loaded(executionId);
-    if (execution.status !== 'pending' && execution.status !== 'running') return execution;
+    if (isFinished(execution.status)) return execution;
     const state = new RunState({ ...execution, status: 'running' }, this.definitionOf(execution));
     const error = new RecoveryLimitError(executionId, execution.currentStep, recoveries);
     return this.checkpointer.fail(state, error);
