@@ -29,3 +29,4 @@ export {
   toSerializedError,
   type SerializedError,
 } from './core/error-serialization';
+export type { CancelOptions } from './core/engine/workflow-engine';

@@ -179,10 +179,25 @@ export class QueueRunner implements WorkflowRunner {
     );
   }
 
+  /**
+   * Cancels here; a halted parent of a cancelled child is carried on by a worker (a `wake` job, under
+   * its lease), as when the child fails.
+   */
   async cancel(executionId: string): Promise<Execution> {
     const execution = await this.mustLoad(executionId);
-    const cancelled = await this.engine.cancel(executionId);
+    const cancelled = await this.engine.cancel(executionId, { settleParent: false });
     await this.jobs.drop(execution);
+    const parentId = cancelled.runtime?.parent?.executionId;
+    const parent = parentId === undefined ? null : await this.store.load(parentId);
+    if (parent?.status === 'halted' && parent.haltData?.['child_execution_id'] === cancelled.id) {
+      const wake = { name: 'wake', data: haltTarget(parent) } as const;
+      await this.jobs.add(wake, parent, 0, true).catch((error: unknown) => {
+        // The recovery sweep's check of halted parents wakes it later.
+        this.logger.warn(
+          `Execution ${parent.id} waits on cancelled child ${cancelled.id}; its wake could not be queued (${String(error)}), a worker's recovery sweep queues it.`,
+        );
+      });
+    }
     return cancelled;
   }
 
