@@ -338,6 +338,7 @@ describe.each(STORE_HARNESSES)('workflow engine on %s', (_name, makeHarness) => 
     expect(halted.haltData).toMatchObject({ type: 'approval', prompt: 'Confirm ana' });
     const childBefore = await store.load(childId);
     expect(childBefore?.status).toBe('halted');
+    expect(childBefore?.runtime?.parent).toMatchObject({ depth: 1, rootId: halted.id });
     const done = await h.engine.resume(halted.id, { approved: true });
     expect(done.status).toBe('completed');
     expect(done.ctx['childResult']).toEqual({ greeting: 'hi ana', confirmed: true });
