@@ -1,25 +1,28 @@
 /**
  * The engine's throughput: a 10-step `assign` workflow run to completion with 1 and 16 in flight on
- * each store, beside the store's own checkpoint rate in the same run; the engine's own work per step
- * with the store taken out; and a 3-step workflow beside DBOS Transact on the same Postgres.
- * `npm run bench:engine`.
+ * each store, beside the raw driver writing the same checkpoints; the engine's own work per step
+ * with the store taken out; and 3-step workflows (`assign` steps, `call` steps) beside DBOS Transact
+ * on the same Postgres, with the commits each makes per workflow. Contenders take turns round by
+ * round. `npm run bench:engine`.
  */
 import 'reflect-metadata';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { type DurableWorkflowStore } from '../src';
-import { WorkflowEngine, WorkflowRegistry } from '../src/engine';
+import { ServiceRegistry, WorkflowEngine, WorkflowRegistry } from '../src/engine';
+import { alternatingRounds } from './support/alternating-rounds';
 import { DATABASE_URL, postgresBackend, redisBackend, sqliteBackend } from './support/backends';
-import { checkpointLoop } from './support/checkpoint-loop';
+import { CommitCounter, withDatabase } from './support/commit-counter';
 import { launchDbos } from './support/dbos-peer';
 import { nullStore } from './support/null-store';
-import { median, percentile, table, timedLoops } from './support/stats';
+import { rawCheckpointLoop } from './support/raw-checkpoint-loop';
+import { writeResults } from './support/results';
+import { table } from './support/stats';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 1500);
+const COUNTED_RUNS = Number(process.env.BENCH_COUNTED_RUNS ?? 300);
 const IN_FLIGHT = [1, 16];
+const rounds = { rounds: ROUNDS, roundMs: ROUND_MS };
 
 const assignSteps = (count: number) => ({
   id: `assign${count}`,
@@ -32,121 +35,87 @@ const assignSteps = (count: number) => ({
   })),
 });
 
+const callSteps = (count: number) => ({
+  id: `call${count}`,
+  name: `${count} call steps`,
+  steps: Array.from({ length: count }, (_, i) => ({
+    id: `s${i}`,
+    type: 'call',
+    service: 'trivial',
+    method: 'step',
+    output: `v${i}`,
+    ...(i + 1 < count ? { next: `s${i + 1}` } : {}),
+  })),
+});
+
+/** What DBOS's steps do: return at once. */
+class TrivialService {
+  async step(): Promise<number> {
+    return 1;
+  }
+}
+
 function engineOn(store: DurableWorkflowStore): WorkflowEngine {
   const registry = new WorkflowRegistry();
-  registry.registerAll([assignSteps(10), assignSteps(3)]);
-  return new WorkflowEngine({ store, registry });
+  registry.registerAll([assignSteps(10), assignSteps(3), callSteps(3)]);
+  const services = new ServiceRegistry({ trivial: new TrivialService() });
+  return new WorkflowEngine({ store, registry, services });
 }
 
 /** Writes per execution of an n-step workflow run in process: one checkpoint per step (the first also creates it). */
 const writesPerRun = (steps: number) => steps;
 
-interface Rates {
-  perSecond: number;
-  p50Ms: number;
-  p99Ms: number;
+async function runCompleted(engine: WorkflowEngine, workflowId: string): Promise<void> {
+  const run = await engine.run(workflowId);
+  if (run.status !== 'completed') throw new Error(`${workflowId} ended ${run.status}`);
 }
 
-async function rounds(
-  inFlight: number,
-  operation: (worker: number) => Promise<void>,
-): Promise<Rates> {
-  await timedLoops(inFlight, 300, operation);
-  const rates: number[] = [];
-  const latencies: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const result = await timedLoops(inFlight, ROUND_MS, operation);
-    rates.push(result.operations / result.seconds);
-    latencies.push(...result.latenciesMs);
-  }
-  return {
-    perSecond: median(rates),
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-  };
-}
-
-async function main(): Promise<void> {
-  const engineRows: (string | number)[][] = [];
-  const results: Record<string, unknown>[] = [];
+async function compareStores(): Promise<{
+  rows: (string | number)[][];
+  figures: Record<string, unknown>[];
+}> {
+  const rows: (string | number)[][] = [];
+  const figures: Record<string, unknown>[] = [];
   for (const open of [postgresBackend, sqliteBackend, redisBackend]) {
     const backend = await open();
     try {
       const engine = engineOn(backend.store);
       for (const inFlight of IN_FLIGHT) {
-        const checkpoints = await rounds(
+        const measured = await alternatingRounds(
           inFlight,
-          await checkpointLoop(backend.store, `raw-${inFlight}`, inFlight),
+          {
+            raw: await rawCheckpointLoop(backend, `raw-${inFlight}`, inFlight),
+            engine: () => runCompleted(engine, 'assign10'),
+          },
+          rounds,
         );
-        const runs = await rounds(inFlight, async () => {
-          const run = await engine.run('assign10');
-          if (run.status !== 'completed') throw new Error(`run ended ${run.status}`);
-        });
-        const ratio = (runs.perSecond * writesPerRun(10)) / checkpoints.perSecond;
-        engineRows.push([
+        const ratio = (measured.engine.perSecond * writesPerRun(10)) / measured.raw.perSecond;
+        rows.push([
           backend.name,
           inFlight,
-          checkpoints.perSecond.toFixed(0),
-          runs.perSecond.toFixed(1),
+          measured.raw.perSecond.toFixed(0),
+          measured.engine.perSecond.toFixed(1),
           ratio.toFixed(2),
-          runs.p50Ms.toFixed(2),
-          runs.p99Ms.toFixed(2),
+          measured.engine.p50Ms.toFixed(2),
+          measured.engine.p99Ms.toFixed(2),
         ]);
-        results.push({
+        figures.push({
           store: backend.name,
           inFlight,
-          checkpointsPerSecond: checkpoints.perSecond,
-          executionsPerSecond: runs.perSecond,
+          rawCheckpointsPerSecond: measured.raw.perSecond,
+          executionsPerSecond: measured.engine.perSecond,
           writesPerExecution: writesPerRun(10),
-          ratio,
-          p50Ms: runs.p50Ms,
-          p99Ms: runs.p99Ms,
+          engineOverRaw: ratio,
+          p50Ms: measured.engine.p50Ms,
+          p99Ms: measured.engine.p99Ms,
+          rounds: { raw: measured.raw.rounds, engine: measured.engine.rounds },
         });
       }
     } finally {
       await backend.close();
     }
   }
-
-  const bare = engineOn(nullStore());
-  const overhead = await rounds(1, async () => {
-    await bare.run('assign10');
-  });
-  const microsPerStep = 1e6 / (overhead.perSecond * 10);
-
-  const peers = await comparePeers();
-
-  console.log('10-step assign workflow, run to completion');
-  console.log(
-    table(
-      [
-        'store',
-        'in flight',
-        'store checkpoints/s',
-        'executions/s',
-        'engine/store',
-        'p50 ms',
-        'p99 ms',
-      ],
-      engineRows,
-    ),
-  );
-  console.log(
-    `\nengine/store = executions/s × ${writesPerRun(10)} writes per execution ÷ the store's checkpoints/s.`,
-  );
-  console.log(
-    `Engine's own work with the store taken out: ${microsPerStep.toFixed(1)} µs per step.\n`,
-  );
-  console.log('3-step workflow beside DBOS Transact, same Postgres');
-  console.log(
-    table(['runner', 'in flight', 'workflows/s', 'p50 ms', 'p99 ms', '× DBOS'], peers.rows),
-  );
-
-  mkdirSync(join(__dirname, 'results'), { recursive: true });
-  writeFileSync(
-    join(__dirname, 'results', 'engine.json'),
-    `${JSON.stringify({ benchmark: 'engine', date: new Date().toISOString(), node: process.version, cpus: cpus().length, rounds: ROUNDS, roundMs: ROUND_MS, engine: results, engineMicrosPerStep: microsPerStep, peers: peers.figures }, null, 2)}\n`,
-  );
+  return { rows, figures };
 }
 
 async function comparePeers(): Promise<{
@@ -155,46 +124,115 @@ async function comparePeers(): Promise<{
 }> {
   const rows: (string | number)[][] = [];
   const figures: Record<string, unknown>[] = [];
-  const database = `dw_bench_dbos_${process.pid}`;
-  const systemUrl = DATABASE_URL.replace(/\/[^/?]+(\?|$)/, `/${database}$1`);
-  const dbos = await launchDbos(systemUrl);
-  const backend = await postgresBackend();
+  const dbosDatabase = `dw_bench_dbos_${process.pid}`;
+  const dbos = await launchDbos(withDatabase(DATABASE_URL, dbosDatabase));
+  const ours = await CommitCounter.create(DATABASE_URL, 'engine');
+  const theirs = await CommitCounter.of(DATABASE_URL, dbosDatabase);
+  const backend = await postgresBackend(ours.url);
   try {
     const engine = engineOn(backend.store);
+    const commits = {
+      dbos: await theirs.perOperation(COUNTED_RUNS, () => repeat(COUNTED_RUNS, dbos.run)),
+      assign3: await ours.perOperation(COUNTED_RUNS, () =>
+        repeat(COUNTED_RUNS, () => runCompleted(engine, 'assign3')),
+      ),
+      call3: await ours.perOperation(COUNTED_RUNS, () =>
+        repeat(COUNTED_RUNS, () => runCompleted(engine, 'call3')),
+      ),
+    };
     for (const inFlight of IN_FLIGHT) {
-      const theirs = await rounds(inFlight, async () => {
-        await dbos.run();
-      });
-      const ours = await rounds(inFlight, async () => {
-        await engine.run('assign3');
-      });
-      rows.push([
-        'DBOS Transact',
+      const measured = await alternatingRounds(
         inFlight,
-        theirs.perSecond.toFixed(0),
-        theirs.p50Ms.toFixed(2),
-        theirs.p99Ms.toFixed(2),
-        '1.00',
-      ]);
-      rows.push([
-        'this engine (Postgres)',
-        inFlight,
-        ours.perSecond.toFixed(0),
-        ours.p50Ms.toFixed(2),
-        ours.p99Ms.toFixed(2),
-        (ours.perSecond / theirs.perSecond).toFixed(2),
-      ]);
-      figures.push({ inFlight, dbos: theirs, ours, timesDbos: ours.perSecond / theirs.perSecond });
+        {
+          dbos: async () => {
+            await dbos.run();
+          },
+          assign3: () => runCompleted(engine, 'assign3'),
+          call3: () => runCompleted(engine, 'call3'),
+        },
+        rounds,
+      );
+      const label = {
+        dbos: 'DBOS Transact (3 steps)',
+        assign3: 'this engine, 3 assign steps',
+        call3: 'this engine, 3 call steps',
+      };
+      for (const runner of ['dbos', 'assign3', 'call3'] as const) {
+        const rates = measured[runner];
+        rows.push([
+          label[runner],
+          inFlight,
+          rates.perSecond.toFixed(0),
+          rates.p50Ms.toFixed(2),
+          rates.p99Ms.toFixed(2),
+          (rates.perSecond / measured.dbos.perSecond).toFixed(2),
+          commits[runner].toFixed(1),
+        ]);
+      }
+      figures.push({ inFlight, ...measured, commitsPerWorkflow: commits });
     }
   } finally {
     await dbos.shutdown();
     await backend.close();
-    const admin = new Client({ connectionString: DATABASE_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await ours.drop();
+    await theirs.drop();
   }
   return { rows, figures };
+}
+
+async function repeat(times: number, operation: () => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < times; i++) await operation();
+}
+
+async function main(): Promise<void> {
+  const stores = await compareStores();
+
+  const bare = engineOn(nullStore());
+  const overhead = await alternatingRounds(
+    1,
+    { bare: () => runCompleted(bare, 'assign10') },
+    rounds,
+  );
+  const microsPerStep = 1e6 / (overhead.bare.perSecond * 10);
+
+  const peers = await comparePeers();
+
+  console.log('10-step assign workflow, run to completion');
+  console.log(
+    table(
+      ['store', 'in flight', 'raw checkpoints/s', 'executions/s', 'engine/raw', 'p50 ms', 'p99 ms'],
+      stores.rows,
+    ),
+  );
+  console.log(
+    `\nengine/raw = executions/s × ${writesPerRun(10)} writes per execution ÷ the raw driver's checkpoints/s (the same write by hand), in alternating rounds.`,
+  );
+  console.log(
+    `Engine's own work with the store taken out: ${microsPerStep.toFixed(1)} µs per step.\n`,
+  );
+  console.log('3-step workflows beside DBOS Transact, same Postgres');
+  console.log(
+    table(
+      ['runner', 'in flight', 'workflows/s', 'p50 ms', 'p99 ms', '× DBOS', 'commits/wf'],
+      peers.rows,
+    ),
+  );
+  console.log(
+    `\ncommits/wf: pg_stat_database.xact_commit of a database of its own over ${COUNTED_RUNS} workflows, one at a time.`,
+  );
+  const admin = new Client({ connectionString: DATABASE_URL });
+  await admin.connect();
+  const postgres = (await admin.query<{ v: string }>("SELECT current_setting('server_version') v"))
+    .rows[0].v;
+  await admin.end();
+  writeResults('engine', {
+    rounds: ROUNDS,
+    roundMs: ROUND_MS,
+    postgres,
+    engine: stores.figures,
+    engineMicrosPerStep: microsPerStep,
+    peers: peers.figures,
+  });
 }
 
 main().catch((error: unknown) => {

@@ -1,9 +1,11 @@
 /**
  * Queue mode's throughput: a 3-step workflow started through BullMQ and run to completion by 1, 2
  * and 4 worker processes, beside bare BullMQ workers doing empty jobs in the same run; resume
- * latency (from `resume()` to the next step completed, and to `wait()` returning) p50 and p99; and
- * where the time goes: cores used by the workers, the driver, Postgres and Redis, Postgres commits
- * and Redis commands per second. `npm run bench:queue` (BENCH_WORKERS=1,2 picks the counts).
+ * latency (from `resume()` to the next step completed, and to `wait()` returning) p50 and p99; the
+ * commits one workflow costs, `start()` to `wait()` returning, with one worker process; and where
+ * the time goes: cores used by the workers, the driver, Postgres and Redis, Postgres commits and
+ * Redis commands per second. Workflow and bare-BullMQ rounds take turns. `npm run bench:queue`
+ * (BENCH_WORKERS=1,2 picks the counts).
  */
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,6 +17,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { WorkflowService } from '../src';
 import { DATABASE_URL, REDIS_URL } from './support/backends';
+import { CommitCounter } from './support/commit-counter';
 import { bootQueueBenchApp, type QueueBenchConfig } from './support/queue-bench-app';
 import { coresBetween, sampleCpu, type CpuSample } from './support/process-cpu';
 import { writeResults } from './support/results';
@@ -24,6 +27,7 @@ const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2,4').split(',').map(Numb
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const EXECUTIONS = Number(process.env.BENCH_EXECUTIONS ?? 1000);
 const RESUMES = Number(process.env.BENCH_RESUMES ?? 60);
+const COUNTED_RUNS = Number(process.env.BENCH_COUNTED_RUNS ?? 200);
 const CONCURRENCY = 16;
 const ENQUEUE_BATCH = 100;
 
@@ -127,11 +131,19 @@ async function main(): Promise<void> {
   const schema = `dw_qbench_${randomBytes(4).toString('hex')}`;
   const prefix = `dw-qbench-${randomBytes(4).toString('hex')}`;
   const rawQueueName = 'raw-bench';
-  const pg = new Client({ connectionString: DATABASE_URL });
+  // A database of its own, so its commit count is this benchmark's alone.
+  const counter = await CommitCounter.create(DATABASE_URL, 'queue');
+  const pg = new Client({ connectionString: counter.url });
   await pg.connect();
   await pg.query(`CREATE SCHEMA ${schema}`);
   const redis = new Redis(REDIS_URL);
-  const config: QueueBenchConfig = { schema, prefix, worker: false, concurrency: CONCURRENCY };
+  const config: QueueBenchConfig = {
+    databaseUrl: counter.url,
+    schema,
+    prefix,
+    worker: false,
+    concurrency: CONCURRENCY,
+  };
   const driver = await bootQueueBenchApp(config);
   const workflows = driver.get(WorkflowService);
   const rawQueue = new Queue(rawQueueName, { connection: { url: REDIS_URL }, prefix });
@@ -164,27 +176,6 @@ async function main(): Promise<void> {
           async () => (await completed('three')) >= goal,
         );
       };
-      await runWorkflows(200);
-      const workflowRounds: Round[] = [];
-      for (let r = 0; r < ROUNDS; r++) workflowRounds.push(await runWorkflows(EXECUTIONS));
-
-      const latencies: number[] = [];
-      const waitLatencies: number[] = [];
-      const gates = [];
-      for (let i = 0; i < RESUMES; i++) gates.push(await workflows.start('gate'));
-      for (const gate of gates) await workflows.wait(gate.id, { timeoutMs: 30_000 });
-      for (const gate of gates) {
-        const began = Date.now();
-        await workflows.resume(gate.id, { approved: true });
-        const done = await workflows.wait(gate.id, { timeoutMs: 30_000 });
-        if (done.status !== 'completed') throw new Error(`gate ${gate.id} ended ${done.status}`);
-        waitLatencies.push(Date.now() - began);
-        const entries = await workflows.entries(gate.id);
-        const after = entries.find((e) => e.stepId === 'after' && e.action === 'completed')!;
-        latencies.push(after.timestamp.getTime() - began);
-      }
-      await stopAll(workers);
-
       const raw = await Promise.all(
         Array.from({ length: count }, () =>
           spawnWorker('raw', { prefix, queue: rawQueueName, concurrency: CONCURRENCY }),
@@ -202,10 +193,41 @@ async function main(): Promise<void> {
             return Object.values(counts).every((c) => c === 0);
           },
         );
+      await runWorkflows(200);
       await runRaw(500);
+      const workflowRounds: Round[] = [];
       const rawRounds: Round[] = [];
-      for (let r = 0; r < ROUNDS; r++) rawRounds.push(await runRaw(EXECUTIONS * 3));
+      for (let r = 0; r < ROUNDS; r++) {
+        workflowRounds.push(await runWorkflows(EXECUTIONS));
+        rawRounds.push(await runRaw(EXECUTIONS * 3));
+      }
       await stopAll(raw);
+
+      const latencies: number[] = [];
+      const waitLatencies: number[] = [];
+      const gates = [];
+      for (let i = 0; i < RESUMES; i++) gates.push(await workflows.start('gate'));
+      for (const gate of gates) await workflows.wait(gate.id, { timeoutMs: 30_000 });
+      for (const gate of gates) {
+        const began = Date.now();
+        await workflows.resume(gate.id, { approved: true });
+        const done = await workflows.wait(gate.id, { timeoutMs: 30_000 });
+        if (done.status !== 'completed') throw new Error(`gate ${gate.id} ended ${done.status}`);
+        waitLatencies.push(Date.now() - began);
+        const entries = await workflows.entries(gate.id);
+        const after = entries.find((e) => e.stepId === 'after' && e.action === 'completed')!;
+        latencies.push(after.timestamp.getTime() - began);
+      }
+      const commitsPerWorkflow =
+        count === 1
+          ? await counter.perOperation(COUNTED_RUNS, async () => {
+              for (let i = 0; i < COUNTED_RUNS; i++) {
+                const started = await workflows.start('three');
+                await workflows.wait(started.id, { timeoutMs: 30_000 });
+              }
+            })
+          : null;
+      await stopAll(workers);
 
       results.push({
         workers: count,
@@ -215,6 +237,7 @@ async function main(): Promise<void> {
         resumeP99Ms: percentile(latencies, 99),
         waitP50Ms: percentile(waitLatencies, 50),
         waitP99Ms: percentile(waitLatencies, 99),
+        commitsPerWorkflow,
       });
       const last = results[results.length - 1];
       console.log(
@@ -225,8 +248,8 @@ async function main(): Promise<void> {
     await rawQueue.obliterate({ force: true }).catch(() => undefined);
     await rawQueue.close();
     await driver.close();
-    await pg.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await pg.end();
+    await counter.drop();
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length) await redis.del(...keys);
     await redis.quit();
@@ -286,6 +309,12 @@ async function main(): Promise<void> {
         }),
       ),
   );
+  const counted = results.find((r) => r.commitsPerWorkflow !== null);
+  if (counted?.commitsPerWorkflow != null) {
+    console.log(
+      `\nCommits per workflow, start() to wait() returning, ${COUNTED_RUNS} one at a time, one worker process: ${counted.commitsPerWorkflow.toFixed(1)} (pg_stat_database.xact_commit of a database of its own; reads count).`,
+    );
+  }
   writeResults('queue', {
     rounds: ROUNDS,
     executionsPerRound: EXECUTIONS,

@@ -7,10 +7,9 @@ import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import type { Execution } from '../src';
 import { postgresBackend, redisBackend, sqliteBackend, type Backend } from './support/backends';
 import { checkpointLoop } from './support/checkpoint-loop';
-import { benchExecution, stepContext, stepEntry } from './support/fixtures';
+import { rawCheckpointLoop } from './support/raw-checkpoint-loop';
 import { median, percentile, table, timedLoops } from './support/stats';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -33,19 +32,7 @@ interface Row {
 async function measure(backend: Backend, inFlight: number): Promise<Row> {
   const workflowId = `bench-${inFlight}`;
   const viaStore = await checkpointLoop(backend.store, workflowId, inFlight);
-  const rawExecutions: Execution[] = [];
-  for (let i = 0; i < inFlight; i++) {
-    rawExecutions.push(await backend.store.save(benchExecution(`${workflowId}-raw`)));
-  }
-  const steps = new Array(inFlight).fill(0);
-  const viaRaw = async (worker: number) => {
-    const n = ++steps[worker];
-    const current = rawExecutions[worker];
-    await backend.raw(
-      { ...current, ctx: stepContext(n), currentStep: `step-${n}` },
-      stepEntry(current, n),
-    );
-  };
+  const viaRaw = await rawCheckpointLoop(backend, `${workflowId}-raw`, inFlight);
   await timedLoops(inFlight, 300, viaRaw);
   await timedLoops(inFlight, 300, viaStore);
 

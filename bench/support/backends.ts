@@ -34,14 +34,15 @@ const entities = [WorkflowExecutionEntity, WorkflowEntryEntity];
 const iso = (d: Date) => d.toISOString();
 const sqliteTime = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 23);
 
-export async function postgresBackend(): Promise<Backend> {
+/** Postgres in a schema of its own, in the database of `url` (the test database by default). */
+export async function postgresBackend(url = DATABASE_URL): Promise<Backend> {
   const schema = `dw_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: DATABASE_URL });
+  const admin = new Client({ connectionString: url });
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
   const dataSource = new DataSource({
     type: 'postgres',
-    url: DATABASE_URL,
+    url,
     schema,
     entities,
     migrations: WORKFLOW_MIGRATIONS,
@@ -50,7 +51,7 @@ export async function postgresBackend(): Promise<Backend> {
   });
   await dataSource.initialize();
   await dataSource.runMigrations();
-  const pool = new Pool({ connectionString: DATABASE_URL, max: 16 });
+  const pool = new Pool({ connectionString: url, max: 16 });
   // The same columns the store writes, and the entry, in one statement.
   const sql = `WITH saved AS (
       UPDATE ${schema}.workflow_executions SET workflow_id = $2, workflow_version = $3, status = $4,
@@ -168,9 +169,10 @@ export async function sqliteBackend(): Promise<Backend> {
   };
 }
 
-export async function redisBackend(): Promise<Backend> {
+/** Redis under a key prefix of its own, on the server of `url` (the shared one by default). */
+export async function redisBackend(url = REDIS_URL): Promise<Backend> {
   const prefix = `dw-bench:${randomBytes(4).toString('hex')}`;
-  const client = new Redis(REDIS_URL);
+  const client = new Redis(url);
   const ttl = 7 * 24 * 3600;
   return {
     name: 'redis',

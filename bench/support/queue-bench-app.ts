@@ -5,6 +5,8 @@ import { DurableWorkflowModule, WORKFLOW_MIGRATIONS } from '../../src';
 import { DATABASE_URL, REDIS_URL } from './backends';
 
 export interface QueueBenchConfig {
+  /** @defaultValue the test database */
+  databaseUrl?: string;
   schema: string;
   prefix: string;
   worker: boolean;
@@ -39,7 +41,7 @@ export async function bootQueueBenchApp(config: QueueBenchConfig): Promise<Testi
     imports: [
       TypeOrmModule.forRoot({
         type: 'postgres',
-        url: DATABASE_URL,
+        url: config.databaseUrl ?? DATABASE_URL,
         schema: config.schema,
         autoLoadEntities: true,
         migrations: WORKFLOW_MIGRATIONS,

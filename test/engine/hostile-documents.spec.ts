@@ -29,13 +29,8 @@ function chain(size: number) {
 describe('validating large documents', () => {
   const raised = { maxSteps: 100_000 };
 
-  it('takes time and memory in proportion to the size', () => {
-    // Before, 6,000 steps took 15 to 34 s and 580 to 700 MB: one set of names was copied per step.
-    const started = performance.now();
-    expect(problemsOf(chain(6000), raised)).toEqual([]);
-    expect(performance.now() - started).toBeLessThan(3000);
-  });
-
+  // Before, 6,000 steps took 15 to 34 s and 580 to 700 MB (one set of names was copied per step)
+  // and 50,000 exhausted memory.
   it('copes with 50,000 steps, which used to exhaust memory, when the limit allows them', () => {
     expect(problemsOf(chain(50_000), raised)).toEqual([]);
   }, 60_000);
@@ -61,11 +56,13 @@ describe('parsing YAML', () => {
     `id: w\nname: W\nsteps:\n  - id: a\n    type: end\n    result: ${result}\n`;
 
   it('finds repeated keys with one lookup per key', () => {
-    // The YAML library's own check compared every pair of keys: 20,000 keys took 8 s.
-    const keys = Array.from({ length: 20_000 }, (_, i) => `k${i}: 1`).join(', ');
-    const started = performance.now();
-    expect(loadWorkflow(withResult(`{ ${keys} }`)).id).toBe('w');
-    expect(performance.now() - started).toBeLessThan(3000);
+    // The YAML library's own check compared every pair of keys: 20,000 keys took 8 s, so these
+    // 100,000 would take over three minutes and outlast the test's time; one lookup per key
+    // takes a few seconds.
+    const keys = Array.from({ length: 100_000 }, (_, i) => `k${i}: 1`).join(', ');
+    expect(
+      loadWorkflow(withResult(`{ ${keys} }`), undefined, { maxDocumentBytes: 2_000_000 }).id,
+    ).toBe('w');
   });
 
   it('refuses a repeated key, also when only its type differs, saying where', () => {
@@ -90,12 +87,12 @@ function nestedLoops(depth: number) {
 describe('document limits', () => {
   it('refuse more steps than maxSteps, before reading them, unless raised', () => {
     expect(problemsOf(chain(1000))).toEqual([]);
+    // Every step has a key no step may have: read, each would be a problem of its own.
     const huge = chain(50_000);
-    const started = performance.now();
+    for (const step of huge.steps as Record<string, unknown>[]) step.unknown_key = true;
     expect(problemsOf(huge)).toEqual([
       'workflow "long": 50,000 steps, more than the limit of 1,000 (maxSteps)',
     ]);
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(problemsOf(chain(1001), { maxSteps: 2000 })).toEqual([]);
   });
 

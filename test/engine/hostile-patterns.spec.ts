@@ -43,12 +43,11 @@ function problemsOf(pattern: string): string[] {
 describe('matches patterns', () => {
   it('test a catastrophic pattern against a long text in linear time', () => {
     const condition = conditionOf('(a+)+$');
-    // A backtracking engine needs about 2^n steps here: 33 characters took 6.9 s.
+    // A backtracking engine needs about 2^n steps here: 33 characters took 6.9 s, so these
+    // 10,000 would never end; a linear-time one answers at once.
     const text = `${'a'.repeat(MATCHES_INPUT_LIMIT - 1)}!`;
-    const started = performance.now();
     expect(evaluateCondition(condition, scopeWith(text))).toBe(false);
     expect(evaluateCondition(condition, scopeWith('aaaa'))).toBe(true);
-    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('keep the usual meaning: found anywhere unless anchored', () => {

@@ -10,10 +10,12 @@ describe.each([new PostgresHarness(), new SqliteHarness()])('migrations on $name
   });
 
   it('keep an index an operator built beforehand (as CREATE INDEX CONCURRENTLY would)', async () => {
-    await harness.revertMigrationsThrough('IndexExecutionsByWorkflowAndStatus1764900000000');
-    await harness.createExecutionsIndex('idx_workflow_executions_workflow_status', [
+    await harness.revertMigrationsThrough('IndexExecutionsForFlatFinds1765000000000');
+    await harness.createExecutionsIndex('idx_workflow_executions_workflow_status_created', [
       'workflow_id',
       'status',
+      'created_at',
+      'id',
     ]);
     await harness.runMigrations();
     expect(await harness.schemaDrift()).toEqual([]);

@@ -44,6 +44,15 @@ export class BranchTrack implements StepTrack {
     return null;
   }
 
+  startWrittenAhead(): boolean {
+    return false;
+  }
+
+  /** A branch's moves are not checkpoints: a step writes its own `started` entry. */
+  recordAhead(): boolean {
+    return false;
+  }
+
   /** The workflow's timeout is checked between the steps of the execution, not of a branch. */
   async outOfTime(): Promise<boolean> {
     return false;
@@ -52,6 +61,10 @@ export class BranchTrack implements StepTrack {
   async moveTo(_located: LocatedStep, next: string | null): Promise<boolean> {
     this.current = next;
     return false;
+  }
+
+  endSequence(): void {
+    this.current = null;
   }
 
   async enter(located: LocatedStep, frame: LoopFrame, first: string): Promise<boolean> {

@@ -51,8 +51,8 @@ export class Checkpointer {
 
   async commit(state: RunState, changes: Partial<Execution>): Promise<void> {
     // Takeovers are counted per step: moving on means the step in flight survived.
-    const movedOn =
-      changes.currentStep !== undefined && changes.currentStep !== state.saved.currentStep;
+    const currentStep = changes.currentStep ?? state.pendingPosition;
+    const movedOn = currentStep !== undefined && currentStep !== state.saved.currentStep;
     // Every new halt data is a new halt, which jobs answering the last one must not answer.
     const halts = changes.haltData ? (state.runtime.halts ?? 0) + 1 : state.runtime.halts;
     // Written from a copy: a write that fails leaves the working runtime as it was, so the same
@@ -88,6 +88,7 @@ export class Checkpointer {
     if (movedOn) delete state.runtime.recoveries;
     if (halts !== undefined) state.runtime.halts = halts;
     state.saved = saved;
+    state.pendingPosition = undefined;
     for (const entry of entries) this.options.emit({ type: 'entry', execution: saved, entry });
     this.options.emit({ type: 'execution', execution: saved });
   }
@@ -165,5 +166,7 @@ export class Checkpointer {
     state.ctx = stored.ctx;
     state.runtime = stored.runtime ?? { frames: [], response: null, approved: null };
     state.pending.length = 0;
+    state.startAhead = null;
+    state.pendingPosition = undefined;
   }
 }

@@ -55,6 +55,7 @@ export class StepContextFactory {
       sleep,
       mayDefer: (ms) => track.mayDefer(ms),
       parkedRetry: (stepId) => track.parkedRetry(stepId),
+      startWrittenAhead: (stepId) => track.startWrittenAhead(stepId),
       runBranch: (steps, branchCtx) => runBranch(state, steps, branchCtx),
       adopt: (outcome) => {
         for (const r of outcome.recorded) track.record(r.stepId, r.stepType, r.draft, r.at);

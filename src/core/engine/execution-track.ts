@@ -22,7 +22,8 @@ export class ExecutionTrack implements StepTrack {
   }
 
   position(): string | null {
-    return this.state.saved.currentStep;
+    const pending = this.state.pendingPosition;
+    return pending === undefined ? this.state.saved.currentStep : pending;
   }
 
   record(stepId: string, stepType: string, draft: EntryDraft, at?: Date): void {
@@ -43,6 +44,18 @@ export class ExecutionTrack implements StepTrack {
     return parked?.stepId === stepId ? { attempt: parked.attempt, at: parked.at } : null;
   }
 
+  startWrittenAhead(stepId: string): boolean {
+    const ahead = this.state.startAhead === stepId;
+    this.state.startAhead = null;
+    return ahead;
+  }
+
+  recordAhead(stepId: string, stepType: string, draft: EntryDraft): boolean {
+    this.record(stepId, stepType, draft);
+    this.state.startAhead = stepId;
+    return true;
+  }
+
   async outOfTime(): Promise<boolean> {
     const timeout = this.state.definition.timeout;
     if (timeout === undefined || this.state.remainingMs(this.now())! > 0) return false;
@@ -55,6 +68,10 @@ export class ExecutionTrack implements StepTrack {
 
   moveTo(located: LocatedStep, next: string | null): Promise<boolean> {
     return this.checkpointer.commitOrFail(this.state, located, { currentStep: next });
+  }
+
+  endSequence(): void {
+    this.state.pendingPosition = null;
   }
 
   enter(located: LocatedStep, frame: LoopFrame, first: string, durationMs: number) {

@@ -36,6 +36,13 @@ export class RunState {
   runtime: ExecutionRuntime;
   /** Entries recorded since the last checkpoint; the next one saves them. */
   readonly pending: Entry[] = [];
+  /** The step whose first `started` entry was recorded ahead, until that step asks for it. */
+  startAhead: string | null = null;
+  /**
+   * A move not yet checkpointed (undefined: none): the end of a loop body's sequence, which the
+   * loop step's next move carries, so an iteration costs one write.
+   */
+  pendingPosition: string | null | undefined = undefined;
 
   constructor(
     public saved: Execution,
@@ -76,6 +83,7 @@ export class RunState {
 
   /** The execution as the next checkpoint will save it, with `changes` applied. */
   next(changes: Partial<Execution>): Execution {
-    return { ...this.saved, ctx: this.ctx, runtime: this.runtime, ...changes };
+    const moved = this.pendingPosition === undefined ? {} : { currentStep: this.pendingPosition };
+    return { ...this.saved, ...moved, ctx: this.ctx, runtime: this.runtime, ...changes };
   }
 }

@@ -62,6 +62,11 @@ export interface StepContext {
   mayDefer(ms: number): boolean;
   /** The attempt a `call` step parked for its back-off is due to make, and when; null otherwise. */
   parkedRetry(stepId: string): { attempt: number; at: string } | null;
+  /**
+   * Whether the step's first `started` entry (its handler's `startEntry`) went out with the
+   * checkpoint that moved here; then the step does not write it again. Answers once.
+   */
+  startWrittenAhead(stepId: string): boolean;
   /** Runs a parallel branch on its own context; nothing of it is recorded until adopted. */
   runBranch(steps: StepDefinition[], ctx: Record<string, unknown>): Promise<BranchOutcome>;
   /** Adds a finished branch's trail to this step's entries. */

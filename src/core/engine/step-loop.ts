@@ -7,7 +7,7 @@ import { stepHandler } from '../steps/step-registry';
 import { BranchTrack } from './branch-track';
 import type { StepContextFactory } from './context-factory';
 import { topLoop, type LoopFrame, type RunState } from './run-state';
-import type { BranchOutcome, StepOutcome } from './step-context';
+import type { BranchOutcome, EntryDraft, StepOutcome } from './step-context';
 import type { StepTrack } from './step-track';
 
 /**
@@ -76,6 +76,7 @@ export class StepLoop {
       case 'retry':
         return track.retry(located, outcome);
       case 'enter':
+        this.writeStartAhead(track, outcome.first);
         return track.enter(located, outcome.frame, outcome.first, durationMs);
       case 'halt':
         return track.halt(located, outcome, durationMs);
@@ -93,6 +94,11 @@ export class StepLoop {
           await track.end(null);
           return true;
         }
+        if (next === null) {
+          track.endSequence(located);
+          return false;
+        }
+        this.writeStartAhead(track, next);
         return track.moveTo(located, next);
       }
     }
@@ -130,6 +136,25 @@ export class StepLoop {
     return true;
   }
 
+  /**
+   * Records the next step's `started` entry for the checkpoint that moves to it, when its handler
+   * writes one before it acts: one write for both instead of two.
+   */
+  private writeStartAhead(track: StepTrack, next: string | null): void {
+    if (next === null || next === FINISHED) return;
+    const located = track.state.located(next);
+    const startEntry = located && stepHandler(located.step).startEntry;
+    if (!located || !startEntry) return;
+    let draft: EntryDraft;
+    try {
+      draft = startEntry(located.step, this.contexts.create(track));
+    } catch {
+      // Not written ahead: the step meets the same problem when it runs, and fails there.
+      return;
+    }
+    track.recordAhead(located.step.id, located.step.type, draft);
+  }
+
   /** A loop body ran to its end: its step repeats it or leaves the loop. True when the run stopped. */
   private async endIteration(track: StepTrack, frame: LoopFrame): Promise<boolean> {
     const located = track.state.located(frame.stepId) as LocatedStep;
@@ -142,6 +167,7 @@ export class StepLoop {
         return this.apply(track, located, outcome, track.loopDurationMs(frame));
       }
       track.frames.push(outcome.frame);
+      this.writeStartAhead(track, outcome.first);
       return track.moveTo(located, outcome.first);
     } catch (error) {
       if (isStoreFailure(error)) throw error;

@@ -12,6 +12,11 @@ export interface ContextTarget {
   /** Whether a retry back-off of `ms` ends the run with a checkpoint instead of a wait. */
   mayDefer(ms: number): boolean;
   parkedRetry(stepId: string): { attempt: number; at: string } | null;
+  /**
+   * Whether the `started` entry of this step's first attempt went out with the checkpoint that
+   * moved to it, so the step must not write it again. Answers once.
+   */
+  startWrittenAhead(stepId: string): boolean;
 }
 
 type Halt = Extract<StepOutcome, { kind: 'halt' }>;
@@ -31,6 +36,11 @@ export interface StepTrack extends ContextTarget {
   /** Ends the run when the workflow's `timeout` has passed. */
   outOfTime(): Promise<boolean>;
   moveTo(located: LocatedStep, next: string | null): Promise<boolean>;
+  /**
+   * A loop body's sequence ran out: its loop step moves next, and that move's checkpoint carries
+   * this one (it is atomic with the step's completion either way).
+   */
+  endSequence(located: LocatedStep): void;
   enter(
     located: LocatedStep,
     frame: LoopFrame,
@@ -39,6 +49,11 @@ export interface StepTrack extends ContextTarget {
   ): Promise<boolean>;
   halt(located: LocatedStep, outcome: Halt, durationMs: number): Promise<boolean>;
   retry(located: LocatedStep, outcome: Retry): Promise<boolean>;
+  /**
+   * Records the next step's `started` entry now, for the coming checkpoint to carry; false (and
+   * nothing recorded) where moves are not checkpoints (a parallel branch).
+   */
+  recordAhead(stepId: string, stepType: string, draft: EntryDraft): boolean;
   /** Records that a step completed with `result`. */
   completed(located: LocatedStep, result: unknown, durationMs: number): void;
   /** The run ends: with an `end` step's result, or (null) because its sequence ran out. */

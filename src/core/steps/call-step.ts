@@ -1,16 +1,24 @@
 import type { CallStep } from '../definition/definition-types';
-import type { StepContext, StepOutcome } from '../engine/step-context';
+import type { EntryDraft, StepContext, StepOutcome } from '../engine/step-context';
 import { CallTimeoutError } from '../errors';
 import type { StepHandler } from './step-handler';
 
 /**
  * Calls a registered service. A `started` entry is checkpointed before each attempt, so a crash
- * mid-call shows on the trail and the call runs again on recovery (at least once). Each failed
+ * mid-call shows on the trail and the call runs again on recovery (at least once); the first
+ * attempt's usually goes out with the checkpoint that moved to the step (`startEntry`). Each failed
  * attempt but the last is recorded as `failed`, naming the attempt; the last one fails the step.
  * A back-off the runner may defer ends the run with a `retry` outcome: the attempt count and its
  * time are checkpointed, and a later run continues with that attempt.
  */
-export const callStep: StepHandler<CallStep> = { run: runCall };
+export const callStep: StepHandler<CallStep> = {
+  run: runCall,
+  startEntry: (step, context) => startedEntry(step, context.resolve(step.input ?? null), 1),
+};
+
+function startedEntry(step: CallStep, input: unknown, attempt: number): EntryDraft {
+  return { action: 'started', input, output: { attempt, of: step.retries + 1 } };
+}
 
 async function runCall(step: CallStep, context: StepContext): Promise<StepOutcome> {
   const input = context.resolve(step.input ?? null);
@@ -23,13 +31,12 @@ async function runCall(step: CallStep, context: StepContext): Promise<StepOutcom
       await context.sleep(early);
     }
   }
-  for (let attempt = parked?.attempt ?? 1; ; attempt++) {
-    context.record(step.id, step.type, {
-      action: 'started',
-      input,
-      output: { attempt, of: attempts },
-    });
-    await context.persist();
+  const first = parked?.attempt ?? 1;
+  for (let attempt = first; ; attempt++) {
+    if (attempt !== first || !context.startWrittenAhead(step.id)) {
+      context.record(step.id, step.type, startedEntry(step, input, attempt));
+      await context.persist();
+    }
     const began = Date.now();
     try {
       const result = await withTimeout(context, step, () =>

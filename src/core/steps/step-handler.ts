@@ -1,5 +1,5 @@
 import type { StepDefinition } from '../definition/definition-types';
-import type { StepContext, StepOutcome } from '../engine/step-context';
+import type { EntryDraft, StepContext, StepOutcome } from '../engine/step-context';
 import type { Execution, ResumePayload, RuntimeFrame } from '../types';
 
 /** What a step that halted the execution sees when a resume, a timer or its child comes. */
@@ -24,6 +24,13 @@ export interface HaltedStepContext {
 export interface StepHandler<S extends StepDefinition = StepDefinition> {
   /** Runs the step in the step loop. */
   run(step: S, context: StepContext): Promise<StepOutcome>;
+  /**
+   * The `started` entry of the first attempt of a step that checkpoints one before it acts (a
+   * call). The step loop writes it ahead, with the checkpoint that moves to the step, which saves
+   * the step a write of its own; the step then asks `startWrittenAhead`. May throw when the step
+   * cannot start (an input that does not resolve): the step meets the same problem when it runs.
+   */
+  startEntry?(step: S, context: StepContext): EntryDraft;
   /** What is wrong with a resume of an execution halted here; empty when it can be accepted. */
   resumeProblems?(step: S, payload: ResumePayload): string[];
   /** Leaves the halt on a resume. Without it, a resume continues where the halt said to. */

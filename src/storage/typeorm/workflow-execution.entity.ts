@@ -5,7 +5,13 @@ import { Column, Entity, Index, PrimaryColumn } from './entity-decorators';
  * keeps them); the store reads and writes them itself and never depends on the process's time zone.
  */
 @Entity({ name: 'workflow_executions' })
-@Index('idx_workflow_executions_workflow_status', ['workflowId', 'status'])
+@Index('idx_workflow_executions_workflow_status_created', [
+  'workflowId',
+  'status',
+  'createdAt',
+  'id',
+])
+@Index('idx_workflow_executions_status_created', ['status', 'createdAt', 'id'])
 export class WorkflowExecutionEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
@@ -16,7 +22,6 @@ export class WorkflowExecutionEntity {
   @Column({ name: 'workflow_version', type: 'varchar', length: 50 })
   workflowVersion!: string;
 
-  @Index('idx_workflow_executions_status')
   @Column({ type: 'varchar', length: 20 })
   status!: string;
 

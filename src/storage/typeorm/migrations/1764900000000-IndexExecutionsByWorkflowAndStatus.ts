@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { peers } from '../../../peers/peers';
+import { replaceIndex } from './replace-index';
 
 const TABLE = 'workflow_executions';
 const BY_WORKFLOW = 'idx_workflow_executions_workflow_id';
@@ -17,24 +17,13 @@ export class IndexExecutionsByWorkflowAndStatus1764900000000 implements Migratio
   name = 'IndexExecutionsByWorkflowAndStatus1764900000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await replaceIndex(queryRunner, BY_WORKFLOW, BY_WORKFLOW_AND_STATUS, ['workflow_id', 'status']);
+    await replaceIndex(queryRunner, TABLE, BY_WORKFLOW, BY_WORKFLOW_AND_STATUS, [
+      'workflow_id',
+      'status',
+    ]);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await replaceIndex(queryRunner, BY_WORKFLOW_AND_STATUS, BY_WORKFLOW, ['workflow_id']);
+    await replaceIndex(queryRunner, TABLE, BY_WORKFLOW_AND_STATUS, BY_WORKFLOW, ['workflow_id']);
   }
-}
-
-async function replaceIndex(
-  queryRunner: QueryRunner,
-  old: string,
-  name: string,
-  columnNames: string[],
-): Promise<void> {
-  const table = await queryRunner.getTable(TABLE);
-  const has = (index: string) => table?.indices.some((i) => i.name === index) ?? false;
-  if (!has(name)) {
-    await queryRunner.createIndex(TABLE, new (peers.typeorm().TableIndex)({ name, columnNames }));
-  }
-  if (has(old)) await queryRunner.dropIndex(TABLE, old);
 }
