@@ -54,8 +54,9 @@ describe('queue mode: a timer whose job is lost', () => {
 
   it('fires the timer once the sweep finds it due and not applied', async () => {
     worker = await WorkerProcess.start(config);
-    // Halted in this process, which adds the timer's delayed job after the halt.
-    const halted = await workflows.run('nap');
+    // Halted in this process, which adds the timer's delayed job after the halt; five seconds
+    // leave time to remove it before it is due, however slow the machine.
+    const halted = await workflows.run('long-nap');
     expect(halted.status).toBe('halted');
     const queue = web.get<Queue>(getQueueToken(WORKFLOW_QUEUE_NAME));
     const timerId = workflowJobId('timer', halted);
