@@ -34,7 +34,15 @@ export default tseslint.config(
               message: 'src/core depends on nothing outside it: adapters depend on core.',
             },
             {
-              group: ['@nestjs/*', 'typeorm', 'typeorm/*', 'ioredis', 'bullmq', 'bullmq/*'],
+              group: [
+                '@nestjs/*',
+                'typeorm',
+                'typeorm/*',
+                'ioredis',
+                'bullmq',
+                'bullmq/*',
+                '@opentelemetry/*',
+              ],
               message: 'src/core is framework- and driver-free: put this in an adapter.',
             },
           ],

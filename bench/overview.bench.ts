@@ -14,6 +14,7 @@ import { DataSource } from 'typeorm';
 import {
   TypeormWorkflowStore,
   WORKFLOW_MIGRATIONS,
+  WORKFLOW_EVENT_ENTITIES,
   WorkflowEntryEntity,
   WorkflowExecutionEntity,
 } from '../src';
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
     type: 'postgres',
     url: DATABASE_URL,
     schema,
-    entities: [WorkflowExecutionEntity, WorkflowEntryEntity],
+    entities: [WorkflowExecutionEntity, WorkflowEntryEntity, ...WORKFLOW_EVENT_ENTITIES],
     migrations: WORKFLOW_MIGRATIONS,
     migrationsTableName: 'workflow_migrations',
   });

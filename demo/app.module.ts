@@ -2,7 +2,9 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { join } from 'node:path';
 import { DurableWorkflowModule, WORKFLOW_MIGRATIONS } from '../src';
+import { TerminusModule } from '@nestjs/terminus';
 import { ApiKeyGuard } from './api-key.guard';
+import { HealthController } from './health.controller';
 import { SignInController } from './signin.controller';
 import type { DemoConfig } from './demo-config';
 import { DemoServicesModule } from './services/demo-services.module';
@@ -20,9 +22,10 @@ export class DemoAppModule {
   static register(config: DemoConfig, { http }: { http: boolean }): DynamicModule {
     return {
       module: DemoAppModule,
-      controllers: http ? [SignInController] : [],
+      controllers: http ? [SignInController, HealthController] : [],
       imports: [
         DemoServicesModule,
+        ...(http ? [TerminusModule.forRoot({ logger: false })] : []),
         TypeOrmModule.forRoot({
           ...(config.databaseUrl
             ? {

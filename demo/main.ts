@@ -1,5 +1,6 @@
 /** `npm start`: the demo's web process (and, without REDIS_URL or with WORKER unset, its runner). */
 import 'reflect-metadata';
+import { consoleTelemetry } from './telemetry';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ApiKeyGuard } from './api-key.guard';
@@ -10,6 +11,8 @@ import { exitOnSignalWhileStarting } from './starting-signals';
 
 async function main(): Promise<void> {
   const starting = exitOnSignalWhileStarting();
+  // Before the application is made: the module takes its tracer and meter when it is created.
+  consoleTelemetry();
   const config = demoConfig();
   // Open event streams (a dashboard tab) must not keep a stopping server waiting.
   const app = await NestFactory.create(DemoAppModule.register(config, { http: true }), {
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
       `  dashboard  ${base}/signin?key=${key}`,
       `  API        ${base}/workflows   (header x-api-key: ${key})`,
       `  OpenAPI    ${base}/docs`,
+      `  health     ${base}/health`,
       `  try        curl -X POST -H 'x-api-key: ${key}' -H 'content-type: application/json' \\`,
       `               -d '{"input":{"requester":"ana","amount":2500,"purpose":"laptop"}}' \\`,
       `               ${base}/workflows/expense_approval/executions`,

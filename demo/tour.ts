@@ -14,6 +14,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import {
   TypeormWorkflowStore,
+  WORKFLOW_EVENT_ENTITIES,
   WorkflowEntryEntity,
   WorkflowExecutionEntity,
   WorkflowService,
@@ -133,7 +134,11 @@ async function tour(): Promise<void> {
   await workflows.resume(sofa.id, { approved: false });
   await show(workflows, await follow(workflows, sofa.id, 'completed'));
 
-  say(bold('\n2. Customer onboarding: a durable wait, then a sub-workflow'));
+  say(
+    bold(
+      "\n2. Customer onboarding: a durable wait, a sub-workflow, and a step type of the demo's own",
+    ),
+  );
   const onboarding = await workflows.start('customer_onboarding', {
     customer: 'Dee Ltd',
     email: 'dee@example.com',
@@ -141,6 +146,9 @@ async function tour(): Promise<void> {
   say('  the execution halts on its 3 s timer; the runner wakes it when it comes:');
   await follow(workflows, onboarding.id, 'completed');
   await show(workflows, (await workflows.get(onboarding.id))!);
+  say(
+    '  check_in is a "notify" step: a type the demo adds with @WorkflowStepType (demo/services/notify.step.ts).',
+  );
 
   say(
     bold(
@@ -194,7 +202,7 @@ async function tour(): Promise<void> {
   const reader = new DataSource({
     type: 'better-sqlite3',
     database: sqliteFile,
-    entities: [WorkflowExecutionEntity, WorkflowEntryEntity],
+    entities: [WorkflowExecutionEntity, WorkflowEntryEntity, ...WORKFLOW_EVENT_ENTITIES],
   });
   await reader.initialize();
   const store = new TypeormWorkflowStore(reader);

@@ -1,5 +1,6 @@
 /** `npm run start:worker`: a worker-only process (no HTTP) taking jobs from the BullMQ queue. */
 import 'reflect-metadata';
+import { consoleTelemetry } from './telemetry';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DemoAppModule } from './app.module';
@@ -9,6 +10,8 @@ import { exitOnSignalWhileStarting } from './starting-signals';
 
 async function main(): Promise<void> {
   const starting = exitOnSignalWhileStarting();
+  // Before the application is made: the module takes its tracer and meter when it is created.
+  consoleTelemetry();
   const config = { ...demoConfig(), worker: true };
   if (!config.redisUrl) {
     throw new Error(

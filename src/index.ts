@@ -14,15 +14,19 @@ export type {
 export type { WorkflowQueueOptions } from './nest/queue/queue.options';
 export type { WorkflowHttpOptions } from './nest/http/http.options';
 export { WorkflowService } from './nest/workflow.service';
+export type { RetryFailedQuery, RetryFailedResult } from './nest/retry-failed';
 export { InjectStore } from './nest/inject-store.decorator';
 export { WorkflowCallable } from './nest/workflow-callable.decorator';
+export { WorkflowStepType } from './nest/workflow-step-type.decorator';
+export type { CustomStep, CustomStepContext } from './core/custom-step-types';
 export { STORE } from './nest/durable-workflow.constants';
 export { WORKFLOW_QUEUE_NAME } from './nest/queue/queue.options';
 export { WorkflowHttpExceptionFilter } from './nest/http/workflow-http-exception.filter';
 
 export type { Entry, EntryAction, Execution, ExecutionStatus, ResumePayload } from './core/types';
 export { EXECUTION_STATUSES } from './core/types';
-export type { StartOptions } from './core/engine/workflow-engine';
+export type { FailurePoint } from './core/types';
+export type { ForkOptions, StartOptions } from './core/engine/workflow-engine';
 export type { WorkflowSource } from './core/definition/load-workflow';
 export { deserializeError, type SerializedError } from './core/error-serialization';
 export type {
@@ -45,6 +49,7 @@ export {
   ExecutionNotFoundError,
   ExecutionStateError,
   InvalidOptionError,
+  InvalidPatternError,
   LoopExhaustedError,
   NotRunningError,
   ParentChainError,
@@ -53,11 +58,17 @@ export {
   StepError,
   StepFailedError,
   StoreCapabilityError,
+  SubWorkflowTimeoutError,
   TransformError,
   WaitTimeoutError,
   WorkflowNotFoundError,
   WorkflowTimeoutError,
   WorkflowValidationError,
+  RetryRefusedError,
+  ForkRefusedError,
+  OutputSchemaError,
+  StepTypeRegistrationError,
+  StepTimeoutError,
 } from './core/errors';
 export {
   ConcurrentUpdateError,
@@ -82,5 +93,24 @@ export {
 } from './storage/redis/redis-workflow-store';
 export type { RedisDurabilityReport } from './storage/redis/redis-durability';
 export { ResilientStore, type ResilientStoreOptions } from './storage/resilient/resilient-store';
+
+export {
+  WorkflowHealthIndicator,
+  type WorkflowHealthDetails,
+  type WorkflowHealthOptions,
+  type WorkflowHealthResult,
+  type WorkersHealth,
+} from './nest/health/workflow-health.indicator';
+export type { ProbeResult } from './nest/health/health-probe';
+export type { WorkflowClock } from './core/clock';
+export type { TraceCarrier, WorkflowTelemetry } from './core/telemetry';
+export { EventTimeoutError, InvalidEventError } from './core/errors';
+export { WORKFLOW_EVENT_ENTITIES } from './storage/typeorm/event-entities';
+export { WorkflowEventWaitEntity } from './storage/typeorm/workflow-event-wait.entity';
+export { WorkflowEventShapeEntity } from './storage/typeorm/workflow-event-shape.entity';
+export { WorkflowEventEntity } from './storage/typeorm/workflow-event.entity';
+export type { WorkflowEventsOptions } from './nest/events/events.options';
+export type { EventWaitIndex, StoredEvent, PruneEventsQuery } from './core/store/workflow-store';
+export { eventKey, payloadKey, waitIndexOf } from './core/events/event-keys';
 export type { DueTimersQuery } from './core/store/workflow-store';
 export { StoreUnreachableError } from './core/store/store-errors';

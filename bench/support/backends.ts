@@ -10,6 +10,7 @@ import {
   RedisWorkflowStore,
   TypeormWorkflowStore,
   WORKFLOW_MIGRATIONS,
+  WORKFLOW_EVENT_ENTITIES,
   WorkflowEntryEntity,
   WorkflowExecutionEntity,
   type DurableWorkflowStore,
@@ -28,9 +29,11 @@ export interface Backend {
   raw(execution: Execution, entry: Entry): Promise<void>;
   version(): Promise<string>;
   close(): Promise<void>;
+  /** Postgres only: the scratch schema and a pool on it, for bulk set-up statements. */
+  sql?: { schema: string; query(text: string, values?: unknown[]): Promise<unknown> };
 }
 
-const entities = [WorkflowExecutionEntity, WorkflowEntryEntity];
+const entities = [WorkflowExecutionEntity, WorkflowEntryEntity, ...WORKFLOW_EVENT_ENTITIES];
 const iso = (d: Date) => d.toISOString();
 const sqliteTime = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 23);
 
@@ -95,6 +98,7 @@ export async function postgresBackend(url = DATABASE_URL): Promise<Backend> {
         ],
       });
     },
+    sql: { schema, query: (text, values) => pool.query(text, values) },
     version: async () => ((await admin.query('select version() v')).rows[0] as { v: string }).v,
     close: async () => {
       await dataSource.destroy();

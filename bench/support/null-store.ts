@@ -26,5 +26,10 @@ export function nullStore(): DurableWorkflowStore {
     findClaimable: async () => [],
     countExecutions: async () => [],
     deleteFinished: async () => 0,
+    acceptEvent: async (event) => ({ event, created: true }),
+    eventWaitShapes: async () => [],
+    eventWaiters: async () => [],
+    retainedEvents: async () => [],
+    pruneEvents: async () => 0,
   };
 }

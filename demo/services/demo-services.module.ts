@@ -1,12 +1,10 @@
 import { Injectable, Module } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowCallable } from '../../src';
+import { NotifyStep } from './notify.step';
+import { Outbox } from './outbox';
 
-/** Messages the demo "sends"; a real application would have a mail provider here. */
-@Injectable()
-export class Outbox {
-  readonly sent: { to: string; subject: string; body: string }[] = [];
-}
+export { Outbox } from './outbox';
 
 /** The demo's bookkeeping, in memory. */
 @Injectable()
@@ -87,6 +85,8 @@ export class WarehouseService {
     return { sku: input.sku, packedAt: new Date().toISOString() };
   }
   dispatch(input: { order: string }) {
+    if (input.order.startsWith('HOLD-'))
+      throw new Error(`order ${input.order} is on hold: the carrier will not take it`);
     return { tracking: `TRK-${input.order}` };
   }
   shipKit(input: { customer: string }) {
@@ -103,6 +103,7 @@ export class WarehouseService {
     CrmService,
     PaymentsService,
     WarehouseService,
+    NotifyStep,
   ],
   exports: [Outbox, Books],
 })

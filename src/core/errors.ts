@@ -141,6 +141,34 @@ export class PatternInputTooLongError extends DurableWorkflowError {
  */
 export class StepError extends DurableWorkflowError {}
 
+/** A `matches` pattern that a reference supplied cannot be used; the step fails with this. */
+export class InvalidPatternError extends DurableWorkflowError {
+  constructor(
+    readonly field: string,
+    readonly pattern: unknown,
+    reason: string,
+  ) {
+    const shown =
+      typeof pattern === 'string' ? JSON.stringify(pattern.slice(0, 100)) : String(pattern);
+    super(
+      `"matches" on ${field}: the pattern ${shown} cannot be used: ${reason}. Fix the value the condition's reference points to.`,
+    );
+  }
+}
+
+/** A `workflow` step's child did not finish within the step's `timeout`; the child was cancelled. */
+export class SubWorkflowTimeoutError extends DurableWorkflowError {
+  constructor(
+    readonly workflowId: string,
+    readonly childExecutionId: string,
+    readonly timeoutSeconds: number,
+  ) {
+    super(
+      `workflow "${workflowId}" (execution ${childExecutionId}) did not finish within ${timeoutSeconds} s, so it was cancelled. Raise the step's "timeout" or handle the failure with "on_error".`,
+    );
+  }
+}
+
 /** A `call` step's service did not answer within the step's `timeout` or the run's. */
 export class CallTimeoutError extends DurableWorkflowError {
   constructor(
@@ -219,5 +247,83 @@ export class InvalidOptionError extends DurableWorkflowError {
     problem: string,
   ) {
     super(`${option} ${problem}`);
+  }
+}
+
+/** An `event` step's `timeout` passed without a matching event, and it has no `on_timeout`. */
+export class EventTimeoutError extends DurableWorkflowError {
+  constructor(
+    readonly stepId: string,
+    readonly eventName: string,
+    readonly timeoutSeconds: number | undefined,
+  ) {
+    super(
+      `no event "${eventName}" matched within ${timeoutSeconds} s; give the step an "on_timeout" to go on without it`,
+    );
+  }
+}
+
+/** An event given to `sendEvent` can't be sent: a bad name, id or payload; `problems` says which. */
+export class InvalidEventError extends DurableWorkflowError {
+  constructor(readonly problems: readonly string[]) {
+    super(`The event can't be sent:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/**
+ * `retry` can't run this failed execution again: it is a sub-workflow (retried through its parent),
+ * its workflow's timeout has passed, or it failed before its failure point was recorded. The
+ * message says which, and what to do instead.
+ */
+export class RetryRefusedError extends DurableWorkflowError {
+  constructor(
+    readonly executionId: string,
+    readonly reason: string,
+  ) {
+    super(`Cannot retry execution "${executionId}": ${reason}.`);
+  }
+}
+
+/**
+ * `fork` can't run on from `fromStep`: the workflow has no such step, the execution never reached
+ * it, or a step before it has no recorded outcome a fork can reuse. The message says which.
+ */
+export class ForkRefusedError extends DurableWorkflowError {
+  constructor(
+    readonly executionId: string,
+    readonly fromStep: string,
+    readonly reason: string,
+  ) {
+    super(`Cannot fork execution "${executionId}" from step "${fromStep}": ${reason}.`);
+  }
+}
+
+/**
+ * A step's result does not conform to the JSON Schema of its `output: {key, schema}`: the step fails
+ * (its `on_error` is taken) and nothing is stored. `path` is where in the result (`$.lines[0].sku`).
+ */
+export class OutputSchemaError extends DurableWorkflowError {
+  constructor(
+    readonly stepId: string,
+    readonly path: string,
+    readonly problem: string,
+  ) {
+    super(
+      `the output does not match its schema at ${path}: ${problem}. Change what the step returns, or its "output.schema".`,
+    );
+  }
+}
+
+/** Two providers register one custom step type, or one would shadow a built-in step type. */
+export class StepTypeRegistrationError extends DurableWorkflowError {}
+
+/** A custom step did not finish within the step's `timeout` or the run's. */
+export class StepTimeoutError extends DurableWorkflowError {
+  constructor(
+    readonly stepId: string,
+    readonly stepType: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`step "${stepId}" (${stepType}) did not finish within ${timeoutMs} ms`);
   }
 }

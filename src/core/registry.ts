@@ -2,6 +2,7 @@ import type { WorkflowDefinition } from './definition/definition-types';
 import type { DocumentLimits } from './definition/document-limits';
 import { loadWorkflow, type WorkflowSource } from './definition/load-workflow';
 import type { ServiceCatalog } from './definition/parse-definition';
+import type { StepTypeCatalog } from './definition/parse-custom-step';
 import { subWorkflowCycles } from './definition/sub-workflow-cycles';
 import { WorkflowNotFoundError, WorkflowValidationError } from './errors';
 
@@ -16,13 +17,15 @@ export class WorkflowRegistry {
     private readonly catalog?: ServiceCatalog,
     /** Overrides of the document limits, for every workflow loaded here. */
     private readonly limits?: Partial<DocumentLimits>,
+    /** The custom step types documents may use. */
+    private readonly stepTypes?: StepTypeCatalog,
   ) {}
 
   /** Loads, validates and registers; a workflow that fails validation is not registered. */
   register(source: WorkflowSource | WorkflowDefinition): WorkflowDefinition {
     const definition = isDefinition(source)
       ? source
-      : loadWorkflow(source, this.catalog, this.limits);
+      : loadWorkflow(source, this.catalog, this.limits, this.stepTypes);
     const versions = this.workflows.get(definition.id) ?? new Map<string, WorkflowDefinition>();
     if (versions.has(definition.version)) {
       throw new WorkflowValidationError(`Workflow "${definition.id}"`, [

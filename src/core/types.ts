@@ -83,11 +83,52 @@ export interface ExecutionRuntime {
   acceptedResume?: { halts: number; payload: ResumePayload; owner: string };
   /** How often the step in flight was taken over after its worker stopped without a checkpoint. */
   recoveries?: { stepId: string | null; count: number };
+  /** `$history`: the completed steps, oldest first; kept only when the workflow reads it. */
+  history?: HistoryItem[];
+  /** Ids of the events delivered to this execution: each is delivered to it at most once. */
+  events?: string[];
+  /**
+   * Set when the execution failed: the step that failed and the loops being iterated when it began.
+   * With the context (a failed step leaves it as it was before the step), it is where `retry` starts.
+   */
+  failure?: FailurePoint;
+  /** How many times `retry` ran the execution again; tells one retry's queue job from the next. */
+  retries?: number;
+  /** Set on an execution made by `fork`: the execution it was forked from, and the step it ran on from. */
+  forkedFrom?: { executionId: string; fromStep: string };
+  /** The trace the execution's runs belong to: its start caller's, or its first run's. */
+  trace?: Record<string, string>;
 }
 
-export type EntryAction = 'started' | 'completed' | 'failed' | 'halted';
+/** One completed step, as `$history` lists it. */
+export interface HistoryItem {
+  step: string;
+  type: string;
+  output: unknown;
+}
 
-export const ENTRY_ACTIONS: readonly EntryAction[] = ['started', 'completed', 'failed', 'halted'];
+/** Where a failed execution stood before the step that failed: what `retry` goes back to. */
+export interface FailurePoint {
+  /** The step that failed (inside a loop body, its own id); null when the run failed at its end. */
+  stepId: string | null;
+  /** The loops being iterated when that step began, innermost last. */
+  frames: RuntimeFrame[];
+}
+
+/**
+ * `retried`: `retry` ran the execution again from this step. `forked`: on a fork, it runs on anew
+ * from this step; on the execution forked, a fork was made from this step (`output.executionId`).
+ */
+export type EntryAction = 'started' | 'completed' | 'failed' | 'halted' | 'retried' | 'forked';
+
+export const ENTRY_ACTIONS: readonly EntryAction[] = [
+  'started',
+  'completed',
+  'failed',
+  'halted',
+  'retried',
+  'forked',
+];
 
 export interface Entry {
   id: string;
@@ -106,4 +147,6 @@ export interface Entry {
 export interface ResumePayload {
   response?: unknown;
   approved?: boolean;
+  /** Set when the resume delivers an event (`response` is its payload) to an `event` step. */
+  event?: { id: string; name: string };
 }

@@ -8,3 +8,4 @@ export const HTTP_OPTIONS = Symbol('DURABLE_WORKFLOW_HTTP_OPTIONS');
 /** The BullMQ queue, or null in-process; also under @nestjs/bullmq's token when that is installed. */
 export const WORKFLOW_QUEUE = Symbol('DURABLE_WORKFLOW_QUEUE');
 export const WORKFLOW_CALLABLE_METHODS = 'durable-workflow:callable-methods';
+export const WORKFLOW_STEP_TYPE = 'durable-workflow:step-type';

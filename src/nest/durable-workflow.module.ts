@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { peers } from '../peers/peers';
 import { WorkflowEntryEntity } from '../storage/typeorm/workflow-entry.entity';
 import { WorkflowExecutionEntity } from '../storage/typeorm/workflow-execution.entity';
+import { WORKFLOW_EVENT_ENTITIES } from '../storage/typeorm/event-entities';
 import { MODULE_OPTIONS, STORE, WORKFLOW_QUEUE } from './durable-workflow.constants';
 import { resolveHttpOptions, type WorkflowHttpOptions } from './http/http.options';
 import { loadHttpLayer } from './http/load-http-layer';
@@ -16,9 +17,11 @@ import { injectableQueueAliases, workflowQueueProvider } from './queue/workflow-
 import { OwnedResources } from './owned-resources';
 import { rawStoreProvider, storeProvider } from './store.providers';
 import { WorkflowCallableExplorer } from './workflow-callable.explorer';
+import { WorkflowStepTypeExplorer } from './workflow-step-type.explorer';
 import { WorkflowLifecycle } from './workflow-lifecycle';
 import { workflowRuntimeProviders } from './workflow-runtime.providers';
 import { WorkflowService } from './workflow.service';
+import { WorkflowHealthIndicator } from './health/workflow-health.indicator';
 
 @Module({})
 export class DurableWorkflowModule {
@@ -52,7 +55,7 @@ export class DurableWorkflowModule {
             peers
               .nestTypeorm()
               .TypeOrmModule.forFeature(
-                [WorkflowExecutionEntity, WorkflowEntryEntity],
+                [WorkflowExecutionEntity, WorkflowEntryEntity, ...WORKFLOW_EVENT_ENTITIES],
                 store.dataSource,
               ),
           ]
@@ -73,12 +76,14 @@ export class DurableWorkflowModule {
         workflowQueueProvider,
         ...queueAliases,
         WorkflowCallableExplorer,
+        WorkflowStepTypeExplorer,
         ...workflowRuntimeProviders,
         WorkflowLifecycle,
         WorkflowService,
         ...httpLayer.providers,
+        WorkflowHealthIndicator,
       ],
-      exports: [STORE, WORKFLOW_QUEUE, ...queueAliases, WorkflowService],
+      exports: [STORE, WORKFLOW_QUEUE, ...queueAliases, WorkflowService, WorkflowHealthIndicator],
     };
   }
 }

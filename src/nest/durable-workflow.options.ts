@@ -9,6 +9,11 @@ import type { WorkflowSource } from '../core/definition/load-workflow';
 import type { ResilientStoreOptions } from '../storage/resilient/resilient-store';
 import type { WorkflowStore } from '../core/store/workflow-store';
 import { definedOnly } from './defined-only';
+import {
+  resolveEventsOptions,
+  type ResolvedEventsOptions,
+  type WorkflowEventsOptions,
+} from './events/events.options';
 import type { WorkflowHttpOptions } from './http/http.options';
 import {
   resolveQueueOptions,
@@ -64,6 +69,8 @@ export interface DurableWorkflowRuntimeOptions {
   shutdownGraceMs?: number;
   /** BullMQ queues and workers; leave out to run everything inside this process. @defaultValue none */
   queue?: WorkflowQueueOptions;
+  /** How long sent events are kept for lookback and repeated ids. @defaultValue \{ retentionSeconds: 86400 \} */
+  events?: WorkflowEventsOptions;
 }
 
 export interface DurableWorkflowModuleOptions extends DurableWorkflowRuntimeOptions {
@@ -89,17 +96,19 @@ export interface ResolvedModuleOptions {
   resilience: ResilientStoreOptions | false;
   shutdownGraceMs: number;
   queue: ResolvedQueueOptions | null;
+  events: ResolvedEventsOptions;
 }
 
 export function resolveModuleOptions(
   options: DurableWorkflowRuntimeOptions,
 ): ResolvedModuleOptions {
-  const { queue, ...rest } = definedOnly(options);
+  const { queue, events, ...rest } = definedOnly(options);
   return {
     workflows: [],
     resilience: {},
     shutdownGraceMs: 10_000,
     ...rest,
     queue: queue ? resolveQueueOptions(queue) : null,
+    events: resolveEventsOptions(events),
   };
 }

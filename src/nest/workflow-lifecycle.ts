@@ -8,18 +8,21 @@ import {
 import { NotRunningError } from '../core/errors';
 import type { WorkflowRegistry } from '../core/registry';
 import { DiscoveredServices } from './discovered-services';
+import { DiscoveredStepTypes } from './discovered-step-types';
 import { MODULE_OPTIONS } from './durable-workflow.constants';
 import type { ResolvedModuleOptions } from './durable-workflow.options';
+import { WorkflowEvents } from './events/workflow-events';
 import { ExecutionFeed } from './execution-feed';
 import { OwnedResources } from './owned-resources';
 import type { WorkflowRunner } from './runners/workflow-runner';
 import { SharedRemoteChanges } from './shared-remote-changes';
 import { WorkflowCallableExplorer } from './workflow-callable.explorer';
+import { WorkflowStepTypeExplorer } from './workflow-step-type.explorer';
 import { WORKFLOW_REGISTRY, WORKFLOW_RUNNER } from './workflow-runtime.providers';
 
 /**
- * The module's start and stop, in one place. At start: the `@WorkflowCallable` services are
- * discovered, the workflows loaded and checked against them (a workflow naming an unknown service
+ * The module's start and stop, in one place. At start: the `@WorkflowCallable` services and the
+ * `@WorkflowStepType` step types are discovered, the workflows loaded and checked against them (a workflow naming an unknown service
  * or method stops the start), and the runner picks up what a previous process left. At stop, in
  * order: live streams end, the runner stops taking work and lets what is in flight checkpoint, then
  * what the module opened (the queue, a store's own connection) is closed.
@@ -39,12 +42,19 @@ export class WorkflowLifecycle
     private readonly feed: ExecutionFeed,
     private readonly remoteChanges: SharedRemoteChanges,
     private readonly owned: OwnedResources,
+    private readonly stepTypes: DiscoveredStepTypes,
+    private readonly stepTypeExplorer: WorkflowStepTypeExplorer,
+    private readonly events: WorkflowEvents,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.services.use(this.explorer.explore());
+    this.stepTypes.use(this.stepTypeExplorer.explore());
     this.registry.registerAll(this.options.workflows);
+    this.events.check(this.registry);
     this.started = true;
+    // Listening first: executions the runner takes up at boot may halt at event steps at once.
+    this.events.start();
     await this.runner.boot();
   }
 
@@ -65,6 +75,7 @@ export class WorkflowLifecycle
 
   /** Stores close nothing earlier (no onModuleDestroy), so the drain can still write. */
   async onApplicationShutdown(): Promise<void> {
+    this.events.stop();
     try {
       await this.runner.stop(this.options.shutdownGraceMs);
     } finally {

@@ -1,13 +1,18 @@
 import type { FactoryProvider, Provider } from '@nestjs/common';
+import { systemClock, type WorkflowClock } from '../core/clock';
 import { WorkflowEngine } from '../core/engine/workflow-engine';
+import type { WorkflowTelemetry } from '../core/telemetry';
+import { createOpenTelemetry } from '../observability/open-telemetry';
 import { WorkflowRegistry } from '../core/registry';
 import type { WorkflowStore } from '../core/store/workflow-store';
 import { DiscoveredServices } from './discovered-services';
+import { DiscoveredStepTypes } from './discovered-step-types';
 import { MODULE_OPTIONS, STORE, WORKFLOW_QUEUE } from './durable-workflow.constants';
 import type { ResolvedModuleOptions } from './durable-workflow.options';
 import { ExecutionEvents } from './execution-events';
 import { ExecutionFeed } from './execution-feed';
 import { ExecutionWaiter } from './execution-waiter';
+import { WorkflowEvents } from './events/workflow-events';
 import type { WorkflowBullQueue } from './queue/workflow-job-queue';
 import { createRunner } from './runners/create-runner';
 import type { WorkflowRunner } from './runners/workflow-runner';
@@ -18,6 +23,10 @@ export const WORKFLOW_REGISTRY = Symbol('DURABLE_WORKFLOW_REGISTRY');
 export const WORKFLOW_ENGINE = Symbol('DURABLE_WORKFLOW_ENGINE');
 /** Where work runs: in process, or BullMQ jobs with the `queue` option. */
 export const WORKFLOW_RUNNER = Symbol('DURABLE_WORKFLOW_RUNNER');
+/** The engine's time and the timers armed on it (`WorkflowClock`); a test clock replaces it. */
+export const WORKFLOW_CLOCK = Symbol('DURABLE_WORKFLOW_CLOCK');
+/** Where spans and metrics go: OpenTelemetry when the application installed its API. */
+export const WORKFLOW_TELEMETRY = Symbol('DURABLE_WORKFLOW_TELEMETRY');
 
 const engineProvider: FactoryProvider<WorkflowEngine> = {
   provide: WORKFLOW_ENGINE,
@@ -26,16 +35,31 @@ const engineProvider: FactoryProvider<WorkflowEngine> = {
     registry: WorkflowRegistry,
     services: DiscoveredServices,
     events: ExecutionEvents,
+    stepTypes: DiscoveredStepTypes,
+    clock: WorkflowClock,
+    telemetry: WorkflowTelemetry,
   ) =>
     new WorkflowEngine({
       store,
       registry,
       services,
+      stepTypes,
+      now: () => clock.now(),
+      sleep: (ms) => clock.sleep(ms),
+      telemetry,
       onEvent: (event) => {
         if (event.type === 'execution') events.emit(event.execution);
       },
     }),
-  inject: [STORE, WORKFLOW_REGISTRY, DiscoveredServices, ExecutionEvents],
+  inject: [
+    STORE,
+    WORKFLOW_REGISTRY,
+    DiscoveredServices,
+    ExecutionEvents,
+    DiscoveredStepTypes,
+    WORKFLOW_CLOCK,
+    WORKFLOW_TELEMETRY,
+  ],
 };
 
 const runnerProvider: FactoryProvider<WorkflowRunner> = {
@@ -45,8 +69,17 @@ const runnerProvider: FactoryProvider<WorkflowRunner> = {
     store: WorkflowStore,
     queue: WorkflowBullQueue | null,
     options: ResolvedModuleOptions,
-  ) => createRunner(engine, store, queue, options),
-  inject: [WORKFLOW_ENGINE, STORE, WORKFLOW_QUEUE, MODULE_OPTIONS],
+    clock: WorkflowClock,
+    telemetry: WorkflowTelemetry,
+  ) => createRunner(engine, store, queue, options, clock, telemetry),
+  inject: [
+    WORKFLOW_ENGINE,
+    STORE,
+    WORKFLOW_QUEUE,
+    MODULE_OPTIONS,
+    WORKFLOW_CLOCK,
+    WORKFLOW_TELEMETRY,
+  ],
 };
 
 /**
@@ -54,12 +87,16 @@ const runnerProvider: FactoryProvider<WorkflowRunner> = {
  * what watches them (local events, other processes' changes, the live feed, `wait`).
  */
 export const workflowRuntimeProviders: Provider[] = [
+  { provide: WORKFLOW_CLOCK, useValue: systemClock },
+  { provide: WORKFLOW_TELEMETRY, useFactory: () => createOpenTelemetry() },
   { provide: DiscoveredServices, useFactory: () => new DiscoveredServices() },
   { provide: ExecutionEvents, useFactory: () => new ExecutionEvents() },
+  { provide: DiscoveredStepTypes, useFactory: () => new DiscoveredStepTypes() },
   {
     provide: WORKFLOW_REGISTRY,
-    useFactory: (services: DiscoveredServices) => new WorkflowRegistry(services),
-    inject: [DiscoveredServices],
+    useFactory: (services: DiscoveredServices, stepTypes: DiscoveredStepTypes) =>
+      new WorkflowRegistry(services, undefined, stepTypes),
+    inject: [DiscoveredServices, DiscoveredStepTypes],
   },
   engineProvider,
   runnerProvider,
@@ -84,5 +121,15 @@ export const workflowRuntimeProviders: Provider[] = [
       runner: WorkflowRunner,
     ) => new ExecutionWaiter(store, events, remote, (execution) => runner.resumePending(execution)),
     inject: [STORE, ExecutionEvents, SharedRemoteChanges, WORKFLOW_RUNNER],
+  },
+  {
+    provide: WorkflowEvents,
+    useFactory: (
+      store: WorkflowStore,
+      runner: WorkflowRunner,
+      events: ExecutionEvents,
+      options: ResolvedModuleOptions,
+    ) => new WorkflowEvents(store, runner, events, options.events, options.queue === null),
+    inject: [STORE, WORKFLOW_RUNNER, ExecutionEvents, MODULE_OPTIONS],
   },
 ];

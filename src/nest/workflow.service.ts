@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import { normalizeExecutionId } from '../core/execution-id';
 import { Inject, Injectable } from '@nestjs/common';
-import type { ResumePayload, StartOptions } from '../core/engine/workflow-engine';
+import type { ForkOptions, ResumePayload, StartOptions } from '../core/engine/workflow-engine';
 import { StoreCapabilityError } from '../core/errors';
 import { storeCan } from '../core/store/store-capabilities';
 import type { ExecutionCount, FindQuery, WorkflowStore } from '../core/store/workflow-store';
@@ -9,6 +9,8 @@ import type { Entry, Execution } from '../core/types';
 import { STORE } from './durable-workflow.constants';
 import { ExecutionFeed } from './execution-feed';
 import { ExecutionWaiter } from './execution-waiter';
+import { WorkflowEvents } from './events/workflow-events';
+import { retryFailed, type RetryFailedQuery, type RetryFailedResult } from './retry-failed';
 import type { WorkflowRunner } from './runners/workflow-runner';
 import { WorkflowLifecycle } from './workflow-lifecycle';
 import { WORKFLOW_RUNNER } from './workflow-runtime.providers';
@@ -29,6 +31,7 @@ export class WorkflowService {
     private readonly waiter: ExecutionWaiter,
     private readonly feed: ExecutionFeed,
     private readonly lifecycle: WorkflowLifecycle,
+    private readonly events: WorkflowEvents,
   ) {}
 
   /** Runs in this process until the execution completes, halts or fails, and resolves with it. */
@@ -140,6 +143,55 @@ export class WorkflowService {
 
   delete(executionId: string): Promise<boolean> {
     return this.runner.delete(normalizeExecutionId(executionId));
+  }
+
+  /**
+   * Delivers an event to every execution halted at an `event` step of this name whose `match` the
+   * payload holds, and keeps it for lookback; resolves with the ids of the executions it resumed
+   * (accepted, as `resume` returns). Each execution gets an event id at most once: sending the same
+   * `id` again delivers nothing twice.
+   */
+  sendEvent(
+    name: string,
+    payload: unknown,
+    options: { id?: string } = {},
+  ): Promise<{ delivered: string[] }> {
+    this.lifecycle.assertStarted();
+    return this.events.send(name, payload, options);
+  }
+
+  /**
+   * Runs a `failed` execution again from the step that failed, with the context it had before that
+   * step; returns it `pending`, handed to the queue (or the in-process runner). Any other status is
+   * refused with `ExecutionStateError`; a sub-workflow's execution (retry its parent), one past its
+   * workflow's timeout, or one failed before failure points were recorded, with `RetryRefusedError`.
+   */
+  retry(executionId: string): Promise<Execution> {
+    return this.runner.retry(normalizeExecutionId(executionId));
+  }
+
+  /**
+   * A new execution of the same workflow version and input that reuses the recorded outputs of the
+   * steps the execution completed before `fromStep` (they are not run again) and runs on from
+   * `fromStep`; returns it `pending`. Its `runtime.forkedFrom` and a `forked` entry on both trails
+   * say what was forked from what. Any status of the execution forked will do; a step unknown or
+   * never reached is refused with `ForkRefusedError`.
+   */
+  fork(executionId: string, options: ForkOptions): Promise<Execution> {
+    return this.runner.fork(normalizeExecutionId(executionId), options);
+  }
+
+  /**
+   * Retries every failed execution of a workflow created since `since`, newest first, up to
+   * `limit`; returns the ids retried, and those skipped with the reason.
+   */
+  retryFailed(query: RetryFailedQuery): Promise<RetryFailedResult> {
+    const runner = this.runner;
+    return retryFailed(
+      query,
+      (page) => this.store.find(page),
+      (id) => runner.retry(id),
+    );
   }
 
   private get runner(): WorkflowRunner {

@@ -6,7 +6,7 @@ import { WorkflowRegistry, loadWorkflow } from '../../src/engine';
 import type { DocumentLimits } from '../../src/core/definition/document-limits';
 import type { AssignStep } from '../../src/core/definition/definition-types';
 import { SetOnEveryPath } from '../../src/core/definition/set-on-every-path';
-import { edgesOf, type Edge } from '../../src/core/definition/step-graph';
+import { edgesOf, variablesSetBy, type Edge } from '../../src/core/definition/step-graph';
 import { validationProblems } from '../support/validation-problems';
 
 function problemsOf(document: unknown, limits?: Partial<DocumentLimits>): string[] {
@@ -246,6 +246,7 @@ describe('the set-on-every-path analysis', () => {
           edges,
           new Map(steps.map((step, i) => [step.id, i])),
           () => false,
+          variablesSetBy,
         );
         steps.forEach((_, position) => {
           const reference = expected[position];

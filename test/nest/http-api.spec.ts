@@ -308,9 +308,9 @@ describe.each(PLATFORMS)('HTTP API on %s', (platform) => {
     const countsOf = async (workflowId: string) => {
       const page = await (await fetch(`${base}/wf/dashboard?key=secret`)).text();
       expect(page).toContain('<h2>By status</h2>');
-      const table = /<table id="counts">([\s\S]*?)<\/table>/.exec(page)![1];
-      const row = table.split('<tr>').find((r) => r.includes(`<td>${workflowId}</td>`));
-      const cells = [...(row ?? '').matchAll(/<td>(\d+)<\/td>/g)].map((m) => Number(m[1]));
+      const table = /<table id="counts"[^>]*>([\s\S]*?)<\/table>/.exec(page)![1];
+      const row = table.split('<tr>').find((r) => r.includes(`>${workflowId}</a`));
+      const cells = [...(row ?? '').matchAll(/<td[^>]*>(\d+)<\/td>/g)].map((m) => Number(m[1]));
       return Object.fromEntries(EXECUTION_STATUSES.map((status, i) => [status, cells[i] ?? 0]));
     };
     const before = await countsOf('expense');

@@ -27,6 +27,10 @@ describe('an application without the optional peers', () => {
     expect(outcomes['in-process module with its own store']).toEqual({ ok: true });
   });
 
+  it('records no telemetry, and needs neither @opentelemetry/api nor @nestjs/terminus', () => {
+    expect(outcomes['telemetry without @opentelemetry/api']).toEqual({ ok: true });
+  });
+
   it.each([
     ['redis store', /A Redis store without a `client`.*needs ioredis.*npm install ioredis$/],
     [
@@ -34,6 +38,10 @@ describe('an application without the optional peers', () => {
       /The TypeORM store.*needs @nestjs\/typeorm and typeorm.*npm install @nestjs\/typeorm typeorm$/,
     ],
     ['queue', /The `queue` option needs bullmq, which is not installed. Run: npm install bullmq$/],
+    [
+      'testing module',
+      /DurableWorkflowTestingModule.*needs @nestjs\/typeorm and typeorm and better-sqlite3.*npm install @nestjs\/typeorm typeorm better-sqlite3$/,
+    ],
     [
       'http',
       /The `http` option needs class-validator and class-transformer.*npm install class-validator class-transformer$/,

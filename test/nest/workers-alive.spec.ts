@@ -42,7 +42,9 @@ describe('queue mode: workers alive', () => {
       overview('/workflows', { counts, workersAlive: 0 }, [execution], {}, false),
     );
     expect(page).toContain('id="no-workers"');
-    expect(page).toContain('No worker process is running: 1 pending execution(s)');
+    expect(page).toMatch(
+      /No worker process is running<\/b>, and 1 execution\(s\) wait for one\s+\(1 pending, 0 running\)/,
+    );
 
     worker = await WorkerProcess.start(config);
     let alive = 0;
@@ -56,5 +58,6 @@ describe('queue mode: workers alive', () => {
       overview('/workflows', { counts, workersAlive: 1 }, [execution], {}, false),
     );
     expect(calm).not.toContain('no-workers');
+    expect(calm).toMatch(/Workers alive: <b>1<\/b>/);
   });
 });

@@ -10,7 +10,7 @@ describe.each([new PostgresHarness(), new SqliteHarness()])('migrations on $name
   });
 
   it('keep an index an operator built beforehand (as CREATE INDEX CONCURRENTLY would)', async () => {
-    await harness.revertMigrationsThrough('IndexExecutionsForFlatFinds1765000000000');
+    await harness.revertThrough('IndexExecutionsForFlatFinds1765000000000');
     await harness.createExecutionsIndex('idx_workflow_executions_workflow_status_created', [
       'workflow_id',
       'status',
@@ -22,7 +22,7 @@ describe.each([new PostgresHarness(), new SqliteHarness()])('migrations on $name
   });
 
   it('keep a timer_due_at column and index an operator added beforehand', async () => {
-    await harness.revertMigrationsThrough('AddTimerDueAt1796666264918');
+    await harness.revertThrough('AddTimerDueAt1796666264918');
     await harness.addExecutionsTimestampColumn('timer_due_at');
     await harness.createExecutionsIndex('idx_workflow_executions_timer_due_at', ['timer_due_at']);
     await harness.runMigrations();

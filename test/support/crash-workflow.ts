@@ -1,6 +1,11 @@
 import { appendFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
-import { TypeormWorkflowStore, WorkflowEntryEntity, WorkflowExecutionEntity } from '../../src';
+import {
+  TypeormWorkflowStore,
+  WORKFLOW_EVENT_ENTITIES,
+  WorkflowEntryEntity,
+  WorkflowExecutionEntity,
+} from '../../src';
 import { ServiceRegistry, WorkflowEngine, WorkflowRegistry } from '../../src/engine';
 import { DATABASE_URL } from './env';
 
@@ -26,7 +31,7 @@ export async function crashEngine(schema: string, markFile: string) {
     type: 'postgres',
     url: DATABASE_URL,
     schema,
-    entities: [WorkflowExecutionEntity, WorkflowEntryEntity],
+    entities: [WorkflowExecutionEntity, WorkflowEntryEntity, ...WORKFLOW_EVENT_ENTITIES],
   });
   await dataSource.initialize();
   const services = new ServiceRegistry({

@@ -10,6 +10,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { DurableWorkflowModule, WorkflowCallable } from '../../src';
 import { REDIS_URL } from './env';
 import { appTypeorm } from './typeorm-app';
+import { LAB_STEP_WORKFLOWS, LabStepType } from './lab-step-type';
 
 export interface QueueAppConfig {
   schema: string;
@@ -20,6 +21,8 @@ export interface QueueAppConfig {
   maxRecoveries?: number;
   concurrency?: number;
   runMigrations?: boolean;
+  /** Serve the HTTP API and dashboard under /workflows. */
+  http?: boolean;
   /** A worker process that kills itself (SIGKILL) as it begins to apply a resume, before any checkpoint. */
   dieOnResume?: boolean;
 }
@@ -70,7 +73,7 @@ export class LabService {
   }
 }
 
-@Module({ providers: [Clock, LabService] })
+@Module({ providers: [Clock, LabService, LabStepType] })
 class LabModule {}
 
 export const QUEUE_WORKFLOWS = [
@@ -186,6 +189,54 @@ export const QUEUE_WORKFLOWS = [
       },
     ],
   },
+  {
+    id: 'awaitEvent',
+    name: 'Waits for an event, then a step',
+    inputs: { key: { type: 'string' } },
+    steps: [
+      {
+        id: 'hear',
+        type: 'event',
+        name: 'crash.test',
+        match: { key: '$key' },
+        output: 'heard',
+        next: 'after',
+      },
+      {
+        id: 'after',
+        type: 'call',
+        service: 'lab',
+        method: 'stamp',
+        input: { n: 1 },
+        output: 'after',
+      },
+    ],
+  },
+  {
+    id: 'mend',
+    name: 'A step that fails once, then one whose first run hangs',
+    inputs: { failMark: { type: 'string' }, hangMark: { type: 'string' } },
+    steps: [
+      {
+        id: 'try',
+        type: 'call',
+        service: 'lab',
+        method: 'flaky',
+        input: { markFile: '$failMark' },
+        output: 'tried',
+        next: 'hang',
+      },
+      {
+        id: 'hang',
+        type: 'call',
+        service: 'lab',
+        method: 'hangOnce',
+        input: { markFile: '$hangMark' },
+        next: 'after',
+      },
+      { id: 'after', type: 'assign', set: { ended: true } },
+    ],
+  },
 ];
 
 export function queueAppImports(config: QueueAppConfig): DynamicModule[] {
@@ -197,7 +248,7 @@ export function queueAppImports(config: QueueAppConfig): DynamicModule[] {
     ),
     DurableWorkflowModule.forRoot({
       store: { type: 'typeorm' },
-      workflows: QUEUE_WORKFLOWS,
+      workflows: [...QUEUE_WORKFLOWS, ...LAB_STEP_WORKFLOWS],
       shutdownGraceMs: 5000,
       queue: {
         connection: { url: REDIS_URL },
@@ -208,6 +259,7 @@ export function queueAppImports(config: QueueAppConfig): DynamicModule[] {
         maxRecoveries: config.maxRecoveries,
         concurrency: config.concurrency,
       },
+      http: config.http ? { path: 'workflows' } : undefined,
     }),
   ];
 }

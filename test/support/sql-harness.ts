@@ -6,6 +6,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import {
   TypeormWorkflowStore,
   WORKFLOW_MIGRATIONS,
+  WORKFLOW_EVENT_ENTITIES,
   WorkflowEntryEntity,
   WorkflowExecutionEntity,
   type Entry,
@@ -16,7 +17,7 @@ import { newEntry } from './fixtures';
 import type { BrokenAppend, StoreHarness } from './store-harness';
 import { postgresAdmin } from './postgres-admin';
 
-const entities = [WorkflowExecutionEntity, WorkflowEntryEntity];
+const entities = [WorkflowExecutionEntity, WorkflowEntryEntity, ...WORKFLOW_EVENT_ENTITIES];
 const migrations = WORKFLOW_MIGRATIONS;
 
 /** A TypeORM store on its own Postgres schema or SQLite file, migrated like an application would. */
@@ -66,16 +67,11 @@ abstract class SqlHarness implements StoreHarness {
     return log.upQueries.map((query) => query.query);
   }
 
-  /** Undoes the newest migration only. */
-  async revertLastMigration(): Promise<void> {
-    await this.dataSource.undoLastMigration();
-  }
-
-  /** Undoes the migrations newest first, down to and including the one named. */
-  async revertMigrationsThrough(name: string): Promise<void> {
+  /** Undoes the newest migrations, down to and including the one named. */
+  async revertThrough(name: string): Promise<void> {
     const position = migrations.findIndex((migration) => migration.name === name);
-    if (position < 0) throw new Error(`No migration named ${name}`);
-    for (let i = position; i < migrations.length; i++) await this.dataSource.undoLastMigration();
+    if (position < 0) throw new Error(`no migration ${name}`);
+    for (let i = migrations.length; i > position; i--) await this.dataSource.undoLastMigration();
   }
 
   /** Creates an index on the executions table by hand, as an operator would before migrating. */

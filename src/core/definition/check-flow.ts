@@ -1,10 +1,10 @@
 import { BUILT_IN_NAMES, referencedNames } from '../runtime/references';
-import type { Condition, StepDefinition } from './definition-types';
+import type { StepDefinition } from './definition-types';
 import { stepLabel, type Problems } from './problems';
 import { SetOnEveryPath, type IsSet } from './set-on-every-path';
 import { childSequences, defaultNext, edgesOf, variablesSetBy, type Edge } from './step-graph';
 
-const HALTING = new Set(['halt', 'approval', 'wait', 'workflow']);
+const HALTING = new Set(['halt', 'approval', 'wait', 'workflow', 'event']);
 
 /**
  * Checks one sequence and, recursively, the sequences inside it: targets exist in the same
@@ -47,7 +47,7 @@ export function checkSequence(
       problems.add(stepLabel(step.id), 'is unreachable: no step leads to it');
   });
 
-  const paths = new SetOnEveryPath(sequence, edgeLists, positionOf, known);
+  const paths = new SetOnEveryPath(sequence, edgeLists, positionOf, known, variablesSetBy);
   sequence.forEach((step, position) => {
     // An unreachable step has no path to check its reads against; its bodies are still checked.
     const before: IsSet = reachable[position] ? (name) => paths.isSetBefore(position, name) : known;
@@ -57,24 +57,6 @@ export function checkSequence(
           stepLabel(step.id),
           `reads $${name}, which is not set on every path leading to this step`,
         );
-      }
-    }
-    if (step.type === 'loop' && step.while && reachable[position]) {
-      // A while condition may read what the body sets: unset means falsy on the first test.
-      const fromBody = new Set(step.do.flatMap(variablesSetBy));
-      for (const name of readsOfCondition(step.while)) {
-        if (
-          !before(name) &&
-          !fromBody.has(name) &&
-          !isBuiltIn(name) &&
-          name !== step.index_as &&
-          name !== 'iteration'
-        ) {
-          problems.add(
-            stepLabel(step.id),
-            `"while" reads $${name}, which neither the steps before nor the body set`,
-          );
-        }
       }
     }
     const bodyVariables = new Set(
@@ -107,10 +89,13 @@ function reachableFromFirst(
   return reached;
 }
 
-/** The variables a step reads (first path segment), nested bodies excluded. */
+/**
+ * The variables a step reads (first path segment) that must be set on every path to it, nested
+ * bodies excluded. A router's or a while loop's conditions are not among them: a condition may read
+ * a variable that some path does not set (that is what `exists` is for), and it reads as missing.
+ */
 export function readsOf(step: StepDefinition): Set<string> {
   const names = new Set<string>();
-  const condition = (c: Condition) => readsOfCondition(c).forEach((name) => names.add(name));
   switch (step.type) {
     case 'end':
       referencedNames(step.result, names);
@@ -128,14 +113,14 @@ export function readsOf(step: StepDefinition): Set<string> {
     case 'workflow':
       referencedNames(step.input, names);
       break;
-    case 'router':
-      step.routes.forEach((route) => condition(route.when));
+    case 'custom':
+      referencedNames(step.config, names);
       break;
     case 'loop':
       referencedNames(step.over, names);
       break;
     case 'transform': {
-      names.add(step.input.split('.')[0]);
+      if (step.input !== undefined) names.add(step.input.split('.')[0]);
       const perItem = new Set<string>();
       step.expression.forEach((op) => {
         referencedNames(op.arg, perItem);
@@ -156,13 +141,10 @@ export function readsOf(step: StepDefinition): Set<string> {
     case 'wait':
       referencedNames(step.until, names);
       break;
+    case 'event':
+      referencedNames(step.match, names);
+      break;
   }
-  return names;
-}
-
-function readsOfCondition(condition: Condition): Set<string> {
-  const names = referencedNames(condition.value);
-  names.add(condition.field.split('.')[0]);
   return names;
 }
 

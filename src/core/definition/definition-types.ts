@@ -10,15 +10,34 @@ export interface WorkflowDefinition {
   steps: StepDefinition[];
   /** Every step by id, nested bodies included, with the sequence it belongs to. */
   index: ReadonlyMap<string, LocatedStep>;
+  /** Some step reads `$history`: completed steps are then kept with the execution for it. */
+  readsHistory?: boolean;
 }
 
 export type InputType = 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object';
 
 export interface InputSpec {
-  type: InputType;
+  /** Absent: any value is accepted, as the original format allows. */
+  type?: InputType;
   required: boolean;
   default?: unknown;
   description?: string;
+  /** The input's `schema` (JSON Schema), compiled at load. */
+  schema?: CompiledSchema;
+}
+
+/** A JSON Schema compiled at load time. */
+export interface CompiledSchema {
+  /** The schema as the document wrote it. */
+  readonly source: unknown;
+  /** The first place `value` breaks the schema, or null when it conforms. */
+  check(value: unknown): SchemaViolation | null;
+}
+
+/** Where a value breaks its schema: a JSON path (`$.lines[0].sku`) and what is wrong there. */
+export interface SchemaViolation {
+  path: string;
+  message: string;
 }
 
 export const CONDITION_OPS = [
@@ -38,6 +57,7 @@ export const CONDITION_OPS = [
   'empty',
   'truthy',
   'falsy',
+  'not_exists',
 ] as const;
 export type ConditionOp = (typeof CONDITION_OPS)[number];
 
@@ -45,7 +65,7 @@ export interface Condition {
   field: string;
   op: ConditionOp;
   value?: unknown;
-  /** Compiled at load time for `matches`. */
+  /** Compiled at load time for `matches`; absent when the pattern comes from a reference. */
   pattern?: CompiledPattern;
 }
 
@@ -68,6 +88,7 @@ export const STEP_TYPES = [
   'approval',
   'workflow',
   'wait',
+  'event',
 ] as const;
 export type StepType = (typeof STEP_TYPES)[number];
 
@@ -81,6 +102,8 @@ interface BaseStep {
 
 export interface StartStep extends BaseStep {
   type: 'start';
+  /** Accepted for documents of the original format; inputs are always checked. */
+  validate_input?: boolean;
 }
 export interface EndStep extends BaseStep {
   type: 'end';
@@ -96,6 +119,8 @@ export interface CallStep extends BaseStep {
   method: string;
   input?: unknown;
   output?: string;
+  /** From `output: {key, schema}`: the result must conform before it is stored. */
+  output_schema?: CompiledSchema;
   timeout?: number;
   retries: number;
   retry_delay: number;
@@ -125,7 +150,8 @@ export interface ParallelStep extends BaseStep {
 }
 export interface TransformStep extends BaseStep {
   type: 'transform';
-  input: string;
+  /** A path without `$`; absent: the whole context. */
+  input?: string;
   expression: TransformOp[];
   output?: string;
 }
@@ -149,11 +175,41 @@ export interface SubWorkflowStep extends BaseStep {
   workflow_id: string;
   input?: unknown;
   output?: string;
+  /** Seconds the child may take before it is cancelled and the step fails. */
+  timeout?: number;
 }
 export interface WaitStep extends BaseStep {
   type: 'wait';
   seconds?: number;
   until?: string;
+}
+
+/**
+ * A step of a type the application registered. In the document `type` is the registered name; here
+ * it is `custom`, the name is `step_type`, and every key that is not common is in `config`.
+ */
+export interface CustomStepDefinition extends BaseStep {
+  type: 'custom';
+  step_type: string;
+  config: Record<string, unknown>;
+  output?: string;
+  output_schema?: CompiledSchema;
+  timeout?: number;
+  retries: number;
+  retry_delay: number;
+  retry_backoff: number;
+}
+
+export interface EventStep extends BaseStep {
+  type: 'event';
+  name: string;
+  /** Payload fields and the values they must equal; values may be references. */
+  match: Record<string, unknown>;
+  timeout?: number;
+  on_timeout?: string;
+  output?: string;
+  /** Seconds before the step was reached that an event may have been sent and still count. */
+  lookback: number;
 }
 
 export type StepDefinition =
@@ -168,7 +224,9 @@ export type StepDefinition =
   | HaltStep
   | ApprovalStep
   | SubWorkflowStep
-  | WaitStep;
+  | WaitStep
+  | CustomStepDefinition
+  | EventStep;
 
 export const TRANSFORM_OPS = [
   'map',
@@ -195,8 +253,15 @@ export type TransformOpName = (typeof TRANSFORM_OPS)[number];
 export interface TransformOp {
   op: TransformOpName;
   arg: unknown;
-  /** Compiled for `select` and `reject`. */
+  /** Compiled for `select` and `reject` given a condition. */
   condition?: Condition;
+  /** For `select` and `reject` given a map: every field (a path in the item) must equal its value. */
+  fields?: Record<string, unknown>;
+}
+
+/** The step's type as the document wrote it (and as the trail and dashboard show it). */
+export function stepTypeName(step: StepDefinition): string {
+  return step.type === 'custom' ? step.step_type : step.type;
 }
 
 /** Where a step sits: the sequence it belongs to, and the loop or parallel step that owns it. */

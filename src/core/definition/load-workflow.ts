@@ -3,6 +3,7 @@ import { WorkflowValidationError } from '../errors';
 import type { WorkflowDefinition } from './definition-types';
 import { documentLimits, overLimit, type DocumentLimits } from './document-limits';
 import { parseDefinition, type ServiceCatalog } from './parse-definition';
+import type { StepTypeCatalog } from './parse-custom-step';
 import { parseYaml } from './parse-yaml';
 
 /** A workflow as an application gives it: a plain object, YAML text, or the path of a YAML/JSON file. */
@@ -12,15 +13,16 @@ export function loadWorkflow(
   source: WorkflowSource,
   catalog?: ServiceCatalog,
   overrides?: Partial<DocumentLimits>,
+  stepTypes?: StepTypeCatalog,
 ): WorkflowDefinition {
   const limits = documentLimits(overrides);
-  if (typeof source !== 'string') return parseDefinition(source, catalog, limits);
+  if (typeof source !== 'string') return parseDefinition(source, catalog, limits, stepTypes);
   const isPath = !source.includes('\n') && /\.(ya?ml|json)$/i.test(source.trim());
   const origin = isPath ? `file ${source.trim()}` : 'YAML text';
   const text = isPath ? readSource(source.trim(), limits) : source;
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > limits.maxDocumentBytes) throw tooLarge(origin, bytes, limits);
-  return parseDefinition(parseYaml(text, origin), catalog, limits);
+  return parseDefinition(parseYaml(text, origin), catalog, limits, stepTypes);
 }
 
 function readSource(path: string, limits: DocumentLimits): string {

@@ -1,4 +1,4 @@
-import { isPlainObject } from '../runtime/references';
+import { EXACT_REFERENCE, isPlainObject } from '../runtime/references';
 import { compilePattern } from './compile-pattern';
 import { CONDITION_OPS, type Condition, type ConditionOp } from './definition-types';
 import { FieldReader } from './field-reader';
@@ -39,6 +39,8 @@ export function parseCondition(
       problems.add(where, `"matches" needs a regular expression string as value`);
       return undefined;
     }
+    // A pattern from a reference is compiled when the step runs.
+    if (EXACT_REFERENCE.test(raw['value'])) return condition;
     const compiled = compilePattern(raw['value']);
     if ('unsupported' in compiled) {
       problems.add(

@@ -14,10 +14,16 @@ import { documentLimits, overLimit, type DocumentLimits } from './document-limit
 import { FieldReader } from './field-reader';
 import { measureDocument } from './measure-document';
 import { PROTOTYPE_NAME, variableNameProblem } from './names';
+import { checkInputReferences } from './input-references';
 import { parseSequence } from './parse-step';
+import type { StepTypeCatalog } from './parse-custom-step';
+import { parseInputSchema } from './parse-input-schema';
+import { checkOutputPaths } from './check-output-paths';
 import { describeValue, Problems, stepLabel } from './problems';
 import { childSequences } from './step-graph';
 
+/** `$history` in a value, or `history` as a condition's field or a transform's input. */
+const HISTORY_REFERENCE = /\$history\b|"(?:field|input)":"\$?history\b/;
 const WORKFLOW_ID = /^[A-Za-z0-9_.-]{1,100}$/;
 const TOP_KEYS = ['id', 'name', 'version', 'description', 'timeout', 'inputs', 'steps'];
 const INPUT_TYPES: InputType[] = ['string', 'integer', 'number', 'boolean', 'array', 'object'];
@@ -32,6 +38,7 @@ export function parseDefinition(
   raw: unknown,
   catalog?: ServiceCatalog,
   limits: DocumentLimits = documentLimits(),
+  stepTypes?: StepTypeCatalog,
 ): WorkflowDefinition {
   const problems = new Problems();
   if (!isPlainObject(raw)) {
@@ -53,11 +60,13 @@ export function parseDefinition(
   const description = top.string('description');
   const timeout = top.number('timeout', { integer: true, min: 1 });
   const inputs = parseInputs(top.map('inputs') ?? {}, problems);
-  const steps = parseSequence(raw['steps'], 'steps', problems);
+  const steps = parseSequence(raw['steps'], 'steps', problems, stepTypes);
   const index = indexSteps(steps, problems);
 
   const known = new Set<string>([...Object.keys(inputs), ...BUILT_IN_NAMES]);
   checkSequence(steps, false, (name) => known.has(name), problems);
+  checkOutputPaths(index, problems);
+  if (Object.keys(inputs).length > 0) checkInputReferences(index, inputs, problems);
   for (const { step } of index.values()) {
     if (step.type === 'loop' && step.max > limits.maxLoopIterations) {
       problems.add(
@@ -83,7 +92,8 @@ export function parseDefinition(
   }
 
   if (!problems.empty) throw new WorkflowValidationError(`Workflow "${id || '?'}"`, problems.list);
-  return { id, name, version, description, timeout, inputs, steps, index };
+  const readsHistory = HISTORY_REFERENCE.test(JSON.stringify(raw['steps']));
+  return { id, name, version, description, timeout, inputs, steps, index, readsHistory };
 }
 
 function readVersion(value: unknown, where: string, problems: Problems): string {
@@ -96,7 +106,8 @@ function readVersion(value: unknown, where: string, problems: Problems): string 
 
 function parseInputs(raw: Record<string, unknown>, problems: Problems): Record<string, InputSpec> {
   const inputs: Record<string, InputSpec> = {};
-  for (const [name, spec] of Object.entries(raw)) {
+  for (const [name, declared] of Object.entries(raw)) {
+    let spec = declared;
     const where = `input "${name}"`;
     const problem = variableNameProblem(name);
     if (problem === 'prototype') {
@@ -107,6 +118,8 @@ function parseInputs(raw: Record<string, unknown>, problems: Problems): Record<s
       problems.add(where, 'an input name must be a variable name that is not built in');
       continue;
     }
+    // `name:` with nothing after it declares an input of any type, as in the original format.
+    if (spec === null) spec = {};
     if (!isPlainObject(spec)) {
       problems.add(
         where,
@@ -115,15 +128,15 @@ function parseInputs(raw: Record<string, unknown>, problems: Problems): Record<s
       continue;
     }
     const reader = new FieldReader(spec, where, problems);
-    reader.unknownKeys(['type', 'required', 'default', 'description']);
-    const type = reader.string('type', true) as InputType | undefined;
+    reader.unknownKeys(['type', 'required', 'default', 'description', 'schema']);
+    const type = reader.string('type') as InputType | undefined;
     if (type !== undefined && !INPUT_TYPES.includes(type)) {
       problems.add(where, `unknown type "${type}" (known: ${INPUT_TYPES.join(', ')})`);
       continue;
     }
     const required = spec['required'] ?? true;
     if (typeof required !== 'boolean') problems.add(where, '"required" must be true or false');
-    if (type === undefined) continue;
+    if (type === undefined && reader.has('type')) continue;
     const input: InputSpec = {
       type,
       required: required !== false,
@@ -131,16 +144,21 @@ function parseInputs(raw: Record<string, unknown>, problems: Problems): Record<s
     };
     if (spec['default'] !== undefined) {
       input.default = spec['default'];
-      if (!matchesType(spec['default'], type))
+      if (type !== undefined && !matchesType(spec['default'], type))
         problems.add(where, `default ${describeValue(spec['default'])} is not of type ${type}`);
     }
+    if (type === undefined) delete input.type;
+    parseInputSchema(spec, input, where, problems);
     inputs[name] = input;
   }
   return inputs;
 }
 
-export function matchesType(value: unknown, type: InputType): boolean {
+/** Whether `value` is of `type`; an input declared without a type takes any value. */
+export function matchesType(value: unknown, type: InputType | undefined): boolean {
   switch (type) {
+    case undefined:
+      return true;
     case 'string':
       return typeof value === 'string';
     case 'integer':

@@ -1,8 +1,17 @@
 import { FORBIDDEN_SEGMENTS, isPlainObject } from '../runtime/references';
-import { STEP_TYPES, type Condition, type StepDefinition, type StepType } from './definition-types';
+import {
+  FINISHED,
+  STEP_TYPES,
+  type Condition,
+  type StepDefinition,
+  type StepType,
+} from './definition-types';
 import { FieldReader } from './field-reader';
 import { PROTOTYPE_NAME, checkStepValues, pathProblem, variableNameProblem } from './names';
 import { parseCondition } from './parse-condition';
+import { parseCustomStep, unknownStepType, type StepTypeCatalog } from './parse-custom-step';
+import { readOutput } from './parse-output';
+import { parseEventStep } from './parse-event-step';
 import { parseTransformOps } from './parse-transform';
 import { describeValue, stepLabel, type Problems } from './problems';
 
@@ -10,7 +19,7 @@ const STEP_ID = /^[A-Za-z0-9_.-]{1,100}$/;
 const TRANSFORM_INPUT = /^\$?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*$/;
 const COMMON_KEYS = ['id', 'type', 'next', 'on_error'];
 const TYPE_KEYS: Record<StepType, string[]> = {
-  start: [],
+  start: ['validate_input'],
   end: ['result'],
   assign: ['set'],
   call: [
@@ -29,25 +38,38 @@ const TYPE_KEYS: Record<StepType, string[]> = {
   transform: ['input', 'expression', 'output'],
   halt: ['reason', 'data', 'resume_step'],
   approval: ['prompt', 'context', 'approvers', 'on_reject', 'timeout', 'on_timeout'],
-  workflow: ['workflow_id', 'input', 'output'],
+  workflow: ['workflow_id', 'input', 'output', 'timeout'],
   wait: ['seconds', 'until'],
+  event: ['name', 'match', 'timeout', 'on_timeout', 'output', 'lookback'],
 };
-/** Steps whose successor is chosen otherwise, or that have none. */
-const NO_NEXT: StepType[] = ['router', 'end'];
+/** Steps whose successor is chosen otherwise, or that have none (an `end` may say `__FINISHED__`). */
+const NO_NEXT: StepType[] = ['router'];
+/** Variables a resume sets that `assign` may set too, as the original format allows. */
+const ASSIGNABLE_BUILT_INS = new Set(['approved', 'response']);
 
 /** Parses a list of steps (the top level, a loop body or a parallel branch). */
-export function parseSequence(raw: unknown, where: string, problems: Problems): StepDefinition[] {
+export function parseSequence(
+  raw: unknown,
+  where: string,
+  problems: Problems,
+  stepTypes?: StepTypeCatalog,
+): StepDefinition[] {
   if (!Array.isArray(raw) || raw.length === 0) {
     problems.add(where, `must be a non-empty list of steps, got ${describeValue(raw)}`);
     return [];
   }
   return raw.flatMap((item, index) => {
-    const step = parseStep(item, `${where}[${index}]`, problems);
+    const step = parseStep(item, `${where}[${index}]`, problems, stepTypes);
     return step ? [step] : [];
   });
 }
 
-function parseStep(raw: unknown, where: string, problems: Problems): StepDefinition | undefined {
+function parseStep(
+  raw: unknown,
+  where: string,
+  problems: Problems,
+  stepTypes?: StepTypeCatalog,
+): StepDefinition | undefined {
   if (!isPlainObject(raw)) {
     problems.add(where, `a step must be a map, got ${describeValue(raw)}`);
     return undefined;
@@ -64,7 +86,8 @@ function parseStep(raw: unknown, where: string, problems: Problems): StepDefinit
   const type = reader.string('type', true) as StepType | undefined;
   if (type === undefined) return undefined;
   if (!STEP_TYPES.includes(type)) {
-    problems.add(label, `unknown step type "${type}" (known: ${STEP_TYPES.join(', ')})`);
+    if (stepTypes?.has(type)) return parseCustomStep(type, id, reader, stepTypes);
+    problems.add(label, unknownStepType(type, stepTypes));
     return undefined;
   }
   const allowed = [...COMMON_KEYS, ...TYPE_KEYS[type]].filter(
@@ -72,12 +95,18 @@ function parseStep(raw: unknown, where: string, problems: Problems): StepDefinit
   );
   reader.unknownKeys(allowed);
   checkStepValues(raw, label, problems, type === 'assign' ? ['set'] : []);
+  if (type === 'end' && raw['next'] !== undefined && raw['next'] !== FINISHED) {
+    problems.add(
+      label,
+      `an end step's "next" may only be ${FINISHED}, got ${describeValue(raw['next'])}`,
+    );
+  }
   const base = {
     id: id ?? '',
     next: reader.string('next'),
     on_error: reader.string('on_error'),
   };
-  const step = parseTyped(type, reader, base, problems);
+  const step = parseTyped(type, reader, base, problems, stepTypes);
   return id === undefined ? undefined : step;
 }
 
@@ -88,16 +117,20 @@ function parseTyped(
   r: FieldReader,
   base: Base,
   problems: Problems,
+  stepTypes?: StepTypeCatalog,
 ): StepDefinition | undefined {
   switch (type) {
     case 'start':
+      if (r.has('validate_input') && typeof r.raw['validate_input'] !== 'boolean') {
+        problems.add(r.where, '"validate_input" must be true or false');
+      }
       return { ...base, type };
     case 'end':
       return { ...base, type, result: r.raw['result'] };
     case 'assign': {
       const set = r.map('set', true) ?? {};
       for (const key of Object.keys(set)) {
-        const problem = variableNameProblem(key);
+        const problem = ASSIGNABLE_BUILT_INS.has(key) ? null : variableNameProblem(key);
         if (problem === 'prototype') {
           problems.add(r.where, `"set" key "${key}" cannot be assigned: ${PROTOTYPE_NAME}`);
         } else if (problem) {
@@ -113,7 +146,7 @@ function parseTyped(
         service: r.string('service', true) ?? '',
         method: r.string('method', true) ?? '',
         input: r.raw['input'],
-        output: r.variable('output'),
+        ...readOutput(r),
         timeout: r.number('timeout', { min: 0.001 }),
         retries: r.number('retries', { integer: true, min: 0, fallback: 0 }) as number,
         retry_delay: r.number('retry_delay', { min: 0, fallback: 1 }) as number,
@@ -152,21 +185,22 @@ function parseTyped(
         while: whileCondition,
         as: r.variable('as', false, 'item') as string,
         index_as: r.variable('index_as', false, 'index') as string,
-        do: parseSequence(r.raw['do'], `${r.where} do`, problems),
+        do: parseSequence(r.raw['do'], `${r.where} do`, problems, stepTypes),
         output: r.variable('output'),
         max: r.number('max', { integer: true, min: 1, fallback: 100 }) as number,
         on_exhausted: r.string('on_exhausted'),
       };
     }
     case 'parallel': {
-      const branches = (r.list('branches', true) ?? []).map((branch, index) =>
+      // No branches is allowed, as in the original format: the step continues at once.
+      const branches = (r.list('branches') ?? []).map((branch, index) =>
         parseSequence(
           Array.isArray(branch) ? branch : [branch],
           `${r.where} branches[${index}]`,
           problems,
+          stepTypes,
         ),
       );
-      if (branches.length === 0) problems.add(r.where, '"branches" must list at least one branch');
       const wait = r.raw['wait'] ?? 'all';
       const validWait =
         wait === 'all' ||
@@ -190,17 +224,17 @@ function parseTyped(
       };
     }
     case 'transform': {
-      const input = r.string('input', true) ?? '';
+      const input = r.string('input');
       if (input && !TRANSFORM_INPUT.test(input)) {
         problems.add(r.where, `"input" must be a path such as $order.lines, got "${input}"`);
       }
-      const inputProblem = pathProblem(input);
+      const inputProblem = input === undefined ? null : pathProblem(input);
       if (inputProblem) problems.add(r.where, `"input" ${inputProblem}`);
       return {
         ...base,
         type,
-        input: input.replace(/^\$/, ''),
-        expression: parseTransformOps(r.list('expression', true) ?? [], r.where, problems),
+        input: input?.replace(/^\$/, ''),
+        expression: parseTransformOps(expressionOps(r), r.where, problems),
         output: r.variable('output'),
       };
     }
@@ -233,11 +267,26 @@ function parseTyped(
         workflow_id: r.string('workflow_id', true) ?? '',
         input: r.raw['input'],
         output: r.variable('output'),
+        timeout: r.number('timeout', { min: 0.001 }),
       };
     case 'wait':
       if (r.has('seconds') === r.has('until')) {
         problems.add(r.where, 'a wait needs exactly one of "seconds" or "until"');
       }
       return { ...base, type, seconds: r.number('seconds', { min: 0 }), until: r.string('until') };
+    case 'event':
+      return parseEventStep(r, base, problems);
   }
+}
+
+/**
+ * A transform's ops: a list of `name` or `{name: argument}`, or, as the original format writes them,
+ * one map applied in key order (`{select: {active: true}, pluck: name}`).
+ */
+function expressionOps(r: FieldReader): unknown[] {
+  const raw = r.raw['expression'];
+  if (isPlainObject(raw)) {
+    return Object.entries(raw).map(([op, arg]) => (arg === null ? op : { [op]: arg }));
+  }
+  return r.list('expression', true) ?? [];
 }

@@ -5,9 +5,6 @@ import { parseCondition } from './parse-condition';
 import { describeValue, type Problems } from './problems';
 
 const ARGUMENT_FREE = new Set<TransformOpName>([
-  'first',
-  'last',
-  'flatten',
   'compact',
   'uniq',
   'reverse',
@@ -61,12 +58,31 @@ function parseOp(
   if (ARGUMENT_FREE.has(op)) return arg === null ? { op, arg } : bad('no argument');
   switch (op) {
     case 'map':
-      return arg === null ? bad('a template such as {sku: $item.sku}') : { op, arg };
+      if (arg === null) return bad('a path such as sku, or a template such as {sku: $item.sku}');
+      return typeof arg === 'string' && !arg.includes('$')
+        ? itemPath(op, arg, arg, at, problems)
+        : { op, arg };
     case 'select':
     case 'reject': {
-      const condition = parseCondition(arg, at, problems);
-      return condition && { op, arg, condition };
+      if (!isPlainObject(arg) || Object.keys(arg).length === 0) {
+        return bad('a condition {field, op, value} or a map of field values');
+      }
+      if (
+        typeof arg['field'] === 'string' &&
+        Object.keys(arg).every((k) => CONDITION_KEYS.has(k))
+      ) {
+        const condition = parseCondition(arg, at, problems);
+        return condition && { op, arg, condition };
+      }
+      const fieldProblems = Object.keys(arg).flatMap((path) => pathProblem(path) ?? []);
+      fieldProblems.forEach((problem) => problems.add(at, `"${op}" field ${problem}`));
+      return fieldProblems.length ? undefined : { op, arg, fields: arg };
     }
+    case 'first':
+    case 'last':
+      return arg === null || isCount(arg, 0) ? { op, arg } : bad('nothing or a count');
+    case 'flatten':
+      return arg === null || isCount(arg, 1) ? { op, arg } : bad('nothing or a depth ≥ 1');
     case 'pluck':
       return typeof arg === 'string' ? itemPath(op, arg, arg, at, problems) : bad('a path');
     case 'sum':
@@ -99,6 +115,12 @@ function parseOp(
     default:
       return bad('an argument');
   }
+}
+
+const CONDITION_KEYS = new Set(['field', 'op', 'value']);
+
+function isCount(value: unknown, min: number): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min;
 }
 
 /** An op whose argument names a path inside each item; refused when the path walks a prototype. */

@@ -1,5 +1,5 @@
 import type { StepDefinition } from './definition-types';
-import { variablesSetBy, type Edge } from './step-graph';
+import type { Edge } from './step-graph';
 
 /** Says whether a variable is set, by name. */
 export type IsSet = (name: string) => boolean;
@@ -28,6 +28,8 @@ export class SetOnEveryPath {
     positionOf: ReadonlyMap<string, number>,
     /** Set before the sequence's first step. */
     private readonly atEntry: IsSet,
+    /** The variables a step sets when it succeeds. */
+    setBy: (step: StepDefinition) => string[],
   ) {
     this.incoming = sequence.map(() => []);
     edgeLists.forEach((edges, from) => {
@@ -36,7 +38,7 @@ export class SetOnEveryPath {
         if (to !== undefined) this.incoming[to].push({ from, edge });
       }
     });
-    this.setBy = sequence.map((step) => new Set(variablesSetBy(step)));
+    this.setBy = sequence.map((step) => new Set(setBy(step)));
   }
 
   isSetBefore(position: number, name: string): boolean {

@@ -1,4 +1,8 @@
-import type { LocatedStep, StepDefinition } from '../definition/definition-types';
+import {
+  stepTypeName,
+  type LocatedStep,
+  type StepDefinition,
+} from '../definition/definition-types';
 import { StepError } from '../errors';
 import type { RuntimeFrame } from '../types';
 import type { LoopFrame, RunState } from './run-state';
@@ -83,7 +87,7 @@ export class BranchTrack implements StepTrack {
 
   completed(located: LocatedStep, result: unknown, durationMs: number): void {
     const { step } = located;
-    this.record(step.id, step.type, { action: 'completed', output: result, durationMs });
+    this.record(step.id, stepTypeName(step), { action: 'completed', output: result, durationMs });
     this.result = result;
   }
 

@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { RejectedValueError } from '../store/store-errors';
 import { storeCan } from '../store/store-capabilities';
-import type { DurableWorkflowStore, WorkflowStore } from '../store/workflow-store';
-import { FINISHED, type LocatedStep } from '../definition/definition-types';
+import type {
+  CheckpointOptions,
+  DurableWorkflowStore,
+  EventWaitIndex,
+  WorkflowStore,
+} from '../store/workflow-store';
+import { eventWaitIndexOf } from '../events/event-keys';
+import { FINISHED, stepTypeName, type LocatedStep } from '../definition/definition-types';
 import { serializeError } from '../error-serialization';
 import { ExecutionNotFoundError, StepFailedError } from '../errors';
 import type { Entry, Execution, ExecutionRuntime } from '../types';
@@ -32,6 +38,10 @@ export class Checkpointer {
 
   /** Adds an entry to the next checkpoint. */
   record(state: RunState, stepId: string, stepType: string, draft: EntryDraft, at?: Date): void {
+    if (state.definition.readsHistory && draft.action === 'completed') {
+      const item = { step: state.entryName(stepId), type: stepType, output: draft.output ?? null };
+      (state.runtime.history ??= []).push(item);
+    }
     state.pending.push({
       id: randomUUID(),
       executionId: state.saved.id,
@@ -66,14 +76,14 @@ export class Checkpointer {
     const lease = state.options.lease;
     const releasing =
       lease !== undefined && lease.executionId === execution.id && execution.status !== 'running';
+    const eventWait = eventWaitChange(state.saved, execution);
     let saved: Execution;
     try {
       if (storeCan(store, 'checkpoint')) {
-        saved = await store.checkpoint(
-          execution,
-          entries,
-          releasing ? { releaseLeaseOf: lease.owner } : undefined,
-        );
+        const options: CheckpointOptions = {};
+        if (releasing) options.releaseLeaseOf = lease.owner;
+        if (eventWait !== undefined) options.eventWait = eventWait;
+        saved = await store.checkpoint(execution, entries, options);
         if (releasing) lease.released();
       } else {
         // A store with only the seed's methods: entries after the save, not atomically.
@@ -109,10 +119,14 @@ export class Checkpointer {
       await this.commit(state, changes);
       return state.saved.status !== 'running';
     } catch (error) {
-      if (!(error instanceof RejectedValueError)) throw error;
+      // An execution never saved has nothing to roll back to: its start is refused instead.
+      if (!(error instanceof RejectedValueError) || state.saved.revision === undefined) throw error;
       await this.rollback(state);
       const stepId = located?.step.id ?? state.saved.currentStep ?? 'end';
-      this.record(state, stepId, located?.step.type ?? 'end', { action: 'failed', error });
+      this.record(state, stepId, located ? stepTypeName(located.step) : 'end', {
+        action: 'failed',
+        error,
+      });
       const onError = located?.step.on_error;
       // Outside a loop body the step's on_error applies, from the last stored context.
       if (onError !== undefined && state.frames.length === 0 && !onErrorTaken) {
@@ -149,9 +163,17 @@ export class Checkpointer {
   async fail(state: RunState, error: Error, alreadyRecorded = false): Promise<Execution> {
     const stepId = state.saved.currentStep;
     if (!alreadyRecorded && stepId && stepId !== FINISHED) {
-      const type = state.located(stepId)?.step.type ?? 'unknown';
+      const located = state.located(stepId);
+      const type = located ? stepTypeName(located.step) : 'unknown';
       this.record(state, stepId, type, { action: 'failed', error });
     }
+    // Where `retry` starts again: the step in flight and the loops it was in, unless the step loop
+    // said already (it unwinds loops looking for an on_error).
+    const position = state.pendingPosition === undefined ? stepId : state.pendingPosition;
+    state.runtime.failure ??= {
+      stepId: position === FINISHED ? null : position,
+      frames: structuredClone(state.runtime.frames),
+    };
     state.runtime.frames = [];
     await this.commit(state, { status: 'failed', error: error.message, haltData: null });
     await this.options.onFinished(state.saved);
@@ -169,4 +191,15 @@ export class Checkpointer {
     state.startAhead = null;
     state.pendingPosition = undefined;
   }
+}
+
+/**
+ * How a checkpoint changes the index of event waits: the wait of an execution that halts at an
+ * `event` step, null when it leaves one, undefined when neither (most checkpoints).
+ */
+function eventWaitChange(before: Execution, after: Execution): EventWaitIndex | null | undefined {
+  const wait = eventWaitIndexOf(after);
+  if (wait) return wait;
+  // Status aside: a failing event step is marked running before its failure is written.
+  return before.haltData?.['type'] === 'event' ? null : undefined;
 }

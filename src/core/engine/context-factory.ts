@@ -2,13 +2,16 @@ import type { StepDefinition } from '../definition/definition-types';
 import { evaluateCondition } from '../runtime/conditions';
 import { resolveValue, type ReferenceScope } from '../runtime/references';
 import type { ServiceResolver } from '../services';
+import type { StepTypeResolver } from '../custom-step-types';
 import type { Execution } from '../types';
 import type { RunState } from './run-state';
 import type { BranchOutcome, StepContext } from './step-context';
+import { stepEvents, type RetainedEvents } from './step-events';
 import type { StepTrack } from './step-track';
 
 export interface StepContextFactoryOptions {
   services: ServiceResolver;
+  stepTypes: StepTypeResolver;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
   runChild: (
@@ -17,11 +20,18 @@ export interface StepContextFactoryOptions {
     step: StepDefinition & { type: 'workflow' },
     input: Record<string, unknown>,
   ) => Promise<Execution>;
+  cancelChild: (
+    state: RunState,
+    parent: Execution,
+    step: StepDefinition & { type: 'workflow' },
+  ) => Promise<string>;
   runBranch: (
     state: RunState,
     steps: StepDefinition[],
     ctx: Record<string, unknown>,
   ) => Promise<BranchOutcome>;
+  /** Events kept since a moment, oldest first, for an `event` step's lookback. */
+  events: RetainedEvents;
 }
 
 /** Builds what a step handler sees: the run's values and what it may do, bound to a track. */
@@ -30,7 +40,7 @@ export class StepContextFactory {
 
   create(track: StepTrack): StepContext {
     const { state } = track;
-    const { services, now, sleep, runChild, runBranch } = this.options;
+    const { services, stepTypes, now, sleep, runChild, cancelChild, runBranch } = this.options;
     const ctx = track.ctx;
     const scope: ReferenceScope = {
       input: state.saved.input,
@@ -38,6 +48,8 @@ export class StepContextFactory {
       now: () => now().toISOString(),
       response: state.runtime.response,
       approved: state.runtime.approved,
+      // A copy: the list grows as steps complete, and a step may store what it read.
+      history: () => structuredClone(state.runtime.history ?? []),
     };
     return {
       definition: state.definition,
@@ -45,7 +57,11 @@ export class StepContextFactory {
       ctx,
       scope,
       services,
-      children: { runChild: (parent, step, input) => runChild(state, parent, step, input) },
+      stepTypes,
+      children: {
+        runChild: (parent, step, input) => runChild(state, parent, step, input),
+        cancelChild: (parent, step) => cancelChild(state, parent, step),
+      },
       resolve: (value) => resolveValue(value, scope),
       evaluate: (condition) => evaluateCondition(condition, scope),
       record: (stepId, stepType, draft) => track.record(stepId, stepType, draft),
@@ -60,6 +76,7 @@ export class StepContextFactory {
       adopt: (outcome) => {
         for (const r of outcome.recorded) track.record(r.stepId, r.stepType, r.draft, r.at);
       },
+      events: stepEvents(state, this.options.events),
     };
   }
 }

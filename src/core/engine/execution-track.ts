@@ -1,5 +1,6 @@
-import type { LocatedStep } from '../definition/definition-types';
+import { stepTypeName, type LocatedStep } from '../definition/definition-types';
 import { StepFailedError, WorkflowTimeoutError } from '../errors';
+import type { FailurePoint } from '../types';
 import type { Checkpointer } from './checkpointer';
 import type { LoopFrame, RunState } from './run-state';
 import type { EntryDraft, StepOutcome } from './step-context';
@@ -75,7 +76,7 @@ export class ExecutionTrack implements StepTrack {
   }
 
   enter(located: LocatedStep, frame: LoopFrame, first: string, durationMs: number) {
-    this.record(located.step.id, located.step.type, { action: 'started', durationMs });
+    this.record(located.step.id, stepTypeName(located.step), { action: 'started', durationMs });
     this.state.frames.push(frame);
     return this.moveTo(located, first);
   }
@@ -86,7 +87,11 @@ export class ExecutionTrack implements StepTrack {
     durationMs: number,
   ): Promise<boolean> {
     const { step } = located;
-    this.record(step.id, step.type, { action: 'halted', output: outcome.haltData, durationMs });
+    this.record(step.id, stepTypeName(step), {
+      action: 'halted',
+      output: outcome.haltData,
+      durationMs,
+    });
     const recoverTo =
       outcome.recoverTo !== undefined ? outcome.recoverTo : this.state.successor(located);
     await this.checkpointer.commitOrFail(this.state, located, {
@@ -108,7 +113,7 @@ export class ExecutionTrack implements StepTrack {
   }
 
   completed(located: LocatedStep, result: unknown, durationMs: number): void {
-    this.record(located.step.id, located.step.type, {
+    this.record(located.step.id, stepTypeName(located.step), {
       action: 'completed',
       output: result,
       durationMs,
@@ -116,10 +121,13 @@ export class ExecutionTrack implements StepTrack {
   }
 
   async end(finish: { result: unknown } | null): Promise<void> {
+    // An `end` step's result stays readable in the context, as in the original format.
+    if (finish) this.state.ctx['result'] = finish.result;
     await this.checkpointer.complete(this.state, finish ? finish.result : { ...this.state.ctx });
   }
 
-  async failed(located: LocatedStep, error: unknown): Promise<void> {
+  async failed(located: LocatedStep, error: unknown, at: FailurePoint): Promise<void> {
+    this.state.runtime.failure = at;
     const failure =
       error instanceof WorkflowTimeoutError
         ? error

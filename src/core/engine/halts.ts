@@ -33,6 +33,7 @@ export interface HaltsOptions {
   drive: (executionId: string) => Promise<Execution>;
   resume: (executionId: string, payload: ResumePayload) => Promise<Execution>;
   fireTimer: (executionId: string) => Promise<Execution>;
+  cancel: (executionId: string) => Promise<Execution>;
   /** Runs a new child execution with this id; a parent's sub-workflow step waits on it. */
   startChild: (
     workflowId: string,
@@ -61,6 +62,12 @@ export class Halts {
     const problems = stepHandler(step).resumeProblems?.(step, payload) ?? [];
     if (problems.length)
       throw new WorkflowValidationError(`Resume of execution "${execution.id}"`, problems);
+    const eventId = payload.event?.id;
+    if (eventId !== undefined && execution.runtime?.events?.includes(eventId)) {
+      throw new ExecutionStateError(execution.id, `already given event "${eventId}"`, 'deliver', [
+        'waiting for an event it was not given yet',
+      ]);
+    }
   }
 
   async resume(
@@ -73,8 +80,12 @@ export class Halts {
     const located = this.haltedStep(state.saved, state.definition);
     state.runtime.response = payload.response ?? null;
     state.runtime.approved = payload.approved ?? null;
+    // Kept in the context too, where the original format has them (and an `assign` may set them).
+    state.ctx['response'] = state.runtime.response;
+    state.ctx['approved'] = state.runtime.approved;
     // Applied with the checkpoint that leaves the halt: no longer waiting for anyone.
     delete state.runtime.acceptedResume;
+    if (payload.event) state.runtime.events = [...(state.runtime.events ?? []), payload.event.id];
     const handler = stepHandler(located.step);
     const halted = this.haltedContext(state);
     return this.continueHalted(state, located, async () =>
@@ -146,6 +157,24 @@ export class Halts {
     });
   }
 
+  /** Cancels the child execution of a sub-workflow step; one that already finished is left. */
+  async cancelChild(
+    state: RunState,
+    parent: Execution,
+    step: StepDefinition & { type: 'workflow' },
+  ): Promise<string> {
+    const childId = childExecutionId(parent.id, childPath(state.frames, step.id));
+    await this.cancelQuietly(childId);
+    return childId;
+  }
+
+  private async cancelQuietly(childId: string): Promise<void> {
+    await this.options.cancel(childId).catch((error: unknown) => {
+      if (!(error instanceof ExecutionStateError || error instanceof ExecutionNotFoundError))
+        throw error;
+    });
+  }
+
   private haltedContext(state: RunState): HaltedStepContext {
     const { now } = this.options;
     const dueAt = timerDueAt(state.saved) ?? Infinity;
@@ -157,6 +186,10 @@ export class Halts {
       resumeChild: (payload) =>
         this.forwardToChild(state, (id) => this.options.resume(id, payload)),
       fireChildTimer: () => this.forwardToChild(state, (id) => this.options.fireTimer(id)),
+      cancelChild: async () => {
+        const childId = state.saved.haltData?.['child_execution_id'];
+        if (typeof childId === 'string') await this.cancelQuietly(childId);
+      },
     };
   }
 

@@ -21,11 +21,19 @@ export function validateInputs(
     const value = values[name];
     if (value === undefined || value === null) {
       if (spec.default !== undefined) values[name] = structuredClone(spec.default);
-      else if (spec.required) problems.push(`input "${name}" is required (${spec.type})`);
+      else if (spec.required)
+        problems.push(`input "${name}" is required (${spec.type ?? 'any type'})`);
       continue;
     }
     if (!matchesType(value, spec.type)) {
       problems.push(`input "${name}" must be of type ${spec.type}, got ${JSON.stringify(value)}`);
+      continue;
+    }
+    const violation = spec.schema?.check(value);
+    if (violation) {
+      problems.push(
+        `input "${name}" does not match its schema at ${violation.path}: ${violation.message}`,
+      );
     }
   }
   if (problems.length) throw new WorkflowValidationError(subject, problems);

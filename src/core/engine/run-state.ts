@@ -1,6 +1,8 @@
 import type { LocatedStep, WorkflowDefinition } from '../definition/definition-types';
 import { defaultNext } from '../definition/step-graph';
+import type { TraceCarrier } from '../telemetry';
 import type { Entry, Execution, ExecutionRuntime, RuntimeFrame } from '../types';
+import type { Replay } from './replay';
 
 /** How one call of the engine runs. */
 export interface RunOptions {
@@ -17,6 +19,13 @@ export interface RunOptions {
    * a failure) gives it up in the same write, and says so through `released`.
    */
   lease?: { executionId: string; owner: string; released: () => void };
+  /**
+   * The trace context of whoever asked for this run, when it came through a queue job; in process
+   * the active context is used. @defaultValue the active context
+   */
+  caller?: TraceCarrier;
+  /** When the resume being applied was asked for (epoch ms), for the resume latency metric. */
+  requestedAt?: number;
 }
 
 /** The innermost loop being iterated in `frames`, if any. */
@@ -43,6 +52,8 @@ export class RunState {
    * loop step's next move carries, so an iteration costs one write.
    */
   pendingPosition: string | null | undefined = undefined;
+  /** Set while a fork replays the steps before the one it runs on from. */
+  replay?: Replay;
 
   constructor(
     public saved: Execution,

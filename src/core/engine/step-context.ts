@@ -1,6 +1,8 @@
 import type { Condition, StepDefinition, WorkflowDefinition } from '../definition/definition-types';
 import type { ReferenceScope } from '../runtime/references';
 import type { ServiceResolver } from '../services';
+import type { StepTypeResolver } from '../custom-step-types';
+import type { StoredEvent } from '../store/workflow-store';
 import type { EntryAction, Execution, RuntimeFrame } from '../types';
 
 /** What a step records on the trail; the engine adds ids, names and timestamps. */
@@ -34,6 +36,20 @@ export interface ChildRunner {
     step: StepDefinition & { type: 'workflow' },
     input: Record<string, unknown>,
   ): Promise<Execution>;
+  /** Cancels the child execution of this step, unless it has finished; its id. */
+  cancelChild(parent: Execution, step: StepDefinition & { type: 'workflow' }): Promise<string>;
+}
+
+/** The events kept by the store, as an `event` step's lookback sees them. */
+export interface StepEvents {
+  /** The oldest kept event of `name` sent at or after `since` that matches and was not yet delivered here. */
+  undelivered(
+    name: string,
+    match: Record<string, unknown>,
+    since: Date,
+  ): Promise<StoredEvent | null>;
+  /** Records the event as delivered to this execution, with the next checkpoint. */
+  delivered(eventId: string): void;
 }
 
 /** What a step handler may see and do. */
@@ -45,6 +61,8 @@ export interface StepContext {
   readonly scope: ReferenceScope;
   readonly services: ServiceResolver;
   readonly children: ChildRunner;
+  /** The step types the application registered. */
+  readonly stepTypes: StepTypeResolver;
   resolve(value: unknown): unknown;
   evaluate(condition: Condition): boolean;
   record(stepId: string, stepType: string, draft: EntryDraft): void;
@@ -71,6 +89,7 @@ export interface StepContext {
   runBranch(steps: StepDefinition[], ctx: Record<string, unknown>): Promise<BranchOutcome>;
   /** Adds a finished branch's trail to this step's entries. */
   adopt(outcome: BranchOutcome): void;
+  readonly events: StepEvents;
 }
 
 export type StepOutcome =

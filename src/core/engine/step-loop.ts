@@ -1,14 +1,20 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { StoreError } from '../store/store-errors';
-import { FINISHED, type LocatedStep, type StepDefinition } from '../definition/definition-types';
-import { ExecutionNotFoundError, StepError } from '../errors';
+import {
+  FINISHED,
+  stepTypeName,
+  type LocatedStep,
+  type StepDefinition,
+} from '../definition/definition-types';
+import { ExecutionNotFoundError, ForkRefusedError, StepError } from '../errors';
 import { stepHandler } from '../steps/step-registry';
 import { BranchTrack } from './branch-track';
 import type { StepContextFactory } from './context-factory';
 import { topLoop, type LoopFrame, type RunState } from './run-state';
 import type { BranchOutcome, EntryDraft, StepOutcome } from './step-context';
 import type { StepTrack } from './step-track';
+import type { StepMetricOutcome, StepSpanInfo, WorkflowTelemetry } from '../telemetry';
 
 /**
  * Runs steps one after another on a track: the execution's top level, its loop bodies, and parallel
@@ -18,6 +24,7 @@ export class StepLoop {
   constructor(
     private readonly contexts: StepContextFactory,
     private readonly now: () => Date,
+    private readonly telemetry: WorkflowTelemetry,
   ) {}
 
   /** Runs until the track stops: the run halted, ended or failed. */
@@ -33,6 +40,7 @@ export class StepLoop {
         if (await this.endIteration(track, frame)) return;
         continue;
       }
+      if (track.stopsBefore?.(position)) return;
       const located = track.state.located(position);
       if (!located) {
         const { version, id } = track.state.definition;
@@ -41,14 +49,25 @@ export class StepLoop {
         );
       }
       const began = Date.now();
+      const span = stepSpan(track, located);
+      // Handlers write variables at the top level: a copy of it is the context before the step.
+      const before = { ...track.ctx };
       let outcome: StepOutcome;
       try {
-        outcome = await stepHandler(located.step).run(located.step, this.contexts.create(track));
+        const context = this.contexts.create(track);
+        const { replay } = track.state;
+        outcome = await this.telemetry.traceStep(span, () =>
+          replay
+            ? replay.outcome(located, context, track.state)
+            : stepHandler(located.step).run(located.step, context),
+        );
       } catch (error) {
-        if (isStoreFailure(error)) throw error;
-        if (await this.fail(track, located, error, Date.now() - began)) return;
+        if (isStoreFailure(error) || error instanceof ForkRefusedError) throw error;
+        this.telemetry.stepFinished(span, 'failed', Date.now() - began);
+        if (await this.fail(track, located, error, Date.now() - began, before)) return;
         continue;
       }
+      this.telemetry.stepFinished(span, metricOutcome(outcome), Date.now() - began);
       if (await this.apply(track, located, outcome, Date.now() - began)) return;
     }
   }
@@ -113,10 +132,17 @@ export class StepLoop {
     located: LocatedStep,
     error: unknown,
     durationMs: number,
+    ctxBefore?: Record<string, unknown>,
   ): Promise<boolean> {
     let current = located;
+    // Before any loop is unwound: where a retry of a failed run begins again.
+    const failure = { stepId: located.step.id, frames: structuredClone(track.frames) };
     track.clearRetry();
-    track.record(current.step.id, current.step.type, { action: 'failed', error, durationMs });
+    track.record(current.step.id, stepTypeName(current.step), {
+      action: 'failed',
+      error,
+      durationMs,
+    });
     for (;;) {
       if (current.step.on_error !== undefined) {
         track.ctx['_last_error'] = lastError(current.step.id, error);
@@ -132,7 +158,10 @@ export class StepLoop {
         durationMs: track.loopDurationMs(frame),
       });
     }
-    await track.failed(located, error);
+    // A failed run keeps the context as the step found it, whatever the step wrote before it
+    // threw: that is the context a retry starts the step again with.
+    if (ctxBefore) restoreTopLevel(track.ctx, ctxBefore);
+    await track.failed(located, error, failure);
     return true;
   }
 
@@ -152,7 +181,7 @@ export class StepLoop {
       // Not written ahead: the step meets the same problem when it runs, and fails there.
       return;
     }
-    track.recordAhead(located.step.id, located.step.type, draft);
+    track.recordAhead(located.step.id, stepTypeName(located.step), draft);
   }
 
   /** A loop body ran to its end: its step repeats it or leaves the loop. True when the run stopped. */
@@ -176,12 +205,32 @@ export class StepLoop {
   }
 }
 
+/** What a step's span and metrics say of it. */
+function stepSpan(track: StepTrack, located: LocatedStep): StepSpanInfo {
+  const { id, type } = located.step;
+  const attempt = track.parkedRetry(id)?.attempt ?? 1;
+  return { execution: track.state.saved, stepId: id, stepType: type, attempt };
+}
+
+function metricOutcome(outcome: StepOutcome): StepMetricOutcome {
+  if (outcome.kind === 'halt') return 'halted';
+  return outcome.kind === 'retry' ? 'retry' : 'completed';
+}
+
+/** Puts `ctx`'s top-level variables back to those of `before`. */
+function restoreTopLevel(ctx: Record<string, unknown>, before: Record<string, unknown>): void {
+  for (const key of Object.keys(ctx)) if (!Object.hasOwn(before, key)) delete ctx[key];
+  Object.assign(ctx, before);
+}
+
 /** What workflows see of a failure in `_last_error`. */
 export function lastError(stepId: string, error: unknown): Record<string, unknown> {
   return {
     step: stepId,
     message: error instanceof Error ? error.message : String(error),
     name: error instanceof Error ? error.name : 'Error',
+    // The original format's key: the error's class.
+    class: error instanceof Error ? error.constructor.name : 'Error',
   };
 }
 

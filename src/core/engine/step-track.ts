@@ -1,5 +1,5 @@
 import type { LocatedStep } from '../definition/definition-types';
-import type { RuntimeFrame } from '../types';
+import type { FailurePoint, RuntimeFrame } from '../types';
 import type { LoopFrame, RunState } from './run-state';
 import type { EntryDraft, StepOutcome } from './step-context';
 
@@ -58,12 +58,14 @@ export interface StepTrack extends ContextTarget {
   completed(located: LocatedStep, result: unknown, durationMs: number): void;
   /** The run ends: with an `end` step's result, or (null) because its sequence ran out. */
   end(finish: { result: unknown } | null): Promise<void>;
-  /** A step failed and no `on_error` took the failure. */
-  failed(located: LocatedStep, error: unknown): Promise<void>;
+  /** A step failed and no `on_error` took the failure; `failure` is where a retry begins. */
+  failed(located: LocatedStep, error: unknown, failure: FailurePoint): Promise<void>;
   /** The run cannot go on at all (its position names no step). */
   abort(error: Error): Promise<void>;
   /** Forgets a retry parked for a back-off. */
   clearRetry(): void;
   /** How long the loop of `frame` ran, for its entries. */
   loopDurationMs(frame: LoopFrame): number;
+  /** Whether the run stops before this step: a fork's replay stops where the fork runs on. */
+  stopsBefore?(stepId: string): boolean;
 }

@@ -3,9 +3,17 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ConcurrentUpdateError } from '../store/store-errors';
 import type { DurableWorkflowStore, WorkflowStore } from '../store/workflow-store';
 import type { WorkflowDefinition } from '../definition/definition-types';
-import { ExecutionNotFoundError, ExecutionStateError, RecoveryLimitError } from '../errors';
+import {
+  ExecutionNotFoundError,
+  ExecutionStateError,
+  RecoveryLimitError,
+  StoreCapabilityError,
+} from '../errors';
+import { storeCan } from '../store/store-capabilities';
+import { eventWaitIndexOf } from '../events/event-keys';
 import type { WorkflowRegistry } from '../registry';
 import { ServiceRegistry, type ServiceResolver } from '../services';
+import { CustomStepTypes, type StepTypeResolver } from '../custom-step-types';
 import { isFinished, type Execution, type ExecutionRuntime, type ResumePayload } from '../types';
 import { Checkpointer, type EngineEvent } from './checkpointer';
 import { StepContextFactory } from './context-factory';
@@ -16,6 +24,9 @@ import { normalizeExecutionId } from '../execution-id';
 import { childExecutionId, childPath } from './child-ids';
 import { RunState, type RunOptions } from './run-state';
 import { StepLoop } from './step-loop';
+import { Retries } from './retries';
+import { Forks } from './forks';
+import { noTelemetry, type RunKind, type WorkflowTelemetry } from '../telemetry';
 
 export type { EngineEvent } from './checkpointer';
 export type { ResumePayload } from '../types';
@@ -25,12 +36,24 @@ export interface WorkflowEngineOptions {
   registry: WorkflowRegistry;
   /** Services `call` steps may reach. @defaultValue none */
   services?: ServiceResolver;
+  /**
+   * The custom step types steps may use: the same ones the registry loaded the workflows with.
+   * @defaultValue none
+   */
+  stepTypes?: StepTypeResolver;
   /** @defaultValue () => new Date() */
   now?: () => Date;
   /** How retry back-off waits. @defaultValue a timer */
   sleep?: (ms: number) => Promise<void>;
   /** Told of every entry recorded and every execution saved, for live views. */
   onEvent?: (event: EngineEvent) => void;
+  /** Where spans and metrics go (`createOpenTelemetry()` for OpenTelemetry). @defaultValue none */
+  telemetry?: WorkflowTelemetry;
+}
+
+export interface ForkOptions {
+  /** The step the fork runs on from; the steps the execution completed before it are reused. */
+  fromStep: string;
 }
 
 export interface CancelOptions {
@@ -64,13 +87,23 @@ export class WorkflowEngine {
   private readonly checkpointer: Checkpointer;
   private readonly loop: StepLoop;
   private readonly halts: Halts;
+  private readonly retries: Retries;
+  private readonly forks: Forks;
   private readonly emit: (event: EngineEvent) => void;
+  private readonly telemetry: WorkflowTelemetry;
 
   constructor(options: WorkflowEngineOptions) {
     this.store = options.store;
     this.registry = options.registry;
     this.now = options.now ?? (() => new Date());
-    this.emit = (event) => options.onEvent?.(event);
+    const telemetry = (this.telemetry = options.telemetry ?? noTelemetry);
+    this.emit = (event) => {
+      // Saved finished once per run that ends it (a retry may end it again, and counts again).
+      const { execution } = event;
+      if (event.type === 'execution' && isFinished(execution.status))
+        telemetry.executionEnded(execution.workflowId, execution.status);
+      options.onEvent?.(event);
+    };
     this.checkpointer = new Checkpointer({
       store: this.store,
       now: this.now,
@@ -79,12 +112,20 @@ export class WorkflowEngine {
     });
     const contexts = new StepContextFactory({
       services: options.services ?? new ServiceRegistry(),
+      stepTypes: options.stepTypes ?? new CustomStepTypes(),
       now: this.now,
       sleep: options.sleep ?? ((ms) => delay(ms).then(() => undefined)),
       runChild: (state, parent, step, input) => this.halts.runChild(state, parent, step, input),
+      cancelChild: (state, parent, step) => this.halts.cancelChild(state, parent, step),
       runBranch: (state, steps, ctx) => this.loop.runBranch(state, steps, ctx),
+      events: (name, since, limit) => {
+        const { store } = this;
+        if (!storeCan(store, 'retainedEvents'))
+          throw new StoreCapabilityError('An event step with "lookback"', ['retainedEvents']);
+        return store.retainedEvents(name, since, limit);
+      },
     });
-    this.loop = new StepLoop(contexts, this.now);
+    this.loop = new StepLoop(contexts, this.now, telemetry);
     this.halts = new Halts({
       store: this.store,
       checkpointer: this.checkpointer,
@@ -94,8 +135,20 @@ export class WorkflowEngine {
       drive: (id) => this.drive(id),
       resume: (id, payload) => this.resume(id, payload),
       fireTimer: (id) => this.fireTimer(id),
+      cancel: (id) => this.cancel(id),
       startChild: (workflowId, input, id, parent) =>
         this.runNew(this.registry.get(workflowId), input, id, parent),
+    });
+    const definitionOf = (execution: Execution) => this.definitionOf(execution);
+    this.retries = new Retries({ store: this.store, now: this.now, emit: this.emit, definitionOf });
+    this.forks = new Forks({
+      store: this.store,
+      checkpointer: this.checkpointer,
+      loop: this.loop,
+      now: this.now,
+      emit: this.emit,
+      definitionOf,
+      newExecution: (definition, input) => this.newExecution(definition, input, undefined),
     });
   }
 
@@ -130,6 +183,7 @@ export class WorkflowEngine {
     const execution = this.newExecution(this.registry.get(workflowId), input, executionId);
     try {
       const saved = await this.store.save(execution);
+      this.telemetry.executionStarted(saved.workflowId);
       this.emit({ type: 'execution', execution: saved });
       return { execution: saved, created: true };
     } catch (error) {
@@ -154,7 +208,7 @@ export class WorkflowEngine {
       this.definitionOf(current),
       options,
     );
-    return this.advance(state);
+    return this.traced('drive', current, options, () => this.advance(state));
   }
 
   /**
@@ -171,7 +225,18 @@ export class WorkflowEngine {
     payload: ResumePayload = {},
     options: RunOptions = {},
   ): Promise<Execution> {
-    return this.halts.resume(await this.loaded(execution), payload, options);
+    const current = await this.loaded(execution);
+    const asked = options.requestedAt ?? Date.now();
+    const accepted: RunOptions = {
+      ...options,
+      onAccepted: (resumed) => {
+        this.telemetry.resumeLatency(resumed.workflowId, Date.now() - asked);
+        options.onAccepted?.(resumed);
+      },
+    };
+    return this.traced('resume', current, options, () =>
+      this.halts.resume(current, payload, accepted),
+    );
   }
 
   /**
@@ -180,7 +245,9 @@ export class WorkflowEngine {
    * nothing.
    */
   async fireTimer(execution: ExecutionRef, options: RunOptions = {}): Promise<Execution> {
-    return this.halts.fireTimer(await this.loaded(execution), options);
+    const current = await this.loaded(execution);
+    if (current.status !== 'halted') return current;
+    return this.traced('timer', current, options, () => this.halts.fireTimer(current, options));
   }
 
   /**
@@ -217,11 +284,12 @@ export class WorkflowEngine {
         });
       }
       try {
-        const cancelled = await this.store.save({
-          ...execution,
-          status: 'cancelled',
-          haltData: null,
-        });
+        const stopped: Execution = { ...execution, status: 'cancelled', haltData: null };
+        // A cancelled execution waits for no event any more: its index entry goes with the write.
+        const cancelled =
+          eventWaitIndexOf(execution) && storeCan(this.store, 'checkpoint')
+            ? await this.store.checkpoint(stopped, [], { eventWait: null })
+            : await this.store.save(stopped);
         this.emit({ type: 'execution', execution: cancelled });
         return cancelled;
       } catch (error) {
@@ -261,6 +329,28 @@ export class WorkflowEngine {
   }
 
   /**
+   * Puts a `failed` execution back to `pending` at the step that failed, with the context it had
+   * before that step, for a runner to drive. Any other status is refused with
+   * `ExecutionStateError`; a sub-workflow's execution (retried through its parent), one past its
+   * workflow's timeout or one failed before failure points were recorded, with `RetryRefusedError`.
+   */
+  async retry(executionId: string): Promise<Execution> {
+    return this.retries.reopen(await this.loaded(executionId));
+  }
+
+  /**
+   * Saves a `pending` fork of an execution in any status: same workflow version and input, at
+   * `fromStep`, with the recorded outputs of the steps before it (they are not run again), for a
+   * runner to drive. An unknown step, or one the execution never reached, is refused with
+   * `ForkRefusedError`.
+   */
+  async fork(executionId: string, { fromStep }: ForkOptions): Promise<Execution> {
+    const forked = await this.forks.fork(await this.loaded(executionId), fromStep);
+    this.telemetry.executionStarted(forked.workflowId);
+    return forked;
+  }
+
+  /**
    * Runs a new execution whose first checkpoint inserts it. When another starter inserted the same
    * id first, that execution is returned and nothing runs here.
    */
@@ -271,10 +361,18 @@ export class WorkflowEngine {
     parent?: ExecutionRuntime['parent'],
   ): Promise<Execution> {
     const execution = this.newExecution(definition, input, executionId);
-    if (parent) execution.runtime = { frames: [], response: null, approved: null, parent };
+    if (parent)
+      execution.runtime = {
+        frames: [],
+        response: null,
+        approved: null,
+        ...this.traceOfCaller(),
+        parent,
+      };
     const state = new RunState({ ...execution, status: 'running' }, definition);
     try {
-      return await this.advance(state);
+      this.telemetry.executionStarted(definition.id);
+      return await this.traced('run', execution, {}, () => this.advance(state));
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError) || state.saved.revision !== undefined)
         throw error;
@@ -295,21 +393,45 @@ export class WorkflowEngine {
       workflowVersion: definition.version,
       status: 'pending',
       input: values,
-      ctx: { ...values },
+      // `input` too, as the original format keeps it readable on the record.
+      ctx: { ...values, input: structuredClone(values) },
       currentStep: definition.steps[0].id,
       result: null,
       recoverTo: null,
       haltData: null,
       error: null,
-      runtime: { frames: [], response: null, approved: null },
+      runtime: { frames: [], response: null, approved: null, ...this.traceOfCaller() },
       createdAt: now,
       updatedAt: now,
     };
   }
 
   private async advance(state: RunState): Promise<Execution> {
+    // Inside the run's span: an execution started outside any trace keeps the one its first run began.
+    if (!state.runtime.trace) Object.assign(state.runtime, this.traceOfCaller());
     await this.loop.run(new ExecutionTrack(state, this.checkpointer, this.now));
     return state.saved;
+  }
+
+  /** The caller's trace, for a new execution to keep; nothing when there is none. */
+  private traceOfCaller(): Pick<ExecutionRuntime, 'trace'> {
+    const trace = this.telemetry.capture();
+    return trace ? { trace } : {};
+  }
+
+  /**
+   * Runs `work` as one run of the execution, in the execution's trace (the one its start began);
+   * the caller's own context, when it is another trace (a resume's request), is linked.
+   */
+  private traced(
+    kind: RunKind,
+    execution: Execution,
+    options: RunOptions,
+    work: () => Promise<Execution>,
+  ): Promise<Execution> {
+    const caller = options.caller ?? this.telemetry.capture();
+    const parent = execution.runtime?.trace ?? caller;
+    return this.telemetry.traceRun({ kind, execution, parent, link: caller }, work);
   }
 
   private definitionOf(execution: Execution): WorkflowDefinition {

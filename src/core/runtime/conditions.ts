@@ -1,5 +1,6 @@
 import type { Condition } from '../definition/definition-types';
 import { PatternInputTooLongError } from '../errors';
+import { patternAtRunTime } from './runtime-pattern';
 import { isPlainObject, readPath, resolveValue, type ReferenceScope } from './references';
 
 export function evaluateCondition(condition: Condition, scope: ReferenceScope): boolean {
@@ -18,10 +19,11 @@ export function evaluateCondition(condition: Condition, scope: ReferenceScope): 
       return compare(actual, expected, (a, b) => a < b);
     case 'lte':
       return compare(actual, expected, (a, b) => a <= b);
+    // A single value is a list of one, as in the original format.
     case 'in':
-      return Array.isArray(expected) && expected.some((item) => equal(actual, item));
+      return asList(expected).some((item) => equal(actual, item));
     case 'not_in':
-      return Array.isArray(expected) && !expected.some((item) => equal(actual, item));
+      return !asList(expected).some((item) => equal(actual, item));
     case 'contains':
       if (typeof actual === 'string')
         return typeof expected === 'string' && actual.includes(expected);
@@ -35,9 +37,11 @@ export function evaluateCondition(condition: Condition, scope: ReferenceScope): 
         typeof actual === 'string' && typeof expected === 'string' && actual.endsWith(expected)
       );
     case 'matches':
-      return typeof actual === 'string' && matches(condition, actual);
+      return typeof actual === 'string' && matches(condition, expected, actual);
     case 'exists':
       return actual !== undefined && actual !== null;
+    case 'not_exists':
+      return actual === undefined || actual === null;
     case 'empty':
       return isEmpty(actual);
     case 'truthy':
@@ -53,15 +57,33 @@ export function evaluateCondition(condition: Condition, scope: ReferenceScope): 
  */
 export const MATCHES_INPUT_LIMIT = 10_000;
 
-function matches(condition: Condition, text: string): boolean {
+function matches(condition: Condition, source: unknown, text: string): boolean {
   if (text.length > MATCHES_INPUT_LIMIT) {
     throw new PatternInputTooLongError(condition.field, text.length, MATCHES_INPUT_LIMIT);
   }
-  return (condition.pattern as NonNullable<Condition['pattern']>).test(text);
+  return (condition.pattern ?? patternAtRunTime(condition, source)).test(text);
 }
 
+/**
+ * Compares numbers, and strings that hold one (`"150"` > 100), as the original format does. Other
+ * values never compare: the original read them as 0, so a missing amount passed `lt: 100`.
+ */
 function compare(a: unknown, b: unknown, test: (a: number, b: number) => boolean): boolean {
-  return typeof a === 'number' && typeof b === 'number' && test(a, b);
+  const x = numeric(a);
+  const y = numeric(b);
+  return x !== null && y !== null && test(x, y);
+}
+
+function numeric(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isNaN(value) ? null : value;
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  const parsed = Number(value);
+  return Number.isFinite(parsed) ? parsed : null;
+}
+
+function asList(value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
 }
 
 function isEmpty(value: unknown): boolean {

@@ -11,6 +11,8 @@ export interface ReferenceScope {
   now: () => string;
   response: unknown;
   approved: boolean | null;
+  /** `$history`: the completed steps so far, oldest first. */
+  history?: () => unknown[];
 }
 
 /** Never walked: they reach or replace an object's prototype. */
@@ -20,7 +22,7 @@ export const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set([
   'prototype',
 ]);
 export const REFERENCE = /\$([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)/g;
-const EXACT_REFERENCE = /^\$([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)$/;
+export const EXACT_REFERENCE = /^\$([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)$/;
 
 /** Resolves references anywhere in a value: objects and arrays are copied, strings substituted. */
 export function resolveValue(value: unknown, scope: ReferenceScope): unknown {
@@ -53,10 +55,14 @@ export function readPath(path: string, scope: ReferenceScope): unknown {
       current = scope.now();
       break;
     case 'response':
-      current = scope.response;
-      break;
     case 'approved':
-      current = scope.approved;
+      // What the last resume carried, or what an `assign` set since.
+      current = Object.prototype.hasOwnProperty.call(scope.ctx, head)
+        ? scope.ctx[head]
+        : scope[head];
+      break;
+    case 'history':
+      current = scope.history?.() ?? [];
       break;
     default:
       current = ownValue(scope.ctx, head);
@@ -113,4 +119,4 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 }
 
 /** Names that are always readable without being set by a step. */
-export const BUILT_IN_NAMES = ['input', 'now', 'response', 'approved'] as const;
+export const BUILT_IN_NAMES = ['input', 'now', 'response', 'approved', 'history'] as const;

@@ -1,6 +1,6 @@
 import type { TransformOp } from '../definition/definition-types';
 import { TransformError } from '../errors';
-import { evaluateCondition } from './conditions';
+import { equal, evaluateCondition } from './conditions';
 import { isPlainObject, readPath, resolveValue, type ReferenceScope } from './references';
 import { sortedJson, sortedKeys } from './sorted-json';
 
@@ -21,27 +21,29 @@ function applyOp(value: unknown, op: TransformOp, scope: ReferenceScope): unknow
   };
   switch (op.op) {
     case 'map':
+      // A bare path digs it out of each item; anything else is a template per item.
+      if (typeof op.arg === 'string' && !op.arg.includes('$')) {
+        return list(value, op).map((item, i) => dig(op.arg as string, item, i, withItem));
+      }
       return list(value, op).map((item, i) => resolveValue(op.arg, withItem(item, i)));
     case 'select':
-      return list(value, op).filter((item, i) =>
-        evaluateCondition(op.condition!, withItem(item, i)),
-      );
+      return list(value, op).filter((item, i) => holds(op, item, i, withItem));
     case 'reject':
-      return list(value, op).filter(
-        (item, i) => !evaluateCondition(op.condition!, withItem(item, i)),
-      );
+      return list(value, op).filter((item, i) => !holds(op, item, i, withItem));
     case 'pluck':
-      return list(value, op).map(
-        (item, i) => readPath(`item.${op.arg as string}`, withItem(item, i)) ?? null,
-      );
-    case 'first':
-      return list(value, op)[0] ?? null;
+      return list(value, op).map((item, i) => dig(op.arg as string, item, i, withItem));
+    // With a count, a list of that many; without, the item itself.
+    case 'first': {
+      const items = list(value, op);
+      return typeof op.arg === 'number' ? items.slice(0, op.arg) : (items[0] ?? null);
+    }
     case 'last': {
       const items = list(value, op);
+      if (typeof op.arg === 'number') return op.arg === 0 ? [] : items.slice(-op.arg);
       return items[items.length - 1] ?? null;
     }
     case 'flatten':
-      return list(value, op).flatMap((item) => (Array.isArray(item) ? item : [item]));
+      return list(value, op).flat(typeof op.arg === 'number' ? op.arg : 1);
     case 'compact':
       return list(value, op).filter((item) => item !== null && item !== undefined);
     case 'uniq': {
@@ -87,6 +89,21 @@ function applyOp(value: unknown, op: TransformOp, scope: ReferenceScope): unknow
       return { ...object(value, op), ...extra };
     }
   }
+}
+
+type WithItem = (item: unknown, index: number) => ReferenceScope;
+
+function dig(path: string, item: unknown, index: number, withItem: WithItem): unknown {
+  return readPath(`item.${path}`, withItem(item, index)) ?? null;
+}
+
+/** A `select`/`reject` test: its condition, or every field of its map equal to its value. */
+function holds(op: TransformOp, item: unknown, index: number, withItem: WithItem): boolean {
+  const scope = withItem(item, index);
+  if (op.condition) return evaluateCondition(op.condition, scope);
+  return Object.entries(op.fields ?? {}).every(([path, expected]) =>
+    equal(readPath(`item.${path}`, scope), resolveValue(expected, scope)),
+  );
 }
 
 function sort(

@@ -1,6 +1,6 @@
 import type { ApprovalStep } from '../definition/definition-types';
 import { ApprovalExpiredError, ApprovalRejectedError } from '../errors';
-import { continueAfterResume, type StepHandler } from './step-handler';
+import { continueAfterResume, replayAnswer, type StepHandler } from './step-handler';
 
 /**
  * Halts for a person. An answer `approved: false` goes to `on_reject`; with `timeout`, `expires_at`
@@ -37,5 +37,13 @@ export const approvalStep: StepHandler<ApprovalStep> = {
     if (!halted.timerDue()) return null;
     if (step.on_timeout === undefined) throw new ApprovalExpiredError(step.id, step.timeout);
     return { kind: 'continue', result: { timed_out: true }, next: step.on_timeout };
+  },
+  /** As the answer recorded went: approved, rejected (`on_reject`) or expired (`on_timeout`). */
+  replay: (step, output, context) => {
+    if ((output as { timed_out?: unknown } | null)?.timed_out === true)
+      return { kind: 'continue', result: output, next: step.on_timeout };
+    replayAnswer(output, context);
+    const rejected = (output as { approved?: unknown } | null)?.approved === false;
+    return { kind: 'continue', result: output, ...(rejected ? { next: step.on_reject } : {}) };
   },
 };

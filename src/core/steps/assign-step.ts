@@ -1,4 +1,5 @@
 import type { AssignStep } from '../definition/definition-types';
+import { isPlainObject } from '../runtime/references';
 import type { StepHandler } from './step-handler';
 
 /** Keys are set in order, so later ones see earlier ones. */
@@ -10,5 +11,9 @@ export const assignStep: StepHandler<AssignStep> = {
       context.ctx[key] = assigned[key];
     }
     return { kind: 'continue', result: assigned };
+  },
+  replay: (_step, output, context) => {
+    if (isPlainObject(output)) Object.assign(context.ctx, output);
+    return { kind: 'continue', result: output };
   },
 };

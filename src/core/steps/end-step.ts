@@ -7,4 +7,5 @@ export const endStep: StepHandler<EndStep> = {
     kind: 'finish',
     result: step.result === undefined ? { ...context.ctx } : context.resolve(step.result),
   }),
+  replay: 'compute',
 };

@@ -1,5 +1,5 @@
 import type { HaltStep } from '../definition/definition-types';
-import type { StepHandler } from './step-handler';
+import { replayAnswer, type StepHandler } from './step-handler';
 
 /** Halts until a resume, which continues at `resume_step` (or the next step). */
 export const haltStep: StepHandler<HaltStep> = {
@@ -8,11 +8,16 @@ export const haltStep: StepHandler<HaltStep> = {
     return {
       kind: 'halt',
       haltData: {
-        reason: context.resolve(step.reason ?? null),
+        // Without a reason, the original format's.
+        reason: context.resolve(step.reason ?? null) ?? 'Halted',
         halted_at: context.now().toISOString(),
         ...data,
       },
       recoverTo: step.resume_step,
     };
+  },
+  replay: (step, output, context) => {
+    replayAnswer(output, context);
+    return { kind: 'continue', result: output, next: step.resume_step };
   },
 };

@@ -15,6 +15,7 @@ export const loopStep: StepHandler<LoopStep> = {
   run: async (step, context) => {
     const frame = beginLoop(step, context);
     if (!frame) {
+      clearIterationVariables(step, context);
       if (step.output) context.ctx[step.output] = [];
       return { kind: 'continue', result: [] };
     }
@@ -25,7 +26,10 @@ export const loopStep: StepHandler<LoopStep> = {
     frame.results.push(frame.last ?? null);
     frame.last = null;
     frame.index++;
-    const more = frame.items ? frame.index < frame.items.length : context.evaluate(step.while!);
+    // A body step that sets `break_loop` ends a while loop after the iteration.
+    const more = frame.items
+      ? frame.index < frame.items.length
+      : !context.ctx['break_loop'] && context.evaluate(step.while!);
     const exhausted = more && frame.index >= step.max;
     if (more && !exhausted) {
       setIterationVariables(step, frame, context.ctx);
@@ -33,11 +37,14 @@ export const loopStep: StepHandler<LoopStep> = {
     }
     if (exhausted && step.on_exhausted === undefined)
       throw new LoopExhaustedError(step.id, step.max);
+    clearIterationVariables(step, context);
     if (step.output) context.ctx[step.output] = frame.results;
     return exhausted
       ? { kind: 'continue', result: frame.results, next: step.on_exhausted }
       : { kind: 'continue', result: frame.results };
   },
+  /** A fork iterates again, replaying the body's steps one by one. */
+  replay: 'compute',
 };
 
 /** A new frame positioned on the first iteration, or null when the loop has nothing to do. */
@@ -65,6 +72,21 @@ function beginLoop(step: LoopStep, context: StepContext): LoopFrame | null {
   };
   setIterationVariables(step, frame, context.ctx);
   return frame;
+}
+
+/**
+ * The iteration's variables belong to the loop: they are gone after it, except those an enclosing
+ * loop iterates with, which its body still reads.
+ */
+function clearIterationVariables(step: LoopStep, context: StepContext): void {
+  const kept = new Set<string>();
+  let owner = context.definition.index.get(step.id)?.owner;
+  while (owner) {
+    if (owner.type === 'loop') kept.add(owner.as).add(owner.index_as).add('iteration');
+    owner = context.definition.index.get(owner.id)?.owner;
+  }
+  const names = [step.index_as, 'iteration', step.over !== undefined ? step.as : 'break_loop'];
+  for (const name of names) if (!kept.has(name)) delete context.ctx[name];
 }
 
 function setIterationVariables(

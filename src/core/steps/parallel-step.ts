@@ -7,9 +7,14 @@ import type { StepHandler } from './step-handler';
  * (`wait`: all, any, or a count) their changes are merged into the context in branch order and
  * their results collected; branches that had not finished count as null.
  */
-export const parallelStep: StepHandler<ParallelStep> = { run: runParallel };
+/** A fork replays the branches' own steps, one by one. */
+export const parallelStep: StepHandler<ParallelStep> = { run: runParallel, replay: 'compute' };
 
 async function runParallel(step: ParallelStep, context: StepContext): Promise<StepOutcome> {
+  if (step.branches.length === 0) {
+    if (step.output) context.ctx[step.output] = [];
+    return { kind: 'continue', result: [] };
+  }
   const needed = step.wait === 'all' ? step.branches.length : step.wait === 'any' ? 1 : step.wait;
   const original = { ...context.ctx };
   const settled: (BranchOutcome | undefined)[] = new Array(step.branches.length).fill(undefined);

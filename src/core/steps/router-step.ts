@@ -12,4 +12,10 @@ export const routerStep: StepHandler<RouterStep> = {
     }
     return { kind: 'continue', result: { route: target }, next: target };
   },
+  /** The route taken, not one evaluated again (a condition may read `$now`). */
+  replay: (_step, output) => {
+    const route = (output as { route?: unknown } | null)?.route;
+    if (typeof route !== 'string') throw new StepError('the recorded route names no step');
+    return { kind: 'continue', result: output, next: route };
+  },
 };

@@ -15,6 +15,8 @@ export interface HaltedStepContext {
   resumeChild(payload: ResumePayload): Promise<Execution>;
   /** Passes a timer on to the child execution this step waits on; the child afterwards. */
   fireChildTimer(): Promise<Execution>;
+  /** Cancels the child execution this step waits on, unless it has finished. */
+  cancelChild(): Promise<void>;
 }
 
 /**
@@ -44,6 +46,30 @@ export interface StepHandler<S extends StepDefinition = StepDefinition> {
    * outcome leaves the loop. The frame has already been taken off the stack.
    */
   endIteration?(step: S, frame: RuntimeFrame & { type: 'loop' }, context: StepContext): StepOutcome;
+  /**
+   * How a fork passes this step on its way to the step it runs on from, without doing it again:
+   * `'compute'` runs it (it only reads and writes the context: a loop, a parallel step), a function
+   * rebuilds its outcome from the output its `completed` entry recorded. A fork refuses to pass a
+   * step whose handler has neither.
+   */
+  replay?: 'compute' | ((step: S, output: unknown, context: ReplayContext) => StepOutcome);
+}
+
+/** What a step replayed by a fork may change: the context and the last resume's payload. */
+export interface ReplayContext {
+  /** The working context; handlers write their variables here. */
+  readonly ctx: Record<string, unknown>;
+  /** Sets `$response` and `$approved` as the resume this step had in the execution forked. */
+  answered(payload: { response: unknown; approved: boolean | null }): void;
+}
+
+/** The output a resumed halt recorded (`continueAfterResume`), as `$response` and `$approved`. */
+export function replayAnswer(output: unknown, context: ReplayContext): void {
+  const answer = (output ?? {}) as { response?: unknown; approved?: unknown };
+  context.answered({
+    response: answer.response ?? null,
+    approved: typeof answer.approved === 'boolean' ? answer.approved : null,
+  });
 }
 
 /** The resume every halt accepts: carry the payload on and continue where the halt said to. */

@@ -23,6 +23,7 @@ export const waitStep: StepHandler<WaitStep> = {
           next: halted.execution.recoverTo,
         }
       : null,
+  replay: (_step, output) => ({ kind: 'continue', result: output }),
 };
 
 function parseUntil(value: unknown): Date {

@@ -25,6 +25,36 @@ export interface CheckpointOptions {
    * the round trip of `releaseClaim`. A lease held by another owner is left as it is.
    */
   releaseLeaseOf?: string;
+  /**
+   * The execution's entry in the index of event waits, written in the same atomic write: the wait
+   * to index (it halts at an `event` step), null to remove its entry (it leaves one), or left out
+   * to change nothing.
+   */
+  eventWait?: EventWaitIndex | null;
+}
+
+/** An execution waiting for an event: what sending one looks up. */
+export interface EventWaitIndex {
+  name: string;
+  /** The match's field names, sorted: waits with the same fields share a shape. */
+  fields: string[];
+  /** A digest of the name, the fields and their values: the one key the index is looked up by. */
+  key: string;
+}
+
+/** An event as kept for lookback and for at-most-once delivery per id. */
+export interface StoredEvent {
+  id: string;
+  name: string;
+  payload: unknown;
+  sentAt: Date;
+}
+
+/** Events kept longer than the retention; `pruneEvents` removes them. */
+export interface PruneEventsQuery {
+  sentBefore: Date;
+  /** @defaultValue 1000 */
+  limit?: number;
 }
 
 /** How many executions of one workflow are in one status. */
@@ -128,6 +158,19 @@ export interface DurableWorkflowStore extends WorkflowStore {
    * password), for messages that must say which store was looked in.
    */
   describe?(): string;
+  /**
+   * Keeps an event unless one with its id is kept already; returns the event kept under that id
+   * (the earlier one when the id was sent before) and whether this call added it.
+   */
+  acceptEvent(event: StoredEvent): Promise<{ event: StoredEvent; created: boolean }>;
+  /** The distinct match field sets of the waits ever indexed for this event name. */
+  eventWaitShapes(name: string): Promise<string[][]>;
+  /** Ids of the executions indexed as waiting under any of these keys. */
+  eventWaiters(keys: readonly string[]): Promise<string[]>;
+  /** Events of this name sent at or after `since`, oldest first, at most `limit` (100). */
+  retainedEvents(name: string, since: Date, limit?: number): Promise<StoredEvent[]>;
+  /** Removes up to `limit` events sent before the moment, oldest first; returns how many. */
+  pruneEvents(query: PruneEventsQuery): Promise<number>;
 }
 
 export const DEFAULT_FIND_LIMIT = 100;
@@ -135,3 +178,5 @@ export const DEFAULT_EXECUTION_IDS_LIMIT = 1000;
 export const DEFAULT_CLAIMABLE_LIMIT = 100;
 export const DEFAULT_DUE_TIMERS_LIMIT = 100;
 export const DEFAULT_DELETE_FINISHED_LIMIT = 1000;
+export const DEFAULT_RETAINED_EVENTS_LIMIT = 100;
+export const DEFAULT_PRUNE_EVENTS_LIMIT = 1000;

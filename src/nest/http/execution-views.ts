@@ -16,8 +16,17 @@ export interface ExecutionSummary {
 export const EXECUTION_VALUES = ['input', 'ctx', 'result', 'haltData'] as const;
 export type ExecutionValue = (typeof EXECUTION_VALUES)[number];
 
-/** An execution as the API shows it: its public fields, never the engine's own runtime state. */
-export type ExecutionView = ExecutionSummary & Pick<Execution, ExecutionValue>;
+/**
+ * An execution as the API shows it: its public fields, never the engine's own runtime state; of
+ * that only what `fork` and `retry` made of it.
+ */
+export type ExecutionView = ExecutionSummary &
+  Pick<Execution, ExecutionValue> & {
+    /** The execution this one was forked from, and the step it ran on from; null if none. */
+    forkedFrom: { executionId: string; fromStep: string } | null;
+    /** How many times `retry` ran it again. */
+    retries: number;
+  };
 
 export function executionSummary(execution: Execution): ExecutionSummary {
   return {
@@ -39,6 +48,8 @@ export function executionView(execution: Execution): ExecutionView {
     ctx: execution.ctx,
     result: execution.result,
     haltData: execution.haltData,
+    forkedFrom: execution.runtime?.forkedFrom ?? null,
+    retries: execution.runtime?.retries ?? 0,
   };
 }
 

@@ -5,6 +5,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsISO8601,
   IsObject,
   IsOptional,
   IsString,
@@ -45,6 +46,41 @@ export class ResumeExecutionBody {
   @ApiPropertyOptional({ description: 'Any JSON value; `$response` in the workflow' })
   @Allow()
   response?: unknown;
+}
+
+export class ForkExecutionBody {
+  @ApiProperty({ description: 'The step the fork runs on from; the steps before it are reused' })
+  @IsString()
+  @Length(1, 100)
+  fromStep!: string;
+}
+
+export class RetryFailedBody {
+  @ApiProperty({
+    description: 'Only failed executions created at or after this moment (ISO 8601)',
+    example: '2026-01-31T09:00:00Z',
+  })
+  @IsISO8601({ strict: true })
+  since!: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 10000, default: 1000 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  limit?: number;
+}
+
+/** The answer of the bulk retry. */
+export class RetryFailedResponse {
+  @ApiProperty({ type: [String], description: 'The executions put back to run' })
+  retried!: string[];
+
+  @ApiProperty({
+    description: 'Those that could not be retried, each with why',
+    example: [{ executionId: '…', reason: 'Cannot retry execution "…": …' }],
+  })
+  skipped!: { executionId: string; reason: string }[];
 }
 
 export class FindExecutionsQuery {
@@ -107,4 +143,28 @@ export class ErrorResponse {
 
   @ApiPropertyOptional({ type: [String], description: 'Every problem, for invalid input' })
   details?: string[];
+}
+
+/** The body of `POST /{path}/events/:name`. */
+export class SendEventBody {
+  @ApiPropertyOptional({
+    description: 'Any JSON value; waits whose match fields it deep-equals receive it',
+  })
+  @Allow()
+  payload?: unknown;
+
+  @ApiPropertyOptional({
+    description:
+      'Delivers at most once per execution and id: the same id sent again delivers nothing twice',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  id?: string;
+}
+
+/** What `POST /{path}/events/:name` answers. */
+export class SendEventResponse {
+  @ApiProperty({ type: [String], description: 'The executions the event resumed' })
+  delivered!: string[];
 }

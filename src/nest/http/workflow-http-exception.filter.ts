@@ -10,6 +10,9 @@ import { HttpAdapterHost } from '@nestjs/core';
 import {
   ExecutionNotFoundError,
   ExecutionStateError,
+  InvalidEventError,
+  ForkRefusedError,
+  RetryRefusedError,
   WorkflowNotFoundError,
   WorkflowValidationError,
 } from '../../core/errors';
@@ -57,11 +60,20 @@ export class WorkflowHttpExceptionFilter implements ExceptionFilter {
         body: { error: `${error.subject} is invalid`, details: error.problems },
       };
     }
-    if (error instanceof RejectedValueError)
+    if (error instanceof InvalidEventError)
+      return {
+        status: HttpStatus.UNPROCESSABLE_ENTITY,
+        body: { error: error.message, details: error.problems },
+      };
+    if (error instanceof RejectedValueError || error instanceof ForkRefusedError)
       return { status: HttpStatus.UNPROCESSABLE_ENTITY, body: { error: error.message } };
     if (error instanceof WorkflowNotFoundError || error instanceof ExecutionNotFoundError)
       return { status: HttpStatus.NOT_FOUND, body: { error: error.message } };
-    if (error instanceof ExecutionStateError || error instanceof ConcurrentUpdateError)
+    if (
+      error instanceof ExecutionStateError ||
+      error instanceof RetryRefusedError ||
+      error instanceof ConcurrentUpdateError
+    )
       return { status: HttpStatus.CONFLICT, body: { error: error.message } };
     if (error instanceof QueueUnavailableError) {
       this.logger.error(error.message);

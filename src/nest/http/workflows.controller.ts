@@ -39,7 +39,12 @@ import {
   ErrorResponse,
   ExecutionCountResponse,
   FindExecutionsQuery,
+  ForkExecutionBody,
   ResumeExecutionBody,
+  SendEventBody,
+  SendEventResponse,
+  RetryFailedBody,
+  RetryFailedResponse,
   StartExecutionBody,
 } from './execution.dto';
 import type { ResolvedHttpOptions } from './http.options';
@@ -64,6 +69,8 @@ export function guarded(options: ResolvedHttpOptions): ClassDecorator {
 
 const startBodyPipe = new RequestBodyPipe(['input']);
 const resumeBodyPipe = new RequestBodyPipe(['response']);
+const sendEventBodyPipe = new RequestBodyPipe(['payload']);
+const envelopeBodyPipe = new RequestBodyPipe([]);
 /** Queries may carry what a guard reads (`?key=`): unknown parameters are dropped, not refused. */
 const queryPipe = new ValidationPipe({ whitelist: true, transform: true });
 
@@ -92,6 +99,20 @@ export function createWorkflowsController(options: ResolvedHttpOptions): Type<un
       private readonly adapterHost: HttpAdapterHost,
     ) {
       this.streams = new EventStreams(workflows.changes(), options.eventStreams);
+    }
+
+    // Declared before `:workflowId/executions`, so `events/executions` is an event, not a start.
+    @Post('events/:name')
+    @HttpCode(HttpStatus.ACCEPTED)
+    @ApiOperation({ summary: 'Send an event to the executions waiting for it (and keep it)' })
+    @ApiBody({ type: SendEventBody, required: false })
+    @ApiResponse({ status: 202, description: 'The executions it resumed', type: SendEventResponse })
+    @ApiResponse({ status: 422, description: 'A bad name, id or payload', type: ErrorResponse })
+    async sendEvent(
+      @Param('name') name: string,
+      @Body(sendEventBodyPipe) body: SendEventBody = {},
+    ): Promise<SendEventResponse> {
+      return this.workflows.sendEvent(name, body.payload ?? null, { id: body.id });
     }
 
     @Post(':workflowId/executions')
@@ -187,6 +208,55 @@ export function createWorkflowsController(options: ResolvedHttpOptions): Type<un
       return executionView(
         await this.workflows.resume(id, { approved: body.approved, response: body.response }),
       );
+    }
+
+    @Post('executions/:id/retry')
+    @HttpCode(HttpStatus.ACCEPTED)
+    @ApiOperation({ summary: 'Run a failed execution again from the step that failed' })
+    @ApiResponse({ status: 202, description: 'The execution, pending; it runs in the background' })
+    @ApiResponse({ status: 404, type: ErrorResponse })
+    @ApiResponse({
+      status: 409,
+      description: 'Not failed, already retried, or it cannot be retried (the error says why)',
+      type: ErrorResponse,
+    })
+    async retry(@Param('id') id: string): Promise<ExecutionView> {
+      return executionView(await this.workflows.retry(id));
+    }
+
+    @Post('executions/:id/fork')
+    @ApiOperation({
+      summary: 'A new execution that reuses the steps before fromStep and runs on from it',
+    })
+    @ApiBody({ type: ForkExecutionBody })
+    @ApiResponse({ status: 201, description: 'The fork, pending; it runs in the background' })
+    @ApiResponse({ status: 404, type: ErrorResponse })
+    @ApiResponse({
+      status: 422,
+      description: 'fromStep is unknown, was never reached, or cannot be forked from',
+      type: ErrorResponse,
+    })
+    async fork(
+      @Param('id') id: string,
+      @Body(envelopeBodyPipe) body: ForkExecutionBody,
+    ): Promise<ExecutionView> {
+      return executionView(await this.workflows.fork(id, { fromStep: body.fromStep }));
+    }
+
+    @Post(':workflowId/executions/retry-failed')
+    @HttpCode(HttpStatus.ACCEPTED)
+    @ApiOperation({ summary: 'Retry every failed execution of a workflow created since a time' })
+    @ApiBody({ type: RetryFailedBody })
+    @ApiResponse({ status: 202, type: RetryFailedResponse })
+    async retryFailed(
+      @Param('workflowId') workflowId: string,
+      @Body(envelopeBodyPipe) body: RetryFailedBody,
+    ): Promise<RetryFailedResponse> {
+      return this.workflows.retryFailed({
+        workflowId,
+        since: new Date(body.since),
+        limit: body.limit,
+      });
     }
 
     @Post('executions/:id/cancel')

@@ -4,11 +4,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { RunOptions } from '../../core/engine/run-state';
 import type {
+  ForkOptions,
   ResumePayload,
   StartOptions,
   WorkflowEngine,
 } from '../../core/engine/workflow-engine';
 import { ExecutionNotFoundError, ExecutionStateError } from '../../core/errors';
+import type { WorkflowTelemetry } from '../../core/telemetry';
 import type { Execution } from '../../core/types';
 import { assertJsonSafe } from '../../storage/serialization/json-safety';
 import type { DurableWorkflowStore } from '../../core/store/workflow-store';
@@ -49,6 +51,7 @@ export class QueueRunner implements WorkflowRunner {
     private readonly store: DurableWorkflowStore,
     queue: WorkflowBullQueue,
     private readonly options: ResolvedQueueOptions,
+    private readonly telemetry: WorkflowTelemetry,
   ) {
     this.jobs = new WorkflowJobQueue(queue, options);
     this.leases = new ExecutionLeases(store, options.leaseMs, this.logger);
@@ -68,6 +71,7 @@ export class QueueRunner implements WorkflowRunner {
       this.options,
       this.workerId,
       this.logger,
+      this.telemetry,
     );
     const queue = this.jobs.queue;
     this.worker = new (peers.bullmq().Worker)<WorkflowJobData, unknown, WorkflowJobName>(
@@ -111,7 +115,8 @@ export class QueueRunner implements WorkflowRunner {
     const { execution, created } = await this.engine.create(workflowId, input, opts);
     if (!created) return execution;
     try {
-      await this.jobs.add({ name: 'start', data: jobTarget(execution) }, execution);
+      const data = { ...jobTarget(execution), ...this.traced() };
+      await this.jobs.add({ name: 'start', data }, execution);
     } catch (error) {
       // It is saved: a worker's recovery sweep takes it once the lease time has passed.
       this.logger.warn(
@@ -131,7 +136,12 @@ export class QueueRunner implements WorkflowRunner {
     assertJsonSafe(executionId, 'response', payload.response ?? null);
     await requireQueueAnswer(this.jobs.queue, QUEUE_ANSWER_MS);
     const accepted = await this.acceptance.accept(execution, payload);
-    const data = { ...haltTarget(accepted.execution), payload, leaseOwner: accepted.owner };
+    const data = {
+      ...haltTarget(accepted.execution),
+      ...this.traced(),
+      payload,
+      leaseOwner: accepted.owner,
+    };
     try {
       // A finished job of this halt (one that failed every attempt) must not keep this one out.
       await this.jobs.add({ name: 'resume', data }, accepted.execution, 0, true);
@@ -177,6 +187,36 @@ export class QueueRunner implements WorkflowRunner {
     return this.here(execution, 'resume', (current, lease) =>
       this.engine.resume(current, payload, lease),
     );
+  }
+
+  /**
+   * Puts the failed execution back to `pending` in the store (that is the retry accepted: the
+   * recovery sweep drives it even if its job is lost), then queues a `rerun` job whose id names the
+   * retry, so each retry is queued once.
+   */
+  async retry(executionId: string): Promise<Execution> {
+    await requireQueueAnswer(this.jobs.queue, QUEUE_ANSWER_MS);
+    const reopened = await this.engine.retry(executionId);
+    await this.queue('rerun', reopened);
+    return reopened;
+  }
+
+  /** Saves the fork `pending` (the sweep starts it if its job is lost), then queues its start. */
+  async fork(executionId: string, options: ForkOptions): Promise<Execution> {
+    await requireQueueAnswer(this.jobs.queue, QUEUE_ANSWER_MS);
+    const fork = await this.engine.fork(executionId, options);
+    await this.queue('start', fork);
+    return fork;
+  }
+
+  private async queue(name: 'start' | 'rerun', execution: Execution): Promise<void> {
+    try {
+      await this.jobs.add({ name, data: jobTarget(execution) }, execution);
+    } catch (error) {
+      this.logger.warn(
+        `Execution ${execution.id} is saved pending but could not be queued (${String(error)}); a worker's recovery sweep will take it within ${this.options.leaseMs + this.options.sweepIntervalMs} ms.`,
+      );
+    }
   }
 
   /**
@@ -244,6 +284,12 @@ export class QueueRunner implements WorkflowRunner {
     }
     await this.followUps.timers(held.execution, held.rootId);
     return held.execution;
+  }
+
+  /** The caller's trace context, for the worker's spans to continue; nothing when there is none. */
+  private traced(): { trace?: Record<string, string> } {
+    const trace = this.telemetry.capture();
+    return trace ? { trace } : {};
   }
 
   private async mustLoad(executionId: string): Promise<Execution> {

@@ -8,6 +8,7 @@ import {
   ExecutionNotFoundError,
   ExecutionStateError,
 } from '../../core/errors';
+import type { WorkflowTelemetry } from '../../core/telemetry';
 import type { Execution } from '../../core/types';
 import { ConcurrentUpdateError, StoreError } from '../../core/store/store-errors';
 import type { DurableWorkflowStore } from '../../core/store/workflow-store';
@@ -43,6 +44,7 @@ export class WorkflowJobProcessor {
     private readonly options: ResolvedQueueOptions,
     private readonly workerId: string,
     private readonly logger: Logger,
+    private readonly telemetry: WorkflowTelemetry,
   ) {}
 
   async process(
@@ -55,11 +57,18 @@ export class WorkflowJobProcessor {
       job.name === 'retry' || job.name === 'resume'
         ? job.data.leaseOwner
         : `${this.workerId}#${bullJob.id}`;
+    // Due when added, or when its delay ran out; a worker took it just now.
+    const waitedMs = Date.now() - (bullJob.timestamp + (bullJob.opts.delay ?? 0));
+    const traced: RunOptions = {
+      caller: 'trace' in job.data ? job.data.trace : undefined,
+      requestedAt: job.name === 'resume' ? bullJob.timestamp : undefined,
+    };
     try {
       const held = await this.holdingOwnLease(job, owner, () =>
-        this.leases.hold(job.data.executionId, job.data.root, owner, (lease, current) =>
-          this.act(job, lease, current),
-        ),
+        this.leases.hold(job.data.executionId, job.data.root, owner, (lease, current) => {
+          this.telemetry.queueWait(current.workflowId, job.name, waitedMs);
+          return this.act(job, lease, current, traced);
+        }),
       );
       if (held.kind === 'busy') {
         // Its worker is alive and busy with it: look again once that work may be done.
@@ -99,8 +108,14 @@ export class WorkflowJobProcessor {
     }
   }
 
-  private async act(job: WorkflowJob, lease: HeldLease, current: Execution): Promise<Execution> {
+  private async act(
+    job: WorkflowJob,
+    lease: HeldLease,
+    current: Execution,
+    traced: RunOptions,
+  ): Promise<Execution> {
     const run: RunOptions = {
+      ...traced,
       deferRetriesFromMs: this.options.deferRetriesFromMs,
       lease: lease.releasedWithCheckpoint,
     };

@@ -1,4 +1,5 @@
 import type { ResumePayload } from '../../core/engine/workflow-engine';
+import type { TraceCarrier } from '../../core/telemetry';
 import type { Execution } from '../../core/types';
 
 /**
@@ -17,15 +18,20 @@ interface JobTarget {
 /** `halts`: the halt the job answers; once the execution moved past it the job is stale. */
 type HaltTarget = JobTarget & { halts: number };
 
+/** `trace`: the context of the `start()` or `resume()` caller, which the worker's spans continue. */
+type Traced = { trace?: TraceCarrier };
+
 export type WorkflowJob =
-  | { name: 'start'; data: JobTarget }
+  | { name: 'start'; data: JobTarget & Traced }
   /** `leaseOwner`: the owner the resume was accepted for (its claim marks it until applied). */
-  | { name: 'resume'; data: HaltTarget & { payload: ResumePayload; leaseOwner: string } }
+  | { name: 'resume'; data: HaltTarget & Traced & { payload: ResumePayload; leaseOwner: string } }
   | { name: 'timer'; data: HaltTarget }
   /** Carries on a halted parent whose child finished while nobody was there to wake it. */
   | { name: 'wake'; data: HaltTarget }
   | { name: 'retry'; data: JobTarget & { leaseOwner: string } }
-  | { name: 'recover'; data: JobTarget };
+  | { name: 'recover'; data: JobTarget }
+  /** Drives a failed execution `retry` put back to `pending`; one job per retry. */
+  | { name: 'rerun'; data: JobTarget };
 
 /** The target of an execution's jobs. */
 export function jobTarget(execution: Pick<Execution, 'id' | 'runtime'>): JobTarget {
@@ -47,6 +53,7 @@ export const WORKFLOW_JOB_NAMES: readonly WorkflowJobName[] = [
   'wake',
   'retry',
   'recover',
+  'rerun',
 ];
 
 /** BullMQ refuses ids with `:` and ids that read as integers; the name prefix rules out the latter. */
@@ -58,6 +65,8 @@ export function workflowJobId(name: WorkflowJobName, execution: JobSubject): str
     case 'resume':
     case 'timer':
       return `${base}-h${execution.runtime?.halts ?? 0}`;
+    case 'rerun':
+      return `${base}-n${execution.runtime?.retries ?? 0}`;
     default:
       return `${base}-r${execution.revision ?? 0}`;
   }

@@ -1,4 +1,6 @@
+import type { WorkflowClock } from '../../core/clock';
 import type { WorkflowEngine } from '../../core/engine/workflow-engine';
+import type { WorkflowTelemetry } from '../../core/telemetry';
 import { StoreCapabilityError } from '../../core/errors';
 import { isDurableStore, missingDurableMethods } from '../../core/store/store-capabilities';
 import type { WorkflowStore } from '../../core/store/workflow-store';
@@ -14,10 +16,12 @@ export function createRunner(
   store: WorkflowStore,
   queue: WorkflowBullQueue | null,
   options: ResolvedModuleOptions,
+  clock: WorkflowClock,
+  telemetry: WorkflowTelemetry,
 ): WorkflowRunner {
-  if (!queue || !options.queue) return new InProcessRunner(engine, store);
+  if (!queue || !options.queue) return new InProcessRunner(engine, store, undefined, clock);
   if (!isDurableStore(store)) {
     throw new StoreCapabilityError('The queue option', missingDurableMethods(store));
   }
-  return new QueueRunner(engine, store, queue, options.queue);
+  return new QueueRunner(engine, store, queue, options.queue, telemetry);
 }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type {
+  ForkOptions,
   ResumePayload,
   StartOptions,
   WorkflowEngine,
@@ -13,15 +14,13 @@ import {
 } from '../../core/store/store-errors';
 import type { WorkflowStore } from '../../core/store/workflow-store';
 import { timerDueAt } from '../../core/engine/timer-due';
+import { systemClock, type WorkflowClock } from '../../core/clock';
 import { OutageRetries } from './outage-retries';
 import { withinGrace } from './within-grace';
 import type { WorkflowRunner } from './workflow-runner';
 
 /** Executions boot reads per query. */
 const BOOT_PAGE_SIZE = 500;
-
-/** setTimeout's limit; longer timers are armed in hops. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Runs executions on this process's event loop: started ones, resumed ones, and timers for halted
@@ -31,15 +30,20 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class InProcessRunner implements WorkflowRunner {
   private readonly logger = new Logger('DurableWorkflow');
   private readonly inFlight = new Set<Promise<unknown>>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** How to cancel the timer armed for each halted execution. */
+  private readonly timers = new Map<string, () => void>();
   private stopped = false;
   private readonly outageRetries: OutageRetries;
 
-  /** @param retryAfterOutageMs how often the store is probed after an outage stopped work */
+  /**
+   * @param retryAfterOutageMs how often the store is probed after an outage stopped work
+   * @param clock what timers are armed on (the engine's time)
+   */
   constructor(
     private readonly engine: WorkflowEngine,
     private readonly store: WorkflowStore,
     retryAfterOutageMs = 2000,
+    private readonly clock: WorkflowClock = systemClock,
   ) {
     this.outageRetries = new OutageRetries(
       store,
@@ -115,6 +119,18 @@ export class InProcessRunner implements WorkflowRunner {
     return this.settled(await this.engine.resume(executionId, payload));
   }
 
+  async retry(executionId: string): Promise<Execution> {
+    const reopened = await this.engine.retry(executionId);
+    this.submit(reopened.id, () => this.engine.drive(reopened.id));
+    return reopened;
+  }
+
+  async fork(executionId: string, options: ForkOptions): Promise<Execution> {
+    const fork = await this.engine.fork(executionId, options);
+    this.submit(fork.id, () => this.engine.drive(fork.id));
+    return fork;
+  }
+
   async cancel(executionId: string): Promise<Execution> {
     this.clearTimer(executionId);
     return this.engine.cancel(executionId);
@@ -140,6 +156,11 @@ export class InProcessRunner implements WorkflowRunner {
         `${this.inFlight.size} execution(s) were still running after ${graceMs} ms; they continue from their last checkpoint on the next start.`,
       );
     }
+  }
+
+  /** Resolves once no work is in flight, including work that work in flight submitted. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   /** Runs `work` in the background; its failure is logged, never lost. */
@@ -184,22 +205,15 @@ export class InProcessRunner implements WorkflowRunner {
     if (this.stopped) return;
     const due = timerDueAt(execution);
     if (due === null) return;
-    const delay = Math.max(0, due - Date.now());
-    const timer = setTimeout(
-      () => {
-        this.timers.delete(execution.id);
-        if (delay > MAX_TIMER_MS) return this.armTimer(execution);
-        this.submit(execution.id, () => this.engine.fireTimer(execution.id));
-      },
-      Math.min(delay, MAX_TIMER_MS),
-    );
-    timer.unref();
-    this.timers.set(execution.id, timer);
+    const cancel = this.clock.setTimer(due, () => {
+      this.timers.delete(execution.id);
+      if (!this.stopped) this.submit(execution.id, () => this.engine.fireTimer(execution.id));
+    });
+    this.timers.set(execution.id, cancel);
   }
 
   private clearTimer(executionId: string): void {
-    const timer = this.timers.get(executionId);
-    if (timer) clearTimeout(timer);
+    this.timers.get(executionId)?.();
     this.timers.delete(executionId);
   }
 }

@@ -1,4 +1,4 @@
-import type { ResumePayload, StartOptions } from '../../core/engine/workflow-engine';
+import type { ForkOptions, ResumePayload, StartOptions } from '../../core/engine/workflow-engine';
 import type { Execution } from '../../core/types';
 
 /**
@@ -29,6 +29,10 @@ export interface WorkflowRunner {
   watchRemote?(changed: (executionId: string) => void, listening: () => void): () => void;
   /** Worker processes alive now, where work is left to them (queue mode). */
   workersAlive?(): Promise<number>;
+  /** Puts a failed execution back at its failed step and hands it over; returns it `pending`. */
+  retry(executionId: string): Promise<Execution>;
+  /** Saves a fork of an execution at `fromStep` and hands it over; returns it `pending`. */
+  fork(executionId: string, options: ForkOptions): Promise<Execution>;
   /** Stops taking work; waits up to `graceMs` for work in flight to reach a checkpoint. */
   stop(graceMs: number): Promise<void>;
 }

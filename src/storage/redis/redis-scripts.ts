@@ -15,6 +15,11 @@
  *   P:workflows         set of workflow ids that have (or had) executions, for counting
  *   P:workflows:learnt  progress of adding the workflows of executions written before that set was
  *                       kept: the creation ms reached, then 'done'
+ *   P:event-waits:K     set of ids of executions halted at an event step whose wait key is K
+ *   P:event-wait-of     hash I -> K, to take I out of its wait set when it leaves the wait
+ *   P:event-shapes:N    set of the match field sets (JSON) waits for the event name digest N used
+ *   P:event:E           hash of kept event E: name, digest, payload (JSON), sent_at (ms)
+ *   P:events:N, P:events  sorted sets of kept event ids by sent ms, per name digest and all
  * Index entries of executions whose keys expired are purged before any read or write looks at them.
  */
 const PRELUDE = `
@@ -41,6 +46,13 @@ local function unindex(id, wf, status)
   for _, key in ipairs(index_keys(wf, status)) do redis.call('ZREM', key, id) end
   redis.call('ZREM', P .. ':active', id)
 end
+local function unwait(id)
+  local waiting = redis.call('HGET', P .. ':event-wait-of', id)
+  if waiting then
+    redis.call('SREM', P .. ':event-waits:' .. waiting, id)
+    redis.call('HDEL', P .. ':event-wait-of', id)
+  end
+end
 local function forget(id)
   local located = redis.call('HGET', P .. ':locator', id)
   if located then
@@ -54,6 +66,7 @@ local function forget(id)
   redis.call('ZREM', P .. ':halted-leases', id)
   redis.call('ZREM', P .. ':timers', id)
   redis.call('DEL', entries_key(id), lease_key(id))
+  unwait(id)
 end
 local function purge_expired(now)
   local due = redis.call('ZRANGEBYSCORE', P .. ':expiry', '-inf', now, 'LIMIT', 0, 1000)
@@ -114,12 +127,14 @@ end
 
 /**
  * ARGV: P, id, expected revision ('' = new), workflow id, status, created ms, data, ttl s, lease
- * owner to release ('' = none), timer due ms ('' = none), entries...
+ * owner to release ('' = none), event wait change ('' = none, 'clear', 'set'), wait key, name
+ * digest, match fields JSON, timer due ms ('' = none), entries...
  */
 export const CHECKPOINT = `${PRELUDE}
 local id, expected, wf, status = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local created, data, ttl, release = tonumber(ARGV[6]), ARGV[7], tonumber(ARGV[8]), ARGV[9]
-local due = tonumber(ARGV[10])
+local wait_change, wait_key, wait_name, wait_fields = ARGV[10], ARGV[11], ARGV[12], ARGV[13]
+local due = tonumber(ARGV[14])
 local now = now_ms()
 purge_expired(now)
 local key = exec_key(id)
@@ -134,7 +149,7 @@ local wrong = require_list(entries_key(id))
 if wrong then return wrong end
 local revision = (tonumber(current[1]) or 0) + 1
 redis.call('HSET', key, 'data', data, 'revision', revision, 'status', status, 'workflow_id', wf, 'created_at', created)
-for first = 11, #ARGV, 1000 do
+for first = 15, #ARGV, 1000 do
   redis.call('RPUSH', entries_key(id), unpack(ARGV, first, math.min(first + 999, #ARGV)))
 end
 if release ~= '' and redis.call('GET', lease_key(id)) == release then
@@ -159,6 +174,12 @@ else
 end
 redis.call('HSET', P .. ':locator', id, wf .. '\\n' .. status)
 redis.call('SADD', P .. ':workflows', wf)
+if wait_change ~= '' then unwait(id) end
+if wait_change == 'set' then
+  redis.call('SADD', P .. ':event-waits:' .. wait_key, id)
+  redis.call('HSET', P .. ':event-wait-of', id, wait_key)
+  redis.call('SADD', P .. ':event-shapes:' .. wait_name, wait_fields)
+end
 refresh_ttl(id, ttl, now)
 return {1, revision}
 `;
@@ -367,4 +388,55 @@ for k = 1, math.min(limit, #candidates) do
   forget(id)
 end
 return deleted
+`;
+
+/**
+ * ARGV: P, event id, name, name digest, payload JSON, sent ms. Keeps the event unless its id is
+ * kept; returns {1} when added, else {0, name, payload, sent ms} of the kept one.
+ */
+export const ACCEPT_EVENT = `${PRELUDE}
+local key = P .. ':event:' .. ARGV[2]
+local kept = redis.call('HMGET', key, 'name', 'payload', 'sent_at')
+if kept[1] then return {0, kept[1], kept[2], kept[3]} end
+redis.call('HSET', key, 'name', ARGV[3], 'digest', ARGV[4], 'payload', ARGV[5], 'sent_at', ARGV[6])
+redis.call('ZADD', P .. ':events:' .. ARGV[4], tonumber(ARGV[6]), ARGV[2])
+redis.call('ZADD', P .. ':events', tonumber(ARGV[6]), ARGV[2])
+return {1}
+`;
+
+/** ARGV: P, wait keys... Returns the ids of the executions waiting under any of them. */
+export const EVENT_WAITERS = `${PRELUDE}
+local out = {}
+for i = 2, #ARGV do
+  for _, id in ipairs(redis.call('SMEMBERS', P .. ':event-waits:' .. ARGV[i])) do out[#out + 1] = id end
+end
+return out
+`;
+
+/** ARGV: P, name digest, since ms, limit. Returns {id, payload, sent ms, ...}, oldest first. */
+export const RETAINED_EVENTS = `${PRELUDE}
+local ids = redis.call('ZRANGEBYSCORE', P .. ':events:' .. ARGV[2], ARGV[3], '+inf', 'LIMIT', 0, tonumber(ARGV[4]))
+local out = {}
+for _, id in ipairs(ids) do
+  local kept = redis.call('HMGET', P .. ':event:' .. id, 'payload', 'sent_at')
+  if kept[1] then
+    out[#out + 1] = id
+    out[#out + 1] = kept[1]
+    out[#out + 1] = kept[2]
+  end
+end
+return out
+`;
+
+/** ARGV: P, sent-before ms, limit. Removes up to limit events sent before, oldest first. */
+export const PRUNE_EVENTS = `${PRELUDE}
+local ids = redis.call('ZRANGEBYSCORE', P .. ':events', '-inf', '(' .. ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, id in ipairs(ids) do
+  local key = P .. ':event:' .. id
+  local digest = redis.call('HGET', key, 'digest')
+  if digest then redis.call('ZREM', P .. ':events:' .. digest, id) end
+  redis.call('DEL', key)
+  redis.call('ZREM', P .. ':events', id)
+end
+return #ids
 `;

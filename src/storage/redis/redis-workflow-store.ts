@@ -1,5 +1,6 @@
 import type { StoreLog } from '../../core/store/store-log';
 import type { Cluster, Redis } from 'ioredis';
+import { createHash } from 'node:crypto';
 import { ExecutionNotFoundError } from '../../core/errors';
 import { peers } from '../../peers/peers';
 import {
@@ -20,6 +21,7 @@ import {
   encodeEntry,
   encodeExecution,
   missingCursor,
+  parseStoredJson,
   resolveCreatedBefore,
   resolveDueBefore,
   resolveLimit,
@@ -32,6 +34,11 @@ import {
   DEFAULT_DUE_TIMERS_LIMIT,
   DEFAULT_EXECUTION_IDS_LIMIT,
   DEFAULT_FIND_LIMIT,
+  DEFAULT_PRUNE_EVENTS_LIMIT,
+  DEFAULT_RETAINED_EVENTS_LIMIT,
+  type EventWaitIndex,
+  type PruneEventsQuery,
+  type StoredEvent,
   type CheckpointOptions,
   type DeleteFinishedQuery,
   type DueTimersQuery,
@@ -41,6 +48,7 @@ import {
   type ExecutionIdsQuery,
   type FindQuery,
 } from '../../core/store/workflow-store';
+import { encodeEvent, requireEventKeys, resolveMoment } from '../event-input';
 import { hashTagOf, isClusterClient } from './hash-tag';
 import { LuaScript } from './lua-script';
 import { OutageLog } from '../outage-log';
@@ -89,6 +97,10 @@ const SCRIPTS = {
   countExecutions: new LuaScript(scripts.COUNT_EXECUTIONS),
   learnWorkflows: new LuaScript(scripts.LEARN_WORKFLOWS),
   deleteFinished: new LuaScript(scripts.DELETE_FINISHED),
+  acceptEvent: new LuaScript(scripts.ACCEPT_EVENT),
+  eventWaiters: new LuaScript(scripts.EVENT_WAITERS),
+  retainedEvents: new LuaScript(scripts.RETAINED_EVENTS),
+  pruneEvents: new LuaScript(scripts.PRUNE_EVENTS),
 };
 
 /**
@@ -206,6 +218,7 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
       executionDocument(execution, encoded, updatedAt),
       this.ttlSeconds,
       options.releaseLeaseOf ?? '',
+      ...waitArgs(options.eventWait),
       timerDueAt(execution) ?? '',
       ...entries.map((entry, index) => entryDocument(entry, encodedEntries[index])),
     ])) as [number, string | number];
@@ -341,6 +354,73 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
     return counts.sort(compareCounts);
   }
 
+  async acceptEvent(event: StoredEvent): Promise<{ event: StoredEvent; created: boolean }> {
+    const payload = encodeEvent(event);
+    const reply = (await this.run('acceptEvent', undefined, SCRIPTS.acceptEvent, [
+      event.id,
+      event.name,
+      nameDigest(event.name),
+      payload,
+      event.sentAt.getTime(),
+    ])) as [number, string?, string?, string?];
+    if (reply[0] === 1) return { event, created: true };
+    return {
+      event: {
+        id: event.id,
+        name: String(reply[1]),
+        payload: parseStoredJson(reply[2] ?? null, `event "${event.id}": payload`),
+        sentAt: new Date(Number(reply[3])),
+      },
+      created: false,
+    };
+  }
+
+  async eventWaitShapes(name: string): Promise<string[][]> {
+    const key = this.key('event-shapes', nameDigest(name));
+    const members = await this.command('eventWaitShapes', undefined, () =>
+      this.client.smembers(key),
+    );
+    return members.map((fields) => parseStoredJson(fields, `${key}`) as string[]);
+  }
+
+  async eventWaiters(keys: readonly string[]): Promise<string[]> {
+    requireEventKeys(keys);
+    if (keys.length === 0) return [];
+    return (await this.run('eventWaiters', undefined, SCRIPTS.eventWaiters, [...keys])) as string[];
+  }
+
+  async retainedEvents(
+    name: string,
+    since: Date,
+    limit = DEFAULT_RETAINED_EVENTS_LIMIT,
+  ): Promise<StoredEvent[]> {
+    const max = resolveLimit(limit, DEFAULT_RETAINED_EVENTS_LIMIT, 'retainedEvents');
+    const from = resolveMoment(since, 'retainedEvents', 'since');
+    const flat = (await this.run('retainedEvents', undefined, SCRIPTS.retainedEvents, [
+      nameDigest(name),
+      from.getTime(),
+      max,
+    ])) as string[];
+    const events: StoredEvent[] = [];
+    for (let i = 0; i < flat.length; i += 3) {
+      events.push({
+        id: flat[i],
+        name,
+        payload: parseStoredJson(flat[i + 1], `event "${flat[i]}": payload`),
+        sentAt: new Date(Number(flat[i + 2])),
+      });
+    }
+    return events;
+  }
+
+  async pruneEvents(query: PruneEventsQuery): Promise<number> {
+    const sentBefore = resolveMoment(query?.sentBefore, 'pruneEvents', 'sentBefore');
+    const limit = resolveLimit(query.limit, DEFAULT_PRUNE_EVENTS_LIMIT, 'pruneEvents');
+    return Number(
+      await this.run('pruneEvents', undefined, SCRIPTS.pruneEvents, [sentBefore.getTime(), limit]),
+    );
+  }
+
   /**
    * Executions written before the store kept its set of workflows are walked once, a batch per call
    * so that Redis is never held for long; after that this is one GET.
@@ -408,4 +488,17 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
       throw new StoreError(`Redis store: ${method}${subject} failed: ${reason}`, { cause: error });
     }
   }
+}
+
+/** An event name as a key part: fixed length, whatever characters the name has. */
+function nameDigest(name: string): string {
+  return createHash('sha1').update(name).digest('hex');
+}
+
+/** The checkpoint script's arguments for a change to the index of event waits. */
+function waitArgs(wait: EventWaitIndex | null | undefined): string[] {
+  if (wait === undefined) return ['', '', '', ''];
+  if (wait === null) return ['clear', '', '', ''];
+  requireEventKeys([wait.key]);
+  return ['set', wait.key, nameDigest(wait.name), JSON.stringify(wait.fields)];
 }

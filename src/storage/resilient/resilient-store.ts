@@ -10,6 +10,8 @@ import type {
   ExecutionIdsQuery,
   FindQuery,
   CheckpointOptions,
+  PruneEventsQuery,
+  StoredEvent,
 } from '../../core/store/workflow-store';
 import type { DelegatingStore } from '../../core/store/store-capabilities';
 import type { StoreLog } from '../../core/store/store-log';
@@ -163,6 +165,28 @@ export class ResilientStore implements DurableWorkflowStore, DelegatingStore {
 
   countExecutions(): Promise<ExecutionCount[]> {
     return this.execute('countExecutions', () => this.store.countExecutions());
+  }
+
+  /** Accepting again after an unclear failure finds the event kept under its id: no second copy. */
+  acceptEvent(event: StoredEvent): Promise<{ event: StoredEvent; created: boolean }> {
+    return this.execute('acceptEvent', () => this.store.acceptEvent(event));
+  }
+
+  eventWaitShapes(name: string): Promise<string[][]> {
+    return this.execute('eventWaitShapes', () => this.store.eventWaitShapes(name));
+  }
+
+  eventWaiters(keys: readonly string[]): Promise<string[]> {
+    return this.execute('eventWaiters', () => this.store.eventWaiters(keys));
+  }
+
+  retainedEvents(name: string, since: Date, limit?: number): Promise<StoredEvent[]> {
+    return this.execute('retainedEvents', () => this.store.retainedEvents(name, since, limit));
+  }
+
+  /** Pruning again after an unclear failure is harmless: it removes what is still there. */
+  pruneEvents(query: PruneEventsQuery): Promise<number> {
+    return this.execute('pruneEvents', () => this.store.pruneEvents(query));
   }
 
   /**

@@ -14,6 +14,7 @@ import {
   type CountRow,
   type SqlDialect,
 } from './sql-dialect';
+import { PostgresEvents, withEventWait } from './postgres-events';
 import { withTables, type SqlTables } from './sql-tables';
 
 interface PgResult {
@@ -125,6 +126,7 @@ FROM saved`;
 export class PostgresDialect implements SqlDialect {
   private readonly statements = new Map<string, { name?: string; text: string }>();
   private readonly pool: { query(text: string, values?: unknown[]): Promise<PgResult> };
+  readonly events: PostgresEvents;
 
   constructor(
     pool: PgQueryable,
@@ -132,6 +134,7 @@ export class PostgresDialect implements SqlDialect {
     private readonly readable: ReadableRecords,
   ) {
     this.pool = { query: (text, values) => pool.query({ ...this.prepared(text), values }) };
+    this.events = new PostgresEvents(this.pool);
   }
 
   async insert(write: CheckpointWrite): Promise<number | null> {
@@ -140,7 +143,7 @@ export class PostgresDialect implements SqlDialect {
         ...oneEntryParams(write, write.execution.createdAt.toISOString()),
         dueParam(write),
       ];
-      return this.revisionOf(await this.pool.query(INSERT_EXECUTION_ONE_ENTRY, params));
+      return this.write(INSERT_EXECUTION_ONE_ENTRY, params, write);
     }
     const params = [
       ...checkpointParams(write),
@@ -148,7 +151,7 @@ export class PostgresDialect implements SqlDialect {
       write.encoded.runtime,
       dueParam(write),
     ];
-    return this.revisionOf(await this.pool.query(INSERT_EXECUTION, params));
+    return this.write(INSERT_EXECUTION, params, write);
   }
 
   async update(write: CheckpointWrite): Promise<number | null> {
@@ -158,7 +161,7 @@ export class PostgresDialect implements SqlDialect {
         write.releaseLeaseOf,
         dueParam(write),
       ];
-      return this.revisionOf(await this.pool.query(UPDATE_EXECUTION_ONE_ENTRY, params));
+      return this.write(UPDATE_EXECUTION_ONE_ENTRY, params, write);
     }
     const params = [
       ...checkpointParams(write),
@@ -167,7 +170,17 @@ export class PostgresDialect implements SqlDialect {
       write.releaseLeaseOf,
       dueParam(write),
     ];
-    return this.revisionOf(await this.pool.query(UPDATE_EXECUTION, params));
+    return this.write(UPDATE_EXECUTION, params, write);
+  }
+
+  /** One checkpoint statement, with the change to the index of event waits when there is one. */
+  private async write(
+    statement: string,
+    params: unknown[],
+    write: CheckpointWrite,
+  ): Promise<number | null> {
+    const text = withEventWait(statement, params, write.eventWait);
+    return this.revisionOf(await this.pool.query(text, params));
   }
 
   async currentRevision(executionId: string): Promise<number | null> {

@@ -1,6 +1,11 @@
 import type { Entry, Execution, ExecutionStatus } from '../../core/types';
 import type { EncodedEntry, EncodedExecution } from '../store-input';
-import type { ExecutionCount, FindQuery } from '../../core/store/workflow-store';
+import type {
+  EventWaitIndex,
+  ExecutionCount,
+  FindQuery,
+  StoredEvent,
+} from '../../core/store/workflow-store';
 
 /** What one checkpoint writes: the execution, its encoded JSON, and the entries to append. */
 export interface CheckpointWrite {
@@ -13,6 +18,21 @@ export interface CheckpointWrite {
   releaseLeaseOf: string | null;
   /** When the halted execution's timer is due (`timer_due_at`); null when it waits on none. */
   timerDueAt: Date | null;
+  /** The execution's event wait to index, null to remove it, undefined to leave it. */
+  eventWait: EventWaitIndex | null | undefined;
+}
+
+/** The statements of events, one round trip each. */
+export interface SqlEventDialect {
+  /** Inserts the event unless its id is kept; returns the kept one and whether it was added. */
+  acceptEvent(
+    event: StoredEvent,
+    payload: string,
+  ): Promise<{ event: StoredEvent; created: boolean }>;
+  eventWaitShapes(name: string): Promise<string[][]>;
+  eventWaiters(keys: readonly string[]): Promise<string[]>;
+  retainedEvents(name: string, since: Date, limit: number): Promise<StoredEvent[]>;
+  pruneEvents(sentBefore: Date, limit: number): Promise<number>;
 }
 
 /**
@@ -20,6 +40,8 @@ export interface CheckpointWrite {
  * SQLite); the store around it validates input and turns outcomes into errors.
  */
 export interface SqlDialect {
+  /** Events kept and executions waiting for them. */
+  readonly events: SqlEventDialect;
   /** Inserts a new execution with its entries; null when the id is taken. Returns the new revision. */
   insert(write: CheckpointWrite): Promise<number | null>;
   /** Updates from `write.execution.revision`; null when that revision is not the stored one. */

@@ -1,17 +1,26 @@
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { WorkflowEntryEntity } from './workflow-entry.entity';
+import { WorkflowEventShapeEntity } from './workflow-event-shape.entity';
+import { WorkflowEventWaitEntity } from './workflow-event-wait.entity';
+import { WorkflowEventEntity } from './workflow-event.entity';
 import { WorkflowExecutionEntity } from './workflow-execution.entity';
 
 /** Quoted table names as the application's DataSource maps the entities (schema included). */
 export interface SqlTables {
   executions: string;
   entries: string;
+  eventWaits: string;
+  eventShapes: string;
+  events: string;
 }
 
 export function resolveTables(dataSource: DataSource): SqlTables {
   return {
     executions: tableOf(dataSource, WorkflowExecutionEntity, 'workflow_executions'),
     entries: tableOf(dataSource, WorkflowEntryEntity, 'workflow_entries'),
+    eventWaits: tableOf(dataSource, WorkflowEventWaitEntity, 'workflow_event_waits'),
+    eventShapes: tableOf(dataSource, WorkflowEventShapeEntity, 'workflow_event_shapes'),
+    events: tableOf(dataSource, WorkflowEventEntity, 'workflow_events'),
   };
 }
 
@@ -19,7 +28,10 @@ export function resolveTables(dataSource: DataSource): SqlTables {
 export function withTables(sql: string, tables: SqlTables): string {
   return sql
     .replace(/\bworkflow_executions\b/g, tables.executions)
-    .replace(/\bworkflow_entries\b/g, tables.entries);
+    .replace(/\bworkflow_entries\b/g, tables.entries)
+    .replace(/\bworkflow_event_waits\b/g, tables.eventWaits)
+    .replace(/\bworkflow_event_shapes\b/g, tables.eventShapes)
+    .replace(/\bworkflow_events\b/g, tables.events);
 }
 
 function tableOf(

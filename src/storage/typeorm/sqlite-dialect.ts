@@ -15,6 +15,7 @@ import {
   type CountRow,
   type SqlDialect,
 } from './sql-dialect';
+import { SqliteEvents } from './sqlite-events';
 import { withTables, type SqlTables } from './sql-tables';
 
 const EXECUTION_COLUMNS = `id, workflow_id, workflow_version, status, json(input) AS input,
@@ -66,6 +67,7 @@ interface RawEntryRow {
  */
 export class SqliteDialect implements SqlDialect {
   private readonly statements = new Map<string, Statement>();
+  readonly events = new SqliteEvents((sql) => this.statement(sql));
 
   constructor(
     private readonly db: Database,
@@ -93,6 +95,7 @@ export class SqliteDialect implements SqlDialect {
         );
         if (inserted.changes === 0) return null;
         this.appendEntries(write, 0);
+        this.events.writeWait(execution.id, write.eventWait);
         return 1;
       })
       .immediate();
@@ -124,6 +127,7 @@ export class SqliteDialect implements SqlDialect {
         ) as { revision: number; entry_count: number } | undefined;
         if (!saved) return null;
         this.appendEntries(write, saved.entry_count - write.entries.length);
+        this.events.writeWait(execution.id, write.eventWait);
         return saved.revision;
       })
       .immediate();

@@ -7,6 +7,7 @@ import {
   StoreError,
 } from '../../core/store/store-errors';
 import { missingCursor } from '../store-input';
+import { encodeEvent, requireEventKeys, resolveMoment } from '../event-input';
 import {
   encodeCheckpointEntries,
   encodeEntry,
@@ -23,6 +24,10 @@ import {
   DEFAULT_DUE_TIMERS_LIMIT,
   DEFAULT_EXECUTION_IDS_LIMIT,
   DEFAULT_FIND_LIMIT,
+  DEFAULT_PRUNE_EVENTS_LIMIT,
+  DEFAULT_RETAINED_EVENTS_LIMIT,
+  type PruneEventsQuery,
+  type StoredEvent,
   type CheckpointOptions,
   type DeleteFinishedQuery,
   type DueTimersQuery,
@@ -82,7 +87,9 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
       updatedAt: new Date(),
       releaseLeaseOf: options.releaseLeaseOf ?? null,
       timerDueAt: dueDate(execution),
+      eventWait: options.eventWait,
     };
+    if (options.eventWait) requireEventKeys([options.eventWait.key]);
     const revision = await this.run('checkpoint', execution.id, (dialect) =>
       execution.revision === undefined ? dialect.insert(write) : dialect.update(write),
     );
@@ -183,6 +190,44 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
       dialect.countExecutions(),
     );
     return counts.sort(compareCounts);
+  }
+
+  async acceptEvent(event: StoredEvent): Promise<{ event: StoredEvent; created: boolean }> {
+    const payload = encodeEvent(event);
+    return this.run('acceptEvent', undefined, (dialect) =>
+      dialect.events.acceptEvent(event, payload),
+    );
+  }
+
+  async eventWaitShapes(name: string): Promise<string[][]> {
+    return this.run('eventWaitShapes', undefined, (dialect) =>
+      dialect.events.eventWaitShapes(name),
+    );
+  }
+
+  async eventWaiters(keys: readonly string[]): Promise<string[]> {
+    requireEventKeys(keys);
+    return this.run('eventWaiters', undefined, (dialect) => dialect.events.eventWaiters(keys));
+  }
+
+  async retainedEvents(
+    name: string,
+    since: Date,
+    limit = DEFAULT_RETAINED_EVENTS_LIMIT,
+  ): Promise<StoredEvent[]> {
+    const max = resolveLimit(limit, DEFAULT_RETAINED_EVENTS_LIMIT, 'retainedEvents');
+    const from = resolveMoment(since, 'retainedEvents', 'since');
+    return this.run('retainedEvents', undefined, (dialect) =>
+      dialect.events.retainedEvents(name, from, max),
+    );
+  }
+
+  async pruneEvents(query: PruneEventsQuery): Promise<number> {
+    const sentBefore = resolveMoment(query?.sentBefore, 'pruneEvents', 'sentBefore');
+    const limit = resolveLimit(query.limit, DEFAULT_PRUNE_EVENTS_LIMIT, 'pruneEvents');
+    return this.run('pruneEvents', undefined, (dialect) =>
+      dialect.events.pruneEvents(sentBefore, limit),
+    );
   }
 
   /** A refused write is either a stale copy or a vanished row; say which. */

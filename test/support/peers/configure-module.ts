@@ -2,6 +2,8 @@
 // in turn and prints, as one JSON object, what happened to each.
 import 'reflect-metadata';
 import { DurableWorkflowModule, MissingPeerDependencyError } from '../../../src';
+import { createOpenTelemetry, noTelemetry } from '../../../src/engine';
+import { DurableWorkflowTestingModule } from '../../../src/testing';
 
 const ownStore = { useFactory: () => ({}) as never };
 const features: Record<string, () => unknown> = {
@@ -12,6 +14,10 @@ const features: Record<string, () => unknown> = {
   queue: () =>
     DurableWorkflowModule.forRoot({ store: ownStore, queue: { connection: { port: 6379 } } }),
   http: () => DurableWorkflowModule.forRoot({ store: ownStore, http: {} }),
+  'testing module': () => DurableWorkflowTestingModule.forRoot({ workflows: [] }),
+  'telemetry without @opentelemetry/api': () => {
+    if (createOpenTelemetry() !== noTelemetry) throw new Error('telemetry without its API');
+  },
 };
 
 const outcomes = Object.fromEntries(

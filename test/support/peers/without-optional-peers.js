@@ -5,7 +5,10 @@ const Module = require('node:module');
 const ABSENT = new Set([
   '@nestjs/bullmq',
   '@nestjs/swagger',
+  '@nestjs/terminus',
+  '@opentelemetry/api',
   '@nestjs/typeorm',
+  'better-sqlite3',
   'bullmq',
   'class-transformer',
   'class-validator',

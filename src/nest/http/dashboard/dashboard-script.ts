@@ -1,8 +1,10 @@
 /**
  * The dashboard's only script: it listens to the API's server-sent events and reloads the page's
  * `<main>` (rendered, and escaped, by the server) when something it shows changed; and the action
- * buttons call the API. A `key` query parameter on the page is passed on to every request, for guards
- * that read one. No data is ever put into markup here.
+ * buttons call the API (with the approval card's response, if one was typed). Times marked with
+ * `datetime` are kept relative ("3 min ago", see relative-time.ts). A search's results are not
+ * reloaded (each reload would search again). A `key` query parameter on the page is passed on to
+ * every request, for guards that read one. No data is ever put into markup here.
  */
 export const DASHBOARD_SCRIPT = `
 (() => {
@@ -27,10 +29,26 @@ export const DASHBOARD_SCRIPT = `
     }
   };
   keyLinks();
+  const units = [[60, 1, 's'], [3600, 60, 'min'], [86400, 3600, 'h'], [Infinity, 86400, 'd']];
+  const relativeText = (at, now) => {
+    const delta = Math.round((at - now) / 1000);
+    const abs = Math.abs(delta);
+    if (abs < 5) return 'just now';
+    const [, seconds, name] = units.find(([limit]) => abs < limit);
+    const count = Math.floor(abs / seconds);
+    return delta < 0 ? count + ' ' + name + ' ago' : 'in ' + count + ' ' + name;
+  };
+  const relativeTimes = () => {
+    const now = Date.now();
+    for (const time of document.querySelectorAll('time[datetime]:not([data-fixed])')) {
+      time.textContent = relativeText(Date.parse(time.dateTime), now);
+    }
+  };
+  setInterval(relativeTimes, 5000);
   const watching = document.body.dataset.execution || null;
   let pending = null;
   const refresh = () => {
-    if (pending) return;
+    if (pending || document.querySelector('[data-static]')) return;
     pending = setTimeout(async () => {
       pending = null;
       const u = new URL(location.href);
@@ -38,11 +56,19 @@ export const DASHBOARD_SCRIPT = `
       // The page's own URL carries the key, if any.
       const answer = await fetch(u.toString());
       if (answer.ok) {
+        // A response being typed into the approval card survives the reload.
+        const typed = document.getElementById('response');
+        const draft = typed ? typed.value : '';
         document.querySelector('main').innerHTML = await answer.text();
+        const again = document.getElementById('response');
+        if (again && draft) again.value = draft;
         keyLinks();
+        relativeTimes();
       }
     }, 150);
   };
+  // Workers come and go without an execution changing: the overview looks again now and then.
+  if (!watching) setInterval(refresh, 15000);
   const events = new EventSource(withKey(root + '/events'));
   events.addEventListener('execution', (event) => {
     const change = JSON.parse(event.data);
@@ -53,14 +79,19 @@ export const DASHBOARD_SCRIPT = `
     if (!button) return;
     const id = button.dataset.id;
     const action = button.dataset.action;
-    const request =
-      action === 'cancel'
-        ? { path: '/cancel', body: {} }
-        : action === 'approve'
-          ? { path: '/resume', body: { approved: true } }
-          : action === 'reject'
-            ? { path: '/resume', body: { approved: false } }
-            : { path: '/resume', body: {} };
+    const typed = document.getElementById('response');
+    const given = typed && typed.value.trim() ? { response: typed.value } : {};
+    // One line per button action: the API path under the execution and the body it posts.
+    const requests = {
+      cancel: { path: '/cancel', body: {} },
+      approve: { path: '/resume', body: { approved: true, ...given } },
+      reject: { path: '/resume', body: { approved: false, ...given } },
+      resume: { path: '/resume', body: given },
+      retry: { path: '/retry', body: {} },
+      fork: { path: '/fork', body: { fromStep: button.dataset.step } },
+    };
+    const request = requests[action];
+    if (!request) return;
     button.disabled = true;
     const answer = await fetch(withKey(root + '/executions/' + encodeURIComponent(id) + request.path), {
       method: 'POST',
@@ -72,6 +103,10 @@ export const DASHBOARD_SCRIPT = `
       const problem = await answer.json().catch(() => ({ error: answer.statusText }));
       status.textContent = problem.error || answer.statusText;
       button.disabled = false;
+    } else if (action === 'fork') {
+      // The fork is a new execution: its page is where it goes on.
+      const fork = await answer.json();
+      location.href = withKey(root + '/dashboard/executions/' + encodeURIComponent(fork.id));
     } else {
       status.textContent = '';
       refresh();
