@@ -2,6 +2,7 @@ import { CreateWorkflowTables1763800000000 } from './1763800000000-CreateWorkflo
 import { IndexExecutionsByWorkflowAndStatus1764900000000 } from './1764900000000-IndexExecutionsByWorkflowAndStatus';
 import { IndexExecutionsForFlatFinds1765000000000 } from './1765000000000-IndexExecutionsForFlatFinds';
 import { CreateWorkflowEventTables1765100000000 } from './1765100000000-CreateWorkflowEventTables';
+import { AddTimerDueAt1796666264918 } from './1796666264918-AddTimerDueAt';
 
 /** Add these to the application's DataSource `migrations` to create the workflow tables. */
 export const WORKFLOW_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const WORKFLOW_MIGRATIONS = [
   IndexExecutionsByWorkflowAndStatus1764900000000,
   IndexExecutionsForFlatFinds1765000000000,
   CreateWorkflowEventTables1765100000000,
+  AddTimerDueAt1796666264918,
 ];
