@@ -37,6 +37,7 @@ export {
   toSerializedError,
   type SerializedError,
 } from './core/error-serialization';
+export type { CancelOptions } from './core/engine/workflow-engine';
 export { systemClock, type WorkflowClock } from './core/clock';
 export {
   noTelemetry,

@@ -117,3 +117,5 @@ export { WorkflowEventEntity } from './storage/typeorm/workflow-event.entity';
 export type { WorkflowEventsOptions } from './nest/events/events.options';
 export type { EventWaitIndex, StoredEvent, PruneEventsQuery } from './core/store/workflow-store';
 export { eventKey, payloadKey, waitIndexOf } from './core/events/event-keys';
+export type { DueTimersQuery } from './core/store/workflow-store';
+export { StoreUnreachableError } from './core/store/store-errors';

@@ -66,9 +66,11 @@ export interface ExecutionRuntime {
   approved: boolean | null;
   /**
    * Set on a child execution: the parent and the step waiting for it, and how deep it nests (1 for
-   * a child of an execution that has no parent).
+   * a child of an execution that has no parent). `rootId`: the execution at the top of its tree, so
+   * a worker finds whose lease guards it without loading every ancestor (absent on children
+   * written before it was kept).
    */
-  parent?: { executionId: string; stepId: string; depth?: number };
+  parent?: { executionId: string; stepId: string; depth?: number; rootId?: string };
   /** Halts so far: tells one halt from the next, as claims and saves change the revision. */
   halts?: number;
   /** A `call` step waiting out its retry back-off outside any process: the attempt due, and when. */

@@ -40,6 +40,12 @@ export interface RedisStoreOption {
   ttlSeconds?: number;
   /** @defaultValue 'durable_workflow' */
   prefix?: string;
+  /**
+   * How long start-up waits for the server of the connection the module opens from `url`; past it
+   * the application fails to start with `StoreUnreachableError` naming the url to check. Not used
+   * with a `client`. @defaultValue 15000
+   */
+  connectTimeoutMs?: number;
 }
 
 /** An application's own store, given as a Nest provider would be. */

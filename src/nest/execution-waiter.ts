@@ -39,7 +39,28 @@ export class ExecutionWaiter {
           (rests) => rests && finish(() => resolve(rests)),
           fail,
         );
-      const look = () => this.store.load(executionId).then(consider, fail);
+      // One load at a time: changes heard while one is on its way ask for one more after it, so a
+      // burst of changes, or a store slower than the poll, never piles loads up.
+      let loading: Promise<unknown> | undefined;
+      let again = false;
+      const look = (): Promise<unknown> => {
+        if (loading) {
+          again = true;
+          return loading;
+        }
+        const current = this.store
+          .load(executionId)
+          .then(consider, fail)
+          .finally(() => {
+            loading = undefined;
+            if (again && !done) {
+              again = false;
+              void look();
+            }
+          });
+        loading = current;
+        return current;
+      };
       // Listening starts before the first look, so a change between the two is not missed.
       const unsubscribeLocal = this.events.subscribe((execution) => {
         if (execution.id === executionId) void consider(execution);

@@ -1,6 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { peers } from '../peers/peers';
+import { WorkflowValidationError } from '../core/errors';
 import { RedisWorkflowStore } from '../storage/redis/redis-workflow-store';
 import { ResilientStore } from '../storage/resilient/resilient-store';
 import { TypeormWorkflowStore } from '../storage/typeorm/typeorm-workflow-store';
@@ -22,9 +23,13 @@ export function rawStoreProvider(option: StoreOption): Provider {
     };
   }
   if ('type' in option && option.type === 'redis') {
-    const { type: _type, ...redis } = option;
+    const { type: _type, connectTimeoutMs = 15_000, ...redis } = option;
     // Without a client the store opens its own connection: say now, not at start, what that needs.
     if (!redis.client) peers.ioredis();
+    if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1)
+      throw new WorkflowValidationError('The store option of DurableWorkflowModule', [
+        `store.connectTimeoutMs must be a whole number of at least 1, got ${connectTimeoutMs}`,
+      ]);
     return {
       provide: RAW_STORE,
       // The module opened it, so the module closes it, last at shutdown; it checks at start
@@ -32,6 +37,11 @@ export function rawStoreProvider(option: StoreOption): Provider {
       useFactory: async (owned: OwnedResources) => {
         const log = nestStoreLog('RedisWorkflowStore');
         const store = owned.own(new RedisWorkflowStore({ log, ...redis }));
+        if (!redis.client)
+          await store.requireAnswer(
+            connectTimeoutMs,
+            'Check store.url (REDIS_URL) and that the server runs; store.connectTimeoutMs sets how long start-up waits.',
+          );
         await store.verifyDurability();
         return store;
       },

@@ -106,6 +106,15 @@ export function resolveCreatedBefore(value: unknown): Date {
   return value;
 }
 
+export function resolveDueBefore(value: unknown): Date {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+    throw new RejectedValueError(
+      `findDueTimers: dueBefore must be a valid Date, got ${String(value)}.`,
+    );
+  }
+  return value;
+}
+
 /** `find`'s `before` names an execution that is not there (deleted, expired, or never was). */
 export function missingCursor(executionId: string): RejectedValueError {
   return new RejectedValueError(

@@ -60,7 +60,7 @@ describe('loading documents with custom step types', () => {
 
   it('fails on an unknown type, naming it and how to add one', () => {
     expect(problemsOf(workflow([{ id: 'x', type: 'http_post', url: 'u' }]))).toEqual([
-      `step "x": unknown step type "http_post" (built in: start, end, assign, call, router, loop, parallel, transform, halt, approval, workflow, wait; registered: http_get). An application adds a step type with @WorkflowStepType('http_post') on a provider`,
+      `step "x": unknown step type "http_post" (built in: start, end, assign, call, router, loop, parallel, transform, halt, approval, workflow, wait, event; registered: http_get). An application adds a step type with @WorkflowStepType('http_post') on a provider`,
     ]);
   });
 

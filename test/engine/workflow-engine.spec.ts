@@ -114,6 +114,26 @@ const parent = {
   ],
 };
 
+/** A sub-workflow step with an on_error path. */
+const guardedParent = {
+  id: 'guarded-parent',
+  name: 'Parent with a fallback',
+  steps: [
+    {
+      id: 'sub',
+      type: 'workflow',
+      workflow_id: 'child',
+      input: { who: 'bo' },
+      output: 'childResult',
+      next: 'after',
+      on_error: 'fallback',
+    },
+    { id: 'after', type: 'assign', set: { done: true }, next: 'finish' },
+    { id: 'fallback', type: 'assign', set: { fellBack: true }, next: 'finish' },
+    { id: 'finish', type: 'end' },
+  ],
+};
+
 const misc = {
   id: 'misc',
   name: 'Everything else',
@@ -204,10 +224,14 @@ describe.each(STORE_HARNESSES)('workflow engine on %s', (_name, makeHarness) => 
   afterAll(() => harness.close());
   beforeEach(() => {
     ledger = new Ledger();
-    h = engineWith(store, [expense, loopWithApproval, child, parent, misc, polling, waiting], {
-      ledger,
-      flaky,
-    });
+    h = engineWith(
+      store,
+      [expense, loopWithApproval, child, parent, guardedParent, misc, polling, waiting],
+      {
+        ledger,
+        flaky,
+      },
+    );
   });
 
   it('routes, calls a service and finishes, checkpointing each step', async () => {
@@ -314,6 +338,7 @@ describe.each(STORE_HARNESSES)('workflow engine on %s', (_name, makeHarness) => 
     expect(halted.haltData).toMatchObject({ type: 'approval', prompt: 'Confirm ana' });
     const childBefore = await store.load(childId);
     expect(childBefore?.status).toBe('halted');
+    expect(childBefore?.runtime?.parent).toMatchObject({ depth: 1, rootId: halted.id });
     const done = await h.engine.resume(halted.id, { approved: true });
     expect(done.status).toBe('completed');
     expect(done.ctx['childResult']).toEqual({ greeting: 'hi ana', confirmed: true });
@@ -328,6 +353,30 @@ describe.each(STORE_HARNESSES)('workflow engine on %s', (_name, makeHarness) => 
     const childId = halted.haltData?.['child_execution_id'] as string;
     await h.engine.resume(childId, { approved: true });
     expect(await store.load(halted.id)).toMatchObject({ status: 'completed', ctx: { done: true } });
+  });
+
+  it("fails the parent when its child is cancelled directly, or takes the step's on_error", async () => {
+    const halted = await h.engine.run('parent');
+    const childId = halted.haltData?.['child_execution_id'] as string;
+    expect((await h.engine.cancel(childId)).status).toBe('cancelled');
+    const failed = await store.load(halted.id);
+    expect(failed).toMatchObject({ status: 'failed', haltData: null });
+    expect(failed?.error).toContain(`execution ${childId}) ended cancelled`);
+
+    const guarded = await h.engine.run('guarded-parent');
+    const guardedChild = guarded.haltData?.['child_execution_id'] as string;
+    await h.engine.cancel(guardedChild);
+    const fellBack = await store.load(guarded.id);
+    expect(fellBack).toMatchObject({ status: 'completed', ctx: { fellBack: true } });
+    expect(fellBack?.ctx['_last_error']).toMatchObject({ step: 'sub' });
+  });
+
+  it("cancels a parent and its child without taking the parent's on_error", async () => {
+    const guarded = await h.engine.run('guarded-parent');
+    const childId = guarded.haltData?.['child_execution_id'] as string;
+    expect((await h.engine.cancel(guarded.id)).status).toBe('cancelled');
+    expect((await store.load(childId))?.status).toBe('cancelled');
+    expect(await store.load(guarded.id)).toMatchObject({ status: 'cancelled' });
   });
 
   it('runs transforms, parallel branches, and on_error with _last_error', async () => {

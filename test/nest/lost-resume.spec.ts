@@ -1,5 +1,6 @@
 import type { TestingModule } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowService, type Entry } from '../../src';
 import { bootQueueApp, type QueueAppConfig } from '../support/queue-app';
 import { WorkerProcess } from '../support/worker-process';
@@ -7,6 +8,17 @@ import { postgresAdmin } from '../support/postgres-admin';
 import { tearDownQueueSuite } from '../support/queue-teardown';
 
 jest.setTimeout(90_000);
+
+/** Looks until `done` holds, for at most 30 s; returns the last value seen. */
+async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  let value = await probe();
+  while (!done(value) && Date.now() < deadline) {
+    await delay(200);
+    value = await probe();
+  }
+  return value;
+}
 
 const count = (entries: Entry[], stepId: string, action: string) =>
   entries.filter((e) => e.stepId === stepId && e.action === action).length;
@@ -64,6 +76,30 @@ describe('queue mode: an accepted resume whose workers are killed', () => {
     expect(count(entries, 'ask', 'completed')).toBe(1);
     expect(count(entries, 'after', 'completed')).toBe(1);
     await healthy.stop();
+  });
+
+  it('fails the execution with RecoveryLimitError once a resume killed its worker more than maxRecoveries times', async () => {
+    const halted = await workflows.run('approve');
+    await workflows.resume(halted.id, { approved: true });
+    const failed = () =>
+      until(
+        () => workflows.get(halted.id),
+        (e) => e?.status === 'failed',
+      );
+    let outcome = await workflows.get(halted.id);
+    // Each worker dies applying the resume (its job, BullMQ's re-delivery, or a recovery), until a
+    // recovery past the limit fails the execution instead of applying it.
+    for (let worker = 0; worker < 6 && outcome?.status === 'halted'; worker++) {
+      const dying = await WorkerProcess.start({ ...config, dieOnResume: true, maxRecoveries: 1 });
+      started.push(dying);
+      await Promise.race([dying.exited, failed()]);
+      outcome = await workflows.get(halted.id);
+    }
+    expect(outcome?.status).toBe('failed');
+    expect(outcome?.error).toMatch(/taken over 1 time at step "ask"/);
+    const entries = await workflows.entries(halted.id);
+    expect(count(entries, 'ask', 'failed')).toBe(1);
+    expect(count(entries, 'after', 'started')).toBe(0);
   });
 
   it('refuses a second resume of a halt whose accepted resume is not yet applied', async () => {

@@ -155,6 +155,21 @@ describe('queue mode: a web-only process and worker processes', () => {
     expect(done).toMatchObject({ status: 'completed', ctx: { child: { ok: true }, closed: true } });
   });
 
+  it('fails a halted parent on a worker when its child is cancelled directly', async () => {
+    const parent = await workflows.start('parent');
+    const halted = await workflows.wait(parent.id, { timeoutMs: 10_000 });
+    const childId = halted.haltData!['child_execution_id'] as string;
+    expect((await workflows.cancel(childId)).status).toBe('cancelled');
+    const failed = await until(
+      () => workflows.get(parent.id),
+      (execution) => execution?.status === 'failed',
+      15_000,
+    );
+    expect(failed?.status).toBe('failed');
+    expect(failed?.error).toContain('ended cancelled');
+    expect(count(await workflows.entries(parent.id), 'closing', 'started')).toBe(0);
+  });
+
   it('finishes on another worker once the lease of a worker killed mid-step expires', async () => {
     const markFile = join(dir, 'hang-killed');
     const started = await workflows.start('hang', { markFile });

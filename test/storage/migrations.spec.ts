@@ -21,6 +21,14 @@ describe.each([new PostgresHarness(), new SqliteHarness()])('migrations on $name
     expect(await harness.schemaDrift()).toEqual([]);
   });
 
+  it('keep a timer_due_at column and index an operator added beforehand', async () => {
+    await harness.revertThrough('AddTimerDueAt1796666264918');
+    await harness.addExecutionsTimestampColumn('timer_due_at');
+    await harness.createExecutionsIndex('idx_workflow_executions_timer_due_at', ['timer_due_at']);
+    await harness.runMigrations();
+    expect(await harness.schemaDrift()).toEqual([]);
+  });
+
   it('reverse exactly, and apply again', async () => {
     await harness.revertMigrations();
     expect(await harness.tableNames()).not.toEqual(expect.arrayContaining(['workflow_executions']));

@@ -177,6 +177,14 @@ export const QUEUE_WORKFLOWS = [
     ],
   },
   {
+    id: 'long-nap',
+    name: 'A five-second wait',
+    steps: [
+      { id: 'nap', type: 'wait', seconds: 5, next: 'woke' },
+      { id: 'woke', type: 'assign', set: { woke: true } },
+    ],
+  },
+  {
     id: 'flaky',
     name: 'A call retried after a one-second back-off',
     inputs: { markFile: { type: 'string' } },

@@ -86,6 +86,13 @@ abstract class SqlHarness implements StoreHarness {
     await this.dataSource.query(`CREATE INDEX ${name} ON ${table} (${columns.join(', ')})`);
   }
 
+  /** Adds a nullable timestamp column to the executions table by hand, as an operator would. */
+  async addExecutionsTimestampColumn(name: string): Promise<void> {
+    const table = this.dataSource.getMetadata(WorkflowExecutionEntity).tablePath;
+    const type = this.dataSource.options.type === 'postgres' ? 'timestamp' : 'datetime';
+    await this.dataSource.query(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
+  }
+
   /** Undoes every migration, newest first. */
   async revertMigrations(): Promise<void> {
     for (let i = 0; i < migrations.length; i++) await this.dataSource.undoLastMigration();

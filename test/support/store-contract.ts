@@ -631,6 +631,38 @@ export function describeStoreContract(harness: StoreHarness): void {
         expect(await store.findClaimable({ limit: 1 })).toHaveLength(1);
       });
 
+      it('finds halted executions whose timer is due and no live lease holds, earliest due first', async () => {
+        const at = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
+        const halted = (haltData: Record<string, unknown>) =>
+          saved({ status: 'halted', currentStep: 'nap', haltData });
+        const [waitDue, approvalDue, later, person, leased, lapsed, moved] = await Promise.all([
+          halted({ type: 'wait', resume_at: at(-30) }),
+          halted({ type: 'approval', expires_at: at(-60) }),
+          halted({ type: 'wait', resume_at: at(30) }),
+          halted({ type: 'approval' }),
+          halted({ type: 'wait', resume_at: at(-20) }),
+          halted({ type: 'wait', resume_at: at(-10) }),
+          halted({ type: 'wait', resume_at: at(-5) }),
+        ]);
+        await store.claim(leased.id, 'alive', 60_000);
+        await store.claim(lapsed.id, 'dead', 300);
+        await store.save({ ...moved, status: 'running', haltData: null });
+        await sleep(600);
+        const ours = [waitDue, approvalDue, later, person, leased, lapsed, moved].map((e) => e.id);
+        const due = (await store.findDueTimers!({ dueBefore: new Date(), limit: 1000 }))
+          .map((e) => e.id)
+          .filter((id) => ours.includes(id));
+        expect(due).toEqual([approvalDue.id, waitDue.id, lapsed.id]);
+        const earlier = (
+          await store.findDueTimers!({ dueBefore: new Date(Date.now() - 45 * 60_000) })
+        ).map((e) => e.id);
+        expect(earlier).toContain(approvalDue.id);
+        expect(earlier).not.toContain(waitDue.id);
+        await expect(store.findDueTimers!({ dueBefore: new Date(NaN) })).rejects.toThrow(
+          /dueBefore must be a valid Date/,
+        );
+      });
+
       it('refuses a lease duration that is not a positive whole number', async () => {
         const execution = await saved();
         await expect(store.claim(execution.id, 'w', 0)).rejects.toThrow(/ttlMs must be/);

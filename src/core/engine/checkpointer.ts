@@ -11,7 +11,7 @@ import { eventWaitIndexOf } from '../events/event-keys';
 import { FINISHED, stepTypeName, type LocatedStep } from '../definition/definition-types';
 import { serializeError } from '../error-serialization';
 import { ExecutionNotFoundError, StepFailedError } from '../errors';
-import type { Entry, Execution } from '../types';
+import type { Entry, Execution, ExecutionRuntime } from '../types';
 import type { RunState } from './run-state';
 import type { EntryDraft } from './step-context';
 import { lastError } from './step-loop';
@@ -62,11 +62,15 @@ export class Checkpointer {
   async commit(state: RunState, changes: Partial<Execution>): Promise<void> {
     // Takeovers are counted per step: moving on means the step in flight survived.
     const currentStep = changes.currentStep ?? state.pendingPosition;
-    if (currentStep !== undefined && currentStep !== state.saved.currentStep)
-      delete state.runtime.recoveries;
+    const movedOn = currentStep !== undefined && currentStep !== state.saved.currentStep;
     // Every new halt data is a new halt, which jobs answering the last one must not answer.
-    if (changes.haltData) state.runtime.halts = (state.runtime.halts ?? 0) + 1;
-    const execution = state.next(changes);
+    const halts = changes.haltData ? (state.runtime.halts ?? 0) + 1 : state.runtime.halts;
+    // Written from a copy: a write that fails leaves the working runtime as it was, so the same
+    // checkpoint tried again counts its halt once.
+    const runtime: ExecutionRuntime = { ...state.runtime };
+    if (movedOn) delete runtime.recoveries;
+    if (halts !== undefined) runtime.halts = halts;
+    const execution = { ...state.next(changes), runtime };
     const entries = state.pending.splice(0);
     const { store } = this.options;
     const lease = state.options.lease;
@@ -91,6 +95,8 @@ export class Checkpointer {
       throw error;
     }
     // The working ctx and runtime stay the objects step handlers hold; they now equal what was saved.
+    if (movedOn) delete state.runtime.recoveries;
+    if (halts !== undefined) state.runtime.halts = halts;
     state.saved = saved;
     state.pendingPosition = undefined;
     for (const entry of entries) this.options.emit({ type: 'entry', execution: saved, entry });

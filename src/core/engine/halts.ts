@@ -147,10 +147,13 @@ export class Halts {
         `workflow "${step.workflow_id}" would run ${depth} sub-workflows deep, more than the limit of ${MAX_SUB_WORKFLOW_DEPTH}; a workflow that runs itself, directly or through others, never ends`,
       );
     }
+    // Unknown only under a parent written before roots were kept: workers then look it up.
+    const rootId = parent.runtime?.parent ? parent.runtime.parent.rootId : parent.id;
     return this.options.startChild(step.workflow_id, input, id, {
       executionId: parent.id,
       stepId: step.id,
       depth,
+      ...(rootId === undefined ? {} : { rootId }),
     });
   }
 

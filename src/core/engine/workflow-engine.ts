@@ -56,6 +56,14 @@ export interface ForkOptions {
   fromStep: string;
 }
 
+export interface CancelOptions {
+  /**
+   * Carries a halted parent on in this call when the cancelled execution is its child (its step's
+   * `on_error`, or the parent fails). @defaultValue true
+   */
+  settleParent?: boolean;
+}
+
 export interface StartOptions {
   /** Makes start idempotent: an existing execution with this id is returned as it is. */
   executionId?: string;
@@ -247,8 +255,20 @@ export class WorkflowEngine {
     return this.traced('timer', current, options, () => this.halts.fireTimer(current, options));
   }
 
-  /** Stops a pending, running or halted execution (and a child it is waiting on). */
-  async cancel(executionId: string): Promise<Execution> {
+  /**
+   * Stops a pending, running or halted execution (and a child it is waiting on). A child cancelled
+   * by itself ends its parent's sub-workflow step as a failed child would: the step's `on_error`
+   * applies, or the parent fails. With `settleParent: false` the caller carries the parent on itself
+   * (a queue hands it to a worker).
+   */
+  async cancel(executionId: string, options: CancelOptions = {}): Promise<Execution> {
+    const cancelled = await this.cancelChain(executionId);
+    if (options.settleParent !== false) await this.halts.settleParent(cancelled);
+    return cancelled;
+  }
+
+  /** Cancels the execution and the chain of children below it; their parents are left as they are. */
+  private async cancelChain(executionId: string): Promise<Execution> {
     // A process driving it may checkpoint in between: load again and retry, and that process's next
     // checkpoint is then refused, so it stops.
     for (let attempt = 1; ; attempt++) {
@@ -263,7 +283,7 @@ export class WorkflowEngine {
       const child = this.childOf(execution);
       if (child) {
         // A child that finished meanwhile needs no cancel; the parent's still goes through.
-        await this.cancel(child).catch((error: unknown) => {
+        await this.cancelChain(child).catch((error: unknown) => {
           if (!(error instanceof ExecutionStateError || error instanceof ExecutionNotFoundError))
             throw error;
         });
@@ -301,12 +321,13 @@ export class WorkflowEngine {
   }
 
   /**
-   * Fails a `pending` or `running` execution whose step in flight keeps killing its worker: what a
-   * runner calls once recovery reached its limit. Others are returned unchanged.
+   * Fails a `pending`, `running` or `halted` execution whose step in flight (or the resume or timer
+   * of its halt) keeps killing its worker: what a runner calls once recovery reached its limit.
+   * Finished ones are returned unchanged.
    */
   async failRecovery(executionId: string, recoveries: number): Promise<Execution> {
     const execution = await this.loaded(executionId);
-    if (execution.status !== 'pending' && execution.status !== 'running') return execution;
+    if (isFinished(execution.status)) return execution;
     const state = new RunState({ ...execution, status: 'running' }, this.definitionOf(execution));
     const error = new RecoveryLimitError(executionId, execution.currentStep, recoveries);
     return this.checkpointer.fail(state, error);

@@ -21,7 +21,7 @@ const DURABLE_METHODS = [
 export function storeCan<M extends keyof DurableWorkflowStore>(
   store: WorkflowStore,
   method: M,
-): store is WorkflowStore & Pick<DurableWorkflowStore, M> {
+): store is WorkflowStore & Required<Pick<DurableWorkflowStore, M>> {
   return typeof (innermost(store) as Partial<DurableWorkflowStore>)[method] === 'function';
 }
 

@@ -68,3 +68,21 @@ export class StoreUnavailableError extends StoreError {
     );
   }
 }
+
+/** The store's server did not answer at start-up within the time allowed: nothing was written. */
+export class StoreUnreachableError extends StoreError {
+  constructor(
+    /** The server, as `describe()` gives it (never a password). */
+    readonly where: string,
+    readonly waitedMs: number,
+    /** What to check: the setting that points at the server, and the one that sets the wait. */
+    hint: string,
+    options?: { cause?: unknown },
+  ) {
+    const reason = options?.cause instanceof Error ? ` (${options.cause.message})` : '';
+    super(
+      `The store's server (${where}) did not answer within ${waitedMs} ms${reason}. ${hint}`,
+      options,
+    );
+  }
+}

@@ -82,6 +82,13 @@ export interface ClaimableQuery {
   limit?: number;
 }
 
+export interface DueTimersQuery {
+  /** Only timers due at or before this moment. */
+  dueBefore: Date;
+  /** @defaultValue 100 */
+  limit?: number;
+}
+
 /** The seed's seven methods: what any store, including an application's own, must provide. */
 export interface WorkflowStore {
   /** Inserts or updates; returns the execution as stored (new `revision`, `updatedAt`). */
@@ -139,6 +146,14 @@ export interface DurableWorkflowStore extends WorkflowStore {
    */
   deleteFinished(query: DeleteFinishedQuery): Promise<number>;
   /**
+   * Halted executions whose timer (a `wait`'s `resume_at`, an approval's `expires_at`, as
+   * `timerDueAt` reads them from the halt data) is due at or before `dueBefore` and that no live
+   * lease holds, earliest due first. Read from an index of due times that every checkpoint keeps,
+   * so the cost does not grow with the number of halted executions; leaving the halt takes an
+   * execution out. Executions halted before a store kept that index are not found here.
+   */
+  findDueTimers?(query: DueTimersQuery): Promise<Execution[]>;
+  /**
    * Where the store keeps executions (database and table, or Redis server and key prefix; never a
    * password), for messages that must say which store was looked in.
    */
@@ -189,6 +204,7 @@ export interface SlotRequest {
 export const DEFAULT_FIND_LIMIT = 100;
 export const DEFAULT_EXECUTION_IDS_LIMIT = 1000;
 export const DEFAULT_CLAIMABLE_LIMIT = 100;
+export const DEFAULT_DUE_TIMERS_LIMIT = 100;
 export const DEFAULT_DELETE_FINISHED_LIMIT = 1000;
 export const DEFAULT_RETAINED_EVENTS_LIMIT = 100;
 export const DEFAULT_PRUNE_EVENTS_LIMIT = 1000;

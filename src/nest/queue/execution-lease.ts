@@ -68,8 +68,14 @@ export class ExecutionLeases {
     }
     const execution = await this.store.load(executionId);
     if (!execution) return { kind: 'gone' };
-    const rootId = await this.rootOf(execution);
-    const claimed = await this.store.claim(rootId, owner, this.leaseMs);
+    let rootId = execution.runtime?.parent?.rootId ?? (await this.rootOf(execution));
+    let claimed = await this.store.claim(rootId, owner, this.leaseMs);
+    if (!claimed && rootId === execution.runtime?.parent?.rootId) {
+      // The root the child names was deleted: the top of what is left of the tree guards it.
+      if (await this.store.load(rootId)) return { kind: 'busy' };
+      rootId = await this.rootOf(execution);
+      claimed = await this.store.claim(rootId, owner, this.leaseMs);
+    }
     if (!claimed) return { kind: 'busy' };
     const current = rootId === executionId ? claimed : await this.store.load(executionId);
     if (!current) {
@@ -160,7 +166,10 @@ export class ExecutionLeases {
     });
   }
 
-  /** The top of the execution's sub-workflow tree (itself when it has no parent). */
+  /**
+   * The top of the execution's sub-workflow tree that is still stored (itself when it has no
+   * parent), found by loading each ancestor: for children that do not name their root.
+   */
   private async rootOf(execution: Execution): Promise<string> {
     let current = execution;
     for (let depth = 0; depth < MAX_DEPTH; depth++) {

@@ -18,7 +18,9 @@ import type { WorkflowRunner } from '../runners/workflow-runner';
 import { peers } from '../../peers/peers';
 import { withinGrace } from '../runners/within-grace';
 import { ExecutionLeases } from './execution-lease';
+import { FailedJobLog } from './failed-job-log';
 import { FollowUps } from './follow-ups';
+import { nestStoreLog } from '../nest-store-log';
 import type { ResolvedQueueOptions } from './queue.options';
 import { watchOutages } from './queue-outages';
 import { QUEUE_ANSWER_MS, requireQueueAnswer } from './queue-reachability';
@@ -123,12 +125,9 @@ export class QueueRunner implements WorkflowRunner {
         stalledInterval: this.options.leaseMs,
       },
     );
-    this.worker.on('failed', (job, error) => {
-      const final = job && job.attemptsMade >= (job.opts.attempts ?? 1);
-      this.logger.error(
-        `Job ${job?.id ?? '?'} (${job?.name ?? '?'}) failed${final ? ' for the last time' : ', to be tried again'}: ${error.message}`,
-      );
-    });
+    const failures = new FailedJobLog(nestStoreLog('DurableWorkflow'));
+    this.worker.on('failed', (job, error) => failures.failed(job, error));
+    this.worker.on('completed', () => failures.completed());
     watchOutages(this.worker, 'The BullMQ worker');
     await this.worker.waitUntilReady();
     await this.sweep.start(this.options.sweepIntervalMs);
@@ -261,11 +260,26 @@ export class QueueRunner implements WorkflowRunner {
     }
   }
 
+  /**
+   * Cancels here; a halted parent of a cancelled child is carried on by a worker (a `wake` job, under
+   * its lease), as when the child fails.
+   */
   async cancel(executionId: string): Promise<Execution> {
     const execution = await this.mustLoad(executionId);
-    const cancelled = await this.engine.cancel(executionId);
+    const cancelled = await this.engine.cancel(executionId, { settleParent: false });
     await this.jobs.drop(execution);
     await this.gate.leave(cancelled);
+    const parentId = cancelled.runtime?.parent?.executionId;
+    const parent = parentId === undefined ? null : await this.store.load(parentId);
+    if (parent?.status === 'halted' && parent.haltData?.['child_execution_id'] === cancelled.id) {
+      const wake = { name: 'wake', data: haltTarget(parent) } as const;
+      await this.jobs.add(wake, parent, 0, true).catch((error: unknown) => {
+        // The recovery sweep's check of halted parents wakes it later.
+        this.logger.warn(
+          `Execution ${parent.id} waits on cancelled child ${cancelled.id}; its wake could not be queued (${String(error)}), a worker's recovery sweep queues it.`,
+        );
+      });
+    }
     return cancelled;
   }
 

@@ -1,6 +1,7 @@
 import { isFinished } from '../../core/types';
 import type { Logger } from '@nestjs/common';
 import { RejectedValueError } from '../../core/store/store-errors';
+import { storeCan } from '../../core/store/store-capabilities';
 import type { DurableWorkflowStore } from '../../core/store/workflow-store';
 import { timerJob } from './follow-ups';
 import type { PlannedJob, WorkflowJobQueue } from './workflow-job-queue';
@@ -126,6 +127,27 @@ export class RecoverySweep {
     if (left.length > 0)
       this.logger.warn(
         `Recovery sweep queued ${left.length} execution(s) left by a stopped worker.`,
+      );
+    await this.lostTimers(now);
+  }
+
+  /**
+   * Timers due for longer than a lease and still not applied: their delayed job was lost (removed,
+   * or its worker died before taking the lease and BullMQ gave up on it). Read from the store's
+   * index of due times, so every sweep can look, at the cost of one range read; a store without
+   * that index leaves them to the periodic check of every halted execution.
+   */
+  private async lostTimers(now: number): Promise<void> {
+    if (!storeCan(this.store, 'findDueTimers')) return;
+    const due = await this.store.findDueTimers({
+      dueBefore: new Date(now - this.leaseMs),
+      limit: SWEEP_BATCH,
+    });
+    const planned = due.flatMap((execution) => timerJob(execution, true) ?? []);
+    await this.jobs.addMany(planned);
+    if (planned.length > 0)
+      this.logger.warn(
+        `Recovery sweep queued ${planned.length} timer(s) due for over ${this.leaseMs} ms and not applied.`,
       );
   }
 }

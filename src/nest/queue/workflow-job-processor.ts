@@ -184,19 +184,21 @@ export class WorkflowJobProcessor {
 
   /**
    * A halted execution whose lease expired unreleased: a worker died answering it. Applies the
-   * resume accepted for this halt, or fires its timer if due; otherwise nothing was lost.
+   * resume accepted for this halt, or fires its timer if due; otherwise nothing was lost. Each such
+   * takeover counts toward `maxRecoveries`, as for a running step, so a resume or a timer that
+   * kills its worker every time fails the execution instead of looping.
    */
   private async answerLostHalt(execution: Execution, run: RunOptions): Promise<Execution> {
     const accepted = acceptedResumeOf(execution);
-    if (accepted) {
-      this.logger.warn(
-        `Execution ${execution.id}: applying the resume accepted at step "${execution.currentStep}", whose worker stopped before it was applied.`,
-      );
-      return this.engine.resume(execution, accepted.payload, run);
-    }
     const due = timerDueAt(execution);
-    if (due !== null && due <= Date.now()) return this.engine.fireTimer(execution, run);
-    return execution;
+    if (!accepted && (due === null || due > Date.now())) return execution;
+    const counted = await this.countTakeover(execution);
+    if (!counted) return this.failRecovery(execution);
+    if (!accepted) return this.engine.fireTimer(counted, run);
+    this.logger.warn(
+      `Execution ${execution.id}: applying the resume accepted at step "${execution.currentStep}", whose worker stopped before it was applied.`,
+    );
+    return this.engine.resume(counted, accepted.payload, run);
   }
 
   /**
@@ -214,26 +216,39 @@ export class WorkflowJobProcessor {
       (execution.status === 'running' && job.name !== 'retry' && !execution.runtime?.retry) ||
       (execution.status === 'pending' && job.name === 'recover');
     if (!takeover) return this.engine.drive(execution, run);
+    const counted = await this.countTakeover(execution);
+    return counted ? this.engine.drive(counted, run) : this.failRecovery(execution);
+  }
+
+  /** Saves one more takeover of the step in flight; null once that is past `maxRecoveries`. */
+  private async countTakeover(execution: Execution): Promise<Execution | null> {
     const runtime = execution.runtime ?? { frames: [], response: null, approved: null };
-    const previous = runtime.recoveries;
-    const count = previous && previous.stepId === execution.currentStep ? previous.count + 1 : 1;
-    if (count > this.options.maxRecoveries) {
-      this.logger.error(
-        `Execution ${execution.id}: step "${execution.currentStep}" lost its worker ${count} times; failing the execution.`,
-      );
-      return this.engine.failRecovery(execution.id, count - 1);
-    }
+    const count = takeoversOf(execution) + 1;
+    if (count > this.options.maxRecoveries) return null;
     this.logger.warn(
       `Execution ${execution.id}: taking over step "${execution.currentStep}" after its worker stopped (takeover ${count} of at most ${this.options.maxRecoveries}).`,
     );
-    const counted = await this.store.save({
+    return this.store.save({
       ...execution,
       runtime: { ...runtime, recoveries: { stepId: execution.currentStep, count } },
     });
-    return this.engine.drive(counted, run);
+  }
+
+  private failRecovery(execution: Execution): Promise<Execution> {
+    const count = takeoversOf(execution) + 1;
+    this.logger.error(
+      `Execution ${execution.id}: step "${execution.currentStep}" lost its worker ${count} times; failing the execution.`,
+    );
+    return this.engine.failRecovery(execution.id, count - 1);
   }
 }
 
 function isRunnable(execution: Execution): boolean {
   return execution.status === 'pending' || execution.status === 'running';
+}
+
+/** Takeovers so far of the step the execution is at. */
+function takeoversOf(execution: Execution): number {
+  const previous = execution.runtime?.recoveries;
+  return previous && previous.stepId === execution.currentStep ? previous.count : 0;
 }

@@ -10,6 +10,7 @@
  *   P:expiry            sorted set of ids scored by the time their keys expire
  *   P:halted-leases     sorted set of halted executions someone took a lease on (to answer a resume or a
  *                       timer), scored by creation; once the lease expired unreleased, the work was lost
+ *   P:timers            sorted set of halted executions waiting on a timer, scored by when it is due (ms)
  *   P:locator           hash I -> "W\nS": where an expired execution's id still has to be removed from
  *   P:workflows         set of workflow ids that have (or had) executions, for counting
  *   P:workflows:learnt  progress of adding the workflows of executions written before that set was
@@ -63,6 +64,7 @@ local function forget(id)
   redis.call('ZREM', P .. ':all', id)
   redis.call('ZREM', P .. ':active', id)
   redis.call('ZREM', P .. ':halted-leases', id)
+  redis.call('ZREM', P .. ':timers', id)
   redis.call('DEL', entries_key(id), lease_key(id))
   unwait(id)
 end
@@ -126,12 +128,13 @@ end
 /**
  * ARGV: P, id, expected revision ('' = new), workflow id, status, created ms, data, ttl s, lease
  * owner to release ('' = none), event wait change ('' = none, 'clear', 'set'), wait key, name
- * digest, match fields JSON, entries...
+ * digest, match fields JSON, timer due ms ('' = none), entries...
  */
 export const CHECKPOINT = `${PRELUDE}
 local id, expected, wf, status = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local created, data, ttl, release = tonumber(ARGV[6]), ARGV[7], tonumber(ARGV[8]), ARGV[9]
 local wait_change, wait_key, wait_name, wait_fields = ARGV[10], ARGV[11], ARGV[12], ARGV[13]
+local due = tonumber(ARGV[14])
 local now = now_ms()
 purge_expired(now)
 local key = exec_key(id)
@@ -146,7 +149,7 @@ local wrong = require_list(entries_key(id))
 if wrong then return wrong end
 local revision = (tonumber(current[1]) or 0) + 1
 redis.call('HSET', key, 'data', data, 'revision', revision, 'status', status, 'workflow_id', wf, 'created_at', created)
-for first = 14, #ARGV, 1000 do
+for first = 15, #ARGV, 1000 do
   redis.call('RPUSH', entries_key(id), unpack(ARGV, first, math.min(first + 999, #ARGV)))
 end
 if release ~= '' and redis.call('GET', lease_key(id)) == release then
@@ -163,6 +166,11 @@ if status == 'halted' and redis.call('EXISTS', lease_key(id)) == 1 then
   redis.call('ZADD', P .. ':halted-leases', created, id)
 else
   redis.call('ZREM', P .. ':halted-leases', id)
+end
+if status == 'halted' and due then
+  redis.call('ZADD', P .. ':timers', due, id)
+else
+  redis.call('ZREM', P .. ':timers', id)
 end
 redis.call('HSET', P .. ':locator', id, wf .. '\\n' .. status)
 redis.call('SADD', P .. ':workflows', wf)
@@ -283,6 +291,21 @@ local halted = collect(P .. ':halted-leases', limit - #out / 3, false, function(
 end)
 for _, value in ipairs(halted) do out[#out + 1] = value end
 return out
+`;
+
+/**
+ * ARGV: P, due-before ms, limit. Halted executions without a live lease whose timer is due by
+ * then, earliest first: a range of P:timers, never a walk of every halted execution.
+ */
+export const FIND_DUE_TIMERS = `${PRELUDE}
+local before, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
+purge_expired(now_ms())
+local key = P .. ':timers'
+return collect(key, limit, false, function(id)
+  return redis.call('EXISTS', lease_key(id)) == 0 and redis.call('HGET', exec_key(id), 'status') == 'halted'
+end, function(offset, count)
+  return redis.call('ZRANGEBYSCORE', key, '-inf', before, 'LIMIT', offset, count)
+end)
 `;
 
 /**

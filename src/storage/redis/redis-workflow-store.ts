@@ -14,6 +14,7 @@ import {
   ConcurrentUpdateError,
   CorruptRecordError,
   StoreError,
+  StoreUnreachableError,
 } from '../../core/store/store-errors';
 import {
   encodeCheckpointEntries,
@@ -22,6 +23,7 @@ import {
   missingCursor,
   parseStoredJson,
   resolveCreatedBefore,
+  resolveDueBefore,
   resolveLimit,
   resolveTtl,
 } from '../store-input';
@@ -29,6 +31,7 @@ import {
   compareCounts,
   DEFAULT_CLAIMABLE_LIMIT,
   DEFAULT_DELETE_FINISHED_LIMIT,
+  DEFAULT_DUE_TIMERS_LIMIT,
   DEFAULT_EXECUTION_IDS_LIMIT,
   DEFAULT_FIND_LIMIT,
   DEFAULT_PRUNE_EVENTS_LIMIT,
@@ -38,6 +41,7 @@ import {
   type StoredEvent,
   type CheckpointOptions,
   type DeleteFinishedQuery,
+  type DueTimersQuery,
   type ClaimableQuery,
   type DurableWorkflowStore,
   type ExecutionCount,
@@ -54,6 +58,7 @@ import { entryDocument, executionDocument, parseEntry, parseExecution } from './
 import { inspectRedisDurability, type RedisDurabilityReport } from './redis-durability';
 import * as scripts from './redis-scripts';
 import * as slotScripts from './redis-slot-scripts';
+import { timerDueAt } from '../../core/engine/timer-due';
 
 export interface RedisWorkflowStoreOptions {
   /**
@@ -93,6 +98,7 @@ const SCRIPTS = {
   extendClaim: new LuaScript(scripts.EXTEND_CLAIM),
   releaseClaim: new LuaScript(scripts.RELEASE_CLAIM),
   findClaimable: new LuaScript(scripts.FIND_CLAIMABLE),
+  findDueTimers: new LuaScript(scripts.FIND_DUE_TIMERS),
   countExecutions: new LuaScript(scripts.COUNT_EXECUTIONS),
   learnWorkflows: new LuaScript(scripts.LEARN_WORKFLOWS),
   deleteFinished: new LuaScript(scripts.DELETE_FINISHED),
@@ -155,6 +161,40 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
     }
   }
 
+  /**
+   * Resolves once the server answers a PING, waiting at most `timeoutMs`. Otherwise a connection
+   * the store opened is closed (so it stops reconnecting) and the call rejects with
+   * `StoreUnreachableError`, whose message ends with `hint`.
+   */
+  async requireAnswer(timeoutMs: number, hint: string): Promise<void> {
+    let failure: unknown;
+    let timer: NodeJS.Timeout | undefined;
+    // The connection's own error says more than the command's "max retries" refusal.
+    let connectionError: unknown;
+    const onError = (error: unknown) => (connectionError = error);
+    this.client.on('error', onError);
+    const answered = await Promise.race([
+      this.client.ping().then(
+        () => true,
+        (error: unknown) => {
+          failure = error;
+          return false;
+        },
+      ),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    this.client.off('error', onError);
+    if (answered) return;
+    if (this.ownsClient) {
+      this.client.disconnect();
+      this.closing ??= Promise.resolve();
+    }
+    throw new StoreUnreachableError(this.describe(), timeoutMs, hint, {
+      cause: connectionError ?? failure,
+    });
+  }
+
   /** Reads the server's persistence settings and logs a warning for each way executions could be lost. */
   async verifyDurability(): Promise<RedisDurabilityReport> {
     const report = await inspectRedisDurability(this.client);
@@ -184,6 +224,7 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
       this.ttlSeconds,
       options.releaseLeaseOf ?? '',
       ...waitArgs(options.eventWait),
+      timerDueAt(execution) ?? '',
       ...entries.map((entry, index) => entryDocument(entry, encodedEntries[index])),
     ])) as [number, string | number];
     if (reply[0] === 1) return { ...execution, revision: Number(reply[1]), updatedAt };
@@ -308,6 +349,17 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
     return (await this.run('releaseSlot', executionId, SCRIPTS.releaseSlot, [
       executionId,
     ])) as string[];
+  }
+
+  async findDueTimers(query: DueTimersQuery): Promise<Execution[]> {
+    const dueBefore = resolveDueBefore(query?.dueBefore);
+    const limit = resolveLimit(query.limit, DEFAULT_DUE_TIMERS_LIMIT, 'findDueTimers');
+    return this.executions(
+      await this.run('findDueTimers', undefined, SCRIPTS.findDueTimers, [
+        dueBefore.getTime(),
+        limit,
+      ]),
+    );
   }
 
   async deleteFinished(query: DeleteFinishedQuery): Promise<number> {

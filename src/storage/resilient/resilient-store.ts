@@ -4,6 +4,7 @@ import { StoreError, StoreUnavailableError } from '../../core/store/store-errors
 import type {
   ClaimableQuery,
   DeleteFinishedQuery,
+  DueTimersQuery,
   DurableWorkflowStore,
   ExecutionCount,
   ExecutionIdsQuery,
@@ -144,6 +145,18 @@ export class ResilientStore implements DurableWorkflowStore, DelegatingStore {
 
   findClaimable(query?: ClaimableQuery): Promise<Execution[]> {
     return this.execute('findClaimable', () => this.store.findClaimable(query));
+  }
+
+  /** Refused as a wrapped store's would be when the wrapped store keeps no index of due timers. */
+  findDueTimers(query: DueTimersQuery): Promise<Execution[]> {
+    const find = this.store.findDueTimers?.bind(this.store);
+    if (!find)
+      return Promise.reject(
+        new StoreError(
+          `ResilientStore: the wrapped store (${this.describe()}) has no findDueTimers; ask storeCan(store, 'findDueTimers') first.`,
+        ),
+      );
+    return this.execute('findDueTimers', () => find(query));
   }
 
   /** Deleting again after an unclear failure is harmless: it removes what is still there. */

@@ -59,9 +59,11 @@ const APPEND_ENTRIES = `appended AS (
 
 const INSERT_EXECUTION = `WITH saved AS (
   INSERT INTO workflow_executions (id, workflow_id, workflow_version, status, input, ctx, current_step,
-    result, recover_to, halt_data, error, updated_at, revision, entry_count, created_at, runtime)
+    result, recover_to, halt_data, error, updated_at, revision, entry_count, created_at, runtime,
+    timer_due_at)
   VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8::jsonb, $9, $10::jsonb, $11,
-    $12::timestamptz AT TIME ZONE 'UTC', 1, $14, $15::timestamptz AT TIME ZONE 'UTC', $16::jsonb)
+    $12::timestamptz AT TIME ZONE 'UTC', 1, $14, $15::timestamptz AT TIME ZONE 'UTC', $16::jsonb,
+    $17::timestamptz AT TIME ZONE 'UTC')
   ON CONFLICT (id) DO NOTHING
   RETURNING id, revision, entry_count
 ), ${APPEND_ENTRIES}
@@ -71,7 +73,8 @@ const UPDATE_EXECUTION = `WITH saved AS (
   UPDATE workflow_executions SET workflow_id = $2, workflow_version = $3, status = $4, input = $5::jsonb,
     ctx = $6::jsonb, current_step = $7, result = $8::jsonb, recover_to = $9, halt_data = $10::jsonb,
     error = $11, updated_at = $12::timestamptz AT TIME ZONE 'UTC', revision = revision + 1,
-    entry_count = entry_count + $14, runtime = $16::jsonb, ${releaseLease('$17')}
+    entry_count = entry_count + $14, runtime = $16::jsonb, ${releaseLease('$17')},
+    timer_due_at = $18::timestamptz AT TIME ZONE 'UTC'
   WHERE id = $1 AND revision = $15
   RETURNING id, revision, entry_count
 ), ${APPEND_ENTRIES}
@@ -90,9 +93,11 @@ const APPEND_ONE_ENTRY = `appended AS (
 
 const INSERT_EXECUTION_ONE_ENTRY = `WITH saved AS (
   INSERT INTO workflow_executions (id, workflow_id, workflow_version, status, input, ctx, current_step,
-    result, recover_to, halt_data, error, updated_at, revision, entry_count, created_at, runtime)
+    result, recover_to, halt_data, error, updated_at, revision, entry_count, created_at, runtime,
+    timer_due_at)
   VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8::jsonb, $9, $10::jsonb, $11,
-    $12::timestamptz AT TIME ZONE 'UTC', 1, 1, $13::timestamptz AT TIME ZONE 'UTC', $14::jsonb)
+    $12::timestamptz AT TIME ZONE 'UTC', 1, 1, $13::timestamptz AT TIME ZONE 'UTC', $14::jsonb,
+    $24::timestamptz AT TIME ZONE 'UTC')
   ON CONFLICT (id) DO NOTHING
   RETURNING id, revision, entry_count
 ), ${APPEND_ONE_ENTRY}
@@ -102,7 +107,8 @@ const UPDATE_EXECUTION_ONE_ENTRY = `WITH saved AS (
   UPDATE workflow_executions SET workflow_id = $2, workflow_version = $3, status = $4, input = $5::jsonb,
     ctx = $6::jsonb, current_step = $7, result = $8::jsonb, recover_to = $9, halt_data = $10::jsonb,
     error = $11, updated_at = $12::timestamptz AT TIME ZONE 'UTC', revision = revision + 1,
-    entry_count = entry_count + 1, runtime = $14::jsonb, ${releaseLease('$24')}
+    entry_count = entry_count + 1, runtime = $14::jsonb, ${releaseLease('$24')},
+    timer_due_at = $25::timestamptz AT TIME ZONE 'UTC'
   WHERE id = $1 AND revision = $13
   RETURNING id, revision, entry_count
 ), ${APPEND_ONE_ENTRY}
@@ -133,20 +139,28 @@ export class PostgresDialect implements SqlDialect {
 
   async insert(write: CheckpointWrite): Promise<number | null> {
     if (write.entries.length === 1) {
-      const params = oneEntryParams(write, write.execution.createdAt.toISOString());
+      const params = [
+        ...oneEntryParams(write, write.execution.createdAt.toISOString()),
+        dueParam(write),
+      ];
       return this.write(INSERT_EXECUTION_ONE_ENTRY, params, write);
     }
     const params = [
       ...checkpointParams(write),
       write.execution.createdAt.toISOString(),
       write.encoded.runtime,
+      dueParam(write),
     ];
     return this.write(INSERT_EXECUTION, params, write);
   }
 
   async update(write: CheckpointWrite): Promise<number | null> {
     if (write.entries.length === 1) {
-      const params = [...oneEntryParams(write, write.execution.revision), write.releaseLeaseOf];
+      const params = [
+        ...oneEntryParams(write, write.execution.revision),
+        write.releaseLeaseOf,
+        dueParam(write),
+      ];
       return this.write(UPDATE_EXECUTION_ONE_ENTRY, params, write);
     }
     const params = [
@@ -154,6 +168,7 @@ export class PostgresDialect implements SqlDialect {
       write.execution.revision,
       write.encoded.runtime,
       write.releaseLeaseOf,
+      dueParam(write),
     ];
     return this.write(UPDATE_EXECUTION, params, write);
   }
@@ -282,6 +297,18 @@ export class PostgresDialect implements SqlDialect {
     return this.readable.decodeAll(rows as ExecutionRow[], toExecution);
   }
 
+  async findDueTimers(dueBefore: Date, limit: number): Promise<Execution[]> {
+    // A range of the timer_due_at index; only halted executions have a due time.
+    const { rows } = await this.pool.query(
+      `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions e
+       WHERE timer_due_at <= ($1::timestamptz AT TIME ZONE 'UTC') AND status = 'halted'
+         AND (lease_expires_at IS NULL OR lease_expires_at <= ${UTC_NOW})
+       ORDER BY timer_due_at, e.id LIMIT $2`,
+      [dueBefore.toISOString(), limit],
+    );
+    return this.readable.decodeAll(rows as ExecutionRow[], toExecution);
+  }
+
   async deleteFinished(createdBefore: Date, limit: number): Promise<number> {
     // Entries go with them: the foreign key cascades.
     const { rowCount } = await this.pool.query(
@@ -338,6 +365,10 @@ function oneEntryParams(write: CheckpointWrite, revisionOrCreatedAt: unknown): u
     entry.error,
     entry.timestamp.toISOString(),
   ];
+}
+
+function dueParam(write: CheckpointWrite): string | null {
+  return write.timerDueAt === null ? null : write.timerDueAt.toISOString();
 }
 
 function checkpointParams(write: CheckpointWrite): unknown[] {

@@ -16,6 +16,8 @@ export interface CheckpointWrite {
   updatedAt: Date;
   /** The owner whose lease the update gives up, if it holds it; null to leave the lease alone. */
   releaseLeaseOf: string | null;
+  /** When the halted execution's timer is due (`timer_due_at`); null when it waits on none. */
+  timerDueAt: Date | null;
   /** The execution's event wait to index, null to remove it, undefined to leave it. */
   eventWait: EventWaitIndex | null | undefined;
 }
@@ -56,6 +58,8 @@ export interface SqlDialect {
   extendClaim(executionId: string, workerId: string, ttlMs: number): Promise<boolean>;
   releaseClaim(executionId: string, workerId: string): Promise<boolean>;
   findClaimable(limit: number): Promise<Execution[]>;
+  /** Halted executions without a live lease whose timer is due by `dueBefore`, earliest first. */
+  findDueTimers(dueBefore: Date, limit: number): Promise<Execution[]>;
   countExecutions(): Promise<ExecutionCount[]>;
   /** Deletes up to `limit` finished executions created before the moment, oldest first; returns how many. */
   deleteFinished(createdBefore: Date, limit: number): Promise<number>;

@@ -82,8 +82,8 @@ export class SqliteDialect implements SqlDialect {
         const inserted = this.statement(
           `INSERT INTO workflow_executions (id, workflow_id, workflow_version, status, input, ctx,
            current_step, result, recover_to, halt_data, error, runtime, revision, entry_count, created_at,
-           updated_at)
-         VALUES (?, ?, ?, ?, jsonb(?), jsonb(?), ?, jsonb(?), ?, jsonb(?), ?, jsonb(?), 1, ?, ?, ?)
+           updated_at, timer_due_at)
+         VALUES (?, ?, ?, ?, jsonb(?), jsonb(?), ?, jsonb(?), ?, jsonb(?), ?, jsonb(?), 1, ?, ?, ?, ?)
          ON CONFLICT (id) DO NOTHING`,
         ).run(
           execution.id,
@@ -91,6 +91,7 @@ export class SqliteDialect implements SqlDialect {
           write.entries.length,
           toSqliteTime(execution.createdAt),
           toSqliteTime(write.updatedAt),
+          dueValue(write),
         );
         if (inserted.changes === 0) return null;
         this.appendEntries(write, 0);
@@ -110,7 +111,8 @@ export class SqliteDialect implements SqlDialect {
            halt_data = jsonb(?), error = ?, runtime = jsonb(?), updated_at = ?, revision = revision + 1,
            entry_count = entry_count + ?,
            lease_owner = CASE WHEN lease_owner = ? THEN NULL ELSE lease_owner END,
-           lease_expires_at = CASE WHEN lease_owner = ? THEN NULL ELSE lease_expires_at END
+           lease_expires_at = CASE WHEN lease_owner = ? THEN NULL ELSE lease_expires_at END,
+           timer_due_at = ?
          WHERE id = ? AND revision = ?
          RETURNING revision, entry_count`,
         ).get(
@@ -119,6 +121,7 @@ export class SqliteDialect implements SqlDialect {
           write.entries.length,
           write.releaseLeaseOf,
           write.releaseLeaseOf,
+          dueValue(write),
           execution.id,
           execution.revision,
         ) as { revision: number; entry_count: number } | undefined;
@@ -238,6 +241,17 @@ export class SqliteDialect implements SqlDialect {
     return this.readable.decodeAll(rows, decodeExecution);
   }
 
+  async findDueTimers(dueBefore: Date, limit: number): Promise<Execution[]> {
+    // A range of the timer_due_at index; only halted executions have a due time.
+    const rows = this.statement(
+      `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions
+       WHERE timer_due_at <= ? AND status = 'halted'
+         AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
+       ORDER BY timer_due_at, id LIMIT ?`,
+    ).all(toSqliteTime(dueBefore), toSqliteTime(new Date()), limit) as RawExecutionRow[];
+    return this.readable.decodeAll(rows, decodeExecution);
+  }
+
   async deleteFinished(createdBefore: Date, limit: number): Promise<number> {
     // Entries go with them: the foreign key cascades (TypeORM turns foreign keys on for SQLite).
     return this.statement(
@@ -291,6 +305,10 @@ export class SqliteDialect implements SqlDialect {
 /** The state columns and then runtime, as both the insert and the update write them. */
 function stateValues(write: CheckpointWrite): unknown[] {
   return [...executionStateValues(write), write.encoded.runtime];
+}
+
+function dueValue(write: CheckpointWrite): string | null {
+  return write.timerDueAt === null ? null : toSqliteTime(write.timerDueAt);
 }
 
 /** The format TypeORM writes for `datetime` on SQLite: UTC, millisecond precision, sortable as text. */

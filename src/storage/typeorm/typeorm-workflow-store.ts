@@ -13,6 +13,7 @@ import {
   encodeEntry,
   encodeExecution,
   resolveCreatedBefore,
+  resolveDueBefore,
   resolveLimit,
   resolveTtl,
 } from '../store-input';
@@ -20,6 +21,7 @@ import {
   compareCounts,
   DEFAULT_CLAIMABLE_LIMIT,
   DEFAULT_DELETE_FINISHED_LIMIT,
+  DEFAULT_DUE_TIMERS_LIMIT,
   DEFAULT_EXECUTION_IDS_LIMIT,
   DEFAULT_FIND_LIMIT,
   DEFAULT_PRUNE_EVENTS_LIMIT,
@@ -28,6 +30,7 @@ import {
   type StoredEvent,
   type CheckpointOptions,
   type DeleteFinishedQuery,
+  type DueTimersQuery,
   type ClaimableQuery,
   type DurableWorkflowStore,
   type ExecutionCount,
@@ -44,6 +47,7 @@ import { PostgresSlots, type PgPool } from './postgres-slots';
 import type { SqlSlots } from './sql-slots';
 import { SqliteSlots, type SqliteDatabase } from './sqlite-slots';
 import { resolveTables } from './sql-tables';
+import { timerDueAt } from '../../core/engine/timer-due';
 
 export interface TypeormWorkflowStoreOptions {
   /** Told of rows that do not read back as executions (left out of lists). @defaultValue none */
@@ -87,6 +91,7 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
       encodedEntries: encodeCheckpointEntries(execution, entries),
       updatedAt: new Date(),
       releaseLeaseOf: options.releaseLeaseOf ?? null,
+      timerDueAt: dueDate(execution),
       eventWait: options.eventWait,
     };
     if (options.eventWait) requireEventKeys([options.eventWait.key]);
@@ -167,6 +172,14 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
   async findClaimable(query: ClaimableQuery = {}): Promise<Execution[]> {
     const limit = resolveLimit(query.limit, DEFAULT_CLAIMABLE_LIMIT, 'findClaimable');
     return this.run('findClaimable', undefined, (dialect) => dialect.findClaimable(limit));
+  }
+
+  async findDueTimers(query: DueTimersQuery): Promise<Execution[]> {
+    const dueBefore = resolveDueBefore(query?.dueBefore);
+    const limit = resolveLimit(query.limit, DEFAULT_DUE_TIMERS_LIMIT, 'findDueTimers');
+    return this.run('findDueTimers', undefined, (dialect) =>
+      dialect.findDueTimers(dueBefore, limit),
+    );
   }
 
   async deleteFinished(query: DeleteFinishedQuery): Promise<number> {
@@ -324,6 +337,11 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
     }
     return this.dialectInstance;
   }
+}
+
+function dueDate(execution: Execution): Date | null {
+  const due = timerDueAt(execution);
+  return due === null ? null : new Date(due);
 }
 
 function requireUuid(what: string, value: string): void {

@@ -64,6 +64,11 @@ export class WorkflowExecutionEntity {
   @Column({ name: 'lease_expires_at', type: Date, nullable: true })
   leaseExpiresAt!: Date | null;
 
+  /** When a halted execution's timer is due; null when it waits on no timer or is not halted. */
+  @Index('idx_workflow_executions_timer_due_at')
+  @Column({ name: 'timer_due_at', type: Date, nullable: true })
+  timerDueAt!: Date | null;
+
   @Index('idx_workflow_executions_created_at')
   @Column({ name: 'created_at', type: Date })
   createdAt!: Date;

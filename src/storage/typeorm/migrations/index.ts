@@ -3,6 +3,7 @@ import { IndexExecutionsByWorkflowAndStatus1764900000000 } from './1764900000000
 import { IndexExecutionsForFlatFinds1765000000000 } from './1765000000000-IndexExecutionsForFlatFinds';
 import { CreateWorkflowEventTables1765100000000 } from './1765100000000-CreateWorkflowEventTables';
 import { CreateConcurrencySlots1765200000000 } from './1765200000000-CreateConcurrencySlots';
+import { AddTimerDueAt1796666264918 } from './1796666264918-AddTimerDueAt';
 
 /** Add these to the application's DataSource `migrations` to create the workflow tables. */
 export const WORKFLOW_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const WORKFLOW_MIGRATIONS = [
   IndexExecutionsForFlatFinds1765000000000,
   CreateWorkflowEventTables1765100000000,
   CreateConcurrencySlots1765200000000,
+  AddTimerDueAt1796666264918,
 ];
