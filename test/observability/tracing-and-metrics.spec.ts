@@ -50,6 +50,20 @@ describe('tracing and metrics, in process', () => {
               ],
             },
             {
+              id: 'paid',
+              name: 'Waits for the payment, then a step',
+              steps: [
+                {
+                  id: 'payment',
+                  type: 'event',
+                  name: 'payment.received',
+                  match: { order: '$input.order' },
+                  next: 'thanks',
+                },
+                { id: 'thanks', type: 'assign', set: { thanked: true } },
+              ],
+            },
+            {
               id: 'nap',
               name: 'A minute, then a step',
               steps: [
@@ -125,6 +139,25 @@ describe('tracing and metrics, in process', () => {
     expect(failedSteps.map((point) => point.count)).toEqual([1]);
     const latency = await histogram('workflow.resume.latency', { 'workflow.id': 'checkout' });
     expect(latency.map((point) => point.count)).toEqual([1]);
+  });
+
+  it('links the run an event resumed to the sendEvent caller, in the trace of the start', async () => {
+    const started = await telemetry.inSpan('POST /orders', () =>
+      workflows.start('paid', { order: 'A-7' }),
+    );
+    const id = started.result.id;
+    expect((await workflows.wait(id)).status).toBe('halted');
+    const sent = await telemetry.inSpan('POST /events/payment.received', () =>
+      workflows.sendEvent('payment.received', { order: 'A-7' }),
+    );
+    expect(sent.result.delivered).toEqual([id]);
+    expect((await workflows.wait(id)).status).toBe('completed');
+
+    const spans = await telemetry.spansOf(id, done('workflow.resume paid'));
+    const resume = spanNamed(spans, 'workflow.resume paid');
+    expect(resume.spanContext().traceId).toBe(started.span.traceId);
+    expect(parentOf(resume)).toBe(started.span.spanId);
+    expect(resume.links.map((link) => link.context.spanId)).toEqual([sent.span.spanId]);
   });
 
   it('runs a timer in the trace of the start, as a run of its own', async () => {
