@@ -44,6 +44,24 @@ const WORKFLOWS = [
       { id: 'done', type: 'end', result: { expired: '$expired', payment: '$payment' } },
     ],
   },
+  {
+    id: 'awaiting_payment',
+    name: 'Waits two days for the payment',
+    inputs: { order: { type: 'string' } },
+    steps: [
+      {
+        id: 'payment',
+        type: 'event',
+        name: 'payment.received',
+        match: { order: '$order' },
+        timeout: 2 * 86_400,
+        on_timeout: 'unpaid',
+        next: 'paid',
+      },
+      { id: 'paid', type: 'end', result: { paid: true } },
+      { id: 'unpaid', type: 'end', result: { paid: false } },
+    ],
+  },
   ...[1, 2].map((hours) => ({
     id: `nap_${hours}h`,
     name: `Waits ${hours} hour(s)`,
@@ -90,6 +108,19 @@ describe('DurableWorkflowTestingModule and WorkflowTestClock', () => {
     const done = await workflows.get(id);
     expect(done).toMatchObject({ status: 'completed', result: { expired: true, payment: null } });
     expect(moduleRef.get(LedgerService).posted).toEqual([]);
+  });
+
+  it("times an event's wait out when the clock passes its timeout, and not a moment before", async () => {
+    await open();
+    const { id } = await workflows.start('awaiting_payment', { order: 'A-7' });
+    expect((await workflows.wait(id)).status).toBe('halted');
+    await clock.advance('47h59m');
+    expect((await workflows.get(id))?.status).toBe('halted');
+    await clock.advance('1m');
+    expect(await workflows.get(id)).toMatchObject({
+      status: 'completed',
+      result: { paid: false },
+    });
   });
 
   it('runs the real @WorkflowCallable providers it is given', async () => {
