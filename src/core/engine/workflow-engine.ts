@@ -138,7 +138,8 @@ export class WorkflowEngine {
       drive: (id) => this.drive(id),
       resume: (id, payload) => this.resume(id, payload),
       fireTimer: (id) => this.fireTimer(id),
-      cancel: (id) => this.cancel(id),
+      // The parent cancels its own child (a sub-workflow past its timeout) and carries itself on.
+      cancel: (id) => this.cancel(id, { settleParent: false }),
       startChild: (workflowId, input, id, parent) =>
         this.runNew(this.registry.get(workflowId), input, id, parent),
     });
