@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { freePort } from '../../test/support/redis-server';
 
 /**
  * A private Postgres cluster (initdb into a temporary directory, on a free port) for measurements
@@ -67,14 +67,3 @@ function postgresBin(): string {
 
 const uidOf = (user: string) => Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }));
 const gidOf = (user: string) => Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
