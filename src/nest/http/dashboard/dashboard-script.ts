@@ -70,6 +70,14 @@ export const DASHBOARD_SCRIPT = `
   // Workers come and go without an execution changing: the overview looks again now and then.
   if (!watching) setInterval(refresh, 15000);
   const events = new EventSource(withKey(root + '/events'));
+  // A change between the page's rendering and the stream's (re)opening was never heard: once the
+  // stream is open, the execution shown is looked at once, and the page reloaded if it moved on.
+  events.addEventListener('open', async () => {
+    const shown = document.getElementById('summary');
+    if (!watching || !shown) return;
+    const answer = await fetch(withKey(root + '/executions/' + encodeURIComponent(watching)));
+    if (answer.ok && (await answer.json()).updatedAt !== shown.dataset.updated) refresh();
+  });
   events.addEventListener('execution', (event) => {
     const change = JSON.parse(event.data);
     if (!watching || change.id === watching) refresh();

@@ -84,7 +84,7 @@ export function executionDetail(
 
 function summary(execution: Execution, apiPath: string): SafeHtml {
   const finished = isFinished(execution.status);
-  return html`<p class="summary" id="summary">
+  return html`<p class="summary" id="summary" data-updated="${execution.updatedAt.toISOString()}">
     <span>Execution <code>${execution.id}</code></span>
     <span
       >workflow
