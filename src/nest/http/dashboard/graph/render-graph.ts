@@ -2,7 +2,7 @@ import type { StepDefinition } from '../../../../core/definition/definition-type
 import { html, SafeHtml } from '../html';
 import { layoutWorkflow, type PlacedEdge, type PlacedStep } from './graph-layout';
 import type { GraphState } from './graph-state';
-import { fit, stepSummary } from './step-summary';
+import { clipText, stepSummary } from './step-summary';
 
 /**
  * The workflow as an SVG drawn on the server: a box per step (loops and parallel steps around
@@ -60,7 +60,7 @@ export function renderGraph(steps: StepDefinition[], state: GraphState): SafeHtm
             x="${e.labelAt.x}"
             y="${e.labelAt.y}"
             text-anchor="${e.labelAnchor}"
-            >${fit(e.label, 26)}</text
+            >${clipText(e.label, 26)}</text
           >`
         : '',
     )}
@@ -83,9 +83,9 @@ function stepBox(placed: PlacedStep, state: GraphState): SafeHtml {
       height="${height}"
       rx="${step.type === 'end' ? 23 : 8}"
     />
-    <text class="step-id" x="${x + 12}" y="${y + 19}">${fit(step.id, 20)}</text>
+    <text class="step-id" x="${x + 12}" y="${y + 19}">${clipText(step.id, 20)}</text>
     <text class="step-kind" x="${x + 12}" y="${y + 35}"
-      >${fit(summary, Math.floor(width / 6.6) - 2)}</text
+      >${clipText(summary, Math.floor(width / 6.6) - 2)}</text
     >
   </g>`;
 }

@@ -41,6 +41,6 @@ function conditionText(condition: Condition): string {
 }
 
 /** Cuts text to `max` characters with an ellipsis; the full text goes in the box's tooltip. */
-export function fit(text: string, max: number): string {
+export function clipText(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
