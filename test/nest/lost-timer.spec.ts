@@ -13,14 +13,14 @@ import { tearDownQueueSuite } from '../support/queue-teardown';
 jest.setTimeout(60_000);
 
 /** The execution once it left its halt (`wait` resolves on a halt), or as it is after 30 s. */
+/** The execution once it has left its halt and the run that followed has ended. */
 async function settled(workflows: WorkflowService, executionId: string) {
-  const deadline = Date.now() + 30_000;
-  let execution = await workflows.get(executionId);
-  while (execution?.status === 'halted' && Date.now() < deadline) {
+  for (;;) {
+    // wait() answers at once while the execution is halted, and at the run's end once it left.
+    const execution = await workflows.wait(executionId, { timeoutMs: 30_000 });
+    if (execution.status !== 'halted') return execution;
     await delay(100);
-    execution = await workflows.get(executionId);
   }
-  return execution;
 }
 
 /**
