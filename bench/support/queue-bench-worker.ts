@@ -1,7 +1,7 @@
 /**
  * A benchmark worker process: `queue-bench-worker.ts workflow '<QueueBenchConfig>'` runs the
- * module's workers; `queue-bench-worker.ts raw '<{prefix, queue, concurrency}>'` runs a bare
- * BullMQ worker doing empty jobs, the baseline.
+ * module's workers; `queue-bench-worker.ts raw '<{prefix, queue, concurrency, redisUrl}>'` runs a
+ * bare BullMQ worker doing empty jobs, the baseline.
  */
 import 'reflect-metadata';
 import { Worker } from 'bullmq';
@@ -13,13 +13,14 @@ async function main(): Promise<void> {
   if (kind === 'workflow') {
     await bootQueueBenchApp({ ...(JSON.parse(json) as QueueBenchConfig), worker: true });
   } else {
-    const { prefix, queue, concurrency } = JSON.parse(json) as {
+    const { prefix, queue, concurrency, redisUrl } = JSON.parse(json) as {
       prefix: string;
       queue: string;
       concurrency: number;
+      redisUrl?: string;
     };
     const worker = new Worker(queue, async () => null, {
-      connection: { url: REDIS_URL },
+      connection: { url: redisUrl ?? REDIS_URL },
       prefix,
       concurrency,
     });
