@@ -1,6 +1,7 @@
 import { ENTRY_ACTIONS, EXECUTION_STATUSES, type Entry, type Execution } from '../core/types';
 import { assertJsonSafe } from './serialization/json-safety';
 import { RejectedValueError } from '../core/store/store-errors';
+import type { LeaseClaim } from '../core/store/workflow-store';
 
 /** An execution's JSON fields as text, checked to come back exactly as given. */
 export interface EncodedExecution {
@@ -120,6 +121,16 @@ export function missingCursor(executionId: string): RejectedValueError {
   return new RejectedValueError(
     `find: before names execution "${executionId}", which does not exist; page from the start again.`,
   );
+}
+
+/** Refuses a checkpoint's lease claim that can't be taken: a bad ttl, or no stored execution yet. */
+export function requireClaimable(execution: Execution, claim: LeaseClaim | undefined): void {
+  if (claim === undefined) return;
+  resolveTtl(claim.ttlMs, 'checkpoint');
+  if (execution.revision === undefined)
+    throw new RejectedValueError(
+      `checkpoint: claimLeaseFor takes the lease of a stored execution; execution "${execution.id}" has no revision yet (insert it first, then claim).`,
+    );
 }
 
 export function resolveTtl(ttlMs: number, method: string): number {

@@ -74,16 +74,23 @@ export class Checkpointer {
     const entries = state.pending.splice(0);
     const { store } = this.options;
     const lease = state.options.lease;
-    const releasing =
-      lease !== undefined && lease.executionId === execution.id && execution.status !== 'running';
+    const ownLease = lease !== undefined && lease.executionId === execution.id;
+    const releasing = ownLease && execution.status !== 'running';
+    const claiming = ownLease ? state.leaseToClaim : undefined;
     const eventWait = eventWaitChange(state.saved, execution);
     let saved: Execution;
     try {
       if (storeCan(store, 'checkpoint')) {
         const options: CheckpointOptions = {};
         if (releasing) options.releaseLeaseOf = lease.owner;
+        if (claiming && lease)
+          options.claimLeaseFor = { owner: lease.owner, ttlMs: claiming.ttlMs };
         if (eventWait !== undefined) options.eventWait = eventWait;
         saved = await store.checkpoint(execution, entries, options);
+        if (claiming) {
+          state.leaseToClaim = undefined;
+          claiming.claimed();
+        }
         if (releasing) lease.released();
       } else {
         // A store with only the seed's methods: entries after the save, not atomically.

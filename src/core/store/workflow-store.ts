@@ -26,11 +26,23 @@ export interface CheckpointOptions {
    */
   releaseLeaseOf?: string;
   /**
+   * Takes this owner's lease on the execution in the same write, as `claim` does, saving its round
+   * trip: the write is refused with `ConcurrentUpdateError` when another owner holds a live lease, as
+   * it is when the revision is stale. With `releaseLeaseOf` naming the same owner, no lease is left.
+   */
+  claimLeaseFor?: LeaseClaim;
+  /**
    * The execution's entry in the index of event waits, written in the same atomic write: the wait
    * to index (it halts at an `event` step), null to remove its entry (it leaves one), or left out
    * to change nothing.
    */
   eventWait?: EventWaitIndex | null;
+}
+
+/** A lease to take: for `owner`, expiring `ttlMs` after the write. */
+export interface LeaseClaim {
+  owner: string;
+  ttlMs: number;
 }
 
 /** An execution waiting for an event: what sending one looks up. */

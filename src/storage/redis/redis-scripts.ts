@@ -128,13 +128,14 @@ end
 /**
  * ARGV: P, id, expected revision ('' = new), workflow id, status, created ms, data, ttl s, lease
  * owner to release ('' = none), event wait change ('' = none, 'clear', 'set'), wait key, name
- * digest, match fields JSON, timer due ms ('' = none), entries...
+ * digest, match fields JSON, timer due ms ('' = none), lease owner to claim ('' = none), its ttl
+ * ms, entries... A claim is refused ({0, 'leased'}) while another owner's lease lives.
  */
 export const CHECKPOINT = `${PRELUDE}
 local id, expected, wf, status = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local created, data, ttl, release = tonumber(ARGV[6]), ARGV[7], tonumber(ARGV[8]), ARGV[9]
 local wait_change, wait_key, wait_name, wait_fields = ARGV[10], ARGV[11], ARGV[12], ARGV[13]
-local due = tonumber(ARGV[14])
+local due, claim, claim_ms = tonumber(ARGV[14]), ARGV[15], tonumber(ARGV[16])
 local now = now_ms()
 purge_expired(now)
 local key = exec_key(id)
@@ -145,13 +146,18 @@ else
   if not current[1] then return {0, 'missing'} end
   if current[1] ~= expected then return {0, 'stale'} end
 end
+if claim ~= '' then
+  local holder = redis.call('GET', lease_key(id))
+  if holder and holder ~= claim then return {0, 'leased'} end
+end
 local wrong = require_list(entries_key(id))
 if wrong then return wrong end
 local revision = (tonumber(current[1]) or 0) + 1
 redis.call('HSET', key, 'data', data, 'revision', revision, 'status', status, 'workflow_id', wf, 'created_at', created)
-for first = 15, #ARGV, 1000 do
+for first = 17, #ARGV, 1000 do
   redis.call('RPUSH', entries_key(id), unpack(ARGV, first, math.min(first + 999, #ARGV)))
 end
+if claim ~= '' then redis.call('SET', lease_key(id), claim, 'PX', claim_ms) end
 if release ~= '' and redis.call('GET', lease_key(id)) == release then
   redis.call('DEL', lease_key(id))
 end

@@ -25,6 +25,7 @@ import {
   resolveCreatedBefore,
   resolveDueBefore,
   resolveLimit,
+  requireClaimable,
   resolveTtl,
 } from '../store-input';
 import {
@@ -211,6 +212,7 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
     entries: readonly Entry[],
     options: CheckpointOptions = {},
   ): Promise<Execution> {
+    requireClaimable(execution, options.claimLeaseFor);
     const encoded = encodeExecution(execution);
     const encodedEntries = encodeCheckpointEntries(execution, entries);
     const updatedAt = new Date();
@@ -225,6 +227,8 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
       options.releaseLeaseOf ?? '',
       ...waitArgs(options.eventWait),
       timerDueAt(execution) ?? '',
+      options.claimLeaseFor?.owner ?? '',
+      options.claimLeaseFor?.ttlMs ?? '',
       ...entries.map((entry, index) => entryDocument(entry, encodedEntries[index])),
     ])) as [number, string | number];
     if (reply[0] === 1) return { ...execution, revision: Number(reply[1]), updatedAt };

@@ -38,11 +38,23 @@ const EXECUTION_COLUMNS = `id, workflow_id, workflow_version, status, input, ctx
 const ENTRY_COLUMNS = `id, execution_id, step_id, step_type, action, duration_ms, input, output, error,
   "timestamp" AT TIME ZONE 'UTC' AS "timestamp"`;
 
-/** SET clauses that clear the lease when `param` names its owner (NULL leaves any lease alone). */
-function releaseLease(param: string): string {
-  const held = `lease_owner = ${param}::text`;
-  return `lease_owner = CASE WHEN ${held} THEN NULL ELSE lease_owner END,
-    lease_expires_at = CASE WHEN ${held} THEN NULL ELSE lease_expires_at END`;
+/**
+ * SET clauses of a checkpoint's lease: cleared when `release` names its owner, else taken for
+ * `claim` (NULL: none) for `ttl` ms, else left alone. Both naming one owner leave no lease.
+ */
+function leaseChange(release: string, claim: string, ttl: string): string {
+  const cleared = `lease_owner = ${release}::text OR ${claim}::text = ${release}::text`;
+  return `lease_owner = CASE WHEN ${cleared} THEN NULL
+      WHEN ${claim}::text IS NOT NULL THEN ${claim}::text ELSE lease_owner END,
+    lease_expires_at = CASE WHEN ${cleared} THEN NULL
+      WHEN ${claim}::text IS NOT NULL THEN ${UTC_NOW} + ${ttl}::integer * interval '1 millisecond'
+      ELSE lease_expires_at END`;
+}
+
+/** The WHERE condition of a checkpoint that claims: no other owner holds a live lease. */
+function claimable(claim: string): string {
+  return `(${claim}::text IS NULL OR lease_owner IS NULL OR lease_owner = ${claim}::text
+    OR lease_expires_at <= ${UTC_NOW})`;
 }
 
 // Appends the checkpoint's entries in the same statement as the execution write, so Postgres commits
@@ -73,9 +85,9 @@ const UPDATE_EXECUTION = `WITH saved AS (
   UPDATE workflow_executions SET workflow_id = $2, workflow_version = $3, status = $4, input = $5::jsonb,
     ctx = $6::jsonb, current_step = $7, result = $8::jsonb, recover_to = $9, halt_data = $10::jsonb,
     error = $11, updated_at = $12::timestamptz AT TIME ZONE 'UTC', revision = revision + 1,
-    entry_count = entry_count + $14, runtime = $16::jsonb, ${releaseLease('$17')},
+    entry_count = entry_count + $14, runtime = $16::jsonb, ${leaseChange('$17', '$19', '$20')},
     timer_due_at = $18::timestamptz AT TIME ZONE 'UTC'
-  WHERE id = $1 AND revision = $15
+  WHERE id = $1 AND revision = $15 AND ${claimable('$19')}
   RETURNING id, revision, entry_count
 ), ${APPEND_ENTRIES}
 SELECT revision FROM saved`;
@@ -107,9 +119,9 @@ const UPDATE_EXECUTION_ONE_ENTRY = `WITH saved AS (
   UPDATE workflow_executions SET workflow_id = $2, workflow_version = $3, status = $4, input = $5::jsonb,
     ctx = $6::jsonb, current_step = $7, result = $8::jsonb, recover_to = $9, halt_data = $10::jsonb,
     error = $11, updated_at = $12::timestamptz AT TIME ZONE 'UTC', revision = revision + 1,
-    entry_count = entry_count + 1, runtime = $14::jsonb, ${releaseLease('$24')},
+    entry_count = entry_count + 1, runtime = $14::jsonb, ${leaseChange('$24', '$26', '$27')},
     timer_due_at = $25::timestamptz AT TIME ZONE 'UTC'
-  WHERE id = $1 AND revision = $13
+  WHERE id = $1 AND revision = $13 AND ${claimable('$26')}
   RETURNING id, revision, entry_count
 ), ${APPEND_ONE_ENTRY}
 SELECT revision FROM saved`;
@@ -160,6 +172,7 @@ export class PostgresDialect implements SqlDialect {
         ...oneEntryParams(write, write.execution.revision),
         write.releaseLeaseOf,
         dueParam(write),
+        ...claimParams(write),
       ];
       return this.write(UPDATE_EXECUTION_ONE_ENTRY, params, write);
     }
@@ -169,6 +182,7 @@ export class PostgresDialect implements SqlDialect {
       write.encoded.runtime,
       write.releaseLeaseOf,
       dueParam(write),
+      ...claimParams(write),
     ];
     return this.write(UPDATE_EXECUTION, params, write);
   }
@@ -396,4 +410,9 @@ function entriesJson(write: CheckpointWrite): string {
     return `${scalars.slice(0, -1)},"input":${encoded.input ?? 'null'},"output":${encoded.output ?? 'null'}}`;
   });
   return `[${rows.join(',')}]`;
+}
+
+/** The owner and ttl of the lease a checkpoint takes, or nulls. */
+function claimParams(write: CheckpointWrite): [string | null, number | null] {
+  return [write.claimLeaseFor?.owner ?? null, write.claimLeaseFor?.ttlMs ?? null];
 }

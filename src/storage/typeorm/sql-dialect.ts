@@ -4,6 +4,7 @@ import type {
   EventWaitIndex,
   ExecutionCount,
   FindQuery,
+  LeaseClaim,
   StoredEvent,
 } from '../../core/store/workflow-store';
 
@@ -16,6 +17,8 @@ export interface CheckpointWrite {
   updatedAt: Date;
   /** The owner whose lease the update gives up, if it holds it; null to leave the lease alone. */
   releaseLeaseOf: string | null;
+  /** The lease the update takes, refused when another owner holds a live one; null to take none. */
+  claimLeaseFor: LeaseClaim | null;
   /** When the halted execution's timer is due (`timer_due_at`); null when it waits on none. */
   timerDueAt: Date | null;
   /** The execution's event wait to index, null to remove it, undefined to leave it. */

@@ -105,25 +105,32 @@ export class SqliteDialect implements SqlDialect {
     return this.db
       .transaction(() => {
         const { execution } = write;
+        const claim = write.claimLeaseFor;
+        const now = Date.now();
         const saved = this.statement(
           `UPDATE workflow_executions SET workflow_id = ?, workflow_version = ?, status = ?,
            input = jsonb(?), ctx = jsonb(?), current_step = ?, result = jsonb(?), recover_to = ?,
            halt_data = jsonb(?), error = ?, runtime = jsonb(?), updated_at = ?, revision = revision + 1,
            entry_count = entry_count + ?,
-           lease_owner = CASE WHEN lease_owner = ? THEN NULL ELSE lease_owner END,
-           lease_expires_at = CASE WHEN lease_owner = ? THEN NULL ELSE lease_expires_at END,
+           lease_owner = CASE WHEN lease_owner = ? OR ? THEN NULL WHEN ? IS NOT NULL THEN ?
+             ELSE lease_owner END,
+           lease_expires_at = CASE WHEN lease_owner = ? OR ? THEN NULL WHEN ? IS NOT NULL THEN ?
+             ELSE lease_expires_at END,
            timer_due_at = ?
          WHERE id = ? AND revision = ?
+           AND (? IS NULL OR lease_owner IS NULL OR lease_owner = ? OR lease_expires_at <= ?)
          RETURNING revision, entry_count`,
         ).get(
           ...stateValues(write),
           toSqliteTime(write.updatedAt),
           write.entries.length,
-          write.releaseLeaseOf,
-          write.releaseLeaseOf,
+          ...leaseValues(write),
           dueValue(write),
           execution.id,
           execution.revision,
+          claim?.owner ?? null,
+          claim?.owner ?? null,
+          toSqliteTime(new Date(now)),
         ) as { revision: number; entry_count: number } | undefined;
         if (!saved) return null;
         this.appendEntries(write, saved.entry_count - write.entries.length);
@@ -344,4 +351,26 @@ function decodeEntry(row: RawEntryRow): Entry {
     output: parseStoredJson(row.output, `${where}: output`),
     timestamp: fromSqliteTime(row.timestamp, `${where}: timestamp`),
   });
+}
+
+/**
+ * The lease columns' values of a checkpoint (see `update`): cleared when `releaseLeaseOf` holds it
+ * or names the owner it claims, else taken for the claim's owner, else left alone.
+ */
+function leaseValues(write: CheckpointWrite): unknown[] {
+  const claim = write.claimLeaseFor;
+  const releasedAtOnce = claim !== null && claim.owner === write.releaseLeaseOf ? 1 : 0;
+  const owner = claim && !releasedAtOnce ? claim.owner : null;
+  const expires =
+    claim && !releasedAtOnce ? toSqliteTime(new Date(Date.now() + claim.ttlMs)) : null;
+  return [
+    write.releaseLeaseOf,
+    releasedAtOnce,
+    owner,
+    owner,
+    write.releaseLeaseOf,
+    releasedAtOnce,
+    owner,
+    expires,
+  ];
 }

@@ -15,6 +15,7 @@ import {
   resolveCreatedBefore,
   resolveDueBefore,
   resolveLimit,
+  requireClaimable,
   resolveTtl,
 } from '../store-input';
 import {
@@ -84,6 +85,7 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
   ): Promise<Execution> {
     requireUuid('execution id', execution.id);
     entries.forEach((entry, index) => requireUuid(`entry ${index} id`, entry.id));
+    requireClaimable(execution, options.claimLeaseFor);
     const write = {
       execution,
       encoded: encodeExecution(execution),
@@ -91,6 +93,7 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
       encodedEntries: encodeCheckpointEntries(execution, entries),
       updatedAt: new Date(),
       releaseLeaseOf: options.releaseLeaseOf ?? null,
+      claimLeaseFor: options.claimLeaseFor ?? null,
       timerDueAt: dueDate(execution),
       eventWait: options.eventWait,
     };
