@@ -9,9 +9,7 @@
  * (BENCH_STORES=postgres picks the stores).
  */
 import 'reflect-metadata';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
@@ -23,6 +21,7 @@ import { CommitCounter } from './support/commit-counter';
 import { bootQueueBenchApp, type QueueBenchConfig } from './support/queue-bench-app';
 import { sampleCpu } from './support/process-cpu';
 import { writeResults } from './support/results';
+import { spawnWorker, stopWorker as stop } from './support/worker-processes';
 import { median, percentile, table, timedLoops } from './support/stats';
 
 type StoreName = 'postgres' | 'redis';
@@ -51,35 +50,6 @@ interface Row {
   raw: Contender;
   pgCommitsPerWorkflow: number | null;
   redisCommandsPerWorkflow: number;
-}
-
-function spawnWorker(kind: 'workflow' | 'raw', config: object): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      '-r',
-      'ts-node/register/transpile-only',
-      join(__dirname, 'support', 'queue-bench-worker.ts'),
-      kind,
-      JSON.stringify(config),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    child.stdout.on(
-      'data',
-      (chunk: Buffer) => chunk.toString().includes('ready') && resolve(child),
-    );
-    child.once('exit', (code) => reject(new Error(`bench worker exited early with ${code}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<unknown> {
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit');
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-  });
 }
 
 /** Runs `count` operations over `inFlight` loops. */

@@ -1,10 +1,13 @@
 /**
  * A benchmark worker process: `queue-bench-worker.ts workflow '<QueueBenchConfig>'` runs the
  * module's workers; `queue-bench-worker.ts raw '<{prefix, queue, concurrency, redisUrl}>'` runs a
- * bare BullMQ worker doing empty jobs, the baseline.
+ * bare BullMQ worker doing empty jobs, the baseline. With BENCH_PROFILE_TO set, a workflow worker
+ * profiles its CPU from one SIGUSR2 to the next and writes the profile there.
  */
 import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
 import { Worker } from 'bullmq';
+import { CpuProfiler } from './cpu-profile';
 import { REDIS_URL } from './backends';
 import { bootQueueBenchApp, type QueueBenchConfig } from './queue-bench-app';
 
@@ -12,6 +15,20 @@ async function main(): Promise<void> {
   const [kind, json] = process.argv.slice(2);
   if (kind === 'workflow') {
     await bootQueueBenchApp({ ...(JSON.parse(json) as QueueBenchConfig), worker: true });
+    const profileTo = process.env.BENCH_PROFILE_TO;
+    // Profiled from one SIGUSR2 to the next, so start-up is left out.
+    if (profileTo) {
+      const profiler = new CpuProfiler();
+      process.once('SIGUSR2', () => {
+        void profiler.start();
+        process.once('SIGUSR2', () => {
+          void profiler.stop().then((profile) => {
+            writeFileSync(profileTo, JSON.stringify(profile));
+            process.stdout.write('profiled\n');
+          });
+        });
+      });
+    }
   } else {
     const { prefix, queue, concurrency, redisUrl } = JSON.parse(json) as {
       prefix: string;
