@@ -15,7 +15,12 @@ import { Client } from 'pg';
 import { WorkflowService } from '../src';
 import { ScratchRedisServer } from '../test/support/redis-server';
 import { DATABASE_URL } from './support/backends';
-import { CpuProfiler, summarize, type CpuProfile, type ProfileSummary } from './support/cpu-profile';
+import {
+  CpuProfiler,
+  summarize,
+  type CpuProfile,
+  type ProfileSummary,
+} from './support/cpu-profile';
 import { bootQueueBenchApp, type QueueBenchConfig } from './support/queue-bench-app';
 import { writeResults } from './support/results';
 import { table } from './support/stats';
