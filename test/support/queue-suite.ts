@@ -99,11 +99,14 @@ export function setUpQueueSuite(options: QueueSuiteOptions): QueueSuite {
       await bootWeb();
     },
     async workerThatMarked(markFile) {
-      await until(() => existsSync(markFile), Boolean, { withinMs: 20_000 });
-      const pid = Number(readFileSync(markFile, 'utf8'));
+      // The step creates the file before it writes its pid: wait for the pid, not the file.
+      const pid = await until(
+        () => (existsSync(markFile) ? Number(readFileSync(markFile, 'utf8')) : 0),
+        (read) => read > 0,
+      );
+      if (!pid) throw new Error(`No step wrote its pid to ${markFile} within 30 s.`);
       const worker = started.find((candidate) => candidate.pid === pid);
-      if (!worker)
-        throw new Error(`No worker process of the suite wrote ${markFile} (pid ${pid}).`);
+      if (!worker) throw new Error(`${markFile} names pid ${pid}, no worker process of the suite.`);
       return worker;
     },
   };
