@@ -73,14 +73,14 @@ async function profileStore(store: StoreName, redisUrl: string) {
   try {
     for (let i = 0; i < WARM_UP; i++) await runOne();
     const profiler = new CpuProfiler();
-    worker.kill('SIGUSR2');
+    worker.stdin!.write('profile\n');
     await profiler.start();
     const began = performance.now();
     for (let i = 0; i < PROFILED; i++) await runOne();
     const seconds = (performance.now() - began) / 1000;
     const driverProfile = await profiler.stop();
     const written = profiled(worker);
-    worker.kill('SIGUSR2');
+    worker.stdin!.write('profile\n');
     await written;
     const workerProfile = JSON.parse(readFileSync(profileTo, 'utf8')) as CpuProfile;
     return {

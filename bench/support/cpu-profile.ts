@@ -32,6 +32,9 @@ export class CpuProfiler {
 /** Where a function's code comes from, by its script's url. */
 export function groupOf(url: string, functionName: string): string {
   if (functionName === '(idle)') return 'idle';
+  // The inspector's own message handling: the profiler starting (the wait for its first sample is
+  // counted here) and stopping, not the work measured.
+  if (functionName === 'dispatch' && url === '') return 'profiler';
   if (functionName === '(garbage collector)') return 'GC';
   if (functionName === '(program)') return 'V8 and native (program)';
   if (/^JSON\.|^(parse|stringify)$/.test(functionName) && url === '') return 'JSON';
@@ -75,7 +78,7 @@ export function summarize(profile: CpuProfile): ProfileSummary {
     if (micros === 0) continue;
     const { functionName, url, lineNumber } = node.callFrame;
     const group = groupOf(url, functionName);
-    if (group === 'idle') continue;
+    if (group === 'idle' || group === 'profiler') continue;
     groups.set(group, (groups.get(group) ?? 0) + micros / 1000);
     const file = url.replace(/^.*\/(node_modules|src)\//, '$1/');
     const fn = `${functionName || '(anonymous)'} ${file}:${lineNumber + 1}`;

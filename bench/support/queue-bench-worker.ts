@@ -2,7 +2,7 @@
  * A benchmark worker process: `queue-bench-worker.ts workflow '<QueueBenchConfig>'` runs the
  * module's workers; `queue-bench-worker.ts raw '<{prefix, queue, concurrency, redisUrl}>'` runs a
  * bare BullMQ worker doing empty jobs, the baseline. With BENCH_PROFILE_TO set, a workflow worker
- * profiles its CPU from one SIGUSR2 to the next and writes the profile there.
+ * profiles its CPU from a `profile` line on stdin to the next and writes the profile there.
  */
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
@@ -16,17 +16,20 @@ async function main(): Promise<void> {
   if (kind === 'workflow') {
     await bootQueueBenchApp({ ...(JSON.parse(json) as QueueBenchConfig), worker: true });
     const profileTo = process.env.BENCH_PROFILE_TO;
-    // Profiled from one SIGUSR2 to the next, so start-up is left out.
+    // Profiled from a 'profile' line on stdin to the next, so start-up is left out (signals
+    // would not do: Nest's shutdown hooks take SIGUSR2).
     if (profileTo) {
       const profiler = new CpuProfiler();
-      process.once('SIGUSR2', () => {
-        void profiler.start();
-        process.once('SIGUSR2', () => {
+      let profiling = false;
+      process.stdin.setEncoding('utf8').on('data', (text: string) => {
+        if (!text.includes('profile')) return;
+        profiling = !profiling;
+        if (profiling) void profiler.start();
+        else
           void profiler.stop().then((profile) => {
             writeFileSync(profileTo, JSON.stringify(profile));
             process.stdout.write('profiled\n');
           });
-        });
       });
     }
   } else {

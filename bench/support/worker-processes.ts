@@ -16,7 +16,7 @@ export function spawnWorker(
       kind,
       JSON.stringify(config),
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'], env },
+    { stdio: ['pipe', 'pipe', 'inherit'], env },
   );
   return new Promise((resolve, reject) => {
     child.stdout!.on(
