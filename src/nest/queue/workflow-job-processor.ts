@@ -71,8 +71,11 @@ export class WorkflowJobProcessor {
       caller: 'trace' in job.data ? job.data.trace : undefined,
       requestedAt: job.name === 'resume' ? bullJob.timestamp : undefined,
     };
+    let waitReported = false;
     const work = (lease: HeldLease, current: Execution) => {
-      this.telemetry.queueWait(current.workflowId, job.name, waitedMs);
+      // Once per job, though a carried start whose first checkpoint was refused runs again.
+      if (!waitReported) this.telemetry.queueWait(current.workflowId, job.name, waitedMs);
+      waitReported = true;
       return this.act(job, lease, current, traced);
     };
     const carried = job.name === 'start' ? job.data.execution : undefined;
