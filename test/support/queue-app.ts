@@ -25,6 +25,11 @@ export interface QueueAppConfig {
   http?: boolean;
   /** A worker process that kills itself (SIGKILL) as it begins to apply a resume, before any checkpoint. */
   dieOnResume?: boolean;
+  /**
+   * A process that, once ready, sends this event and kills itself (SIGKILL) the moment the store
+   * kept it, before any delivery is handed off.
+   */
+  sendEventThenDie?: { name: string; payload: unknown; id: string };
   /** Where executions are kept: the Postgres schema (the default), a SQLite file, or Redis under the prefix. */
   store?: { type: 'postgres' } | { type: 'sqlite'; file: string } | { type: 'redis' };
   /** Workflows added to QUEUE_WORKFLOWS, by the name of a set below (`FLOW_CONTROL_WORKFLOWS`). */

@@ -1,5 +1,6 @@
 /** A worker-only process of the queue test app: `queue-worker.ts '<QueueAppConfig as JSON>'`. */
 import 'reflect-metadata';
+import { ResilientStore, WorkflowService } from '../../src';
 import { WorkflowEngine } from '../../src/engine';
 import { bootQueueApp, type QueueAppConfig } from './queue-app';
 
@@ -12,9 +13,22 @@ async function main(): Promise<void> {
       return new Promise(() => undefined);
     };
   }
+  const sending = config.sendEventThenDie;
+  if (sending) {
+    // Every store the module makes is wrapped in a ResilientStore.
+    const accept = ResilientStore.prototype.acceptEvent;
+    ResilientStore.prototype.acceptEvent = async function (this: ResilientStore, event) {
+      await accept.call(this, event);
+      process.kill(process.pid, 'SIGKILL');
+      return new Promise(() => undefined);
+    };
+  }
   // Shutdown hooks are enabled: SIGTERM stops the workers gracefully, then the process ends.
-  await bootQueueApp({ ...config, worker: true });
+  const app = await bootQueueApp({ ...config, worker: !sending });
   process.stdout.write('ready\n');
+  if (sending) {
+    await app.get(WorkflowService).sendEvent(sending.name, sending.payload, { id: sending.id });
+  }
 }
 
 main().catch((error: unknown) => {
