@@ -242,11 +242,14 @@ export class QueueRunner implements WorkflowRunner {
     return reopened;
   }
 
-  /** Saves the fork `pending` (the sweep starts it if its job is lost), then queues its start. */
+  /**
+   * Saves the fork `pending` (the sweep starts it if its job is lost), then queues its start; a
+   * fork asked again by its id is returned as it is.
+   */
   async fork(executionId: string, options: ForkOptions): Promise<Execution> {
     await requireQueueAnswer(this.jobs.queue, QUEUE_ANSWER_MS);
-    const fork = await this.engine.fork(executionId, options);
-    await this.queue('start', fork);
+    const { execution: fork, created } = await this.engine.createFork(executionId, options);
+    if (created) await this.queue('start', fork);
     return fork;
   }
 
