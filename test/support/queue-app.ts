@@ -257,7 +257,10 @@ export const QUEUE_WORKFLOWS = [
 ];
 
 /** Workflows with a schedule or a concurrency limit, added to an app only by the tests of them. */
-export const FLOW_CONTROL_WORKFLOWS: Record<'everySecond' | 'oneAtATime', WorkflowSource[]> = {
+export const FLOW_CONTROL_WORKFLOWS: Record<
+  'everySecond' | 'everySecondSkip' | 'oneAtATime',
+  WorkflowSource[]
+> = {
   everySecond: [
     {
       id: 'every-second',
@@ -265,6 +268,15 @@ export const FLOW_CONTROL_WORKFLOWS: Record<'everySecond' | 'oneAtATime', Workfl
       schedule: { cron: '* * * * * *', input: { n: 1 } },
       inputs: { n: { type: 'number' } },
       steps: [{ id: 'tick', type: 'assign', set: { ticked: '$n' } }],
+    },
+  ],
+  everySecondSkip: [
+    {
+      id: 'every-second-skip',
+      name: 'A tick every second, skipped while the last one waits for an answer',
+      schedule: { cron: '* * * * * *', input: { n: 1 }, overlap: 'skip' },
+      inputs: { n: { type: 'number' } },
+      steps: [{ id: 'ask', type: 'approval', prompt: 'Done?' }],
     },
   ],
   oneAtATime: [

@@ -30,6 +30,7 @@ import { WorkflowJobProcessor } from './workflow-job-processor';
 import { ConcurrencyGate } from '../concurrency/concurrency-gate';
 import { QueueSchedules } from '../schedules/queue-schedules';
 import { ScheduleTicks } from '../schedules/schedule-ticks';
+import { QueueLastTicks } from '../schedules/queue-last-ticks';
 import type { WorkflowBullQueue } from './workflow-job-queue';
 import { WorkflowJobQueue } from './workflow-job-queue';
 import {
@@ -83,6 +84,7 @@ export class QueueRunner implements WorkflowRunner {
       store,
       (workflowId, input, opts) => this.start(workflowId, input, opts),
       this.logger,
+      new QueueLastTicks(queue),
     );
     this.schedules = new QueueSchedules(
       queue,
