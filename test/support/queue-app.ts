@@ -26,6 +26,11 @@ export interface QueueAppConfig {
   /** A worker process that kills itself (SIGKILL) as it begins to apply a resume, before any checkpoint. */
   dieOnResume?: boolean;
   /**
+   * A worker process that kills itself (SIGKILL) the moment a schedule tick's execution is saved,
+   * before its start is queued; it writes `died-after <execution id>` first.
+   */
+  dieOnTick?: boolean;
+  /**
    * A process that, once ready, sends this event and kills itself (SIGKILL) the moment the store
    * kept it, before any delivery is handed off.
    */
