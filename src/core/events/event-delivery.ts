@@ -23,9 +23,10 @@ export interface SendEventOptions {
   id?: string;
 }
 
-/** What `redeliver` did: how many events it delivered, and those it could not. */
+/** What `redeliver` did: the events it handed off, the executions they resumed, those it could not. */
 export interface Redelivery {
-  delivered: number;
+  events: number;
+  resumed: number;
   failed: { eventId: string; error: unknown }[];
 }
 
@@ -77,16 +78,17 @@ export class EventDelivery {
    */
   async redeliver(sentBefore: Date): Promise<Redelivery> {
     const store = this.store();
-    const outcome: Redelivery = { delivered: 0, failed: [] };
+    const outcome: Redelivery = { events: 0, resumed: 0, failed: [] };
     const failedIds = new Set<string>();
     for (;;) {
       const events = await store.undeliveredEvents({ sentBefore, limit: REDELIVER_BATCH });
       const fresh = events.filter((event) => !failedIds.has(event.id));
       for (const event of fresh) {
         try {
-          await this.fanOut(event, false);
+          const resumed = await this.fanOut(event, false);
           await store.markEventDelivered(event.id);
-          outcome.delivered++;
+          outcome.events++;
+          outcome.resumed += resumed.length;
         } catch (error) {
           failedIds.add(event.id);
           outcome.failed.push({ eventId: event.id, error });

@@ -21,7 +21,8 @@ export interface EventRedelivery {
 
 /**
  * Events in this process: `sendEvent`, the catch-up of an event that raced ahead of a wait (after
- * every halt at an `event` step made here), and the pruning of events past their retention.
+ * every halt at an `event` step made here), the redelivery of events a stopped sender left, and
+ * the pruning of events past their retention.
  */
 export class WorkflowEvents {
   private readonly logger = new Logger('DurableWorkflow');
@@ -94,14 +95,14 @@ export class WorkflowEvents {
   }
 
   /** Delivers the events whose sender stopped before handing them off; one pass at a time. */
-  redeliver(): Promise<void> {
+  private redeliver(): Promise<void> {
     const grace = this.redelivery?.graceMs ?? 0;
     this.redelivering ??= this.delivery
       .redeliver(new Date(Date.now() - grace))
-      .then(({ delivered, failed }) => {
-        if (delivered > 0)
+      .then(({ events, resumed, failed }) => {
+        if (events > 0)
           this.logger.warn(
-            `Delivered ${delivered} event(s) again whose sender stopped before handing them off.`,
+            `Delivered ${events} event(s) whose sender stopped before handing them off: ${resumed} execution(s) resumed.`,
           );
         for (const { eventId, error } of failed) {
           if (this.stopped) break;
