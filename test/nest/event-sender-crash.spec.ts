@@ -1,11 +1,7 @@
-import type { TestingModule } from '@nestjs/testing';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { WorkflowService, type Entry } from '../../src';
-import { postgresAdmin } from '../support/postgres-admin';
-import { bootQueueApp, type QueueAppConfig } from '../support/queue-app';
-import { QUEUE_STORES, removeQueueStore } from '../support/queue-stores';
-import { tearDownQueueSuite } from '../support/queue-teardown';
-import { WorkerProcess } from '../support/worker-process';
+import { randomUUID } from 'node:crypto';
+import type { Entry } from '../../src';
+import { setUpQueueSuite } from '../support/queue-suite';
+import { QUEUE_STORES } from '../support/queue-stores';
 
 jest.setTimeout(120_000);
 
@@ -19,51 +15,24 @@ const count = (entries: Entry[], stepId: string, action: string) =>
 describe.each(QUEUE_STORES)(
   'queue mode on %s: a sender killed once its event is kept',
   (_name, storeFor) => {
-    const tag = randomBytes(4).toString('hex');
-    const config: Omit<QueueAppConfig, 'worker'> = {
-      schema: `dw_sendcrash_${tag}`,
-      prefix: `dwsc-${tag}`,
-      leaseMs: 2000,
-      sweepIntervalMs: 500,
-      store: storeFor(tag),
-    };
-    let web: TestingModule;
-    let workflows: WorkflowService;
-    const started: WorkerProcess[] = [];
-
-    beforeAll(async () => {
-      await postgresAdmin(`CREATE SCHEMA ${config.schema}`);
-      web = await bootQueueApp({ ...config, worker: false, runMigrations: true });
-      workflows = web.get(WorkflowService);
-    });
-
-    afterAll(async () => {
-      await tearDownQueueSuite({
-        workers: started,
-        web,
-        schemas: [config.schema],
-        prefix: config.prefix,
-      });
-      await removeQueueStore(config as QueueAppConfig);
-    });
+    const suite = setUpQueueSuite({ name: 'sendcrash', store: storeFor });
 
     it('leaves the event to the workers, which deliver it exactly once', async () => {
+      const { workflows } = suite;
       const key = randomUUID();
       const halted = await workflows.run('awaitEvent', { key });
       expect(halted.status).toBe('halted');
 
       const eventId = `paid-${key}`;
       const payload = { key, amount: 7 };
-      const sender = await WorkerProcess.start({
-        ...config,
+      const sender = await suite.startWorker({
         sendEventThenDie: { name: 'crash.test', payload, id: eventId },
       });
-      started.push(sender);
       expect(await sender.exited).toBeNull();
       expect((await workflows.get(halted.id))?.status).toBe('halted');
 
       // Two workers, both looking for events left undelivered: one delivery between them.
-      started.push(...(await WorkerProcess.startMany(2, config)));
+      await suite.startWorkers(2);
       const done = await workflows.wait(halted.id, { timeoutMs: 60_000 });
       expect(done.status).toBe('completed');
       expect(done.ctx['heard']).toEqual(payload);

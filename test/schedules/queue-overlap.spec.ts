@@ -1,57 +1,34 @@
-import type { TestingModule } from '@nestjs/testing';
 import { QueueEvents } from 'bullmq';
-import { randomBytes } from 'node:crypto';
-import { WORKFLOW_QUEUE_NAME, WorkflowService, type Execution } from '../../src';
+import { WORKFLOW_QUEUE_NAME, type Execution } from '../../src';
 import { REDIS_URL } from '../support/env';
-import { postgresAdmin } from '../support/postgres-admin';
-import { bootQueueApp, type QueueAppConfig } from '../support/queue-app';
-import { QUEUE_STORES, removeQueueStore } from '../support/queue-stores';
-import { tearDownQueueSuite } from '../support/queue-teardown';
-import { WorkerProcess } from '../support/worker-process';
+import { setUpQueueSuite } from '../support/queue-suite';
+import { QUEUE_STORES } from '../support/queue-stores';
 
 jest.setTimeout(120_000);
 
 const WORKFLOW = 'every-second-skip';
 
 describe.each(QUEUE_STORES)('queue mode on %s: overlap: skip', (_name, storeFor) => {
-  const tag = randomBytes(4).toString('hex');
-  const config: Omit<QueueAppConfig, 'worker'> = {
-    schema: `dw_skip_${tag}`,
-    prefix: `dwk-${tag}`,
-    leaseMs: 2000,
-    sweepIntervalMs: 500,
-    store: storeFor(tag),
-    with: ['everySecondSkip'],
-  };
-  let web: TestingModule;
-  let workflows: WorkflowService;
-  let workers: WorkerProcess[] = [];
   let queueEvents: QueueEvents;
-
+  // Closed before the suite's own teardown (hooks run in the order declared).
+  afterAll(() => queueEvents?.close());
+  const suite = setUpQueueSuite({ name: 'skip', store: storeFor, with: ['everySecondSkip'] });
   beforeAll(async () => {
-    await postgresAdmin(`CREATE SCHEMA ${config.schema}`);
-    web = await bootQueueApp({ ...config, worker: false, runMigrations: true });
-    workflows = web.get(WorkflowService);
     queueEvents = new QueueEvents(WORKFLOW_QUEUE_NAME, {
       connection: { url: REDIS_URL },
-      prefix: config.prefix,
+      prefix: suite.config.prefix,
     });
     await queueEvents.waitUntilReady();
-  });
-  afterAll(async () => {
-    await queueEvents?.close();
-    await tearDownQueueSuite({ workers, web, schemas: [config.schema], prefix: config.prefix });
-    await removeQueueStore(config as QueueAppConfig);
   });
 
   const isScheduled = (execution: Execution) => execution.runtime?.scheduledFor !== undefined;
   const scheduled = async () =>
-    (await workflows.find({ workflowId: WORKFLOW, limit: 1000 })).filter(isScheduled);
+    (await suite.workflows.find({ workflowId: WORKFLOW, limit: 1000 })).filter(isScheduled);
 
   /** Resolves with the next scheduled execution to halt, other than `except`. */
   const nextHalt = (except?: string) =>
     new Promise<Execution>((resolve) => {
-      const subscription = workflows.changes().subscribe((execution) => {
+      const subscription = suite.workflows.changes().subscribe((execution) => {
         if (
           execution.workflowId === WORKFLOW &&
           isScheduled(execution) &&
@@ -79,8 +56,9 @@ describe.each(QUEUE_STORES)('queue mode on %s: overlap: skip', (_name, storeFor)
     });
 
   it('skips ticks while the scheduled execution waits, past many newer manual starts', async () => {
+    const { workflows } = suite;
     const firstHalt = nextHalt();
-    workers = await WorkerProcess.startMany(2, config);
+    await suite.startWorkers(2);
     const held = await firstHalt;
 
     // Started by hand, newer than the scheduled one: more than a page of them.

@@ -1,12 +1,6 @@
-import type { TestingModule } from '@nestjs/testing';
-import { randomBytes } from 'node:crypto';
-import { WorkflowService } from '../../src';
 import { scheduledExecutionId } from '../../src/core/schedule/cron-ticks';
-import { postgresAdmin } from '../support/postgres-admin';
-import { bootQueueApp, type QueueAppConfig } from '../support/queue-app';
-import { QUEUE_STORES, removeQueueStore } from '../support/queue-stores';
-import { tearDownQueueSuite } from '../support/queue-teardown';
-import { WorkerProcess } from '../support/worker-process';
+import { setUpQueueSuite } from '../support/queue-suite';
+import { QUEUE_STORES } from '../support/queue-stores';
 
 jest.setTimeout(120_000);
 
@@ -18,33 +12,12 @@ const WORKFLOW = 'every-second';
  * tick's only one.
  */
 describe.each(QUEUE_STORES)('queue mode on %s: a worker killed mid-tick', (_name, storeFor) => {
-  const tag = randomBytes(4).toString('hex');
-  const config: Omit<QueueAppConfig, 'worker'> = {
-    schema: `dw_tickcrash_${tag}`,
-    prefix: `dwt-${tag}`,
-    leaseMs: 2000,
-    sweepIntervalMs: 500,
-    store: storeFor(tag),
-    with: ['everySecond'],
-  };
-  let web: TestingModule;
-  let workflows: WorkflowService;
-  const workers: WorkerProcess[] = [];
-
-  beforeAll(async () => {
-    await postgresAdmin(`CREATE SCHEMA ${config.schema}`);
-    web = await bootQueueApp({ ...config, worker: false, runMigrations: true });
-    workflows = web.get(WorkflowService);
-  });
-  afterAll(async () => {
-    await tearDownQueueSuite({ workers, web, schemas: [config.schema], prefix: config.prefix });
-    await removeQueueStore(config as QueueAppConfig);
-  });
+  const suite = setUpQueueSuite({ name: 'tickcrash', store: storeFor, with: ['everySecond'] });
 
   it('leaves one execution for the tick, which the other worker runs to the end', async () => {
-    workers.push(await WorkerProcess.start(config));
-    const dying = await WorkerProcess.start({ ...config, dieOnTick: true });
-    workers.push(dying);
+    const { workflows } = suite;
+    await suite.startWorker();
+    const dying = await suite.startWorker({ dieOnTick: true });
     expect(await dying.exited).toBeNull();
     const executionId = /died-after (\S+)/.exec(dying.output)![1];
 
