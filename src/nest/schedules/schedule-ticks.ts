@@ -79,12 +79,14 @@ export class ScheduleTicks {
 
   /**
    * The newest execution a tick started, if any: read by the id kept for the latest tick. Only
-   * when none is kept (the first lookup of a process in process mode, or ever) are the workflow's
-   * executions paged through, newest first, once.
+   * when none is kept (the first lookup of a process in process mode, or ever) or it was deleted
+   * are the workflow's executions paged through, newest first, once.
    */
   private async lastScheduled(workflowId: string): Promise<Execution | null> {
     const known = await this.lastTicks.get(workflowId);
-    if (known !== undefined) return this.store.load(known);
+    const kept = known === undefined ? null : await this.store.load(known);
+    if (kept) return kept;
+    // None kept, or it was deleted since (deleteFinished): an earlier one may remain.
     const found = await this.pageBack(workflowId);
     const tick = found?.runtime?.scheduledFor;
     if (found && tick) await this.lastTicks.set(workflowId, new Date(tick), found.id);
