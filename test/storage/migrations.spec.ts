@@ -30,7 +30,7 @@ describe.each([new PostgresHarness(), new SqliteHarness()])('migrations on $name
   });
 
   it('keep an undelivered_since column and index an operator added beforehand', async () => {
-    await harness.revertThrough('AddEventUndeliveredSince1796700000000');
+    await harness.revertThrough('AddEventUndeliveredSince1796712000000');
     await harness.addEventsTimestampColumnAndIndex(
       'undelivered_since',
       'idx_workflow_events_undelivered_since',

@@ -14,8 +14,8 @@ const INDEX = 'idx_workflow_events_undelivered_since';
  * column and `CREATE INDEX CONCURRENTLY idx_workflow_events_undelivered_since ON workflow_events
  * (undelivered_since)` first, and this migration keeps them.
  */
-export class AddEventUndeliveredSince1796700000000 implements MigrationInterface {
-  name = 'AddEventUndeliveredSince1796700000000';
+export class AddEventUndeliveredSince1796712000000 implements MigrationInterface {
+  name = 'AddEventUndeliveredSince1796712000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const { TableColumn, TableIndex } = peers.typeorm();
