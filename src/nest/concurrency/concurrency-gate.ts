@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import { concurrencyKey } from '../../core/concurrency/concurrency-key';
+import { parkedAnswerOf } from '../../core/engine/parking';
 import { StoreCapabilityError } from '../../core/errors';
 import type { WorkflowRegistry } from '../../core/registry';
 import { storeCan } from '../../core/store/store-capabilities';
@@ -31,9 +32,13 @@ export class ConcurrencyGate {
     private readonly handOn: (executionIds: string[]) => void,
   ) {}
 
-  /** True when the execution may run (it holds a slot, or has no limit); false when it waits. */
-  async enter(execution: Execution): Promise<boolean> {
-    const request = this.request(execution);
+  /**
+   * True when the execution may run (it holds a slot, or has no limit); false when it waits.
+   * `since` is its place in line when it joins it now, out of a halt; otherwise a start waits from
+   * its creation, a parked answer from when it was parked.
+   */
+  async enter(execution: Execution, since?: Date): Promise<boolean> {
+    const request = this.request(execution, since);
     if (!request) return true;
     if (!(await this.slots().takeSlot(request))) return false;
     this.keep(execution.id);
@@ -54,6 +59,11 @@ export class ConcurrencyGate {
     if (next.length > 0) this.handOn(next);
   }
 
+  /** Whether the execution's workflow has a concurrency limit. */
+  limits(execution: Execution): boolean {
+    return this.request(execution) !== null;
+  }
+
   /** The key an execution waits on, when its workflow has a limit (for views). */
   keyOf(execution: Execution): string | null {
     return this.request(execution)?.key ?? null;
@@ -65,7 +75,7 @@ export class ConcurrencyGate {
     this.held.clear();
   }
 
-  private request(execution: Execution): SlotRequest | null {
+  private request(execution: Execution, since?: Date): SlotRequest | null {
     if (!this.registry.versions(execution.workflowId).includes(execution.workflowVersion))
       return null;
     const definition = this.registry.get(execution.workflowId, execution.workflowVersion);
@@ -75,7 +85,7 @@ export class ConcurrencyGate {
       workflowId: execution.workflowId,
       key: concurrencyKey(definition, execution),
       limit: definition.concurrency.limit,
-      queuedAt: execution.createdAt,
+      queuedAt: since ?? placeInLine(execution),
       holder: this.holder,
       ttlMs: this.ttlMs,
     };
@@ -120,4 +130,10 @@ export class ConcurrencyGate {
     }
     if (this.held.size === 0) this.stop();
   }
+}
+
+/** Where an execution waits in line: a parked answer from when it was parked, a start from its creation. */
+function placeInLine(execution: Execution): Date {
+  const parked = parkedAnswerOf(execution);
+  return parked ? new Date(parked.since) : execution.createdAt;
 }
