@@ -60,6 +60,53 @@ describe.each(QUEUE_STORES)('queue mode: concurrency limits on %s', (_name, stor
     expect(b.to).toBeLessThanOrEqual(c.from);
   });
 
+  const review = async (customer: string, extra: Record<string, unknown> = {}) => {
+    const execution = await workflows.start('review-one-at-a-time', {
+      customer,
+      ms: 200,
+      ...extra,
+    });
+    expect((await workflows.wait(execution.id, { timeoutMs: 30_000 })).status).toBe('halted');
+    return execution;
+  };
+
+  it('lets three executions of one key resumed at once run one at a time', async () => {
+    const halted = [await review('r1'), await review('r1'), await review('r1')];
+    await Promise.all(halted.map((e) => workflows.resume(e.id, { approved: true })));
+    const done = await Promise.all(halted.map((e) => workflows.wait(e.id, { timeoutMs: 30_000 })));
+    expect(done.map((e) => e.status)).toEqual(['completed', 'completed', 'completed']);
+    const runs = done.map(occupied).sort((x, y) => x.from - y.from);
+    expect(runs[0].to).toBeLessThanOrEqual(runs[1].from);
+    expect(runs[1].to).toBeLessThanOrEqual(runs[2].from);
+  });
+
+  it('keeps a parked resume when every worker is killed, and applies it once the slot is free', async () => {
+    const markFile = join(dir, 'hang-review');
+    const holder = await review('r2', { markFile });
+    const parked = await review('r2');
+    await workflows.resume(holder.id, { approved: true });
+    while (!existsSync(markFile)) await delay(50);
+    await workflows.resume(parked.id, { approved: true });
+    // Parked in the store, pending, waiting for the slot the hung run holds.
+    for (;;) {
+      const current = (await workflows.get(parked.id))!;
+      if (current.status === 'pending' && current.runtime?.parked) break;
+      expect(current.status).toBe('halted');
+      await delay(50);
+    }
+    expect(workflows.waitingFor((await workflows.get(parked.id))!)).toEqual({ concurrency: 'r2' });
+
+    await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
+    workers = await WorkerProcess.startMany(2, config);
+    const [held, after] = await Promise.all(
+      [holder, parked].map((e) => workflows.wait(e.id, { timeoutMs: 60_000 })),
+    );
+    expect(held.status).toBe('completed');
+    expect(after.status).toBe('completed');
+    const [first, second] = [occupied(held), occupied(after)].sort((x, y) => x.from - y.from);
+    expect(first.to).toBeLessThanOrEqual(second.from);
+  });
+
   it('frees the slot of a worker killed while holding it once its lease expires', async () => {
     const markFile = join(dir, 'hang');
     const holder = await start('c2', { markFile, ms: 0 });

@@ -283,6 +283,27 @@ export const FLOW_CONTROL_WORKFLOWS: Record<'everySecond' | 'oneAtATime', Workfl
         },
       ],
     },
+    {
+      id: 'review-one-at-a-time',
+      name: 'An approval, then one execution per customer at a time',
+      inputs: {
+        customer: { type: 'string' },
+        ms: { type: 'number' },
+        markFile: { type: 'string', required: false },
+      },
+      concurrency: { limit: 1, key: '$input.customer' },
+      steps: [
+        { id: 'ask', type: 'approval', prompt: 'Go?', next: 'occupy' },
+        {
+          id: 'occupy',
+          type: 'call',
+          service: 'lab',
+          method: 'occupy',
+          input: { ms: '$ms', markFile: '$markFile' },
+          output: 'occupied',
+        },
+      ],
+    },
   ],
 };
 
