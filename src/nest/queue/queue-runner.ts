@@ -70,7 +70,9 @@ export class QueueRunner implements WorkflowRunner {
     this.jobs = new WorkflowJobQueue(queue, options);
     this.leases = new ExecutionLeases(store, options.leaseMs, this.logger);
     this.followUps = new FollowUps(this.jobs, store, options.leaseMs);
-    this.sweep = new RecoverySweep(store, this.jobs, options.leaseMs, this.logger);
+    this.sweep = new RecoverySweep(store, this.jobs, options.leaseMs, this.logger, undefined, () =>
+      this.gate.freeLapsed(),
+    );
     this.acceptance = new ResumeAcceptance(store, options.leaseMs, this.workerId);
     this.gate = new ConcurrencyGate(
       store,

@@ -98,6 +98,8 @@ export class InProcessRunner implements WorkflowRunner {
       for await (const execution of this.everyExecution(status)) this.drive(execution);
     }
     for await (const execution of this.everyExecution('halted')) this.armTimer(execution);
+    // Slots a previous process held for runs that ended: the executions in line behind them go on.
+    await this.gate.freeLapsed();
     await this.scheduler.start();
   }
 

@@ -1,3 +1,5 @@
+import { WAITS_FOR_SLOT } from './redis-slot-scripts';
+
 /**
  * Every change that touches several keys runs as one Lua script, so Redis applies it whole. Scripts
  * check everything that could fail before their first write: Redis does not roll a script back.
@@ -276,14 +278,15 @@ return redis.call('DEL', lease_key(ARGV[2]))
 `;
 
 /**
- * ARGV: P, limit. Pending or running executions without a live lease, oldest first; then halted
- * ones whose lease expired unreleased, oldest first.
+ * ARGV: P, limit. Pending or running executions without a live lease, oldest first, leaving out
+ * those in line for a concurrency slot (a freed slot hands them on); then halted ones whose lease
+ * expired unreleased, oldest first.
  */
-export const FIND_CLAIMABLE = `${PRELUDE}
+export const FIND_CLAIMABLE = `${PRELUDE}${WAITS_FOR_SLOT}
 local limit = tonumber(ARGV[2])
 purge_expired(now_ms())
 local out = collect(P .. ':active', limit, false, function(id)
-  return redis.call('EXISTS', lease_key(id)) == 0
+  return redis.call('EXISTS', lease_key(id)) == 0 and not waits_for_slot(id)
 end)
 if #out / 3 >= limit then return out end
 local halted = collect(P .. ':halted-leases', limit - #out / 3, false, function(id)

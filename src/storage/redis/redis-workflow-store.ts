@@ -47,7 +47,9 @@ import {
   type ExecutionCount,
   type ExecutionIdsQuery,
   type FindQuery,
+  type LapsedSlotsQuery,
   type SlotRequest,
+  DEFAULT_LAPSED_SLOTS_LIMIT,
 } from '../../core/store/workflow-store';
 import { encodeEvent, requireEventKeys, resolveMoment } from '../event-input';
 import { hashTagOf, isClusterClient } from './hash-tag';
@@ -95,6 +97,7 @@ const SCRIPTS = {
   takeSlot: new LuaScript(slotScripts.TAKE_SLOT),
   extendSlot: new LuaScript(slotScripts.EXTEND_SLOT),
   releaseSlot: new LuaScript(slotScripts.RELEASE_SLOT),
+  findLapsedSlots: new LuaScript(slotScripts.LAPSED_SLOTS),
   extendClaim: new LuaScript(scripts.EXTEND_CLAIM),
   releaseClaim: new LuaScript(scripts.RELEASE_CLAIM),
   findClaimable: new LuaScript(scripts.FIND_CLAIMABLE),
@@ -345,9 +348,18 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
     return extended === 1;
   }
 
-  async releaseSlot(executionId: string): Promise<string[]> {
+  async releaseSlot(executionId: string, handOnTtlMs?: number): Promise<string[]> {
+    if (handOnTtlMs !== undefined) resolveTtl(handOnTtlMs, 'releaseSlot');
     return (await this.run('releaseSlot', executionId, SCRIPTS.releaseSlot, [
       executionId,
+      handOnTtlMs ?? 0,
+    ])) as string[];
+  }
+
+  async findLapsedSlots(query: LapsedSlotsQuery = {}): Promise<string[]> {
+    const limit = resolveLimit(query.limit, DEFAULT_LAPSED_SLOTS_LIMIT, 'findLapsedSlots');
+    return (await this.run('findLapsedSlots', undefined, SCRIPTS.findLapsedSlots, [
+      limit,
     ])) as string[];
   }
 
