@@ -1,10 +1,11 @@
 import type { TestingModule } from '@nestjs/testing';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { WorkflowService, type Execution } from '../../src';
+import { WorkflowService, type DurableWorkflowStore, type Execution } from '../../src';
+import { STORE } from '../../src/nest/durable-workflow.constants';
 import { postgresAdmin } from '../support/postgres-admin';
 import { bootQueueApp, type QueueAppConfig } from '../support/queue-app';
 import { QUEUE_STORES, removeQueueStore } from '../support/queue-stores';
@@ -105,6 +106,36 @@ describe.each(QUEUE_STORES)('queue mode: concurrency limits on %s', (_name, stor
     expect(after.status).toBe('completed');
     const [first, second] = [occupied(held), occupied(after)].sort((x, y) => x.from - y.from);
     expect(first.to).toBeLessThanOrEqual(second.from);
+  });
+
+  it('recovers a crashed execution while more executions wait in line than a sweep reads', async () => {
+    const store = web.get<DurableWorkflowStore>(STORE);
+    // A slot held for no execution: every execution of key w waits in line behind it.
+    const blocker = randomUUID();
+    const slot = { workflowId: 'one-at-a-time', key: 'w', limit: 1, holder: 'test' };
+    const queuedAt = new Date(0);
+    expect(await store.takeSlot({ ...slot, executionId: blocker, queuedAt, ttlMs: 600_000 })).toBe(
+      true,
+    );
+    const waiting: Execution[] = [];
+    for (let i = 0; i < 210; i++) waiting.push(await start('w', { ms: 0 }));
+    // Created after all of them, and its worker killed while it runs.
+    const markFile = join(dir, 'hang-crashed');
+    const crashed = await start('x', { markFile, ms: 0 });
+    while (!existsSync(markFile)) await delay(50);
+    const victim = workers.find((worker) => worker.pid === Number(readFileSync(markFile, 'utf8')))!;
+    await victim.stop('SIGKILL');
+    workers = [...workers.filter((worker) => worker !== victim), await WorkerProcess.start(config)];
+
+    expect((await workflows.wait(crashed.id, { timeoutMs: 60_000 })).status).toBe('completed');
+    const claimable = (await store.findClaimable({ limit: 1000 })).map((e) => e.id);
+    expect(waiting.filter((e) => claimable.includes(e.id))).toEqual([]);
+    expect((await workflows.get(waiting[0].id))!.status).toBe('pending');
+
+    // Given up with a hand-on nobody takes up: it lapses, and the line drains all the same.
+    await store.releaseSlot(blocker, 500);
+    const last = await workflows.wait(waiting[waiting.length - 1].id, { timeoutMs: 120_000 });
+    expect(last.status).toBe('completed');
   });
 
   it('frees the slot of a worker killed while holding it once its lease expires', async () => {
