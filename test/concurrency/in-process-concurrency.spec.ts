@@ -60,12 +60,15 @@ describe.each(STORE_HARNESSES)('concurrency limits in process on %s', (_name, ma
   let store: DurableWorkflowStore;
   let runner: InProcessRunner;
   let engine: WorkflowEngine;
+  let registry: WorkflowRegistry;
+  let services: ServiceRegistry;
   let turnstile: Turnstile;
   const suffix = randomBytes(3).toString('hex');
   const ids = {
     perCustomer: `per-customer-${suffix}`,
     two: `two-at-once-${suffix}`,
     review: `review-${suffix}`,
+    nap: `nap-${suffix}`,
   };
 
   beforeAll(async () => {
@@ -74,8 +77,8 @@ describe.each(STORE_HARNESSES)('concurrency limits in process on %s', (_name, ma
   });
   beforeEach(async () => {
     turnstile = new Turnstile();
-    const services = new ServiceRegistry({ turnstile });
-    const registry = new WorkflowRegistry(services);
+    services = new ServiceRegistry({ turnstile });
+    registry = new WorkflowRegistry(services);
     registry.registerAll([
       limited(ids.perCustomer, { limit: 1, key: '$input.customer' }),
       limited(ids.two, { limit: 2 }),
@@ -84,6 +87,7 @@ describe.each(STORE_HARNESSES)('concurrency limits in process on %s', (_name, ma
         { limit: 1 },
         { id: 'ask', type: 'approval', prompt: 'Go?', next: 'pass' },
       ),
+      limited(ids.nap, { limit: 1 }, { id: 'nap', type: 'wait', seconds: 1, next: 'pass' }),
     ]);
     // Strictly increasing creation times, so the order of the line is the order of the starts.
     let clock = Date.now();
@@ -180,6 +184,35 @@ describe.each(STORE_HARNESSES)('concurrency limits in process on %s', (_name, ma
     }
     for (const execution of halted) expect((await settled(execution.id)).status).toBe('completed');
     expect(turnstile.entered).toEqual(order);
+    expect(turnstile.mostInside).toBe(1);
+  });
+
+  it('parks a timer that falls due while the slot is held, and fires it once the slot is free', async () => {
+    // Timers fall due on the real clock here.
+    await runner.stop(5_000);
+    runner = new InProcessRunner(new WorkflowEngine({ store, registry, services }), store);
+    await runner.boot();
+    const first = await start(ids.nap, 'first');
+    const second = await start(ids.nap, 'second');
+    const [name, other] = await Promise.race([
+      turnstile.holding('first').then(() => ['first', second] as const),
+      turnstile.holding('second').then(() => ['second', first] as const),
+    ]);
+    for (;;) {
+      const waiting = (await store.load(other.id))!;
+      if (waiting.status === 'pending' && waiting.runtime?.parked) {
+        expect(waiting.runtime.parked.resume).toBeUndefined();
+        break;
+      }
+      expect(waiting.status).toBe('halted');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    turnstile.release(name);
+    const next = name === 'first' ? 'second' : 'first';
+    await turnstile.holding(next);
+    turnstile.release(next);
+    for (const execution of [first, second])
+      expect((await settled(execution.id)).status).toBe('completed');
     expect(turnstile.mostInside).toBe(1);
   });
 
