@@ -175,7 +175,7 @@ describe.each(STORE_HARNESSES)('concurrency limits in process on %s', (_name, ma
     const order = [first, ...parked.map((p) => p.i)].map((i) => names[i]);
     // A second resume of a parked execution is refused: its resume is already accepted.
     await expect(runner.resume(halted[parked[0].i].id, { approved: true })).rejects.toThrow(
-      /pending/,
+      /waiting for a concurrency slot/,
     );
 
     for (const name of order) {
