@@ -1,5 +1,3 @@
-import { WAITS_FOR_SLOT } from './redis-slot-scripts';
-
 /**
  * Every change that touches several keys runs as one Lua script, so Redis applies it whole. Scripts
  * check everything that could fail before their first write: Redis does not roll a script back.
@@ -278,15 +276,15 @@ return redis.call('DEL', lease_key(ARGV[2]))
 `;
 
 /**
- * ARGV: P, limit. Pending or running executions without a live lease, oldest first, leaving out
- * those in line for a concurrency slot (a freed slot hands them on); then halted ones whose lease
+ * ARGV: P, limit. Pending or running executions without a live lease, oldest first (those in line
+ * for a concurrency slot are out of P:active until a slot is theirs); then halted ones whose lease
  * expired unreleased, oldest first.
  */
-export const FIND_CLAIMABLE = `${PRELUDE}${WAITS_FOR_SLOT}
+export const FIND_CLAIMABLE = `${PRELUDE}
 local limit = tonumber(ARGV[2])
 purge_expired(now_ms())
 local out = collect(P .. ':active', limit, false, function(id)
-  return redis.call('EXISTS', lease_key(id)) == 0 and not waits_for_slot(id)
+  return redis.call('EXISTS', lease_key(id)) == 0
 end)
 if #out / 3 >= limit then return out end
 local halted = collect(P .. ':halted-leases', limit - #out / 3, false, function(id)

@@ -6,26 +6,37 @@
  *   P:slots:of:I     hash: g (its group), limit, holder (the process that renews its slot)
  *   P:slots:lapse    sorted set of every execution holding or handed a slot, scored by its expiry
  * A slot whose expiry passed is free; its execution takes its old place in line when it asks again.
- * Every key lives SLOT_KEY_TTL_MS after the last take, renewal or release that touched it, so keys
- * nobody touches any more (a process died, the execution is gone) are removed by Redis. A holder
- * renews its keys with its slot. One in line whose key expired is no longer in line: it is not
- * waiting for a slot any more as far as the recovery sweep sees, which takes it up, and it asks again
- * at its old place.
+ *
+ * An execution in line holding nothing is out of P:active, the index \`findClaimable\` walks, so the
+ * recovery sweep never reads it however many wait; it is back in once it holds or is handed a slot.
+ *
+ * Every key expires the store's \`ttlSeconds\` (the last ARGV, in ms; 0 keeps them) after the last
+ * take, renewal or release that touched it: an execution's own key is written after its last save,
+ * so it outlives the execution's keys, and a holder renews its keys with its slot. Keys whose
+ * execution is gone (expired, deleted without giving its slot up) go with it.
  */
-export const SLOT_KEY_TTL_MS = 7 * 24 * 3600 * 1000;
-
 const SLOT_PRELUDE = `
 local P = ARGV[1]
-local KEEP = ${SLOT_KEY_TTL_MS}
+local KEEP = tonumber(ARGV[#ARGV])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local lapse_key = P .. ':slots:lapse'
 local function line_key(g) return P .. ':slots:line:' .. g end
 local function held_key(g) return P .. ':slots:held:' .. g end
 local function of_key(id) return P .. ':slots:of:' .. id end
+local function keep(key)
+  if KEEP > 0 then redis.call('PEXPIRE', key, KEEP) else redis.call('PERSIST', key) end
+end
 local function keep_group(g)
-  redis.call('PEXPIRE', line_key(g), KEEP)
-  redis.call('PEXPIRE', held_key(g), KEEP)
+  keep(line_key(g))
+  keep(held_key(g))
+end
+-- Back in the index findClaimable walks, if it still is pending or running.
+local function claimable_again(id)
+  local exec = redis.call('HMGET', P .. ':exec:' .. id, 'status', 'created_at')
+  if exec[1] == 'pending' or exec[1] == 'running' then
+    redis.call('ZADD', P .. ':active', tonumber(exec[2]), id)
+  end
 end
 local function holds_live(g, id)
   local expiry = redis.call('ZSCORE', held_key(g), id)
@@ -36,6 +47,7 @@ local function in_line(g, id)
   if redis.call('EXISTS', of_key(id)) == 0 then
     redis.call('ZREM', line_key(g), id)
     redis.call('ZREM', held_key(g), id)
+    claimable_again(id)
     return false
   end
   return redis.call('ZSCORE', held_key(g), id) == false
@@ -45,16 +57,17 @@ local function hold(g, id, ttl, holder)
   redis.call('ZADD', held_key(g), now + ttl, id)
   redis.call('ZADD', lapse_key, now + ttl, id)
   if holder then redis.call('HSET', of_key(id), 'holder', holder) end
-  redis.call('PEXPIRE', of_key(id), KEEP)
+  keep(of_key(id))
+  claimable_again(id)
 end
 `;
 
-/** ARGV: P, id, group, limit, place, holder, ttl. 1 when the execution holds a slot. */
+/** ARGV: P, id, group, limit, place, holder, ttl, key ttl. 1 when the execution holds a slot. */
 export const TAKE_SLOT = `${SLOT_PRELUDE}
 local id, g, limit, holder, ttl = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[6], tonumber(ARGV[7])
 redis.call('ZADD', line_key(g), 'NX', tonumber(ARGV[5]), id)
 redis.call('HSET', of_key(id), 'g', g, 'limit', ARGV[4])
-redis.call('PEXPIRE', of_key(id), KEEP)
+keep(of_key(id))
 keep_group(g)
 if holds_live(g, id) then
   hold(g, id, ttl, holder)
@@ -72,14 +85,15 @@ if taken < limit then
   hold(g, id, ttl, holder)
   return 1
 end
--- Refused: one whose slot lapsed is in line again, at its old place.
+-- Refused: one whose slot lapsed is in line again, at its old place; a freed slot hands it on.
 redis.call('ZREM', held_key(g), id)
 redis.call('ZREM', lapse_key, id)
 redis.call('HDEL', of_key(id), 'holder')
+redis.call('ZREM', P .. ':active', id)
 return 0
 `;
 
-/** ARGV: P, id, holder, ttl. 1 when the holder's live slot was renewed. */
+/** ARGV: P, id, holder, ttl, key ttl. 1 when the holder's live slot was renewed. */
 export const EXTEND_SLOT = `${SLOT_PRELUDE}
 local id = ARGV[2]
 local of = redis.call('HMGET', of_key(id), 'g', 'holder')
@@ -90,7 +104,7 @@ return 1
 `;
 
 /**
- * ARGV: P, id, hand-on ttl (0: none). The executions in line a slot is free for now, in order;
+ * ARGV: P, id, hand-on ttl (0: none), key ttl. The executions in line a slot is free for now, in order;
  * with a ttl each is handed its slot for that long, so one whose hand-on is lost lapses.
  */
 export const RELEASE_SLOT = `${SLOT_PRELUDE}
@@ -116,18 +130,7 @@ keep_group(g)
 return out
 `;
 
-/** ARGV: P, limit. Executions whose slot (held or handed) lapsed, the longest lapsed first. */
+/** ARGV: P, limit, key ttl. Executions whose slot (held or handed) lapsed, the longest lapsed first. */
 export const LAPSED_SLOTS = `${SLOT_PRELUDE}
 return redis.call('ZRANGEBYSCORE', lapse_key, '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
-`;
-
-/**
- * A Lua function for other scripts: whether execution \`id\` (under prefix P) waits in line for a
- * slot, holding none.
- */
-export const WAITS_FOR_SLOT = `
-local function waits_for_slot(id)
-  local g = redis.call('HGET', P .. ':slots:of:' .. id, 'g')
-  return g ~= false and redis.call('ZSCORE', P .. ':slots:held:' .. g, id) == false
-end
 `;

@@ -334,6 +334,7 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
       request.queuedAt.getTime(),
       request.holder,
       request.ttlMs,
+      this.ttlSeconds * 1000,
     ]);
     return taken === 1;
   }
@@ -344,6 +345,7 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
       executionId,
       holder,
       ttlMs,
+      this.ttlSeconds * 1000,
     ]);
     return extended === 1;
   }
@@ -353,6 +355,7 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
     return (await this.run('releaseSlot', executionId, SCRIPTS.releaseSlot, [
       executionId,
       handOnTtlMs ?? 0,
+      this.ttlSeconds * 1000,
     ])) as string[];
   }
 
@@ -360,6 +363,7 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
     const limit = resolveLimit(query.limit, DEFAULT_LAPSED_SLOTS_LIMIT, 'findLapsedSlots');
     return (await this.run('findLapsedSlots', undefined, SCRIPTS.findLapsedSlots, [
       limit,
+      this.ttlSeconds * 1000,
     ])) as string[];
   }
 
