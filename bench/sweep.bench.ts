@@ -92,7 +92,9 @@ interface Row {
   lapsedP50Ms: number;
 }
 
-async function measureStore(open: () => Promise<Backend>): Promise<{ rows: Row[]; version: string }> {
+async function measureStore(
+  open: () => Promise<Backend>,
+): Promise<{ rows: Row[]; version: string }> {
   const loaded = await open();
   const control = await open();
   try {
