@@ -198,15 +198,14 @@ describe.each(STORE_HARNESSES)('concurrency limits in process on %s', (_name, ma
       turnstile.holding('first').then(() => ['first', second] as const),
       turnstile.holding('second').then(() => ['second', first] as const),
     ]);
-    for (;;) {
-      const waiting = (await store.load(other.id))!;
-      if (waiting.status === 'pending' && waiting.runtime?.parked) {
-        expect(waiting.runtime.parked.resume).toBeUndefined();
-        break;
-      }
-      expect(waiting.status).toBe('halted');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    // Its timer falls due while the slot is held: parked, with no resume to apply.
+    const waiting = await until(
+      async () => (await store.load(other.id))!,
+      (execution) => execution.status !== 'halted',
+    );
+    expect(waiting.status).toBe('pending');
+    expect(waiting.runtime?.parked).toMatchObject({ halts: 1 });
+    expect(waiting.runtime?.parked?.resume).toBeUndefined();
     turnstile.release(name);
     const next = name === 'first' ? 'second' : 'first';
     await turnstile.holding(next);

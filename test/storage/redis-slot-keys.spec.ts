@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { RedisWorkflowStore, SlotRequest } from '../../src';
 import { newExecution } from '../support/fixtures';
 import { RedisHarness } from '../support/redis-harness';
+import { until } from '../support/until';
 
 describe('concurrency slot keys on Redis', () => {
   const workflowId = `slot-keys-${randomUUID().slice(0, 8)}`;
@@ -70,10 +71,15 @@ describe('concurrency slot keys on Redis', () => {
       const waiterKey = `${harness.prefix}:slots:of:${waiter.id}`;
       // Its execution's keys and its own expire a second after their last write, while the holder
       // renews its slot, and so its keys and the line's.
-      while ((await harness.client.exists(waiterKey)) === 1 || (await store.load(waiter.id))) {
-        expect(await store.extendSlot(holder, 'worker-a', 30_000)).toBe(true);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const gone = await until(
+        async () => {
+          expect(await store.extendSlot(holder, 'worker-a', 30_000)).toBe(true);
+          return (await harness.client.exists(waiterKey)) === 0 && !(await store.load(waiter.id));
+        },
+        (expired) => expired,
+        { everyMs: 100 },
+      );
+      expect(gone).toBe(true);
       const group = createHash('sha1').update(`${workflowId}\nk`).digest('hex');
       const line = `${harness.prefix}:slots:line:${group}`;
       expect(await harness.client.zrange(line, 0, -1)).toEqual([holder, waiter.id]);
