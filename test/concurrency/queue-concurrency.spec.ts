@@ -59,6 +59,23 @@ describe.each(QUEUE_STORES)('queue mode: concurrency limits on %s', (_name, stor
     expect(runs[1].to).toBeLessThanOrEqual(runs[2].from);
   });
 
+  it('lets three executions of one key given one event at once run one at a time', async () => {
+    const { workflows } = suite;
+    const waiting: Execution[] = [];
+    for (let i = 0; i < 3; i++) {
+      const execution = await workflows.start('hear-one-at-a-time', { customer: 'e1', ms: 200 });
+      expect((await workflows.wait(execution.id, { timeoutMs: 30_000 })).status).toBe('halted');
+      waiting.push(execution);
+    }
+    const { delivered } = await workflows.sendEvent('limit.go', { customer: 'e1' });
+    expect([...delivered].sort()).toEqual(waiting.map((e) => e.id).sort());
+    const done = await Promise.all(waiting.map((e) => workflows.wait(e.id, { timeoutMs: 30_000 })));
+    expect(done.map((e) => e.status)).toEqual(['completed', 'completed', 'completed']);
+    const runs = done.map(occupied).sort((x, y) => x.from - y.from);
+    expect(runs[0].to).toBeLessThanOrEqual(runs[1].from);
+    expect(runs[1].to).toBeLessThanOrEqual(runs[2].from);
+  });
+
   it('keeps a parked resume when every worker is killed, and applies it once the slot is free', async () => {
     const { workflows } = suite;
     const markFile = join(suite.dir, 'hang-review');
