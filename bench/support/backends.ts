@@ -13,6 +13,7 @@ import {
   WORKFLOW_EVENT_ENTITIES,
   WorkflowEntryEntity,
   WorkflowExecutionEntity,
+  WorkflowSlotEntity,
   type DurableWorkflowStore,
   type Entry,
   type Execution,
@@ -33,7 +34,12 @@ export interface Backend {
   sql?: { schema: string; query(text: string, values?: unknown[]): Promise<unknown> };
 }
 
-const entities = [WorkflowExecutionEntity, WorkflowEntryEntity, ...WORKFLOW_EVENT_ENTITIES];
+const entities = [
+  WorkflowExecutionEntity,
+  WorkflowEntryEntity,
+  WorkflowSlotEntity,
+  ...WORKFLOW_EVENT_ENTITIES,
+];
 const iso = (d: Date) => d.toISOString();
 const sqliteTime = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 23);
 

@@ -30,6 +30,7 @@ import { acceptedResumeOf, ResumeAcceptance } from './resume-acceptance';
 import { StartedJobs } from './started-jobs';
 import { WorkflowJobProcessor } from './workflow-job-processor';
 import { ConcurrencyGate } from '../concurrency/concurrency-gate';
+import { HaltAnswers } from '../concurrency/halt-answers';
 import { QueueSchedules } from '../schedules/queue-schedules';
 import { ScheduleTicks } from '../schedules/schedule-ticks';
 import { QueueLastTicks } from '../schedules/queue-last-ticks';
@@ -58,6 +59,7 @@ export class QueueRunner implements WorkflowRunner {
   private readonly acceptance: ResumeAcceptance;
   /** Executions of workflows with a concurrency limit run only while they hold a slot. */
   readonly gate: ConcurrencyGate;
+  private readonly halts: HaltAnswers;
   private readonly schedules: QueueSchedules;
   private readonly startedHere = new StartedJobs();
   private worker?: Worker<WorkflowJobData, unknown, WorkflowJobName>;
@@ -72,7 +74,9 @@ export class QueueRunner implements WorkflowRunner {
     this.jobs = new WorkflowJobQueue(queue, options);
     this.leases = new ExecutionLeases(store, options.leaseMs, this.logger);
     this.followUps = new FollowUps(this.jobs, store, options.leaseMs);
-    this.sweep = new RecoverySweep(store, this.jobs, options.leaseMs, this.logger);
+    this.sweep = new RecoverySweep(store, this.jobs, options.leaseMs, this.logger, undefined, () =>
+      this.gate.freeLapsed(),
+    );
     this.acceptance = new ResumeAcceptance(store, options.leaseMs, this.workerId);
     this.gate = new ConcurrencyGate(
       store,
@@ -82,6 +86,7 @@ export class QueueRunner implements WorkflowRunner {
       this.logger,
       (ids) => void this.admit(ids),
     );
+    this.halts = new HaltAnswers(engine, this.gate);
     const ticks = new ScheduleTicks(
       engine.workflows,
       store,
@@ -112,6 +117,7 @@ export class QueueRunner implements WorkflowRunner {
       this.logger,
       this.telemetry,
       this.gate,
+      this.halts,
     );
     const queue = this.jobs.queue;
     this.worker = new (peers.bullmq().Worker)<WorkflowJobData, unknown, WorkflowJobName>(
@@ -145,7 +151,10 @@ export class QueueRunner implements WorkflowRunner {
   ): Promise<Execution> {
     const { execution, created } = await this.engine.create(workflowId, input, opts);
     if (!created) return execution;
-    return this.here(execution, 'run', (current, lease) => this.engine.drive(current, lease));
+    // Without a free concurrency slot it stays in line, pending, as start() leaves it.
+    return this.here(execution, 'run', async (current, lease) =>
+      (await this.gate.enter(current)) ? this.engine.drive(current, lease) : current,
+    );
   }
 
   async start(
@@ -252,7 +261,7 @@ export class QueueRunner implements WorkflowRunner {
     const execution = await this.mustLoad(executionId);
     this.engine.checkResume(execution, payload);
     return this.here(execution, 'resume', (current, lease) =>
-      this.engine.resume(current, payload, lease),
+      this.halts.answer(current, payload, lease),
     );
   }
 
@@ -363,6 +372,7 @@ export class QueueRunner implements WorkflowRunner {
       ]);
     }
     await this.followUps.timers(held.execution, held.rootId);
+    await this.gate.settled(held.execution);
     return held.execution;
   }
 
