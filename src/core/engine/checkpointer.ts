@@ -12,6 +12,7 @@ import { FINISHED, stepTypeName, type LocatedStep } from '../definition/definiti
 import { serializeError } from '../error-serialization';
 import { ExecutionNotFoundError, StepFailedError } from '../errors';
 import type { Entry, Execution, ExecutionRuntime } from '../types';
+import { ChangeTracker } from './change-tracker';
 import type { RunState } from './run-state';
 import type { EntryDraft } from './step-context';
 import { lastError } from './step-loop';
@@ -77,12 +78,19 @@ export class Checkpointer {
     const releasing =
       lease !== undefined && lease.executionId === execution.id && execution.status !== 'running';
     const eventWait = eventWaitChange(state.saved, execution);
+    const tracked = state.stored.diff(execution.ctx, runtime.frames);
+    // An insert, or a checkpoint that changes the input, is written whole.
+    const inParts =
+      execution.revision !== undefined &&
+      changes.input === undefined &&
+      storeCan(store, 'checkpoint');
     let saved: Execution;
     try {
       if (storeCan(store, 'checkpoint')) {
         const options: CheckpointOptions = {};
         if (releasing) options.releaseLeaseOf = lease.owner;
         if (eventWait !== undefined) options.eventWait = eventWait;
+        if (inParts) options.changes = tracked.changes;
         saved = await store.checkpoint(execution, entries, options);
         if (releasing) lease.released();
       } else {
@@ -94,6 +102,7 @@ export class Checkpointer {
       state.pending.unshift(...entries);
       throw error;
     }
+    state.stored.written(tracked, inParts);
     // The working ctx and runtime stay the objects step handlers hold; they now equal what was saved.
     if (movedOn) delete state.runtime.recoveries;
     if (halts !== undefined) state.runtime.halts = halts;
@@ -187,6 +196,7 @@ export class Checkpointer {
     state.saved = stored;
     state.ctx = stored.ctx;
     state.runtime = stored.runtime ?? { frames: [], response: null, approved: null };
+    state.stored = new ChangeTracker(stored.ctx);
     state.pending.length = 0;
     state.startAhead = null;
     state.pendingPosition = undefined;

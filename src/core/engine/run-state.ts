@@ -2,6 +2,7 @@ import type { LocatedStep, WorkflowDefinition } from '../definition/definition-t
 import { defaultNext } from '../definition/step-graph';
 import type { TraceCarrier } from '../telemetry';
 import type { Entry, Execution, ExecutionRuntime, RuntimeFrame } from '../types';
+import { ChangeTracker } from './change-tracker';
 import type { Replay } from './replay';
 
 /** How one call of the engine runs. */
@@ -54,6 +55,8 @@ export class RunState {
   pendingPosition: string | null | undefined = undefined;
   /** Set while a fork replays the steps before the one it runs on from. */
   replay?: Replay;
+  /** What the store holds of the execution: the next checkpoint writes the difference. */
+  stored: ChangeTracker;
 
   constructor(
     public saved: Execution,
@@ -62,6 +65,7 @@ export class RunState {
   ) {
     this.ctx = structuredClone(saved.ctx);
     this.runtime = structuredClone(saved.runtime ?? { frames: [], response: null, approved: null });
+    this.stored = new ChangeTracker(saved.revision === undefined ? null : this.ctx);
   }
 
   get frames(): RuntimeFrame[] {

@@ -5,6 +5,8 @@ import { WorkflowEventWaitEntity } from './workflow-event-wait.entity';
 import { WorkflowEventEntity } from './workflow-event.entity';
 import { WorkflowExecutionEntity } from './workflow-execution.entity';
 import { WorkflowSlotEntity } from './workflow-slot.entity';
+import { WorkflowVariableEntity } from './workflow-variable.entity';
+import { WorkflowLoopValueEntity } from './workflow-loop-value.entity';
 
 /** Quoted table names as the application's DataSource maps the entities (schema included). */
 export interface SqlTables {
@@ -14,6 +16,8 @@ export interface SqlTables {
   eventShapes: string;
   events: string;
   slots: string;
+  variables: string;
+  loopValues: string;
 }
 
 export function resolveTables(dataSource: DataSource): SqlTables {
@@ -24,6 +28,8 @@ export function resolveTables(dataSource: DataSource): SqlTables {
     eventShapes: tableOf(dataSource, WorkflowEventShapeEntity, 'workflow_event_shapes'),
     events: tableOf(dataSource, WorkflowEventEntity, 'workflow_events'),
     slots: tableOf(dataSource, WorkflowSlotEntity, 'workflow_concurrency_slots'),
+    variables: tableOf(dataSource, WorkflowVariableEntity, 'workflow_variables'),
+    loopValues: tableOf(dataSource, WorkflowLoopValueEntity, 'workflow_loop_values'),
   };
 }
 
@@ -35,7 +41,9 @@ export function withTables(sql: string, tables: SqlTables): string {
     .replace(/\bworkflow_event_waits\b/g, tables.eventWaits)
     .replace(/\bworkflow_event_shapes\b/g, tables.eventShapes)
     .replace(/\bworkflow_events\b/g, tables.events)
-    .replace(/\bworkflow_concurrency_slots\b/g, tables.slots);
+    .replace(/\bworkflow_concurrency_slots\b/g, tables.slots)
+    .replace(/\bworkflow_variables\b/g, tables.variables)
+    .replace(/\bworkflow_loop_values\b/g, tables.loopValues);
 }
 
 function tableOf(

@@ -48,6 +48,7 @@ import type { SqlSlots } from './sql-slots';
 import { SqliteSlots, type SqliteDatabase } from './sqlite-slots';
 import { resolveTables } from './sql-tables';
 import { timerDueAt } from '../../core/engine/timer-due';
+import { encodeParts } from '../execution-parts';
 
 export interface TypeormWorkflowStoreOptions {
   /** Told of rows that do not read back as executions (left out of lists). @defaultValue none */
@@ -84,9 +85,12 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
   ): Promise<Execution> {
     requireUuid('execution id', execution.id);
     entries.forEach((entry, index) => requireUuid(`entry ${index} id`, entry.id));
+    // An insert is always written whole.
+    const changes = execution.revision === undefined ? undefined : options.changes;
     const write = {
       execution,
-      encoded: encodeExecution(execution),
+      encoded: changes ? NOT_WRITTEN : encodeExecution(execution),
+      parts: changes ? encodeParts(execution, changes) : null,
       entries,
       encodedEntries: encodeCheckpointEntries(execution, entries),
       updatedAt: new Date(),
@@ -338,6 +342,9 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
     return this.dialectInstance;
   }
 }
+
+/** The whole execution's encoding, left out of a write in parts. */
+const NOT_WRITTEN = { input: '', ctx: '', result: null, haltData: null, runtime: null };
 
 function dueDate(execution: Execution): Date | null {
   const due = timerDueAt(execution);
