@@ -2,6 +2,7 @@ import type { CheckpointChanges } from '../core/store/workflow-store';
 import type { Execution, ExecutionRuntime, RuntimeFrame } from '../core/types';
 import { assertJsonSafe } from './serialization/json-safety';
 import {
+  checkExecutionFields,
   encodeExecutionState,
   encodeOptional,
   requirePlainRecord,
@@ -44,14 +45,14 @@ export interface EncodedParts extends Pick<EncodedExecution, 'result' | 'haltDat
 }
 
 export function encodeParts(execution: Execution, changes: CheckpointChanges): EncodedParts {
-  const { id } = execution;
-  const state = encodeExecutionState(execution);
+  const id = checkExecutionFields(execution);
   requirePlainRecord(id, 'ctx', execution.ctx);
   const variables = changes.setVariables.map((name): [string, string] => {
     const value = execution.ctx[name];
     assertJsonSafe(id, `ctx.${name}`, value);
     return [name, JSON.stringify(value)];
   });
+  const state = encodeExecutionState(execution);
   const loopValues: EncodedLoopValue[] = [];
   const loopTrims: LoopTrim[] = changes.endedLoops.map((loop) => ({
     loop,

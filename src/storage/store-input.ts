@@ -18,16 +18,14 @@ export interface EncodedEntry {
 
 /** Validates every field a store writes and encodes the JSON ones, before anything is written. */
 export function encodeExecution(execution: Execution): EncodedExecution {
-  const { id } = execution;
-  const state = encodeExecutionState(execution);
+  const id = checkExecutionFields(execution);
   requirePlainRecord(id, 'input', execution.input);
   requirePlainRecord(id, 'ctx', execution.ctx);
+  if (execution.runtime != null) requirePlainRecord(id, 'runtime', execution.runtime);
   assertJsonSafe(id, 'input', execution.input);
   assertJsonSafe(id, 'ctx', execution.ctx);
-  if (execution.runtime != null) {
-    requirePlainRecord(id, 'runtime', execution.runtime);
-    assertJsonSafe(id, 'runtime', execution.runtime);
-  }
+  const state = encodeExecutionState(execution);
+  if (execution.runtime != null) assertJsonSafe(id, 'runtime', execution.runtime);
   return {
     ...state,
     input: JSON.stringify(execution.input),
@@ -36,13 +34,8 @@ export function encodeExecution(execution: Execution): EncodedExecution {
   };
 }
 
-/**
- * Validates and encodes every field but the input, the context and the runtime: what a checkpoint
- * written in parts writes whole.
- */
-export function encodeExecutionState(
-  execution: Execution,
-): Pick<EncodedExecution, 'result' | 'haltData'> {
+/** Checks the execution's fields that are not JSON; returns its id. */
+export function checkExecutionFields(execution: Execution): string {
   const id = requireText('execution id', execution.id);
   requireText(`execution "${id}": workflowId`, execution.workflowId);
   requireText(`execution "${id}": workflowVersion`, execution.workflowVersion);
@@ -59,6 +52,14 @@ export function encodeExecutionState(
       `Execution "${id}": revision must be a whole number, got ${revision}.`,
     );
   }
+  return id;
+}
+
+/** The result and the halt data, checked and encoded. */
+export function encodeExecutionState(
+  execution: Execution,
+): Pick<EncodedExecution, 'result' | 'haltData'> {
+  const { id } = execution;
   if (execution.result !== undefined) assertJsonSafe(id, 'result', execution.result);
   assertJsonSafe(id, 'haltData', execution.haltData);
   return {
