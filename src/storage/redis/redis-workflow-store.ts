@@ -252,8 +252,7 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
   async load(executionId: string): Promise<Execution | null> {
     const key = this.key('exec', executionId);
     const stored = (await this.run('load', executionId, SCRIPTS.load, [executionId])) as
-      | [string, string | null, RedisParts]
-      | null;
+      [string, string | null, RedisParts] | null;
     if (stored === null) return null;
     const [data, revision, parts] = stored;
     if (revision === null)
