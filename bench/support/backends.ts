@@ -11,6 +11,7 @@ import {
   TypeormWorkflowStore,
   WORKFLOW_MIGRATIONS,
   WORKFLOW_EVENT_ENTITIES,
+  WORKFLOW_PART_ENTITIES,
   WorkflowEntryEntity,
   WorkflowExecutionEntity,
   type DurableWorkflowStore,
@@ -33,7 +34,12 @@ export interface Backend {
   sql?: { schema: string; query(text: string, values?: unknown[]): Promise<unknown> };
 }
 
-const entities = [WorkflowExecutionEntity, WorkflowEntryEntity, ...WORKFLOW_EVENT_ENTITIES];
+const entities = [
+  WorkflowExecutionEntity,
+  WorkflowEntryEntity,
+  ...WORKFLOW_EVENT_ENTITIES,
+  ...WORKFLOW_PART_ENTITIES,
+];
 const iso = (d: Date) => d.toISOString();
 const sqliteTime = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 23);
 
