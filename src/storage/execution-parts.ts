@@ -1,5 +1,5 @@
 import type { CheckpointChanges } from '../core/store/workflow-store';
-import type { Execution, ExecutionRuntime, RuntimeFrame } from '../core/types';
+import type { Execution, ExecutionRuntime, HistoryItem, RuntimeFrame } from '../core/types';
 import { assertJsonSafe } from './serialization/json-safety';
 import {
   checkExecutionFields,
@@ -19,6 +19,9 @@ import {
 
 /** The index a loop's items are kept at, before its results. */
 export const LOOP_ITEMS_INDEX = -1;
+
+/** The key `$history` is kept under among the loops (whose keys all have a colon). */
+export const HISTORY_KEY = 'history';
 
 /** One stored value of a loop: its items, or one result. */
 export interface EncodedLoopValue {
@@ -77,6 +80,16 @@ export function encodeParts(execution: Execution, changes: CheckpointChanges): E
       loopTrims.push({ loop: change.key, keepFrom, keepBelow: frame.results.length });
     }
   }
+  const history = execution.runtime?.history;
+  if (changes.history && history) {
+    for (let index = changes.history.appendFrom; index < history.length; index++) {
+      assertJsonSafe(id, `runtime.history[${index}]`, history[index]);
+      loopValues.push(value(HISTORY_KEY, index, history[index]));
+    }
+    if (changes.history.begun) {
+      loopTrims.push({ loop: HISTORY_KEY, keepFrom: 0, keepBelow: history.length });
+    }
+  }
   const runtime = cursorOf(execution.runtime, changes);
   if (runtime !== null) {
     requirePlainRecord(id, 'runtime', runtime);
@@ -102,13 +115,15 @@ function cursorOf(
   changes: CheckpointChanges,
 ): ExecutionRuntime | null {
   if (runtime == null) return null;
-  if (changes.loops.length === 0) return runtime;
+  if (changes.loops.length === 0 && !changes.history) return runtime;
   const inParts = new Set(changes.loops.map((change) => change.frame));
   const frames = runtime.frames.map((frame, position): RuntimeFrame => {
     if (frame.type !== 'loop' || !inParts.has(position)) return frame;
     return { ...frame, items: null, results: [] };
   });
-  return { ...runtime, frames };
+  const cursor: ExecutionRuntime = { ...runtime, frames };
+  if (changes.history) delete cursor.history;
+  return cursor;
 }
 
 /**
@@ -142,5 +157,8 @@ export function joinParts(
     const items = parts.items === undefined ? frame.items : (parts.items as unknown[]);
     return { ...frame, items, results: parts.results };
   });
-  return { ...execution, ctx, runtime: { ...runtime, frames } };
+  const joined: ExecutionRuntime = { ...runtime, frames };
+  const history = loops.get(HISTORY_KEY);
+  if (history) joined.history = history.results as HistoryItem[];
+  return { ...execution, ctx, runtime: joined };
 }

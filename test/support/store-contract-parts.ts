@@ -118,6 +118,21 @@ export function describeCheckpointsInParts(
       expect((await store().load(first.id))?.runtime).toEqual(again.runtime);
     });
 
+    it('appends $history items', async () => {
+      const item = (step: string) => ({ step, type: 'assign', output: { step } });
+      const first = await created({ runtime: { ...runtimeWith(), history: [item('a')] } });
+      const second = await inParts(
+        { ...first, runtime: { ...runtimeWith(), history: [item('a'), item('b')] } },
+        { history: { appendFrom: 0, begun: true } },
+      );
+      const third = {
+        ...second,
+        runtime: { ...runtimeWith(), history: [item('a'), item('b'), item('c')] },
+      };
+      await inParts(third, { history: { appendFrom: 2, begun: false } });
+      expect((await store().load(first.id))?.runtime).toEqual(third.runtime);
+    });
+
     it('returns whole executions from find, claim and findClaimable', async () => {
       const first = await created({ ctx: { a: 1 }, runtime: runtimeWith() });
       const whole = {

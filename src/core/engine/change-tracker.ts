@@ -1,5 +1,5 @@
 import type { CheckpointChanges, LoopChange } from '../store/workflow-store';
-import type { RuntimeFrame } from '../types';
+import type { ExecutionRuntime, HistoryItem, RuntimeFrame } from '../types';
 
 type LoopFrame = RuntimeFrame & { type: 'loop' };
 
@@ -15,11 +15,19 @@ export interface TrackedChanges {
   changes: CheckpointChanges;
   variables: Map<string, string>;
   loops: StoredLoop[];
+  history: StoredHistory | null;
+}
+
+/** `$history`'s array, of which the store holds the first `items` in parts. */
+interface StoredHistory {
+  array: HistoryItem[];
+  items: number;
 }
 
 /**
  * What the store holds of one execution as this run last wrote or loaded it: each context
- * variable's JSON, and how many results of each loop frame it keeps in parts. A checkpoint sends
+ * variable's JSON, and how many results of each loop frame (and items of `$history`) it keeps in
+ * parts. A checkpoint sends
  * the difference, so what it writes is the step's change, not the execution's state.
  *
  * Variables are compared by their JSON, not by reference: a service may change in place an object
@@ -29,13 +37,15 @@ export class ChangeTracker {
   private variables = new Map<string, string>();
   /** Loops are never taken as stored from a load: the first checkpoint of a run writes them whole. */
   private loops: StoredLoop[] = [];
+  private history: StoredHistory | null = null;
 
   /** For an execution as loaded from the store (nothing is stored for a new one). */
   constructor(stored: Record<string, unknown> | null) {
     if (stored) this.variables = jsonOfEach(stored);
   }
 
-  diff(ctx: Record<string, unknown>, frames: readonly RuntimeFrame[]): TrackedChanges {
+  diff(ctx: Record<string, unknown>, runtime: ExecutionRuntime): TrackedChanges {
+    const { frames } = runtime;
     const variables = jsonOfEach(ctx);
     const setVariables: string[] = [];
     for (const [name, json] of variables) {
@@ -54,11 +64,21 @@ export class ChangeTracker {
     });
     const current = new Set(loops.map((loop) => loop.key));
     const endedLoops = this.loops.map((loop) => loop.key).filter((key) => !current.has(key));
-    return {
+    const tracked: TrackedChanges = {
       changes: { setVariables, removedVariables, loops: changes, endedLoops },
       variables,
       loops,
+      history: null,
     };
+    const { history } = runtime;
+    if (history) {
+      const stored = this.history;
+      const from =
+        stored?.array === history && stored.items <= history.length ? stored.items : null;
+      tracked.changes.history = { appendFrom: from ?? 0, begun: from === null };
+      tracked.history = { array: history, items: history.length };
+    }
+    return tracked;
   }
 
   /**
@@ -68,6 +88,7 @@ export class ChangeTracker {
   written(tracked: TrackedChanges, inParts: boolean): void {
     this.variables = tracked.variables;
     this.loops = inParts ? tracked.loops : [];
+    this.history = inParts ? tracked.history : null;
   }
 }
 

@@ -16,6 +16,7 @@ import { ChangeTracker } from './change-tracker';
 import type { RunState } from './run-state';
 import type { EntryDraft } from './step-context';
 import { lastError } from './step-loop';
+import { ownCopy } from './own-copy';
 
 /** What the engine tells `onEvent` of: every entry recorded and every execution saved. */
 export type EngineEvent =
@@ -40,7 +41,9 @@ export class Checkpointer {
   /** Adds an entry to the next checkpoint. */
   record(state: RunState, stepId: string, stepType: string, draft: EntryDraft, at?: Date): void {
     if (state.definition.readsHistory && draft.action === 'completed') {
-      const item = { step: state.entryName(stepId), type: stepType, output: draft.output ?? null };
+      // A copy: the store keeps the item as it was then, whatever later changes the output in place.
+      const output = ownCopy(draft.output ?? null);
+      const item = { step: state.entryName(stepId), type: stepType, output };
       (state.runtime.history ??= []).push(item);
     }
     state.pending.push({
@@ -78,7 +81,7 @@ export class Checkpointer {
     const releasing =
       lease !== undefined && lease.executionId === execution.id && execution.status !== 'running';
     const eventWait = eventWaitChange(state.saved, execution);
-    const tracked = state.stored.diff(execution.ctx, runtime.frames);
+    const tracked = state.stored.diff(execution.ctx, runtime);
     // An insert, or a checkpoint that changes the input, is written whole.
     const inParts =
       execution.revision !== undefined &&

@@ -3,6 +3,7 @@ import type { StepContext } from '../engine/step-context';
 import { LoopExhaustedError, StepError } from '../errors';
 import type { RuntimeFrame } from '../types';
 import type { StepHandler } from './step-handler';
+import { ownCopy } from '../engine/own-copy';
 
 type LoopFrame = RuntimeFrame & { type: 'loop' };
 
@@ -101,13 +102,4 @@ function setIterationVariables(
   if (frame.items) ctx[step.as] = frame.items[frame.index];
   ctx[step.index_as] = frame.index;
   ctx['iteration'] = frame.index + 1;
-}
-
-/** A deep copy; a value that cannot be copied is kept as it is, for the store to refuse by name. */
-function ownCopy<T>(value: T): T {
-  try {
-    return structuredClone(value);
-  } catch {
-    return value;
-  }
 }

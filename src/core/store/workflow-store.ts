@@ -50,6 +50,11 @@ export interface CheckpointChanges {
   loops: LoopChange[];
   /** Keys of loops stored before and no longer iterated: their items and results go. */
   endedLoops: string[];
+  /**
+   * `runtime.history` (`$history`, kept when a workflow reads it): items from `appendFrom` on are
+   * new; `begun` when none of it is stored in parts yet. Left out when the runtime has none.
+   */
+  history?: { appendFrom: number; begun: boolean };
 }
 
 /** Brings the stored items and results of one loop frame up to date. */
