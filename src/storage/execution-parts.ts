@@ -23,6 +23,9 @@ export const LOOP_ITEMS_INDEX = -1;
 /** The key `$history` is kept under among the loops (whose keys all have a colon). */
 export const HISTORY_KEY = 'history';
 
+/** The key a store that keeps the input in parts keeps it under, at position 0. */
+export const INPUT_KEY = 'input';
+
 /** One stored value of a loop: its items, or one result. */
 export interface EncodedLoopValue {
   loop: string;
@@ -141,15 +144,17 @@ export function joinParts(
   const ctx = { ...execution.ctx };
   for (const [name, stored] of variables ?? []) ctx[name] = stored;
   for (const name of removed) delete ctx[name];
-  const runtime = execution.runtime;
-  if (loopValues === null || !runtime) return { ...execution, ctx };
   const loops = new Map<string, { items?: unknown; results: unknown[] }>();
-  for (const [loop, index, stored] of loopValues) {
+  for (const [loop, index, stored] of loopValues ?? []) {
     const parts = loops.get(loop) ?? { results: [] };
     if (index === LOOP_ITEMS_INDEX) parts.items = stored;
     else parts.results[index] = stored;
     loops.set(loop, parts);
   }
+  const inputPart = loops.get(INPUT_KEY);
+  const input = inputPart ? (inputPart.results[0] as Record<string, unknown>) : execution.input;
+  const runtime = execution.runtime;
+  if (!runtime) return { ...execution, input, ctx };
   const frames = runtime.frames.map((frame, position): RuntimeFrame => {
     if (frame.type !== 'loop') return frame;
     const parts = loops.get(`${position}:${frame.stepId}`);
@@ -160,5 +165,5 @@ export function joinParts(
   const joined: ExecutionRuntime = { ...runtime, frames };
   const history = loops.get(HISTORY_KEY);
   if (history) joined.history = history.results as HistoryItem[];
-  return { ...execution, ctx, runtime: joined };
+  return { ...execution, input, ctx, runtime: joined };
 }

@@ -4,7 +4,7 @@ import type { ExecutionCount, FindQuery } from '../../core/store/workflow-store'
 import { StoreError } from '../../core/store/store-errors';
 import { parseStoredJson, type EncodedEntry } from '../store-input';
 import type { ReadableRecords } from '../readable-records';
-import type { EncodedParts } from '../execution-parts';
+import { INPUT_KEY, type EncodedParts } from '../execution-parts';
 import { toEntry, toExecution } from './row-mapping';
 import {
   CLAIMABLE_STATUSES,
@@ -97,13 +97,14 @@ export class SqliteDialect implements SqlDialect {
          ON CONFLICT (id) DO NOTHING`,
         ).run(
           execution.id,
-          ...stateValues(write),
+          ...stateValues(write, PARTS_HOLD_THEM),
           write.entries.length,
           toSqliteTime(execution.createdAt),
           toSqliteTime(write.updatedAt),
           dueValue(write),
         );
         if (inserted.changes === 0) return null;
+        this.writeWholeInParts(write);
         this.appendEntries(write, 0);
         this.events.writeWait(execution.id, write.eventWait);
         return 1;
@@ -127,7 +128,7 @@ export class SqliteDialect implements SqlDialect {
          WHERE id = ? AND revision = ?
          RETURNING revision, entry_count`,
         ).get(
-          ...stateValues(write),
+          ...stateValues(write, PARTS_HOLD_THEM),
           toSqliteTime(write.updatedAt),
           write.entries.length,
           write.releaseLeaseOf,
@@ -139,9 +140,10 @@ export class SqliteDialect implements SqlDialect {
         if (!saved) return null;
         this.appendEntries(write, saved.entry_count - write.entries.length);
         this.events.writeWait(execution.id, write.eventWait);
-        // Written whole: no parts stay behind to override it.
+        // Written whole: no parts of before stay behind to override it.
         this.statement('DELETE FROM workflow_variables WHERE execution_id = ?').run(execution.id);
         this.statement('DELETE FROM workflow_loop_values WHERE execution_id = ?').run(execution.id);
+        this.writeWholeInParts(write);
         return saved.revision;
       })
       .immediate();
@@ -187,6 +189,28 @@ export class SqliteDialect implements SqlDialect {
         return saved.revision;
       })
       .immediate();
+  }
+
+  /**
+   * SQLite rewrites a row whole on every update, large values included, so the input and the
+   * context of a whole write go in parts too: the execution's own row stays small, and later
+   * checkpoints do not write them again.
+   */
+  private writeWholeInParts(write: CheckpointWrite): void {
+    const { execution, encoded } = write;
+    const variables = Object.entries(execution.ctx).map(([name, value]): [string, string] => [
+      name,
+      JSON.stringify(value),
+    ]);
+    this.writeParts(execution.id, {
+      result: null,
+      haltData: null,
+      runtime: null,
+      variables,
+      removedVariables: [],
+      loopValues: [{ loop: INPUT_KEY, index: 0, value: encoded.input }],
+      loopTrims: [],
+    });
   }
 
   private writeParts(executionId: string, parts: EncodedParts): void {
@@ -412,9 +436,13 @@ export class SqliteDialect implements SqlDialect {
   }
 }
 
+/** What the input and context columns hold when parts hold them. */
+const PARTS_HOLD_THEM = '{}';
+
 /** The state columns and then runtime, as both the insert and the update write them. */
-function stateValues(write: CheckpointWrite): unknown[] {
-  return [...executionStateValues(write), write.encoded.runtime];
+function stateValues(write: CheckpointWrite, inputAndCtx: string): unknown[] {
+  const encoded = { ...write.encoded, input: inputAndCtx, ctx: inputAndCtx };
+  return [...executionStateValues({ ...write, encoded }), write.encoded.runtime];
 }
 
 function dueValue(write: CheckpointWrite): string | null {
