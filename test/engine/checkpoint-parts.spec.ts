@@ -17,6 +17,15 @@ class Desk {
     box.list.push(2);
     return 'grown';
   }
+  private kept = { n: 1 };
+  /** Returns an object it keeps, and changes later. */
+  keep() {
+    return this.kept;
+  }
+  bump() {
+    this.kept.n++;
+    return null;
+  }
   tag(input: { outer: number; inner: string }) {
     return `${input.outer}${input.inner}`;
   }
@@ -47,6 +56,16 @@ const WORKFLOWS: WorkflowSource[] = [
       },
       { id: 'ask', type: 'halt', reason: 'look', next: 'done' },
       { id: 'done', type: 'end', result: '$box' },
+    ],
+  },
+  {
+    id: 'retained',
+    name: 'A service changes later an object it returned',
+    steps: [
+      { id: 'keep', type: 'call', service: 'desk', method: 'keep', output: 'kept', next: 'note' },
+      { id: 'note', type: 'assign', set: { noted: true }, next: 'bump' },
+      { id: 'bump', type: 'call', service: 'desk', method: 'bump', next: 'ask' },
+      { id: 'ask', type: 'halt', reason: 'look' },
     ],
   },
   {
@@ -139,6 +158,11 @@ describe.each(STORE_HARNESSES)('checkpoints in parts on %s', (_name, makeHarness
     expect((await store.load(halted.id))?.ctx['box']).toEqual({ list: [1, 2] });
     const done = await engine.resume(halted.id);
     expect(done.result).toEqual({ list: [1, 2] });
+  });
+
+  it('keeps a later change a service made to an object it returned', async () => {
+    const halted = await engine.run('retained');
+    expect((await store.load(halted.id))?.ctx['kept']).toEqual({ n: 2 });
   });
 
   it('collects nested loop results across a halt in every iteration', async () => {

@@ -11,9 +11,15 @@ interface StoredLoop {
 }
 
 /** A checkpoint's changes, and what the store holds once it is written. */
+/** A variable as written: the value it held then (for an unchanged reference) and its JSON. */
+interface StoredVariable {
+  value: unknown;
+  json: string;
+}
+
 export interface TrackedChanges {
   changes: CheckpointChanges;
-  variables: Map<string, string>;
+  variables: Map<string, StoredVariable>;
   loops: StoredLoop[];
   history: StoredHistory | null;
 }
@@ -30,11 +36,12 @@ interface StoredHistory {
  * parts. A checkpoint sends
  * the difference, so what it writes is the step's change, not the execution's state.
  *
- * Variables are compared by their JSON, not by reference: a service may change in place an object
- * it got from the context, and such a change is written like any other.
+ * A variable holding the value it held when written is unchanged, unless it holds an object that a
+ * step read or a service made (`exposed`): a service may change such an object in place, so its
+ * JSON is compared with what was written. Any other variable is compared by its JSON too.
  */
 export class ChangeTracker {
-  private variables = new Map<string, string>();
+  private variables = new Map<string, StoredVariable>();
   /** Loops are never taken as stored from a load: the first checkpoint of a run writes them whole. */
   private loops: StoredLoop[] = [];
   private history: StoredHistory | null = null;
@@ -44,12 +51,24 @@ export class ChangeTracker {
     if (stored) this.variables = jsonOfEach(stored);
   }
 
-  diff(ctx: Record<string, unknown>, runtime: ExecutionRuntime): TrackedChanges {
+  diff(
+    ctx: Record<string, unknown>,
+    runtime: ExecutionRuntime,
+    exposed: ReadonlySet<string>,
+  ): TrackedChanges {
     const { frames } = runtime;
-    const variables = jsonOfEach(ctx);
+    const variables = new Map<string, StoredVariable>();
     const setVariables: string[] = [];
-    for (const [name, json] of variables) {
-      if (this.variables.get(name) !== json) setVariables.push(name);
+    for (const [name, value] of Object.entries(ctx)) {
+      const stored = this.variables.get(name);
+      const object = typeof value === 'object' && value !== null;
+      if (stored && Object.is(stored.value, value) && !(object && exposed.has(name))) {
+        variables.set(name, stored);
+        continue;
+      }
+      const json = jsonOf(value);
+      if (stored?.json !== json) setVariables.push(name);
+      variables.set(name, { value, json });
     }
     const removedVariables = [...this.variables.keys()].filter((name) => !variables.has(name));
     const loops: StoredLoop[] = [];
@@ -96,16 +115,19 @@ export class ChangeTracker {
  * Each variable's JSON. A value JSON cannot hold gets a text no stored value has, so it counts as
  * changed and the store's own check refuses it with a message naming it.
  */
-function jsonOfEach(ctx: Record<string, unknown>): Map<string, string> {
-  const json = new Map<string, string>();
-  for (const [name, value] of Object.entries(ctx)) {
-    let text: string | undefined;
-    try {
-      text = JSON.stringify(value);
-    } catch {
-      text = undefined;
-    }
-    json.set(name, text ?? '\u0000unserializable');
-  }
-  return json;
+function jsonOfEach(ctx: Record<string, unknown>): Map<string, StoredVariable> {
+  const variables = new Map<string, StoredVariable>();
+  for (const [name, value] of Object.entries(ctx))
+    variables.set(name, { value, json: jsonOf(value) });
+  return variables;
 }
+
+function jsonOf(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? UNSERIALIZABLE;
+  } catch {
+    return UNSERIALIZABLE;
+  }
+}
+
+const UNSERIALIZABLE = '\u0000unserializable';

@@ -81,7 +81,7 @@ export class Checkpointer {
     const releasing =
       lease !== undefined && lease.executionId === execution.id && execution.status !== 'running';
     const eventWait = eventWaitChange(state.saved, execution);
-    const tracked = state.stored.diff(execution.ctx, runtime);
+    const tracked = state.stored.diff(execution.ctx, runtime, state.exposed);
     // An insert, or a checkpoint that changes the input, is written whole.
     const inParts =
       execution.revision !== undefined &&

@@ -57,6 +57,12 @@ export class RunState {
   replay?: Replay;
   /** What the store holds of the execution: the next checkpoint writes the difference. */
   stored: ChangeTracker;
+  /**
+   * Context variables a step read or a service made: an object among them may have changed in
+   * place, so checkpoints compare it with what was written even while the variable holds the same
+   * object. Others are unchanged while they hold the same value.
+   */
+  readonly exposed = new Set<string>();
 
   constructor(
     public saved: Execution,
