@@ -98,36 +98,74 @@ SELECT revision FROM saved`;
 // step removed is taken out of the context as last written whole, when it is there), the
 // variables set, and the loop values appended, in one statement. Parameters: $1 id, $2-$9 the
 // state columns, $10 updated_at, $11 revision, $12 runtime, $13-$14 entries, $15 lease owner to
-// release, $16 timer due, $17 variables set (an object), $18 variables removed, $19 loop values,
-// $20 loop trims.
+// release, $16 timer due; then one for each part written (`partsStatement`).
 const UPDATE_EXECUTION_PARTS = `WITH saved AS (
   UPDATE workflow_executions SET workflow_id = $2, workflow_version = $3, status = $4,
-    ctx = CASE WHEN ctx ?| $18::text[] THEN ctx - $18::text[] ELSE ctx END,
     current_step = $5, result = $6::jsonb, recover_to = $7, halt_data = $8::jsonb, error = $9,
     updated_at = $10::timestamptz AT TIME ZONE 'UTC', revision = revision + 1,
     entry_count = entry_count + $14, runtime = $12::jsonb, ${releaseLease('$15')},
-    timer_due_at = $16::timestamptz AT TIME ZONE 'UTC'
+    timer_due_at = $16::timestamptz AT TIME ZONE 'UTC'/*removed*/
   WHERE id = $1 AND revision = $11
   RETURNING id, revision, entry_count
-), ${APPEND_ENTRIES}, variables_set AS (
+), ${APPEND_ENTRIES}/*parts*/
+SELECT revision FROM saved`;
+
+/** The statement and parameters of a checkpoint in parts, with a clause only for the parts it has. */
+function partsStatement(write: CheckpointWrite, parts: EncodedParts): [string, unknown[]] {
+  const params = partsParams(write, parts);
+  const param = (value: unknown) => `$${params.push(value)}`;
+  let removedClause = '';
+  const clauses: string[] = [];
+  if (parts.variables.length > 0) {
+    const variables = parts.variables.map(([name, json]) => `${JSON.stringify(name)}:${json}`);
+    clauses.push(`variables_set AS (
   INSERT INTO workflow_variables (execution_id, name, value)
-  SELECT saved.id, v.key, v.value FROM saved CROSS JOIN jsonb_each($17::jsonb) AS v
+  SELECT saved.id, v.key, v.value FROM saved CROSS JOIN jsonb_each(${param(`{${variables.join(',')}}`)}::jsonb) AS v
   ON CONFLICT (execution_id, name) DO UPDATE SET value = EXCLUDED.value
-), variables_removed AS (
+)`);
+  }
+  if (parts.removedVariables.length > 0) {
+    const removed = param(parts.removedVariables);
+    removedClause = `,
+    ctx = CASE WHEN ctx ?| ${removed}::text[] THEN ctx - ${removed}::text[] ELSE ctx END`;
+    clauses.push(`variables_removed AS (
   DELETE FROM workflow_variables d USING saved
-  WHERE d.execution_id = saved.id AND d.name = ANY($18::text[])
-), loop_values_set AS (
+  WHERE d.execution_id = saved.id AND d.name = ANY(${removed}::text[])
+)`);
+  }
+  if (parts.loopValues.length > 0) {
+    const loopValues = parts.loopValues.map(
+      (stored) =>
+        `{"loop":${JSON.stringify(stored.loop)},"position":${stored.index},"value":${stored.value}}`,
+    );
+    clauses.push(`loop_values_set AS (
   INSERT INTO workflow_loop_values (execution_id, loop, position, value)
   SELECT saved.id, l.loop, l.position, l.value FROM saved
-  CROSS JOIN jsonb_to_recordset($19::jsonb) AS l(loop text, position integer, value jsonb)
+  CROSS JOIN jsonb_to_recordset(${param(`[${loopValues.join(',')}]`)}::jsonb)
+    AS l(loop text, position integer, value jsonb)
   ON CONFLICT (execution_id, loop, position) DO UPDATE SET value = EXCLUDED.value
-), loop_values_trimmed AS (
+)`);
+  }
+  if (parts.loopTrims.length > 0) {
+    const trims = parts.loopTrims.map((trim) => ({
+      loop: trim.loop,
+      keep_from: trim.keepFrom,
+      keep_below: trim.keepBelow,
+    }));
+    clauses.push(`loop_values_trimmed AS (
   DELETE FROM workflow_loop_values d
-  USING saved, jsonb_to_recordset($20::jsonb) AS t(loop text, keep_from integer, keep_below integer)
+  USING saved, jsonb_to_recordset(${param(JSON.stringify(trims))}::jsonb)
+    AS t(loop text, keep_from integer, keep_below integer)
   WHERE d.execution_id = saved.id AND d.loop = t.loop
     AND (d.position < t.keep_from OR d.position >= t.keep_below)
-)
-SELECT revision FROM saved`;
+)`);
+  }
+  const text = UPDATE_EXECUTION_PARTS.replace('/*removed*/', removedClause).replace(
+    '/*parts*/',
+    clauses.map((clause) => `, ${clause}`).join(''),
+  );
+  return [text, params];
+}
 
 // The common case, one entry per checkpoint, with the entry's fields as plain parameters: Postgres
 // then has no JSON to unpack. Parameters: $1-$12 as above, $13 revision or created_at, $14 runtime,
@@ -204,8 +242,7 @@ export class PostgresDialect implements SqlDialect {
   }
 
   async update(write: CheckpointWrite): Promise<number | null> {
-    if (write.parts)
-      return this.write(UPDATE_EXECUTION_PARTS, partsParams(write, write.parts), write);
+    if (write.parts) return this.write(...partsStatement(write, write.parts), write);
     if (write.entries.length === 1) {
       const params = [
         ...oneEntryParams(write, write.execution.revision),
@@ -421,16 +458,6 @@ function oneEntryParams(write: CheckpointWrite, revisionOrCreatedAt: unknown): u
 
 function partsParams(write: CheckpointWrite, parts: EncodedParts): unknown[] {
   const { execution } = write;
-  const variables = parts.variables.map(([name, json]) => `${JSON.stringify(name)}:${json}`);
-  const loopValues = parts.loopValues.map(
-    (stored) =>
-      `{"loop":${JSON.stringify(stored.loop)},"position":${stored.index},"value":${stored.value}}`,
-  );
-  const trims = parts.loopTrims.map((trim) => ({
-    loop: trim.loop,
-    keep_from: trim.keepFrom,
-    keep_below: trim.keepBelow,
-  }));
   return [
     execution.id,
     execution.workflowId,
@@ -448,10 +475,6 @@ function partsParams(write: CheckpointWrite, parts: EncodedParts): unknown[] {
     write.entries.length,
     write.releaseLeaseOf,
     dueParam(write),
-    `{${variables.join(',')}}`,
-    parts.removedVariables,
-    `[${loopValues.join(',')}]`,
-    JSON.stringify(trims),
   ];
 }
 
