@@ -1,4 +1,5 @@
 import type { DurableWorkflowStore, Execution, WorkflowSource } from '../../src';
+import { PARTS_FROM_CONTEXT_SIZE } from '../../src/core/engine/checkpointer';
 import { engineWith } from '../support/engine-harness';
 import { STORE_HARNESSES } from '../support/store-harnesses';
 
@@ -137,6 +138,9 @@ const WORKFLOWS: WorkflowSource[] = [
   },
 ];
 
+/** Input that makes the context large enough to be checkpointed in parts. */
+const LARGE = { pad: 'x'.repeat(PARTS_FROM_CONTEXT_SIZE) };
+
 describe.each(STORE_HARNESSES)('checkpoints in parts on %s', (_name, makeHarness) => {
   const harness = makeHarness();
   let store: DurableWorkflowStore;
@@ -153,7 +157,7 @@ describe.each(STORE_HARNESSES)('checkpoints in parts on %s', (_name, makeHarness
   });
 
   it('keeps a change a service made in place to a context object', async () => {
-    const halted = await engine.run('mutating');
+    const halted = await engine.run('mutating', LARGE);
     expect(halted.status).toBe('halted');
     expect((await store.load(halted.id))?.ctx['box']).toEqual({ list: [1, 2] });
     const done = await engine.resume(halted.id);
@@ -161,7 +165,7 @@ describe.each(STORE_HARNESSES)('checkpoints in parts on %s', (_name, makeHarness
   });
 
   it('keeps a later change a service made to an object it returned', async () => {
-    const halted = await engine.run('retained');
+    const halted = await engine.run('retained', LARGE);
     expect((await store.load(halted.id))?.ctx['kept']).toEqual({ n: 2 });
   });
 
@@ -203,7 +207,7 @@ describe.each(STORE_HARNESSES)('checkpoints in parts on %s', (_name, makeHarness
   });
 
   it('goes back to the stored context when a value is refused, and writes on from there', async () => {
-    const done = await engine.run('refusing');
+    const done = await engine.run('refusing', LARGE);
     expect(done.status).toBe('completed');
     const stored = await store.load(done.id);
     expect(stored?.ctx).toEqual(done.ctx);

@@ -19,6 +19,8 @@ interface StoredVariable {
 
 export interface TrackedChanges {
   changes: CheckpointChanges;
+  /** The context's size as JSON (names and values), in characters. */
+  contextSize: number;
   variables: Map<string, StoredVariable>;
   loops: StoredLoop[];
   history: StoredHistory | null;
@@ -59,16 +61,16 @@ export class ChangeTracker {
     const { frames } = runtime;
     const variables = new Map<string, StoredVariable>();
     const setVariables: string[] = [];
+    let contextSize = 0;
     for (const [name, value] of Object.entries(ctx)) {
       const stored = this.variables.get(name);
       const object = typeof value === 'object' && value !== null;
-      if (stored && Object.is(stored.value, value) && !(object && exposed.has(name))) {
-        variables.set(name, stored);
-        continue;
-      }
-      const json = jsonOf(value);
-      if (stored?.json !== json) setVariables.push(name);
-      variables.set(name, { value, json });
+      const unchanged =
+        stored !== undefined && Object.is(stored.value, value) && !(object && exposed.has(name));
+      const written = unchanged ? stored : { value, json: jsonOf(value) };
+      if (!unchanged && stored?.json !== written.json) setVariables.push(name);
+      variables.set(name, written);
+      contextSize += name.length + written.json.length;
     }
     const removedVariables = [...this.variables.keys()].filter((name) => !variables.has(name));
     const loops: StoredLoop[] = [];
@@ -85,6 +87,7 @@ export class ChangeTracker {
     const endedLoops = this.loops.map((loop) => loop.key).filter((key) => !current.has(key));
     const tracked: TrackedChanges = {
       changes: { setVariables, removedVariables, loops: changes, endedLoops },
+      contextSize,
       variables,
       loops,
       history: null,

@@ -82,11 +82,13 @@ export class Checkpointer {
       lease !== undefined && lease.executionId === execution.id && execution.status !== 'running';
     const eventWait = eventWaitChange(state.saved, execution);
     const tracked = state.stored.diff(execution.ctx, runtime, state.exposed);
-    // An insert, or a checkpoint that changes the input, is written whole.
+    // An insert, or a checkpoint that changes the input, is written whole; so is a small
+    // execution, for which a whole write costs less than parts.
     const inParts =
       execution.revision !== undefined &&
       changes.input === undefined &&
-      storeCan(store, 'checkpoint');
+      storeCan(store, 'checkpoint') &&
+      worthParts(tracked.contextSize, runtime);
     let saved: Execution;
     try {
       if (storeCan(store, 'checkpoint')) {
@@ -204,6 +206,27 @@ export class Checkpointer {
     state.startAhead = null;
     state.pendingPosition = undefined;
   }
+}
+
+/**
+ * Below this context size (JSON characters) a checkpoint is written whole: rewriting a few KB costs
+ * the stores less than the rows or keys of parts.
+ */
+export const PARTS_FROM_CONTEXT_SIZE = 8 * 1024;
+
+/** `$history` this long is appended in parts, whatever the context's size. */
+const PARTS_FROM_HISTORY_ITEMS = 100;
+
+/**
+ * Written in parts: a large context, a loop being iterated (its results would be rewritten at every
+ * iteration), or a long `$history`.
+ */
+function worthParts(contextSize: number, runtime: ExecutionRuntime): boolean {
+  return (
+    contextSize >= PARTS_FROM_CONTEXT_SIZE ||
+    runtime.frames.some((frame) => frame.type === 'loop') ||
+    (runtime.history?.length ?? 0) >= PARTS_FROM_HISTORY_ITEMS
+  );
 }
 
 /**

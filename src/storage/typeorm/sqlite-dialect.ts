@@ -5,6 +5,7 @@ import { StoreError } from '../../core/store/store-errors';
 import { parseStoredJson, type EncodedEntry } from '../store-input';
 import type { ReadableRecords } from '../readable-records';
 import { INPUT_KEY, type EncodedParts } from '../execution-parts';
+import { PARTS_FROM_CONTEXT_SIZE } from '../../core/engine/checkpointer';
 import { toEntry, toExecution } from './row-mapping';
 import {
   CLAIMABLE_STATUSES,
@@ -97,14 +98,14 @@ export class SqliteDialect implements SqlDialect {
          ON CONFLICT (id) DO NOTHING`,
         ).run(
           execution.id,
-          ...stateValues(write, PARTS_HOLD_THEM),
+          ...stateValues(write),
           write.entries.length,
           toSqliteTime(execution.createdAt),
           toSqliteTime(write.updatedAt),
           dueValue(write),
         );
         if (inserted.changes === 0) return null;
-        this.writeWholeInParts(write);
+        if (partsHoldInput(write)) this.writeWholeInParts(write);
         this.appendEntries(write, 0);
         this.events.writeWait(execution.id, write.eventWait);
         return 1;
@@ -128,7 +129,7 @@ export class SqliteDialect implements SqlDialect {
          WHERE id = ? AND revision = ?
          RETURNING revision, entry_count`,
         ).get(
-          ...stateValues(write, PARTS_HOLD_THEM),
+          ...stateValues(write),
           toSqliteTime(write.updatedAt),
           write.entries.length,
           write.releaseLeaseOf,
@@ -143,7 +144,7 @@ export class SqliteDialect implements SqlDialect {
         // Written whole: no parts of before stay behind to override it.
         this.statement('DELETE FROM workflow_variables WHERE execution_id = ?').run(execution.id);
         this.statement('DELETE FROM workflow_loop_values WHERE execution_id = ?').run(execution.id);
-        this.writeWholeInParts(write);
+        if (partsHoldInput(write)) this.writeWholeInParts(write);
         return saved.revision;
       })
       .immediate();
@@ -193,7 +194,7 @@ export class SqliteDialect implements SqlDialect {
 
   /**
    * SQLite rewrites a row whole on every update, large values included, so the input and the
-   * context of a whole write go in parts too: the execution's own row stays small, and later
+   * context of a large whole write go in parts too: the execution's own row stays small, and later
    * checkpoints do not write them again.
    */
   private writeWholeInParts(write: CheckpointWrite): void {
@@ -436,12 +437,18 @@ export class SqliteDialect implements SqlDialect {
   }
 }
 
-/** What the input and context columns hold when parts hold them. */
-const PARTS_HOLD_THEM = '{}';
+/**
+ * Whether a whole write keeps the input and the context in parts: when they are large enough that
+ * rewriting them with the row at every later checkpoint would cost more than the parts.
+ */
+function partsHoldInput(write: CheckpointWrite): boolean {
+  return write.encoded.input.length + write.encoded.ctx.length >= PARTS_FROM_CONTEXT_SIZE;
+}
 
 /** The state columns and then runtime, as both the insert and the update write them. */
-function stateValues(write: CheckpointWrite, inputAndCtx: string): unknown[] {
-  const encoded = { ...write.encoded, input: inputAndCtx, ctx: inputAndCtx };
+function stateValues(write: CheckpointWrite): unknown[] {
+  if (!partsHoldInput(write)) return [...executionStateValues(write), write.encoded.runtime];
+  const encoded = { ...write.encoded, input: '{}', ctx: '{}' };
   return [...executionStateValues({ ...write, encoded }), write.encoded.runtime];
 }
 
