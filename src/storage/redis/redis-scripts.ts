@@ -113,8 +113,11 @@ local function require_list(key)
     return redis.error_reply('WRONGTYPE ' .. key .. ' holds a ' .. kind .. ', not the list of entries')
   end
 end
+-- Parts exist only beside a state field: every checkpoint in parts writes one, a whole write
+-- removes both, so an execution never written in parts costs no look-up of its parts.
+local function has_parts(id) return redis.call('HEXISTS', exec_key(id), 'state') == 1 end
 local function refresh_ttl(id, ttl, now)
-  local keys = part_keys(id)
+  local keys = has_parts(id) and part_keys(id) or {}
   keys[#keys + 1] = exec_key(id)
   keys[#keys + 1] = entries_key(id)
   for _, key in ipairs(keys) do
@@ -217,8 +220,10 @@ if mode == 'parts' then
   end
 else
   redis.call('HSET', key, 'data', data, 'revision', revision, 'status', status, 'workflow_id', wf, 'created_at', created)
-  redis.call('HDEL', key, 'state')
-  drop_parts(id)
+  if has_parts(id) then
+    redis.call('HDEL', key, 'state')
+    drop_parts(id)
+  end
 end
 for first = 17, last_entry, 1000 do
   redis.call('RPUSH', entries_key(id), unpack(ARGV, first, math.min(first + 999, last_entry)))

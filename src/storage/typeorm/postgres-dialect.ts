@@ -91,7 +91,7 @@ const UPDATE_EXECUTION = `WITH saved AS (
     timer_due_at = $18::timestamptz AT TIME ZONE 'UTC'
   WHERE id = $1 AND revision = $15
   RETURNING id, revision, entry_count
-), ${APPEND_ENTRIES}, ${PARTS_CLEARED}
+), ${APPEND_ENTRIES}/*cleared*/
 SELECT revision FROM saved`;
 
 // A checkpoint in parts: the execution's own row without its input and context (a variable the
@@ -198,7 +198,7 @@ const UPDATE_EXECUTION_ONE_ENTRY = `WITH saved AS (
     timer_due_at = $25::timestamptz AT TIME ZONE 'UTC'
   WHERE id = $1 AND revision = $13
   RETURNING id, revision, entry_count
-), ${APPEND_ONE_ENTRY}, ${PARTS_CLEARED}
+), ${APPEND_ONE_ENTRY}/*cleared*/
 SELECT revision FROM saved`;
 
 const RECORD_ENTRY = `WITH saved AS (
@@ -267,7 +267,8 @@ export class PostgresDialect implements SqlDialect {
     params: unknown[],
     write: CheckpointWrite,
   ): Promise<number | null> {
-    const text = withEventWait(statement, params, write.eventWait);
+    const cleared = statement.replace('/*cleared*/', write.clearParts ? `, ${PARTS_CLEARED}` : '');
+    const text = withEventWait(cleared, params, write.eventWait);
     return this.revisionOf(await this.pool.query(text, params));
   }
 

@@ -26,6 +26,8 @@ export interface CheckpointWrite {
    * for a write of the whole execution, which removes its parts.
    */
   parts: EncodedParts | null;
+  /** A whole write: whether parts may exist to remove (false when none can, see the store). */
+  clearParts: boolean;
 }
 
 /** The statements of events, one round trip each. */

@@ -142,8 +142,12 @@ export class SqliteDialect implements SqlDialect {
         this.appendEntries(write, saved.entry_count - write.entries.length);
         this.events.writeWait(execution.id, write.eventWait);
         // Written whole: no parts of before stay behind to override it.
-        this.statement('DELETE FROM workflow_variables WHERE execution_id = ?').run(execution.id);
-        this.statement('DELETE FROM workflow_loop_values WHERE execution_id = ?').run(execution.id);
+        if (write.clearParts) {
+          this.statement('DELETE FROM workflow_variables WHERE execution_id = ?').run(execution.id);
+          this.statement('DELETE FROM workflow_loop_values WHERE execution_id = ?').run(
+            execution.id,
+          );
+        }
         if (partsHoldInput(write)) this.writeWholeInParts(write);
         return saved.revision;
       })

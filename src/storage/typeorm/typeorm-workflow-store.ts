@@ -66,6 +66,11 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
   private dialectInstance?: SqlDialect;
   private slotsInstance?: SqlSlots;
   private readonly readable: ReadableRecords;
+  /**
+   * Executions this store wrote whole, by the revision it gave them: one still at that revision
+   * was written by no one since, so it has no parts a whole write would have to remove.
+   */
+  private readonly writtenWhole = new Map<string, number>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -91,6 +96,9 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
       execution,
       encoded: changes ? NOT_WRITTEN : encodeExecution(execution),
       parts: changes ? encodeParts(execution, changes) : null,
+      clearParts:
+        execution.revision !== undefined &&
+        this.writtenWhole.get(execution.id) !== execution.revision,
       entries,
       encodedEntries: encodeCheckpointEntries(execution, entries),
       updatedAt: new Date(),
@@ -103,7 +111,17 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
       execution.revision === undefined ? dialect.insert(write) : dialect.update(write),
     );
     if (revision === null) await this.explainRefusedWrite(execution);
+    this.rememberWhole(execution.id, changes ? null : (revision as number));
     return { ...execution, revision: revision as number, updatedAt: write.updatedAt };
+  }
+
+  private rememberWhole(executionId: string, revision: number | null): void {
+    this.writtenWhole.delete(executionId);
+    if (revision === null) return;
+    // Bounded: forgetting one only costs its next whole write the removal of parts.
+    if (this.writtenWhole.size >= 10_000)
+      this.writtenWhole.delete(this.writtenWhole.keys().next().value!);
+    this.writtenWhole.set(executionId, revision);
   }
 
   async load(executionId: string): Promise<Execution | null> {
