@@ -14,6 +14,7 @@ import {
   WORKFLOW_PART_ENTITIES,
   WorkflowEntryEntity,
   WorkflowExecutionEntity,
+  WorkflowSlotEntity,
   type DurableWorkflowStore,
   type Entry,
   type Execution,
@@ -37,6 +38,7 @@ export interface Backend {
 const entities = [
   WorkflowExecutionEntity,
   WorkflowEntryEntity,
+  WorkflowSlotEntity,
   ...WORKFLOW_EVENT_ENTITIES,
   ...WORKFLOW_PART_ENTITIES,
 ];

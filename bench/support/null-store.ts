@@ -28,11 +28,14 @@ export function nullStore(): DurableWorkflowStore {
     deleteFinished: async () => 0,
     takeSlot: async () => true,
     extendSlot: async () => true,
+    findLapsedSlots: async () => [],
     releaseSlot: async () => [],
     acceptEvent: async (event) => ({ event, created: true }),
     eventWaitShapes: async () => [],
     eventWaiters: async () => [],
     retainedEvents: async () => [],
     pruneEvents: async () => 0,
+    markEventDelivered: async () => undefined,
+    undeliveredEvents: async () => [],
   };
 }

@@ -19,13 +19,14 @@ import { Checkpointer, type EngineEvent } from './checkpointer';
 import { StepContextFactory } from './context-factory';
 import { ExecutionTrack } from './execution-track';
 import { Halts } from './halts';
+import { parkedAnswerOf, unparked, withParkedAnswer, type ParkedAnswer } from './parking';
 import { validateInputs } from './inputs';
 import { normalizeExecutionId } from '../execution-id';
 import { childExecutionId, childPath } from './child-ids';
 import { RunState, type RunOptions } from './run-state';
 import { StepLoop } from './step-loop';
 import { Retries } from './retries';
-import { Forks } from './forks';
+import { Forks, sameFork } from './forks';
 import { noTelemetry, type RunKind, type WorkflowTelemetry } from '../telemetry';
 
 export type { EngineEvent } from './checkpointer';
@@ -54,6 +55,12 @@ export interface WorkflowEngineOptions {
 export interface ForkOptions {
   /** The step the fork runs on from; the steps the execution completed before it are reused. */
   fromStep: string;
+  /**
+   * The fork's own id; makes fork idempotent as `executionId` makes start: the same fork asked
+   * again (same execution, same `fromStep`) is returned as it is, and any other execution with this
+   * id is refused with `ForkRefusedError`. @defaultValue a new UUID
+   */
+  executionId?: string;
 }
 
 export interface CancelOptions {
@@ -152,7 +159,8 @@ export class WorkflowEngine {
       now: this.now,
       emit: this.emit,
       definitionOf,
-      newExecution: (definition, input) => this.newExecution(definition, input, undefined),
+      newExecution: (definition, input, executionId) =>
+        this.newExecution(definition, input, executionId),
     });
   }
 
@@ -208,6 +216,8 @@ export class WorkflowEngine {
   async drive(execution: ExecutionRef, options: RunOptions = {}): Promise<Execution> {
     const current = await this.loaded(execution);
     if (current.status !== 'pending' && current.status !== 'running') return current;
+    const parked = parkedAnswerOf(current);
+    if (parked) return this.applyParked(current, parked, options);
     // A pending execution becomes running with its first checkpoint, not a write of its own.
     const state = new RunState(
       { ...current, status: 'running' },
@@ -243,6 +253,28 @@ export class WorkflowEngine {
     return this.traced('resume', current, options, () =>
       this.halts.resume(current, payload, accepted),
     );
+  }
+
+  /**
+   * Parks a resume of a halted execution (or, without `payload`, its due timer) until the execution
+   * holds a slot of its workflow's concurrency limit: it is saved `pending`, in line from `since`,
+   * conditional on its revision, so of concurrent resumes of one halt one is parked. `drive`
+   * applies it once a slot is held.
+   */
+  async park(execution: Execution, since: Date, payload?: ResumePayload): Promise<Execution> {
+    if (payload) this.halts.checkResume(execution, payload);
+    else if (execution.status !== 'halted')
+      throw new ExecutionStateError(execution.id, execution.status, 'fire-timer', ['halted']);
+    try {
+      const saved = await this.store.save(withParkedAnswer(execution, since, payload));
+      this.emit({ type: 'execution', execution: saved });
+      return saved;
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError)) throw error;
+      throw new ExecutionStateError(execution.id, 'already being resumed', 'resume', [
+        'halted and not yet resumed',
+      ]);
+    }
   }
 
   /**
@@ -348,12 +380,37 @@ export class WorkflowEngine {
    * Saves a `pending` fork of an execution in any status: same workflow version and input, at
    * `fromStep`, with the recorded outputs of the steps before it (they are not run again), for a
    * runner to drive. An unknown step, or one the execution never reached, is refused with
-   * `ForkRefusedError`.
+   * `ForkRefusedError`; so is an `executionId` taken by anything but this same fork.
    */
-  async fork(executionId: string, { fromStep }: ForkOptions): Promise<Execution> {
-    const forked = await this.forks.fork(await this.loaded(executionId), fromStep);
-    this.telemetry.executionStarted(forked.workflowId);
-    return forked;
+  async fork(executionId: string, options: ForkOptions): Promise<Execution> {
+    return (await this.createFork(executionId, options)).execution;
+  }
+
+  /**
+   * As `fork`, and whether this call made it: false when `options.executionId` names the same
+   * fork made before, returned as it is (a runner queues only a fork it made).
+   */
+  async createFork(
+    executionId: string,
+    { fromStep, executionId: forkId }: ForkOptions,
+  ): Promise<{ execution: Execution; created: boolean }> {
+    const id = startId({ executionId: forkId });
+    const sourceId = normalizeExecutionId(executionId);
+    if (id !== undefined) {
+      const existing = await this.store.load(id);
+      if (existing) return { execution: sameFork(existing, sourceId, fromStep), created: false };
+    }
+    try {
+      const forked = await this.forks.fork(await this.loaded(executionId), fromStep, id);
+      this.telemetry.executionStarted(forked.workflowId);
+      return { execution: forked, created: true };
+    } catch (error) {
+      // Two forks asked with one id: the other one's is the fork.
+      if (!(error instanceof ConcurrentUpdateError) || id === undefined) throw error;
+      const existing = await this.store.load(id);
+      if (!existing) throw error;
+      return { execution: sameFork(existing, sourceId, fromStep), created: false };
+    }
   }
 
   /**
@@ -462,6 +519,20 @@ export class WorkflowEngine {
 
   private definitionOf(execution: Execution): WorkflowDefinition {
     return this.registry.get(execution.workflowId, execution.workflowVersion);
+  }
+
+  /** Applies the answer parked on an execution that now holds its slot, as at its halt. */
+  private async applyParked(
+    execution: Execution,
+    parked: ParkedAnswer,
+    options: RunOptions,
+  ): Promise<Execution> {
+    const halted = unparked(execution);
+    const outcome = parked.resume
+      ? await this.resume(halted, parked.resume, options)
+      : await this.fireTimer(halted, options);
+    // Nothing was written (a timer that changed nothing): the halt is stored back as it was.
+    return outcome.revision === execution.revision ? this.store.save(outcome) : outcome;
   }
 
   private async loaded(execution: ExecutionRef): Promise<Execution> {

@@ -88,6 +88,14 @@ export interface StoredEvent {
   sentAt: Date;
 }
 
+/** Events kept whose deliveries were never handed off (`markEventDelivered`), for redelivery. */
+export interface UndeliveredEventsQuery {
+  /** Only events sent before this moment: those sent since may still be on their way. */
+  sentBefore: Date;
+  /** @defaultValue 100 */
+  limit?: number;
+}
+
 /** Events kept longer than the retention; `pruneEvents` removes them. */
 export interface PruneEventsQuery {
   sentBefore: Date;
@@ -116,6 +124,11 @@ export interface DeleteFinishedQuery {
 }
 
 export interface ClaimableQuery {
+  /** @defaultValue 100 */
+  limit?: number;
+}
+
+export interface LapsedSlotsQuery {
   /** @defaultValue 100 */
   limit?: number;
 }
@@ -170,8 +183,9 @@ export interface DurableWorkflowStore extends WorkflowStore {
   /** Gives the lease up; false when `workerId` did not hold it. */
   releaseClaim(executionId: string, workerId: string): Promise<boolean>;
   /**
-   * Executions left `pending` or `running` with no live lease (a crashed worker's), oldest first;
-   * then `halted` executions whose lease expired without being released (a worker died answering
+   * Executions left `pending` or `running` with no live lease (a crashed worker's), oldest first,
+   * leaving out those in line for a concurrency slot that holds none (a freed slot is handed on to
+   * them, and one that lapsed is found by `findLapsedSlots`); then `halted` executions whose lease expired without being released (a worker died answering
    * a resume or a timer), oldest first. Releasing a lease, or a checkpoint that releases it, takes
    * a halted execution out.
    */
@@ -198,9 +212,20 @@ export interface DurableWorkflowStore extends WorkflowStore {
   describe?(): string;
   /**
    * Keeps an event unless one with its id is kept already; returns the event kept under that id
-   * (the earlier one when the id was sent before) and whether this call added it.
+   * (the earlier one when the id was sent before) and whether this call added it. An event it adds
+   * is undelivered until `markEventDelivered`.
    */
   acceptEvent(event: StoredEvent): Promise<{ event: StoredEvent; created: boolean }>;
+  /**
+   * Notes that the event's deliveries were handed off (each an accepted resume): it is no longer
+   * among the `undeliveredEvents`. An event not kept is left as it is.
+   */
+  markEventDelivered(eventId: string): Promise<void>;
+  /**
+   * Events kept and not marked delivered, sent before `sentBefore`, oldest first: those whose
+   * sender stopped between keeping and handing off. Read from an index of such events only.
+   */
+  undeliveredEvents(query: UndeliveredEventsQuery): Promise<StoredEvent[]>;
   /** The distinct match field sets of the waits ever indexed for this event name. */
   eventWaitShapes(name: string): Promise<string[][]>;
   /** Ids of the executions indexed as waiting under any of these keys. */
@@ -221,9 +246,16 @@ export interface DurableWorkflowStore extends WorkflowStore {
   extendSlot(executionId: string, holder: string, ttlMs: number): Promise<boolean>;
   /**
    * Gives the execution's slot or place in line up; returns the executions in line that a slot is
-   * free for now, oldest first, for the caller to hand on (empty when it had none).
+   * free for now, oldest first, for the caller to hand on (empty when it had none). With
+   * `handOnTtlMs` each of them is handed its slot for that long, so it is theirs when they ask
+   * (`takeSlot`), and lapses if the hand-on is lost.
    */
-  releaseSlot(executionId: string): Promise<string[]>;
+  releaseSlot(executionId: string, handOnTtlMs?: number): Promise<string[]>;
+  /**
+   * Executions whose slot, held or handed on, lapsed without being given up or renewed, the
+   * longest lapsed first: read from an index of expiries, never by walking the lines.
+   */
+  findLapsedSlots(query?: LapsedSlotsQuery): Promise<string[]>;
 }
 
 /** A request for one of `limit` slots of a workflow and key value. */
@@ -243,6 +275,8 @@ export const DEFAULT_FIND_LIMIT = 100;
 export const DEFAULT_EXECUTION_IDS_LIMIT = 1000;
 export const DEFAULT_CLAIMABLE_LIMIT = 100;
 export const DEFAULT_DUE_TIMERS_LIMIT = 100;
+export const DEFAULT_LAPSED_SLOTS_LIMIT = 100;
 export const DEFAULT_DELETE_FINISHED_LIMIT = 1000;
 export const DEFAULT_RETAINED_EVENTS_LIMIT = 100;
 export const DEFAULT_PRUNE_EVENTS_LIMIT = 1000;
+export const DEFAULT_UNDELIVERED_EVENTS_LIMIT = 100;

@@ -28,8 +28,10 @@ import { RecoverySweep } from './recovery-sweep';
 import { acceptedResumeOf, ResumeAcceptance } from './resume-acceptance';
 import { WorkflowJobProcessor } from './workflow-job-processor';
 import { ConcurrencyGate } from '../concurrency/concurrency-gate';
+import { HaltAnswers } from '../concurrency/halt-answers';
 import { QueueSchedules } from '../schedules/queue-schedules';
 import { ScheduleTicks } from '../schedules/schedule-ticks';
+import { QueueLastTicks } from '../schedules/queue-last-ticks';
 import type { WorkflowBullQueue } from './workflow-job-queue';
 import { WorkflowJobQueue } from './workflow-job-queue';
 import {
@@ -55,6 +57,7 @@ export class QueueRunner implements WorkflowRunner {
   private readonly acceptance: ResumeAcceptance;
   /** Executions of workflows with a concurrency limit run only while they hold a slot. */
   readonly gate: ConcurrencyGate;
+  private readonly halts: HaltAnswers;
   private readonly schedules: QueueSchedules;
   private worker?: Worker<WorkflowJobData, unknown, WorkflowJobName>;
 
@@ -68,7 +71,9 @@ export class QueueRunner implements WorkflowRunner {
     this.jobs = new WorkflowJobQueue(queue, options);
     this.leases = new ExecutionLeases(store, options.leaseMs, this.logger);
     this.followUps = new FollowUps(this.jobs, store, options.leaseMs);
-    this.sweep = new RecoverySweep(store, this.jobs, options.leaseMs, this.logger);
+    this.sweep = new RecoverySweep(store, this.jobs, options.leaseMs, this.logger, undefined, () =>
+      this.gate.freeLapsed(),
+    );
     this.acceptance = new ResumeAcceptance(store, options.leaseMs, this.workerId);
     this.gate = new ConcurrencyGate(
       store,
@@ -78,11 +83,13 @@ export class QueueRunner implements WorkflowRunner {
       this.logger,
       (ids) => void this.admit(ids),
     );
+    this.halts = new HaltAnswers(engine, this.gate);
     const ticks = new ScheduleTicks(
       engine.workflows,
       store,
       (workflowId, input, opts) => this.start(workflowId, input, opts),
       this.logger,
+      new QueueLastTicks(queue),
     );
     this.schedules = new QueueSchedules(
       queue,
@@ -107,6 +114,7 @@ export class QueueRunner implements WorkflowRunner {
       this.logger,
       this.telemetry,
       this.gate,
+      this.halts,
     );
     const queue = this.jobs.queue;
     this.worker = new (peers.bullmq().Worker)<WorkflowJobData, unknown, WorkflowJobName>(
@@ -140,7 +148,10 @@ export class QueueRunner implements WorkflowRunner {
   ): Promise<Execution> {
     const { execution, created } = await this.engine.create(workflowId, input, opts);
     if (!created) return execution;
-    return this.here(execution, 'run', (current, lease) => this.engine.drive(current, lease));
+    // Without a free concurrency slot it stays in line, pending, as start() leaves it.
+    return this.here(execution, 'run', async (current, lease) =>
+      (await this.gate.enter(current)) ? this.engine.drive(current, lease) : current,
+    );
   }
 
   async start(
@@ -226,7 +237,7 @@ export class QueueRunner implements WorkflowRunner {
     const execution = await this.mustLoad(executionId);
     this.engine.checkResume(execution, payload);
     return this.here(execution, 'resume', (current, lease) =>
-      this.engine.resume(current, payload, lease),
+      this.halts.answer(current, payload, lease),
     );
   }
 
@@ -242,11 +253,14 @@ export class QueueRunner implements WorkflowRunner {
     return reopened;
   }
 
-  /** Saves the fork `pending` (the sweep starts it if its job is lost), then queues its start. */
+  /**
+   * Saves the fork `pending` (the sweep starts it if its job is lost), then queues its start; a
+   * fork asked again by its id is returned as it is.
+   */
   async fork(executionId: string, options: ForkOptions): Promise<Execution> {
     await requireQueueAnswer(this.jobs.queue, QUEUE_ANSWER_MS);
-    const fork = await this.engine.fork(executionId, options);
-    await this.queue('start', fork);
+    const { execution: fork, created } = await this.engine.createFork(executionId, options);
+    if (created) await this.queue('start', fork);
     return fork;
   }
 
@@ -331,6 +345,7 @@ export class QueueRunner implements WorkflowRunner {
       ]);
     }
     await this.followUps.timers(held.execution, held.rootId);
+    await this.gate.settled(held.execution);
     return held.execution;
   }
 

@@ -36,9 +36,11 @@ import {
   DEFAULT_FIND_LIMIT,
   DEFAULT_PRUNE_EVENTS_LIMIT,
   DEFAULT_RETAINED_EVENTS_LIMIT,
+  DEFAULT_UNDELIVERED_EVENTS_LIMIT,
   type EventWaitIndex,
   type PruneEventsQuery,
   type StoredEvent,
+  type UndeliveredEventsQuery,
   type CheckpointOptions,
   type DeleteFinishedQuery,
   type DueTimersQuery,
@@ -47,9 +49,11 @@ import {
   type ExecutionCount,
   type ExecutionIdsQuery,
   type FindQuery,
+  type LapsedSlotsQuery,
   type SlotRequest,
+  DEFAULT_LAPSED_SLOTS_LIMIT,
 } from '../../core/store/workflow-store';
-import { encodeEvent, requireEventKeys, resolveMoment } from '../event-input';
+import { encodeEvent, requireEventId, requireEventKeys, resolveMoment } from '../event-input';
 import { hashTagOf, isClusterClient } from './hash-tag';
 import { LuaScript } from './lua-script';
 import { OutageLog } from '../outage-log';
@@ -104,6 +108,7 @@ const SCRIPTS = {
   takeSlot: new LuaScript(slotScripts.TAKE_SLOT),
   extendSlot: new LuaScript(slotScripts.EXTEND_SLOT),
   releaseSlot: new LuaScript(slotScripts.RELEASE_SLOT),
+  findLapsedSlots: new LuaScript(slotScripts.LAPSED_SLOTS),
   extendClaim: new LuaScript(scripts.EXTEND_CLAIM),
   releaseClaim: new LuaScript(scripts.RELEASE_CLAIM),
   findClaimable: new LuaScript(scripts.FIND_CLAIMABLE),
@@ -115,6 +120,7 @@ const SCRIPTS = {
   eventWaiters: new LuaScript(scripts.EVENT_WAITERS),
   retainedEvents: new LuaScript(scripts.RETAINED_EVENTS),
   pruneEvents: new LuaScript(scripts.PRUNE_EVENTS),
+  undeliveredEvents: new LuaScript(scripts.UNDELIVERED_EVENTS),
 };
 
 /**
@@ -350,6 +356,7 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
       request.queuedAt.getTime(),
       request.holder,
       request.ttlMs,
+      this.ttlSeconds * 1000,
     ]);
     return taken === 1;
   }
@@ -360,13 +367,25 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
       executionId,
       holder,
       ttlMs,
+      this.ttlSeconds * 1000,
     ]);
     return extended === 1;
   }
 
-  async releaseSlot(executionId: string): Promise<string[]> {
+  async releaseSlot(executionId: string, handOnTtlMs?: number): Promise<string[]> {
+    if (handOnTtlMs !== undefined) resolveTtl(handOnTtlMs, 'releaseSlot');
     return (await this.run('releaseSlot', executionId, SCRIPTS.releaseSlot, [
       executionId,
+      handOnTtlMs ?? 0,
+      this.ttlSeconds * 1000,
+    ])) as string[];
+  }
+
+  async findLapsedSlots(query: LapsedSlotsQuery = {}): Promise<string[]> {
+    const limit = resolveLimit(query.limit, DEFAULT_LAPSED_SLOTS_LIMIT, 'findLapsedSlots');
+    return (await this.run('findLapsedSlots', undefined, SCRIPTS.findLapsedSlots, [
+      limit,
+      this.ttlSeconds * 1000,
     ])) as string[];
   }
 
@@ -427,6 +446,31 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
       },
       created: false,
     };
+  }
+
+  async markEventDelivered(eventId: string): Promise<void> {
+    const id = requireEventId(eventId, 'markEventDelivered');
+    const key = `${this.prefix}:events-undelivered`;
+    await this.command('markEventDelivered', undefined, () => this.client.zrem(key, id));
+  }
+
+  async undeliveredEvents(query: UndeliveredEventsQuery): Promise<StoredEvent[]> {
+    const sentBefore = resolveMoment(query?.sentBefore, 'undeliveredEvents', 'sentBefore');
+    const limit = resolveLimit(query.limit, DEFAULT_UNDELIVERED_EVENTS_LIMIT, 'undeliveredEvents');
+    const flat = (await this.run('undeliveredEvents', undefined, SCRIPTS.undeliveredEvents, [
+      sentBefore.getTime(),
+      limit,
+    ])) as string[];
+    const events: StoredEvent[] = [];
+    for (let i = 0; i < flat.length; i += 4) {
+      events.push({
+        id: flat[i],
+        name: flat[i + 1],
+        payload: parseStoredJson(flat[i + 2], `event "${flat[i]}": payload`),
+        sentAt: new Date(Number(flat[i + 3])),
+      });
+    }
+    return events;
   }
 
   async eventWaitShapes(name: string): Promise<string[][]> {

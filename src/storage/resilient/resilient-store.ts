@@ -12,6 +12,8 @@ import type {
   CheckpointOptions,
   PruneEventsQuery,
   StoredEvent,
+  LapsedSlotsQuery,
+  UndeliveredEventsQuery,
   SlotRequest,
 } from '../../core/store/workflow-store';
 import type { DelegatingStore } from '../../core/store/store-capabilities';
@@ -173,6 +175,15 @@ export class ResilientStore implements DurableWorkflowStore, DelegatingStore {
     return this.execute('acceptEvent', () => this.store.acceptEvent(event));
   }
 
+  /** Marking again after an unclear failure is harmless: a delivered event stays delivered. */
+  markEventDelivered(eventId: string): Promise<void> {
+    return this.execute('markEventDelivered', () => this.store.markEventDelivered(eventId));
+  }
+
+  undeliveredEvents(query: UndeliveredEventsQuery): Promise<StoredEvent[]> {
+    return this.execute('undeliveredEvents', () => this.store.undeliveredEvents(query));
+  }
+
   eventWaitShapes(name: string): Promise<string[][]> {
     return this.execute('eventWaitShapes', () => this.store.eventWaitShapes(name));
   }
@@ -203,8 +214,12 @@ export class ResilientStore implements DurableWorkflowStore, DelegatingStore {
    * A retry after an unclear failure finds the slot given up and hands nobody on: the executions in
    * line are then taken up by the next release or the recovery sweep.
    */
-  releaseSlot(executionId: string): Promise<string[]> {
-    return this.execute('releaseSlot', () => this.store.releaseSlot(executionId));
+  releaseSlot(executionId: string, handOnTtlMs?: number): Promise<string[]> {
+    return this.execute('releaseSlot', () => this.store.releaseSlot(executionId, handOnTtlMs));
+  }
+
+  findLapsedSlots(query?: LapsedSlotsQuery): Promise<string[]> {
+    return this.execute('findLapsedSlots', () => this.store.findLapsedSlots(query));
   }
 
   /**

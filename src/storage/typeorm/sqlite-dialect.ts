@@ -18,6 +18,7 @@ import {
   type SqlDialect,
 } from './sql-dialect';
 import { SqliteEvents } from './sqlite-events';
+import { IN_LINE_FOR_SLOT } from './sql-slots';
 import { withTables, type SqlTables } from './sql-tables';
 
 // The execution's parts come in the same row: its variables as one object, its loop values as
@@ -373,7 +374,8 @@ export class SqliteDialect implements SqlDialect {
     const now = toSqliteTime(new Date());
     const rows = this.statement(
       `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions e
-       WHERE (status IN (${CLAIMABLE}) AND (lease_expires_at IS NULL OR lease_expires_at <= ?))
+       WHERE (status IN (${CLAIMABLE}) AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
+              AND NOT EXISTS (${IN_LINE_FOR_SLOT}))
           OR (status = 'halted' AND lease_expires_at <= ?)
        ORDER BY status = 'halted', created_at, id LIMIT ?`,
     ).all(now, now, limit) as RawExecutionRow[];

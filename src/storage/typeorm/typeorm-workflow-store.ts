@@ -7,7 +7,7 @@ import {
   StoreError,
 } from '../../core/store/store-errors';
 import { missingCursor } from '../store-input';
-import { encodeEvent, requireEventKeys, resolveMoment } from '../event-input';
+import { encodeEvent, requireEventId, requireEventKeys, resolveMoment } from '../event-input';
 import {
   encodeCheckpointEntries,
   encodeEntry,
@@ -26,8 +26,10 @@ import {
   DEFAULT_FIND_LIMIT,
   DEFAULT_PRUNE_EVENTS_LIMIT,
   DEFAULT_RETAINED_EVENTS_LIMIT,
+  DEFAULT_UNDELIVERED_EVENTS_LIMIT,
   type PruneEventsQuery,
   type StoredEvent,
+  type UndeliveredEventsQuery,
   type CheckpointOptions,
   type DeleteFinishedQuery,
   type DueTimersQuery,
@@ -36,7 +38,9 @@ import {
   type ExecutionCount,
   type ExecutionIdsQuery,
   type FindQuery,
+  type LapsedSlotsQuery,
   type SlotRequest,
+  DEFAULT_LAPSED_SLOTS_LIMIT,
 } from '../../core/store/workflow-store';
 import type { StoreLog } from '../../core/store/store-log';
 import { ReadableRecords } from '../readable-records';
@@ -226,6 +230,21 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
     );
   }
 
+  async markEventDelivered(eventId: string): Promise<void> {
+    const id = requireEventId(eventId, 'markEventDelivered');
+    await this.run('markEventDelivered', undefined, (dialect) =>
+      dialect.events.markEventDelivered(id),
+    );
+  }
+
+  async undeliveredEvents(query: UndeliveredEventsQuery): Promise<StoredEvent[]> {
+    const sentBefore = resolveMoment(query?.sentBefore, 'undeliveredEvents', 'sentBefore');
+    const limit = resolveLimit(query.limit, DEFAULT_UNDELIVERED_EVENTS_LIMIT, 'undeliveredEvents');
+    return this.run('undeliveredEvents', undefined, (dialect) =>
+      dialect.events.undeliveredEvents(sentBefore, limit),
+    );
+  }
+
   async eventWaitShapes(name: string): Promise<string[][]> {
     return this.run('eventWaitShapes', undefined, (dialect) =>
       dialect.events.eventWaitShapes(name),
@@ -271,9 +290,17 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
     );
   }
 
-  async releaseSlot(executionId: string): Promise<string[]> {
+  async releaseSlot(executionId: string, handOnTtlMs?: number): Promise<string[]> {
+    if (handOnTtlMs !== undefined) resolveTtl(handOnTtlMs, 'releaseSlot');
     if (!UUID.test(executionId)) return [];
-    return this.run('releaseSlot', executionId, () => this.slots().release(executionId));
+    return this.run('releaseSlot', executionId, () =>
+      this.slots().release(executionId, handOnTtlMs),
+    );
+  }
+
+  async findLapsedSlots(query: LapsedSlotsQuery = {}): Promise<string[]> {
+    const limit = resolveLimit(query.limit, DEFAULT_LAPSED_SLOTS_LIMIT, 'findLapsedSlots');
+    return this.run('findLapsedSlots', undefined, () => this.slots().lapsed(limit));
   }
 
   private slots(): SqlSlots {

@@ -4,7 +4,9 @@ import { IndexExecutionsForFlatFinds1765000000000 } from './1765000000000-IndexE
 import { CreateWorkflowEventTables1765100000000 } from './1765100000000-CreateWorkflowEventTables';
 import { CreateConcurrencySlots1765200000000 } from './1765200000000-CreateConcurrencySlots';
 import { AddTimerDueAt1796666264918 } from './1796666264918-AddTimerDueAt';
-import { CreateExecutionParts1796700000000 } from './1796700000000-CreateExecutionParts';
+import { IndexConcurrencySlotExpiry1796700000000 } from './1796700000000-IndexConcurrencySlotExpiry';
+import { AddEventUndeliveredSince1796712000000 } from './1796712000000-AddEventUndeliveredSince';
+import { CreateExecutionParts1796720000000 } from './1796720000000-CreateExecutionParts';
 
 /** Add these to the application's DataSource `migrations` to create the workflow tables. */
 export const WORKFLOW_MIGRATIONS = [
@@ -14,5 +16,7 @@ export const WORKFLOW_MIGRATIONS = [
   CreateWorkflowEventTables1765100000000,
   CreateConcurrencySlots1765200000000,
   AddTimerDueAt1796666264918,
-  CreateExecutionParts1796700000000,
+  IndexConcurrencySlotExpiry1796700000000,
+  AddEventUndeliveredSince1796712000000,
+  CreateExecutionParts1796720000000,
 ];

@@ -11,8 +11,8 @@ import { peers } from '../../../peers/peers';
  * them. Creating two empty tables takes no lock on `workflow_executions` beyond the brief one of
  * adding the foreign keys, so it does not hold up writes.
  */
-export class CreateExecutionParts1796700000000 implements MigrationInterface {
-  name = 'CreateExecutionParts1796700000000';
+export class CreateExecutionParts1796720000000 implements MigrationInterface {
+  name = 'CreateExecutionParts1796720000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const { Table, TableForeignKey } = peers.typeorm();
