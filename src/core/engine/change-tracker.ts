@@ -21,7 +21,8 @@ export interface TrackedChanges {
   changes: CheckpointChanges;
   /** The context's size as JSON (names and values), in characters. */
   contextSize: number;
-  variables: Map<string, StoredVariable>;
+  /** Variables whose value or JSON is new, as the store holds them once this is written. */
+  updated: [string, StoredVariable][];
   loops: StoredLoop[];
   history: StoredHistory | null;
 }
@@ -59,20 +60,30 @@ export class ChangeTracker {
     exposed: ReadonlySet<string>,
   ): TrackedChanges {
     const { frames } = runtime;
-    const variables = new Map<string, StoredVariable>();
+    // Only what changed is collected; `written` applies it to the stored state.
+    const updated: [string, StoredVariable][] = [];
     const setVariables: string[] = [];
     let contextSize = 0;
-    for (const [name, value] of Object.entries(ctx)) {
+    let present = 0;
+    for (const name in ctx) {
+      if (!Object.prototype.hasOwnProperty.call(ctx, name)) continue;
+      const value = ctx[name];
       const stored = this.variables.get(name);
+      if (stored !== undefined) present++;
       const object = typeof value === 'object' && value !== null;
       const unchanged =
         stored !== undefined && Object.is(stored.value, value) && !(object && exposed.has(name));
       const written = unchanged ? stored : { value, json: jsonOf(value) };
+      if (!unchanged) updated.push([name, written]);
       if (!unchanged && stored?.json !== written.json) setVariables.push(name);
-      variables.set(name, written);
       contextSize += name.length + written.json.length;
     }
-    const removedVariables = [...this.variables.keys()].filter((name) => !variables.has(name));
+    const removedVariables =
+      present === this.variables.size
+        ? []
+        : [...this.variables.keys()].filter(
+            (name) => !Object.prototype.hasOwnProperty.call(ctx, name),
+          );
     const loops: StoredLoop[] = [];
     const changes: LoopChange[] = [];
     frames.forEach((frame, position) => {
@@ -83,12 +94,16 @@ export class ChangeTracker {
       changes.push({ frame: position, key, appendFrom: from ?? 0, begun: from === null });
       loops.push({ frame, key, results: frame.results.length });
     });
-    const current = new Set(loops.map((loop) => loop.key));
-    const endedLoops = this.loops.map((loop) => loop.key).filter((key) => !current.has(key));
+    const endedLoops =
+      this.loops.length === 0
+        ? []
+        : this.loops
+            .map((loop) => loop.key)
+            .filter((key) => !loops.some((loop) => loop.key === key));
     const tracked: TrackedChanges = {
       changes: { setVariables, removedVariables, loops: changes, endedLoops },
       contextSize,
-      variables,
+      updated,
       loops,
       history: null,
     };
@@ -108,7 +123,8 @@ export class ChangeTracker {
    * execution's own runtime, not in parts.
    */
   written(tracked: TrackedChanges, inParts: boolean): void {
-    this.variables = tracked.variables;
+    for (const [name, variable] of tracked.updated) this.variables.set(name, variable);
+    for (const name of tracked.changes.removedVariables) this.variables.delete(name);
     this.loops = inParts ? tracked.loops : [];
     this.history = inParts ? tracked.history : null;
   }
