@@ -13,6 +13,7 @@ import {
 import { serializeError } from '../../src/engine';
 import { createdAtSeries, newEntry, newExecution, sleep } from './fixtures';
 import type { StoreHarness } from './store-harness';
+import { describeCheckpointsInParts } from './store-contract-parts';
 
 /** The behaviour every store promises, run with the same bodies against each backend. */
 export function describeStoreContract(harness: StoreHarness): void {
@@ -326,6 +327,11 @@ export function describeStoreContract(harness: StoreHarness): void {
         );
       });
     });
+
+    describeCheckpointsInParts(
+      () => store,
+      () => workflowId,
+    );
 
     describe('find and executionIds', () => {
       it('lists newest first, filters by workflow and by typed status', async () => {

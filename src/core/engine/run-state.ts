@@ -2,6 +2,7 @@ import type { LocatedStep, WorkflowDefinition } from '../definition/definition-t
 import { defaultNext } from '../definition/step-graph';
 import type { TraceCarrier } from '../telemetry';
 import type { Entry, Execution, ExecutionRuntime, RuntimeFrame } from '../types';
+import { ChangeTracker } from './change-tracker';
 import type { Replay } from './replay';
 
 /** How one call of the engine runs. */
@@ -69,6 +70,14 @@ export class RunState {
   replay?: Replay;
   /** The lease the next checkpoint takes, until one did (`RunLease.claimWithFirstCheckpoint`). */
   leaseToClaim: RunLease['claimWithFirstCheckpoint'];
+  /** What the store holds of the execution: the next checkpoint writes the difference. */
+  stored: ChangeTracker;
+  /**
+   * Context variables a step read or a service made: an object among them may have changed in
+   * place, so checkpoints compare it with what was written even while the variable holds the same
+   * object. Others are unchanged while they hold the same value.
+   */
+  readonly exposed = new Set<string>();
 
   constructor(
     public saved: Execution,
@@ -78,6 +87,7 @@ export class RunState {
     this.ctx = structuredClone(saved.ctx);
     this.runtime = structuredClone(saved.runtime ?? { frames: [], response: null, approved: null });
     this.leaseToClaim = options.lease?.claimWithFirstCheckpoint;
+    this.stored = new ChangeTracker(saved.revision === undefined ? null : this.ctx);
   }
 
   get frames(): RuntimeFrame[] {

@@ -37,6 +37,44 @@ export interface CheckpointOptions {
    * to change nothing.
    */
   eventWait?: EventWaitIndex | null;
+  /**
+   * What changed since the revision being written over, for a store that writes only that: the
+   * context variables set or removed and the loop results appended. `input` never changes after the
+   * insert. Left out (and on an insert), the store writes the whole execution, replacing whatever
+   * it kept in parts.
+   */
+  changes?: CheckpointChanges;
+}
+
+/** A checkpoint's change to the execution as stored. */
+export interface CheckpointChanges {
+  /** Context variables set or changed, by name: their values are the execution's. */
+  setVariables: string[];
+  /** Context variables gone from the execution's context. */
+  removedVariables: string[];
+  /** Every loop frame in `runtime.frames`: what of its items and results the store lacks. */
+  loops: LoopChange[];
+  /** Keys of loops stored before and no longer iterated: their items and results go. */
+  endedLoops: string[];
+  /**
+   * `runtime.history` (`$history`, kept when a workflow reads it): items from `appendFrom` on are
+   * new; `begun` when none of it is stored in parts yet. Left out when the runtime has none.
+   */
+  history?: { appendFrom: number; begun: boolean };
+}
+
+/** Brings the stored items and results of one loop frame up to date. */
+export interface LoopChange {
+  /** Its position in `runtime.frames`. */
+  frame: number;
+  /** Its key among the execution's loops: its position and step id. */
+  key: string;
+  /**
+   * Results from this index on are new. 0 for a loop that began since (or was never stored in
+   * parts): its items are written too, and any stored under its key replaced.
+   */
+  appendFrom: number;
+  begun: boolean;
 }
 
 /** A lease to take: for `owner`, expiring `ttlMs` after the write. */

@@ -1,5 +1,6 @@
 import type { Entry, Execution, ExecutionStatus } from '../../core/types';
 import type { EncodedEntry, EncodedExecution } from '../store-input';
+import type { EncodedParts } from '../execution-parts';
 import type {
   EventWaitIndex,
   ExecutionCount,
@@ -23,6 +24,13 @@ export interface CheckpointWrite {
   timerDueAt: Date | null;
   /** The execution's event wait to index, null to remove it, undefined to leave it. */
   eventWait: EventWaitIndex | null | undefined;
+  /**
+   * The parts that changed, for an update written in parts (then `encoded` is not written); null
+   * for a write of the whole execution, which removes its parts.
+   */
+  parts: EncodedParts | null;
+  /** A whole write: whether parts may exist to remove (false when none can, see the store). */
+  clearParts: boolean;
 }
 
 /** The statements of events, one round trip each. */
