@@ -27,7 +27,8 @@ export class ExecutionWaiter {
     private readonly outcomeOfJob: JobOutcomeLookup = () => Promise.resolve(null),
   ) {}
 
-  wait(executionId: string, timeoutMs: number): Promise<Execution> {
+  /** `timeoutMs` null: waits as long as it takes. */
+  wait(executionId: string, timeoutMs: number | null): Promise<Execution> {
     return new Promise<Execution>((resolve, reject) => {
       let done = false;
       const finish = (outcome: () => void) => {
@@ -87,17 +88,22 @@ export class ExecutionWaiter {
       );
       // The poll is for changes neither source hears: another process driving it without a queue.
       const poll = setInterval(() => void look(), WAIT_POLL_MS);
-      const timeout = setTimeout(() => {
-        this.store
-          .load(executionId)
-          .then(
-            (execution) =>
-              finish(() =>
-                reject(new WaitTimeoutError(executionId, timeoutMs, execution?.status ?? 'gone')),
-              ),
-            fail,
-          );
-      }, timeoutMs);
+      const timeout =
+        timeoutMs === null
+          ? undefined
+          : setTimeout(() => {
+              this.store
+                .load(executionId)
+                .then(
+                  (execution) =>
+                    finish(() =>
+                      reject(
+                        new WaitTimeoutError(executionId, timeoutMs, execution?.status ?? 'gone'),
+                      ),
+                    ),
+                  fail,
+                );
+            }, timeoutMs);
       void this.outcomeOfJob(executionId).then((outcome) => {
         if (outcome === 'queued') return;
         if (outcome) return finish(() => resolve(outcome));
