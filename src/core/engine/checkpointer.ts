@@ -7,7 +7,7 @@ import type {
   EventWaitIndex,
   WorkflowStore,
 } from '../store/workflow-store';
-import { eventWaitIndexOf } from '../events/event-keys';
+import { eventWaitIndexOf, eventWaitOf } from '../events/event-keys';
 import { FINISHED, stepTypeName, type LocatedStep } from '../definition/definition-types';
 import { serializeError } from '../error-serialization';
 import { ExecutionNotFoundError, StepFailedError } from '../errors';
@@ -79,7 +79,10 @@ export class Checkpointer {
     const { store } = this.options;
     const lease = state.options.lease;
     const ownLease = lease !== undefined && lease.executionId === execution.id;
-    const releasing = ownLease && execution.status !== 'running';
+    // A halt at an `event` step keeps the lease: its holder looks for an event kept since the wait
+    // began (the lookback, and the moments before the wait was indexed), then releases it; a
+    // holder that dies leaves the lease to expire, and the recovery sweep to look instead.
+    const releasing = ownLease && execution.status !== 'running' && !eventWaitOf(execution)?.since;
     const claiming = ownLease ? state.leaseToClaim : undefined;
     const eventWait = eventWaitChange(state.saved, execution);
     const tracked = state.stored.diff(execution.ctx, runtime, state.exposed);

@@ -17,7 +17,8 @@ export interface RunOptions {
   onAccepted?: (execution: Execution) => void;
   /**
    * The lease this run holds on an execution: the checkpoint that leaves `running` (a halt, the end,
-   * a failure) gives it up in the same write, and says so through `released`.
+   * a failure) gives it up in the same write, and says so through `released`; a halt at an `event`
+   * step keeps it, for the holder's catch-up of events kept since the wait began.
    */
   lease?: RunLease;
   /**

@@ -63,10 +63,10 @@ export class EventDelivery {
         `"id" ${JSON.stringify(id)} was sent before as event "${event.name}": an id names one event, whatever its name`,
       ]);
     }
-    const delivered = await this.fanOut(event, created);
+    const { delivered, held } = await this.fanOut(event, created);
     // Every delivery is an accepted resume now: a sender stopped before this line leaves the
-    // event to `redeliver`.
-    await store.markEventDelivered(event.id);
+    // event to `redeliver`, as does one whose waiter was held by a worker.
+    if (!held) await store.markEventDelivered(event.id);
     return { delivered };
   }
 
@@ -79,28 +79,39 @@ export class EventDelivery {
   async redeliver(sentBefore: Date): Promise<Redelivery> {
     const store = this.store();
     const outcome: Redelivery = { events: 0, resumed: 0, failed: [] };
-    const failedIds = new Set<string>();
+    /** Events this call leaves for the next one: failed, or waited for by a held execution. */
+    const leftIds = new Set<string>();
     for (;;) {
       const events = await store.undeliveredEvents({ sentBefore, limit: REDELIVER_BATCH });
-      const fresh = events.filter((event) => !failedIds.has(event.id));
+      const fresh = events.filter((event) => !leftIds.has(event.id));
       for (const event of fresh) {
         try {
-          const resumed = await this.fanOut(event, false);
+          const { delivered, held } = await this.fanOut(event, false);
+          if (held) {
+            leftIds.add(event.id);
+            continue;
+          }
           await store.markEventDelivered(event.id);
           outcome.events++;
-          outcome.resumed += resumed.length;
+          outcome.resumed += delivered.length;
         } catch (error) {
-          failedIds.add(event.id);
+          leftIds.add(event.id);
           outcome.failed.push({ eventId: event.id, error });
         }
       }
-      // A full batch of events that failed here: the rest waits for the next call.
+      // A full batch of events left here: the rest waits for the next call.
       if (events.length < REDELIVER_BATCH || fresh.length === 0) return outcome;
     }
   }
 
-  /** Resumes every execution waiting for the event; returns those it resumed. */
-  private async fanOut(event: StoredEvent, fresh: boolean): Promise<string[]> {
+  /**
+   * Resumes every execution waiting for the event; returns those it resumed, and whether one that
+   * waits for it could not be resumed because a worker held it (see `deliver`).
+   */
+  private async fanOut(
+    event: StoredEvent,
+    fresh: boolean,
+  ): Promise<{ delivered: string[]; held: boolean }> {
     const store = this.store();
     const shapes = await store.eventWaitShapes(event.name);
     const keys = new Set<string>();
@@ -110,14 +121,18 @@ export class EventDelivery {
     }
     const waiting = [...new Set(await store.eventWaiters([...keys]))];
     const delivered: string[] = [];
+    let held = false;
     for (let i = 0; i < waiting.length; i += FAN_OUT) {
       const batch = waiting.slice(i, i + FAN_OUT);
       const outcomes = await Promise.all(
         batch.map((executionId) => this.deliver(executionId, event, fresh)),
       );
-      batch.forEach((executionId, n) => outcomes[n] && delivered.push(executionId));
+      batch.forEach((executionId, n) => {
+        if (outcomes[n] === 'delivered') delivered.push(executionId);
+        if (outcomes[n] === 'held') held = true;
+      });
     }
-    return delivered;
+    return { delivered, held };
   }
 
   /**
@@ -126,12 +141,20 @@ export class EventDelivery {
    * index entry. True when it delivered one.
    */
   async catchUp(execution: Execution): Promise<boolean> {
+    const event = await this.keptEventFor(execution);
+    return event ? (await this.deliver(execution.id, event, false)) === 'delivered' : false;
+  }
+
+  /**
+   * The oldest kept event an execution halted at an `event` step matches and was not given, sent
+   * since the wait's lookback began; null when there is none.
+   */
+  async keptEventFor(execution: Execution): Promise<StoredEvent | null> {
     const wait = eventWaitOf(execution);
-    if (!wait?.since) return false;
+    if (!wait?.since) return null;
     const given = new Set(execution.runtime?.events ?? []);
     const kept = await this.store().retainedEvents(wait.name, wait.since);
-    const event = kept.find((e) => !given.has(e.id) && payloadMatches(wait.match, e.payload));
-    return event ? this.deliver(execution.id, event, false) : false;
+    return kept.find((e) => !given.has(e.id) && payloadMatches(wait.match, e.payload)) ?? null;
   }
 
   /** Removes the events sent before `sentBefore`; returns how many. */
@@ -146,31 +169,39 @@ export class EventDelivery {
   }
 
   /**
-   * Resumes the execution with the event if it still waits for it; false when it does not. `fresh`:
-   * this call kept the event, so an execution that has it already got it from the catch-up after its
-   * halt, racing this call: it counts as delivered by it.
+   * Resumes the execution with the event if it still waits for it. `fresh`: this call kept the
+   * event, so an execution that has it already got it from the catch-up after its halt, racing this
+   * call: it counts as delivered by it. `held`: the resume was refused, yet the execution still
+   * waits for the event at the same halt with no other resume accepted: a worker holds its lease
+   * through the catch-up after its halt, which may have looked before this event was kept. The
+   * event is then left for `redeliver`, which finds the wait free.
    */
-  private async deliver(executionId: string, event: StoredEvent, fresh: boolean): Promise<boolean> {
+  private async deliver(
+    executionId: string,
+    event: StoredEvent,
+    fresh: boolean,
+  ): Promise<'delivered' | 'not-waiting' | 'held'> {
     const execution = await this.store().load(executionId);
-    if (!execution) return false;
-    if (given(execution, event.id)) return fresh;
-    // The index may name an execution that left the wait in a way that kept no index (an old copy).
-    const wait = eventWaitOf(execution);
-    if (!wait || wait.name !== event.name || !payloadMatches(wait.match, event.payload))
-      return false;
+    if (!execution) return 'not-waiting';
+    if (given(execution, event.id)) return fresh ? 'delivered' : 'not-waiting';
+    if (!waitsFor(execution, event)) return 'not-waiting';
     try {
       await this.options.resume(executionId, {
         response: event.payload,
         event: { id: event.id, name: event.name },
       });
-      return true;
+      return 'delivered';
     } catch (error) {
       // Another event, a timeout, a cancel or the same event from elsewhere came first.
       if (!(error instanceof ExecutionStateError || error instanceof ExecutionNotFoundError))
         throw error;
-      if (!fresh) return false;
       const now = await this.store().load(executionId);
-      return now !== null && given(now, event.id);
+      if (now === null) return 'not-waiting';
+      if (given(now, event.id)) return fresh ? 'delivered' : 'not-waiting';
+      const sameHalt = (now.runtime?.halts ?? 0) === (execution.runtime?.halts ?? 0);
+      return sameHalt && waitsFor(now, event) && !now.runtime?.acceptedResume
+        ? 'held'
+        : 'not-waiting';
     }
   }
 
@@ -215,6 +246,13 @@ function isEventId(id: unknown): boolean {
     if (code < 0x20 || code === 0x7f) return false;
   }
   return true;
+}
+
+/** Whether the execution is halted at an `event` step this event matches. */
+function waitsFor(execution: Execution, event: StoredEvent): boolean {
+  // The index may name an execution that left the wait in a way that kept no index (an old copy).
+  const wait = eventWaitOf(execution);
+  return wait !== null && wait.name === event.name && payloadMatches(wait.match, event.payload);
 }
 
 function given(execution: Execution, eventId: string): boolean {

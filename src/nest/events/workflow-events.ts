@@ -21,8 +21,8 @@ export interface EventRedelivery {
 
 /**
  * Events in this process: `sendEvent`, the catch-up of an event that raced ahead of a wait (after
- * every halt at an `event` step made here), the redelivery of events a stopped sender left, and
- * the pruning of events past their retention.
+ * every halt at an `event` step made here that no lease holder catches up on), the redelivery of
+ * events a stopped sender left, and the pruning of events past their retention.
  */
 export class WorkflowEvents {
   private readonly logger = new Logger('DurableWorkflow');
@@ -81,7 +81,11 @@ export class WorkflowEvents {
    */
   start(): void {
     this.unsubscribe = this.engineEvents.subscribe((execution) => {
-      if (eventWaitOf(execution)) this.catchUp(execution);
+      // In queue mode a root's run halts under its own lease, whose holder catches up before
+      // releasing it (durably: a holder that dies leaves it to the recovery sweep); a child's halt
+      // inside its root's run is caught up here.
+      const caughtUpUnderLease = !this.inProcess && !execution.runtime?.parent;
+      if (eventWaitOf(execution) && !caughtUpUnderLease) this.catchUp(execution);
     });
     this.pruneTimer = setInterval(() => void this.prune(), this.options.pruneIntervalMs);
     this.pruneTimer.unref();

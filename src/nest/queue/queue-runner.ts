@@ -31,6 +31,8 @@ import { StartedJobs } from './started-jobs';
 import { WorkflowJobProcessor } from './workflow-job-processor';
 import { ConcurrencyGate } from '../concurrency/concurrency-gate';
 import { HaltAnswers } from '../concurrency/halt-answers';
+import { EventDelivery } from '../../core/events/event-delivery';
+import { LeasedEventCatchUp } from './leased-event-catch-up';
 import { QueueSchedules } from '../schedules/queue-schedules';
 import { ScheduleTicks } from '../schedules/schedule-ticks';
 import { QueueLastTicks } from '../schedules/queue-last-ticks';
@@ -60,6 +62,7 @@ export class QueueRunner implements WorkflowRunner {
   /** Executions of workflows with a concurrency limit run only while they hold a slot. */
   readonly gate: ConcurrencyGate;
   private readonly halts: HaltAnswers;
+  private readonly eventCatchUp: LeasedEventCatchUp;
   private readonly schedules: QueueSchedules;
   private readonly startedHere = new StartedJobs();
   private worker?: Worker<WorkflowJobData, unknown, WorkflowJobName>;
@@ -87,6 +90,12 @@ export class QueueRunner implements WorkflowRunner {
       (ids) => void this.admit(ids),
     );
     this.halts = new HaltAnswers(engine, this.gate);
+    const delivery = new EventDelivery({
+      store,
+      now: () => engine.currentTime(),
+      resume: (executionId, payload) => this.resume(executionId, payload),
+    });
+    this.eventCatchUp = new LeasedEventCatchUp(delivery, this.halts);
     const ticks = new ScheduleTicks(
       engine.workflows,
       store,
@@ -118,6 +127,7 @@ export class QueueRunner implements WorkflowRunner {
       this.telemetry,
       this.gate,
       this.halts,
+      this.eventCatchUp,
     );
     const queue = this.jobs.queue;
     this.worker = new (peers.bullmq().Worker)<WorkflowJobData, unknown, WorkflowJobName>(
@@ -361,9 +371,11 @@ export class QueueRunner implements WorkflowRunner {
   ): Promise<Execution> {
     const owner = `${this.workerId}#${operation}-${randomUUID()}`;
     const { executionId, root } = jobTarget(execution);
-    const held = await this.leases.hold(executionId, root, owner, (lease, current) =>
-      work(current, { lease: lease.releasedWithCheckpoint }),
-    );
+    const held = await this.leases.hold(executionId, root, owner, async (lease, current) => {
+      const run: RunOptions = { lease: lease.releasedWithCheckpoint };
+      // Before the lease goes: a halt at an `event` step kept it for this.
+      return this.eventCatchUp.applyTo(await work(current, run), run);
+    });
     if (held.kind === 'gone') throw new ExecutionNotFoundError(executionId);
     if (held.kind === 'busy') {
       const queued = operation === 'run' ? 'start()' : 'resume()';

@@ -21,6 +21,7 @@ import type { FollowUps } from './follow-ups';
 import type { ResolvedQueueOptions } from './queue.options';
 import type { ConcurrencyGate } from '../concurrency/concurrency-gate';
 import type { HaltAnswers } from '../concurrency/halt-answers';
+import type { LeasedEventCatchUp } from './leased-event-catch-up';
 import type { WorkflowJob, WorkflowJobData, WorkflowJobName } from './workflow-jobs';
 
 /** Each job that answers a halt, as a verb for the refusal of a stale one. */
@@ -55,6 +56,7 @@ export class WorkflowJobProcessor {
     private readonly telemetry: WorkflowTelemetry,
     private readonly gate: ConcurrencyGate,
     private readonly halts: HaltAnswers,
+    private readonly eventCatchUp: LeasedEventCatchUp,
   ) {}
 
   async process(
@@ -177,6 +179,8 @@ export class WorkflowJobProcessor {
       default:
         outcome = await this.driveOrGiveUp(job, current, run);
     }
+    // Before the lease goes: a halt at an `event` step kept it for this.
+    outcome = await this.eventCatchUp.applyTo(outcome, run);
     await this.followUps.parkRetry(outcome, lease);
     return outcome;
   }
@@ -209,17 +213,25 @@ export class WorkflowJobProcessor {
   }
 
   /**
-   * A halted execution whose lease expired unreleased: a worker died answering it. Applies the
-   * resume accepted for this halt, or fires its timer if due; otherwise nothing was lost. Each such
-   * takeover counts toward `maxRecoveries`, as for a running step, so a resume or a timer that
-   * kills its worker every time fails the execution instead of looping.
+   * A halted execution whose lease expired unreleased: a worker died answering it, or right after
+   * it halted at an `event` step, before its catch-up. Applies the resume accepted for this halt,
+   * the event kept for that wait, or fires its timer if due; otherwise nothing was lost. Each such
+   * takeover counts toward `maxRecoveries`, as for a running step, so a resume, an event or a timer
+   * that kills its worker every time fails the execution instead of looping.
    */
   private async answerLostHalt(execution: Execution, run: RunOptions): Promise<Execution> {
     const accepted = acceptedResumeOf(execution);
+    const kept = accepted ? null : await this.eventCatchUp.keptFor(execution);
     const due = timerDueAt(execution);
-    if (!accepted && (due === null || due > Date.now())) return execution;
+    if (!accepted && !kept && (due === null || due > Date.now())) return execution;
     const counted = await this.countTakeover(execution);
     if (!counted) return this.failRecovery(execution);
+    if (kept) {
+      this.logger.warn(
+        `Execution ${execution.id}: delivering event ${kept.event?.id ?? ''} kept for its wait at step "${execution.currentStep}", whose worker stopped before looking for it.`,
+      );
+      return this.halts.answer(counted, kept, run);
+    }
     if (!accepted) return this.halts.answer(counted, undefined, run);
     this.logger.warn(
       `Execution ${execution.id}: applying the resume accepted at step "${execution.currentStep}", whose worker stopped before it was applied.`,
