@@ -26,6 +26,12 @@ export interface QueueAppConfig {
   /** A worker process that kills itself (SIGKILL) as it begins to apply a resume, before any checkpoint. */
   dieOnResume?: boolean;
   /**
+   * A worker process that, about to write a halt at an `event` step, sends this event (which finds
+   * no waiter yet: the halt indexes the wait), then writes the halt and kills itself (SIGKILL)
+   * before anything else happens.
+   */
+  sendBeforeEventHaltThenDie?: { name: string; payload: unknown; id: string };
+  /**
    * A worker process that kills itself (SIGKILL) the moment a schedule tick's execution is saved,
    * before its start is queued; it writes `died-after <execution id>` first.
    */
@@ -221,6 +227,30 @@ export const QUEUE_WORKFLOWS = [
         type: 'event',
         name: 'crash.test',
         match: { key: '$key' },
+        output: 'heard',
+        next: 'after',
+      },
+      {
+        id: 'after',
+        type: 'call',
+        service: 'lab',
+        method: 'stamp',
+        input: { n: 1 },
+        output: 'after',
+      },
+    ],
+  },
+  {
+    id: 'awaitRecentEvent',
+    name: 'Waits for an event, one sent up to a minute before included, then a step',
+    inputs: { key: { type: 'string' } },
+    steps: [
+      {
+        id: 'hear',
+        type: 'event',
+        name: 'crash.recent',
+        match: { key: '$key' },
+        lookback: 60,
         output: 'heard',
         next: 'after',
       },

@@ -28,6 +28,20 @@ async function main(): Promise<void> {
       return made;
     };
   }
+  const racing = config.sendBeforeEventHaltThenDie;
+  let service: WorkflowService | undefined;
+  if (racing) {
+    const checkpoint = ResilientStore.prototype.checkpoint;
+    ResilientStore.prototype.checkpoint = async function (this: ResilientStore, ...args) {
+      const [execution] = args;
+      if (!service || execution.status !== 'halted' || execution.haltData?.['type'] !== 'event')
+        return checkpoint.apply(this, args);
+      await service.sendEvent(racing.name, racing.payload, { id: racing.id });
+      await checkpoint.apply(this, args);
+      process.kill(process.pid, 'SIGKILL');
+      return new Promise(() => undefined);
+    };
+  }
   const sending = config.sendEventThenDie;
   if (sending) {
     // Every store the module makes is wrapped in a ResilientStore.
@@ -41,6 +55,7 @@ async function main(): Promise<void> {
   // Shutdown hooks are enabled: SIGTERM stops the workers gracefully, then the process ends.
   const app = await bootQueueApp({ ...config, worker: !sending });
   armed = true;
+  if (racing) service = app.get(WorkflowService);
   process.stdout.write('ready\n');
   if (sending) {
     await app.get(WorkflowService).sendEvent(sending.name, sending.payload, { id: sending.id });
