@@ -8,7 +8,6 @@ import { INPUT_KEY, type EncodedParts } from '../execution-parts';
 import { PARTS_FROM_CONTEXT_SIZE } from '../../core/engine/checkpointer';
 import { toEntry, toExecution } from './row-mapping';
 import {
-  CLAIMABLE_STATUSES,
   COUNT_EXECUTIONS_SQL,
   executionStateValues,
   findWhere,
@@ -18,7 +17,7 @@ import {
   type SqlDialect,
 } from './sql-dialect';
 import { SqliteEvents } from './sqlite-events';
-import { IN_LINE_FOR_SLOT } from './sql-slots';
+import { CLAIMABLE_OUT_OF_LINE } from './sql-slots';
 import { withTables, type SqlTables } from './sql-tables';
 
 // The execution's parts come in the same row: its variables as one object, its loop values as
@@ -37,7 +36,6 @@ const ENTRY_COLUMNS = `id, execution_id, step_id, step_type, action, duration_ms
 
 /** Statuses as an SQL list: constants of our own, never input. */
 const sqlList = (statuses: readonly string[]) => statuses.map((s) => `'${s}'`).join(', ');
-const CLAIMABLE = sqlList(CLAIMABLE_STATUSES);
 const FINISHED = sqlList(FINISHED_STATUSES);
 
 interface RawExecutionRow {
@@ -383,14 +381,24 @@ export class SqliteDialect implements SqlDialect {
   }
 
   async findClaimable(limit: number): Promise<Execution[]> {
+    // Two ordered walks, each stopping at the page: pending and running executions out of line (the
+    // claimable partial index; executions in line for a slot are not in it), then halted ones. The
+    // index is named: SQLite would rather take the status index, and read every execution in line.
     const now = toSqliteTime(new Date());
     const rows = this.statement(
-      `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions e
-       WHERE (status IN (${CLAIMABLE}) AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
-              AND NOT EXISTS (${IN_LINE_FOR_SLOT}))
-          OR (status = 'halted' AND lease_expires_at <= ?)
-       ORDER BY status = 'halted', created_at, id LIMIT ?`,
-    ).all(now, now, limit) as RawExecutionRow[];
+      `SELECT ${EXECUTION_COLUMNS} FROM (
+         SELECT * FROM (SELECT id, 0 AS halted, created_at FROM workflow_executions
+           INDEXED BY idx_workflow_executions_claimable
+           WHERE ${CLAIMABLE_OUT_OF_LINE} AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
+           ORDER BY created_at, id LIMIT ?)
+         UNION ALL
+         SELECT * FROM (SELECT id, 1 AS halted, created_at FROM workflow_executions
+           WHERE status = 'halted' AND lease_expires_at <= ?
+           ORDER BY created_at, id LIMIT ?)
+         ORDER BY halted, created_at, id LIMIT ?
+       ) page JOIN workflow_executions e ON e.id = page.id
+       ORDER BY page.halted, page.created_at, page.id`,
+    ).all(now, limit, now, limit, limit) as RawExecutionRow[];
     return this.readable.decodeAll(rows, decodeExecution);
   }
 
