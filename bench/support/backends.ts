@@ -27,6 +27,12 @@ export interface Backend {
   store: DurableWorkflowStore;
   /** Saves the execution's new state and appends the entry, as the store's checkpoint does. */
   raw(execution: Execution, entry: Entry): Promise<void>;
+  /**
+   * One checkpoint of a run, by hand, as the store writes it: an execution never saved (no
+   * `revision`) is inserted with its entry, a saved one updated from its revision, the entry
+   * appended; one transaction. For `rawExecutionLoop`.
+   */
+  rawCheckpoint(execution: Execution, entries: readonly Entry[]): Promise<void>;
   version(): Promise<string>;
   close(): Promise<void>;
   /** Postgres only: the scratch schema and a pool on it, for bulk set-up statements. */
@@ -36,6 +42,25 @@ export interface Backend {
 const entities = [WorkflowExecutionEntity, WorkflowEntryEntity, ...WORKFLOW_EVENT_ENTITIES];
 const iso = (d: Date) => d.toISOString();
 const sqliteTime = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 23);
+/** JSON as the store writes an optional field: SQL NULL for null. */
+const json = (value: unknown) =>
+  value === undefined || value === null ? null : JSON.stringify(value);
+
+/** The raw baselines write a step's checkpoint with its one entry, as the engine's steps do. */
+function onlyEntry(entries: readonly Entry[]): Entry {
+  if (entries.length !== 1) {
+    throw new Error(
+      `the raw baseline writes one entry per checkpoint; this one has ${entries.length}`,
+    );
+  }
+  return entries[0];
+}
+
+/** The entry of a run's checkpoint, appended in the same statement as `saved`. */
+const appendEntry = (schema: string) => `INSERT INTO ${schema}.workflow_entries (id, execution_id,
+      seq, step_id, step_type, action, duration_ms, input, output, error, "timestamp")
+    SELECT $15, saved.id, saved.entry_count, $16, $17, $18, $19, $20::jsonb, $21::jsonb, NULL,
+      $22::timestamptz AT TIME ZONE 'UTC' FROM saved`;
 
 /** Postgres in a schema of its own, in the database of `url` (the test database by default). */
 export async function postgresBackend(url = DATABASE_URL): Promise<Backend> {
@@ -66,9 +91,58 @@ export async function postgresBackend(url = DATABASE_URL): Promise<Backend> {
       duration_ms, input, output, error, "timestamp")
     SELECT $14, saved.id, saved.entry_count, $15, $16, $17, $18, $19::jsonb, $20::jsonb, NULL,
       $21::timestamptz AT TIME ZONE 'UTC' FROM saved`;
+  // A run's checkpoints: the first inserts the execution, the others update it from its revision.
+  const insertRun = `WITH saved AS (
+      INSERT INTO ${schema}.workflow_executions (id, workflow_id, workflow_version, status, input, ctx,
+        current_step, result, recover_to, halt_data, error, updated_at, revision, entry_count,
+        created_at, runtime)
+      VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8::jsonb, $9, $10::jsonb, $11,
+        $12::timestamptz AT TIME ZONE 'UTC', 1, 1, $13::timestamptz AT TIME ZONE 'UTC', $14::jsonb)
+      RETURNING id, entry_count)
+    ${appendEntry(schema)}`;
+  const updateRun = `WITH saved AS (
+      UPDATE ${schema}.workflow_executions SET workflow_id = $2, workflow_version = $3, status = $4,
+        input = $5::jsonb, ctx = $6::jsonb, current_step = $7, result = $8::jsonb, recover_to = $9,
+        halt_data = $10::jsonb, error = $11, updated_at = $12::timestamptz AT TIME ZONE 'UTC',
+        revision = revision + 1, entry_count = entry_count + 1, runtime = $14::jsonb
+      WHERE id = $1 AND revision = $13 RETURNING id, entry_count)
+    ${appendEntry(schema)}`;
   return {
     name: 'postgres',
     store: new TypeormWorkflowStore(dataSource),
+    rawCheckpoint: async (e, entries) => {
+      const entry = onlyEntry(entries);
+      const inserting = e.revision === undefined;
+      const { rowCount } = await pool.query({
+        name: inserting ? 'raw_run_insert' : 'raw_run_update',
+        text: inserting ? insertRun : updateRun,
+        values: [
+          e.id,
+          e.workflowId,
+          e.workflowVersion,
+          e.status,
+          JSON.stringify(e.input),
+          JSON.stringify(e.ctx),
+          e.currentStep,
+          json(e.result),
+          e.recoverTo,
+          json(e.haltData),
+          e.error,
+          iso(new Date()),
+          inserting ? iso(e.createdAt) : e.revision,
+          json(e.runtime),
+          entry.id,
+          entry.stepId,
+          entry.stepType,
+          entry.action,
+          entry.durationMs,
+          json(entry.input),
+          json(entry.output),
+          iso(entry.timestamp),
+        ],
+      });
+      if (rowCount !== 1) throw new Error(`raw checkpoint of ${e.id} was not written`);
+    },
     raw: async (e, entry) => {
       await pool.query({
         name: 'raw_checkpoint',
@@ -124,6 +198,8 @@ export async function sqliteBackend(): Promise<Backend> {
   await dataSource.runMigrations();
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
+  // As TypeORM opens its connection: an entry's execution is checked to exist.
+  db.pragma('foreign_keys = ON');
   const update = db.prepare(`UPDATE workflow_executions SET workflow_id = ?, workflow_version = ?,
     status = ?, input = jsonb(?), ctx = jsonb(?), current_step = ?, result = jsonb(?), recover_to = ?,
     halt_data = jsonb(?), error = ?, updated_at = ?, revision = revision + 1,
@@ -160,9 +236,55 @@ export async function sqliteBackend(): Promise<Backend> {
       sqliteTime(entry.timestamp),
     );
   });
+  const insertRun = db.prepare(`INSERT INTO workflow_executions (id, workflow_id, workflow_version,
+    status, input, ctx, current_step, result, recover_to, halt_data, error, runtime, revision,
+    entry_count, created_at, updated_at)
+    VALUES (?, ?, ?, ?, jsonb(?), jsonb(?), ?, jsonb(?), ?, jsonb(?), ?, jsonb(?), 1, 1, ?, ?)`);
+  const updateRun =
+    db.prepare(`UPDATE workflow_executions SET workflow_id = ?, workflow_version = ?,
+    status = ?, input = jsonb(?), ctx = jsonb(?), current_step = ?, result = jsonb(?), recover_to = ?,
+    halt_data = jsonb(?), error = ?, runtime = jsonb(?), updated_at = ?, revision = revision + 1,
+    entry_count = entry_count + 1 WHERE id = ? AND revision = ? RETURNING entry_count`);
+  const writeRun = db.transaction((e: Execution, entry: Entry) => {
+    const state = [
+      e.workflowId,
+      e.workflowVersion,
+      e.status,
+      JSON.stringify(e.input),
+      JSON.stringify(e.ctx),
+      e.currentStep,
+      json(e.result),
+      e.recoverTo,
+      json(e.haltData),
+      e.error,
+      json(e.runtime),
+    ];
+    let seq = 1;
+    if (e.revision === undefined) {
+      insertRun.run(e.id, ...state, sqliteTime(e.createdAt), sqliteTime(new Date()));
+    } else {
+      const row = updateRun.get(...state, sqliteTime(new Date()), e.id, e.revision) as
+        { entry_count: number } | undefined;
+      if (!row) throw new Error(`raw checkpoint of ${e.id} was not written`);
+      seq = row.entry_count;
+    }
+    insert.run(
+      entry.id,
+      e.id,
+      seq,
+      entry.stepId,
+      entry.stepType,
+      entry.action,
+      entry.durationMs,
+      json(entry.input),
+      json(entry.output),
+      sqliteTime(entry.timestamp),
+    );
+  });
   return {
     name: 'sqlite',
     store: new TypeormWorkflowStore(dataSource),
+    rawCheckpoint: async (e, entries) => writeRun.immediate(e, onlyEntry(entries)),
     raw: async (e, entry) => write.immediate(e, entry),
     version: async () => (db.prepare('select sqlite_version() v').get() as { v: string }).v,
     close: async () => {
@@ -178,37 +300,40 @@ export async function redisBackend(url = REDIS_URL): Promise<Backend> {
   const prefix = `dw-bench:${randomBytes(4).toString('hex')}`;
   const client = new Redis(url);
   const ttl = 7 * 24 * 3600;
+  const multi = async (e: Execution, entry: Entry) => {
+    const exec = `${prefix}:raw:exec:${e.id}`;
+    const entries = `${prefix}:raw:entries:${e.id}`;
+    const created = e.createdAt.getTime();
+    await client
+      .multi()
+      .hset(
+        exec,
+        'data',
+        JSON.stringify({ ...e, updatedAt: new Date() }),
+        'revision',
+        (e.revision ?? 0) + 1,
+        'status',
+        e.status,
+        'workflow_id',
+        e.workflowId,
+        'created_at',
+        created,
+      )
+      .rpush(entries, JSON.stringify(entry))
+      .expire(exec, ttl)
+      .expire(entries, ttl)
+      .zadd(`${prefix}:raw:all`, created, e.id)
+      .zadd(`${prefix}:raw:idx:${e.workflowId}`, created, e.id)
+      .zadd(`${prefix}:raw:status:${e.status}`, created, e.id)
+      .zadd(`${prefix}:raw:expiry`, Date.now() + ttl * 1000, e.id)
+      .exec();
+  };
   return {
     name: 'redis',
     store: new RedisWorkflowStore({ client, prefix, ttlSeconds: ttl }),
-    raw: async (e, entry) => {
-      const exec = `${prefix}:raw:exec:${e.id}`;
-      const entries = `${prefix}:raw:entries:${e.id}`;
-      const created = e.createdAt.getTime();
-      await client
-        .multi()
-        .hset(
-          exec,
-          'data',
-          JSON.stringify({ ...e, updatedAt: new Date() }),
-          'revision',
-          (e.revision ?? 0) + 1,
-          'status',
-          e.status,
-          'workflow_id',
-          e.workflowId,
-          'created_at',
-          created,
-        )
-        .rpush(entries, JSON.stringify(entry))
-        .expire(exec, ttl)
-        .expire(entries, ttl)
-        .zadd(`${prefix}:raw:all`, created, e.id)
-        .zadd(`${prefix}:raw:idx:${e.workflowId}`, created, e.id)
-        .zadd(`${prefix}:raw:status:${e.status}`, created, e.id)
-        .zadd(`${prefix}:raw:expiry`, Date.now() + ttl * 1000, e.id)
-        .exec();
-    },
+    raw: multi,
+    // The same MULTI: it writes every key whether the execution is new or not.
+    rawCheckpoint: (e, entries) => multi(e, onlyEntry(entries)),
     version: async () => /redis_version:(\S+)/.exec(await client.info('server'))?.[1] ?? 'unknown',
     close: async () => {
       let cursor = '0';
