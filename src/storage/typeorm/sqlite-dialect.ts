@@ -17,6 +17,7 @@ import {
 } from './sql-dialect';
 import { SqliteEvents } from './sqlite-events';
 import { withTables, type SqlTables } from './sql-tables';
+import { reusedTransactions, type SqliteTransactions } from './sqlite-transactions';
 
 const EXECUTION_COLUMNS = `id, workflow_id, workflow_version, status, json(input) AS input,
   json(ctx) AS ctx, current_step, json(result) AS result, recover_to, json(halt_data) AS halt_data,
@@ -68,15 +69,18 @@ interface RawEntryRow {
 export class SqliteDialect implements SqlDialect {
   private readonly statements = new Map<string, Statement>();
   readonly events = new SqliteEvents((sql) => this.statement(sql));
+  private readonly writes: SqliteTransactions;
 
   constructor(
     private readonly db: Database,
     private readonly tables: SqlTables,
     private readonly readable: ReadableRecords,
-  ) {}
+  ) {
+    this.writes = reusedTransactions(db);
+  }
 
   async insert(write: CheckpointWrite): Promise<number | null> {
-    return this.db
+    return this.writes
       .transaction(() => {
         const { execution } = write;
         const inserted = this.statement(
@@ -102,7 +106,7 @@ export class SqliteDialect implements SqlDialect {
   }
 
   async update(write: CheckpointWrite): Promise<number | null> {
-    return this.db
+    return this.writes
       .transaction(() => {
         const { execution } = write;
         const saved = this.statement(
@@ -148,7 +152,7 @@ export class SqliteDialect implements SqlDialect {
   }
 
   async record(entry: Entry, encoded: EncodedEntry): Promise<boolean> {
-    return this.db
+    return this.writes
       .transaction(() => {
         const saved = this.statement(
           `UPDATE workflow_executions SET entry_count = entry_count + 1 WHERE id = ?
