@@ -4,6 +4,7 @@ import { ServiceRegistry, WorkflowEngine, WorkflowRegistry } from '../../src/eng
 import { InProcessRunner } from '../../src/nest/runners/in-process-runner';
 import { STORE_HARNESSES } from '../support/store-harnesses';
 import type { StoreHarness } from '../support/store-harness';
+import { until } from '../support/until';
 
 /** A step that records who entered it and holds each one there until the test lets it go. */
 class Turnstile {
@@ -93,11 +94,10 @@ describe.each(STORE_HARNESSES)('concurrency limits in process on %s', (_name, ma
   const start = (workflowId: string, name: string, customer = 'c1') =>
     runner.start(workflowId, { name, customer }, undefined);
   async function settled(id: string): Promise<Execution> {
-    for (;;) {
-      const execution = (await store.load(id))!;
-      if (!['pending', 'running'].includes(execution.status)) return execution;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    return until(
+      async () => (await store.load(id))!,
+      (execution) => !['pending', 'running'].includes(execution.status),
+    );
   }
 
   it('runs executions of one key one after the other, in the order they were started', async () => {

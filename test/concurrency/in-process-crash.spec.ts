@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Execution } from '../../src';
 import { PostgresHarness } from '../support/sql-harness';
 import { slotRunner } from '../support/slot-holder';
+import { until } from '../support/until';
 
 jest.setTimeout(90_000);
 
@@ -48,14 +49,12 @@ describe('in process: a process killed while one of its executions holds a concu
     try {
       const done: Execution[] = [];
       for (const id of [first, second]) {
-        for (;;) {
-          const execution = (await store.load(id))!;
-          if (execution.status === 'completed') {
-            done.push(execution);
-            break;
-          }
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
+        const execution = await until(
+          async () => (await store.load(id))!,
+          (loaded) => loaded.status === 'completed',
+        );
+        expect(execution.status).toBe('completed');
+        done.push(execution);
       }
       const [held, waited] = done.map((e) => e.ctx['held'] as { from: number; to: number });
       expect(held.to).toBeLessThanOrEqual(waited.from);

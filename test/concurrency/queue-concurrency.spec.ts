@@ -1,15 +1,7 @@
-import type { TestingModule } from '@nestjs/testing';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import { WorkflowService, type Execution } from '../../src';
-import { postgresAdmin } from '../support/postgres-admin';
-import { bootQueueApp, type QueueAppConfig } from '../support/queue-app';
-import { QUEUE_STORES, removeQueueStore } from '../support/queue-stores';
-import { tearDownQueueSuite } from '../support/queue-teardown';
-import { WorkerProcess } from '../support/worker-process';
+import type { Execution } from '../../src';
+import { setUpQueueSuite } from '../support/queue-suite';
+import { QUEUE_STORES } from '../support/queue-stores';
 
 jest.setTimeout(120_000);
 
@@ -21,36 +13,18 @@ interface Occupied {
 const occupied = (execution: Execution) => execution.ctx['occupied'] as Occupied;
 
 describe.each(QUEUE_STORES)('queue mode: concurrency limits on %s', (_name, storeFor) => {
-  const tag = randomBytes(4).toString('hex');
-  const config: Omit<QueueAppConfig, 'worker'> = {
-    schema: `dw_limit_${tag}`,
-    prefix: `dwl-${tag}`,
-    leaseMs: 2000,
-    sweepIntervalMs: 500,
-    store: storeFor(tag),
+  const suite = setUpQueueSuite({
+    name: 'limit',
+    workers: 2,
+    store: storeFor,
     with: ['oneAtATime'],
-  };
-  const dir = mkdtempSync(join(tmpdir(), 'dw-limit-'));
-  let web: TestingModule;
-  let workflows: WorkflowService;
-  let workers: WorkerProcess[] = [];
-
-  beforeAll(async () => {
-    await postgresAdmin(`CREATE SCHEMA ${config.schema}`);
-    web = await bootQueueApp({ ...config, worker: false, runMigrations: true });
-    workflows = web.get(WorkflowService);
-    workers = await WorkerProcess.startMany(2, config);
-  });
-  afterAll(async () => {
-    await tearDownQueueSuite({ workers, web, schemas: [config.schema], prefix: config.prefix });
-    await removeQueueStore(config as QueueAppConfig);
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const start = (customer: string, extra: Record<string, unknown> = {}) =>
-    workflows.start('one-at-a-time', { customer, ms: 200, ...extra });
+    suite.workflows.start('one-at-a-time', { customer, ms: 200, ...extra });
 
   it('runs three executions of one key started at once one after the other, in order', async () => {
+    const { workflows } = suite;
     const started: Execution[] = [];
     for (let i = 0; i < 3; i++) started.push(await start('c1'));
     const done = await Promise.all(started.map((e) => workflows.wait(e.id, { timeoutMs: 30_000 })));
@@ -61,12 +35,11 @@ describe.each(QUEUE_STORES)('queue mode: concurrency limits on %s', (_name, stor
   });
 
   it('frees the slot of a worker killed while holding it once its lease expires', async () => {
-    const markFile = join(dir, 'hang');
+    const { workflows } = suite;
+    const markFile = join(suite.dir, 'hang');
     const holder = await start('c2', { markFile, ms: 0 });
     const next = await start('c2', { ms: 0 });
-    while (!existsSync(markFile)) await delay(50);
-    const pid = Number(readFileSync(markFile, 'utf8'));
-    const victim = workers.find((worker) => worker.pid === pid)!;
+    const victim = await suite.workerThatMarked(markFile);
     await victim.stop('SIGKILL');
 
     const [held, after] = await Promise.all(
@@ -74,7 +47,7 @@ describe.each(QUEUE_STORES)('queue mode: concurrency limits on %s', (_name, stor
     );
     expect(held.status).toBe('completed');
     expect(after.status).toBe('completed');
-    expect(occupied(held).pid).not.toBe(pid);
+    expect(occupied(held).pid).not.toBe(victim.pid);
     // Once the slot lapsed, the next in line may take it before the killed run is taken over: what
     // holds is that the two never ran at once.
     const [first, second] = [occupied(held), occupied(after)].sort((x, y) => x.from - y.from);

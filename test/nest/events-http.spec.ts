@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootHttpApp, PLATFORMS } from '../support/http-app';
+import { until } from '../support/until';
 
 @Injectable()
 class ApiKeyGuard implements CanActivate {
@@ -56,15 +57,19 @@ describe.each(PLATFORMS)('POST /{path}/events/:name on %s', (platform) => {
     };
   };
 
+  /** The execution as the API shows it, once its status is `status` (or as it is after 30 s). */
+  const once = (id: string, status: string) =>
+    until(
+      async () => (await call('GET', `/executions/${id}`)).body,
+      (body) => body?.['status'] === status,
+    );
+
   /** Starts an execution and waits until it halts at its event step. */
   const waiting = async (parcel: string) => {
     const started = await call('POST', '/shipped/executions', { input: { parcel } });
     const id = started.body!['id'] as string;
-    for (;;) {
-      const { body } = await call('GET', `/executions/${id}`);
-      if (body?.['status'] === 'halted') return id;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    expect((await once(id, 'halted'))?.['status']).toBe('halted');
+    return id;
   };
 
   beforeAll(async () => {
@@ -92,14 +97,10 @@ describe.each(PLATFORMS)('POST /{path}/events/:name on %s', (platform) => {
       status: 202,
       body: { delivered: [] },
     });
-    for (;;) {
-      const { body } = await call('GET', `/executions/${id}`);
-      if (body?.['status'] === 'completed') {
-        expect(body['ctx']).toMatchObject({ delivery: { parcel, signedBy: 'Ann' } });
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    expect(await once(id, 'completed')).toMatchObject({
+      status: 'completed',
+      ctx: { delivery: { parcel, signedBy: 'Ann' } },
+    });
   });
 
   it('is behind the guards, and refuses bad bodies and names with the problem named', async () => {

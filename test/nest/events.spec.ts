@@ -16,6 +16,7 @@ import {
 import { REDIS_URL } from '../support/env';
 import { postgresAdmin } from '../support/postgres-admin';
 import { appTypeorm } from '../support/typeorm-app';
+import { until } from '../support/until';
 
 jest.setTimeout(60_000);
 
@@ -199,13 +200,12 @@ describe.each([
   });
 
   /** Waits for the execution to leave its halt (a timer firing), watching its changes. */
-  const leftHalt = async (executionId: string) => {
-    for (;;) {
-      const execution = await workflows.wait(executionId, { timeoutMs: 15_000 });
-      if (execution.status !== 'halted') return execution;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
+  const leftHalt = (executionId: string) =>
+    until(
+      () => workflows.wait(executionId, { timeoutMs: 15_000 }),
+      (execution) => execution.status !== 'halted',
+      { everyMs: 100 },
+    );
 
   const halted = async (workflowId: string, input: Record<string, unknown> = {}) => {
     const execution = await workflows.run(workflowId, input);
@@ -381,14 +381,11 @@ describe('events in process: an event kept by a process that stopped before deli
 
       const second = await boot();
       const workflows = second.get(WorkflowService);
-      for (;;) {
-        const execution = await workflows.wait(waiting.id, { timeoutMs: 10_000 });
-        if (execution.status !== 'halted') {
-          expect(execution).toMatchObject({ status: 'completed', result: payload });
-          break;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      const delivered = await until(
+        () => workflows.wait(waiting.id, { timeoutMs: 10_000 }),
+        (execution) => execution.status !== 'halted',
+      );
+      expect(delivered).toMatchObject({ status: 'completed', result: payload });
       const entries = await workflows.entries(waiting.id);
       expect(
         entries.filter((e) => e.stepId === 'payment' && e.action === 'completed'),

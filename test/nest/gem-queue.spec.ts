@@ -4,7 +4,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { DurableWorkflowModule, WorkflowService, type Execution } from '../../src';
 import {
   OrderInventoryService,
@@ -16,6 +15,7 @@ import { REDIS_URL } from '../support/env';
 import { postgresAdmin } from '../support/postgres-admin';
 import { tearDownQueueSuite } from '../support/queue-teardown';
 import { appTypeorm } from '../support/typeorm-app';
+import { until } from '../support/until';
 
 /**
  * The gem's order fulfilment example with its services as @WorkflowCallable providers, and a
@@ -138,12 +138,15 @@ describe.each(setups)('gem documents in a Nest application', (makeSetup) => {
 
   /** Until the execution leaves `status` (a timer or a worker moves it on). */
   async function leaves(id: string, status: Execution['status']): Promise<Execution> {
-    for (let i = 0; i < 300; i++) {
-      const execution = await service.get(id);
-      if (execution && execution.status !== status) return execution;
-      await delay(50);
+    const execution = await until(
+      () => service.get(id),
+      (found) => found !== null && found.status !== status,
+      { withinMs: 15_000 },
+    );
+    if (!execution || execution.status === status) {
+      throw new Error(`execution ${id} stayed ${status}`);
     }
-    throw new Error(`execution ${id} stayed ${status}`);
+    return execution;
   }
 
   it(`${setup.name}: order fulfilment halts for approval and ships once approved`, async () => {

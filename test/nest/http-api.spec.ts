@@ -11,7 +11,6 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import {
   DurableWorkflowModule,
@@ -24,6 +23,7 @@ import {
   type StoreOption,
   type WorkflowStore,
 } from '../../src';
+import { until } from '../support/until';
 
 @Injectable()
 class ApiKeyGuard implements CanActivate {
@@ -135,13 +135,16 @@ describe.each(PLATFORMS)('HTTP API on %s', (platform) => {
       body: text ? (JSON.parse(text) as Record<string, unknown>) : null,
     };
   };
+  /** The execution as the API shows it, once its status is `status` (or as it is after 30 s). */
+  const once = async (id: string, status: string) =>
+    until(
+      async () => (await call('GET', `/executions/${id}`)).body,
+      (body) => body?.['status'] === status,
+    );
   const halted = async (id: string) => {
-    for (let i = 0; i < 50; i++) {
-      const { body } = await call('GET', `/executions/${id}`);
-      if (body?.['status'] === 'halted') return body;
-      await delay(20);
-    }
-    throw new Error(`${id} never halted`);
+    const body = await once(id, 'halted');
+    expect(body?.['status']).toBe('halted');
+    return body;
   };
 
   beforeAll(async () => {
@@ -175,11 +178,7 @@ describe.each(PLATFORMS)('HTTP API on %s', (platform) => {
       '"approved" must be true or false to answer approval step "approve"',
     ]);
     expect((await call('POST', `/executions/${id}/resume`, { approved: true })).status).toBe(202);
-    let done: Record<string, unknown> | null = null;
-    for (let i = 0; i < 50 && done?.['status'] !== 'completed'; i++) {
-      await delay(20);
-      done = (await call('GET', `/executions/${id}`)).body;
-    }
+    const done = await once(id, 'completed');
     expect(done).toMatchObject({ status: 'completed', ctx: { paid: true } });
     const entries = await call('GET', `/executions/${id}/entries`);
     expect(
@@ -236,11 +235,7 @@ describe.each(PLATFORMS)('HTTP API on %s', (platform) => {
   it('shows a failed step by its error name and message, never its stack', async () => {
     const started = await call('POST', '/closing/executions', {});
     const id = started.body!['id'] as string;
-    let failed: Record<string, unknown> | null = null;
-    for (let i = 0; i < 50 && failed?.['status'] !== 'failed'; i++) {
-      await delay(20);
-      failed = (await call('GET', `/executions/${id}`)).body;
-    }
+    const failed = await once(id, 'failed');
     expect(failed!['error']).toMatch(/Step "close" failed: no such account/);
     const entries = (await call('GET', `/executions/${id}/entries`)).body as unknown as {
       error: string | null;

@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { setTimeout as delay } from 'node:timers/promises';
-import { RedisWorkflowStore, ResilientStore, type Execution } from '../../src';
+import { RedisWorkflowStore, ResilientStore } from '../../src';
 import { InProcessRunner } from '../../src/nest/runners/in-process-runner';
 import { engineWith } from '../support/engine-harness';
 import { ScratchRedisServer } from '../support/redis-server';
+import { until } from '../support/until';
 
 jest.setTimeout(60_000);
 
@@ -65,11 +65,11 @@ describe('in-process runner across a store outage', () => {
     held.open();
     await stopped;
     await server.start();
-    let done: Execution | null = null;
-    for (let i = 0; i < 200 && done?.status !== 'completed'; i++) {
-      done = await store.load(started.id).catch(() => null);
-      if (done?.status !== 'completed') await delay(100);
-    }
+    const done = await until(
+      () => store.load(started.id).catch(() => null),
+      (execution) => execution?.status === 'completed',
+      { withinMs: 20_000, everyMs: 100 },
+    );
     expect(done).toMatchObject({ status: 'completed', result: 'done' });
     await runner.stop(1000);
   });

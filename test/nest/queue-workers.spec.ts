@@ -1,71 +1,25 @@
-import type { TestingModule } from '@nestjs/testing';
-import { getQueueToken } from '@nestjs/bullmq';
-import type { Queue } from 'bullmq';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import {
   ExecutionStateError,
   WaitTimeoutError,
-  WORKFLOW_QUEUE_NAME,
   STORE,
-  WorkflowService,
   type Entry,
   type WorkflowStore,
 } from '../../src';
 import { workflowJobId } from '../../src/nest/queue/workflow-jobs';
-import { bootQueueApp, type QueueAppConfig } from '../support/queue-app';
-import { WorkerProcess } from '../support/worker-process';
-import { postgresAdmin } from '../support/postgres-admin';
-import { tearDownQueueSuite } from '../support/queue-teardown';
+import { setUpQueueSuite } from '../support/queue-suite';
+import { until } from '../support/until';
 
 jest.setTimeout(90_000);
 
 const count = (entries: Entry[], stepId: string, action: string) =>
   entries.filter((e) => e.stepId === stepId && e.action === action).length;
 
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, ms: number) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (done(value) || Date.now() > deadline) return value;
-    await delay(100);
-  }
-}
-
 describe('queue mode: a web-only process and worker processes', () => {
-  const schema = `dw_queue_${randomBytes(4).toString('hex')}`;
-  const config: Omit<QueueAppConfig, 'worker'> = {
-    schema,
-    prefix: `dwq-${randomBytes(4).toString('hex')}`,
-    leaseMs: 2000,
-    sweepIntervalMs: 500,
-    maxRecoveries: 1,
-  };
-  const dir = mkdtempSync(join(tmpdir(), 'dw-queue-'));
-  let web: TestingModule;
-  let workflows: WorkflowService;
-  let workers: WorkerProcess[] = [];
-
-  const bootWeb = async () => {
-    web = await bootQueueApp({ ...config, worker: false, runMigrations: true });
-    workflows = web.get(WorkflowService);
-  };
-
-  beforeAll(async () => {
-    await postgresAdmin(`CREATE SCHEMA ${schema}`);
-    await bootWeb();
-    workers = await WorkerProcess.startMany(2, config);
-  });
-
-  afterAll(async () => {
-    await tearDownQueueSuite({ workers, web, schemas: [schema], prefix: config.prefix });
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const suite = setUpQueueSuite({ name: 'queue', workers: 2, maxRecoveries: 1 });
 
   it('runs start, halt and resume on a worker process for a process that only enqueues', async () => {
+    const { workflows } = suite;
     const started = await workflows.start('approve');
     expect(started.status).toBe('pending');
     const halted = await workflows.wait(started.id, { timeoutMs: 10_000 });
@@ -76,11 +30,12 @@ describe('queue mode: a web-only process and worker processes', () => {
     const done = await workflows.wait(started.id, { timeoutMs: 10_000 });
     expect(done.status).toBe('completed');
     const after = done.ctx['after'] as { pid: number };
-    expect(workers.map((w) => w.pid)).toContain(after.pid);
+    expect(suite.workers.map((w) => w.pid)).toContain(after.pid);
     expect(after.pid).not.toBe(process.pid);
   });
 
   it('completes 200 executions on two worker processes, each step exactly once', async () => {
+    const { workflows } = suite;
     const started = await Promise.all(
       Array.from({ length: 200 }, (_, n) => workflows.start('tally', { n })),
     );
@@ -91,7 +46,7 @@ describe('queue mode: a web-only process and worker processes', () => {
           (e) => ids.has(e.id),
         ),
       (list) => list.length === 200,
-      60_000,
+      { withinMs: 60_000 },
     );
     expect(completed).toHaveLength(200);
     for (const execution of completed) {
@@ -103,10 +58,11 @@ describe('queue mode: a web-only process and worker processes', () => {
       expect(entries).toHaveLength(4);
     }
     const pids = new Set(completed.map((e) => (e.result as { pid: number }).pid));
-    expect([...pids].sort()).toEqual(workers.map((w) => w.pid).sort());
+    expect([...pids].sort()).toEqual(suite.workers.map((w) => w.pid).sort());
   });
 
   it('accepts one of ten concurrent resumes of one approval; the next step runs once', async () => {
+    const { workflows } = suite;
     const started = await workflows.start('approve');
     await workflows.wait(started.id, { timeoutMs: 10_000 });
     const outcomes = await Promise.allSettled(
@@ -124,6 +80,7 @@ describe('queue mode: a web-only process and worker processes', () => {
   });
 
   it('resumes a sub-workflow through the queue, and its parent carries on', async () => {
+    const { workflows } = suite;
     const parent = await workflows.start('parent');
     const halted = await workflows.wait(parent.id, { timeoutMs: 10_000 });
     expect(halted).toMatchObject({ status: 'halted', haltData: { child_type: 'approval' } });
@@ -132,7 +89,7 @@ describe('queue mode: a web-only process and worker processes', () => {
     const done = await until(
       () => workflows.get(parent.id),
       (execution) => execution?.status === 'completed',
-      10_000,
+      { withinMs: 10_000 },
     );
     expect(done).toMatchObject({ status: 'completed', ctx: { closed: true } });
     expect((await workflows.get(childId))?.status).toBe('completed');
@@ -140,22 +97,24 @@ describe('queue mode: a web-only process and worker processes', () => {
   });
 
   it('wakes a halted parent whose child finished while no worker was there to wake it', async () => {
+    const { workflows } = suite;
     const parent = await workflows.start('parent');
     const halted = await workflows.wait(parent.id, { timeoutMs: 10_000 });
     const childId = halted.haltData!['child_execution_id'] as string;
     // What a worker killed between the child's last checkpoint and waking the parent leaves.
-    const store = web.get<WorkflowStore>(STORE);
+    const store = suite.web.get<WorkflowStore>(STORE);
     const child = (await store.load(childId))!;
     await store.save({ ...child, status: 'completed', haltData: null, result: { ok: true } });
     const done = await until(
       () => workflows.get(parent.id),
       (execution) => execution?.status === 'completed',
-      15_000,
+      { withinMs: 15_000 },
     );
     expect(done).toMatchObject({ status: 'completed', ctx: { child: { ok: true }, closed: true } });
   });
 
   it('fails a halted parent on a worker when its child is cancelled directly', async () => {
+    const { workflows } = suite;
     const parent = await workflows.start('parent');
     const halted = await workflows.wait(parent.id, { timeoutMs: 10_000 });
     const childId = halted.haltData!['child_execution_id'] as string;
@@ -163,7 +122,7 @@ describe('queue mode: a web-only process and worker processes', () => {
     const failed = await until(
       () => workflows.get(parent.id),
       (execution) => execution?.status === 'failed',
-      15_000,
+      { withinMs: 15_000 },
     );
     expect(failed?.status).toBe('failed');
     expect(failed?.error).toContain('ended cancelled');
@@ -171,12 +130,11 @@ describe('queue mode: a web-only process and worker processes', () => {
   });
 
   it('finishes on another worker once the lease of a worker killed mid-step expires', async () => {
-    const markFile = join(dir, 'hang-killed');
+    const { workflows } = suite;
+    const markFile = join(suite.dir, 'hang-killed');
     const started = await workflows.start('hang', { markFile });
-    await until(async () => existsSync(markFile), Boolean, 10_000);
-    const victim = workers.find((w) => w.pid === Number(readFileSync(markFile, 'utf8')))!;
+    const victim = await suite.workerThatMarked(markFile);
     await victim.stop('SIGKILL');
-    workers = workers.filter((w) => w !== victim);
 
     const done = await workflows.wait(started.id, { timeoutMs: 20_000 });
     expect(done).toMatchObject({ status: 'completed', ctx: { began: true, ended: true } });
@@ -185,70 +143,66 @@ describe('queue mode: a web-only process and worker processes', () => {
     expect(count(entries, 'hang', 'started')).toBe(2);
     expect(count(entries, 'hang', 'completed')).toBe(1);
     expect(count(entries, 'after', 'completed')).toBe(1);
-    workers.push(await WorkerProcess.start(config));
+    await suite.startWorker();
   });
 
   it('fails an execution whose step kills every worker once the takeover limit is reached', async () => {
+    const { workflows } = suite;
     const started = await workflows.start('crash');
     // Each attempt kills a worker: the first run and one takeover; a third worker gives up.
     const dead = await until(
-      async () => {
-        const alive = [];
-        for (const w of workers)
-          if (w.child.exitCode === null && w.child.signalCode === null) alive.push(w);
-        return 2 - alive.length;
-      },
+      () => 2 - suite.workers.length,
       (n) => n >= 2,
-      30_000,
+      { withinMs: 30_000 },
     );
     expect(dead).toBe(2);
-    workers = [await WorkerProcess.start(config)];
+    await suite.startWorker();
     const failed = await workflows.wait(started.id, { timeoutMs: 20_000 });
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/taken over 1 time at step "boom"/);
     const entries = await workflows.entries(started.id);
     expect(count(entries, 'boom', 'started')).toBe(2);
     expect(count(entries, 'boom', 'failed')).toBe(1);
-    workers.push(await WorkerProcess.start(config));
+    await suite.startWorker();
   });
 
   it('lets a step in flight finish and checkpoint when its worker is stopped with SIGTERM', async () => {
+    const { workflows } = suite;
     const started = await workflows.start('slow');
     const running = await until(
       () => workflows.entries(started.id),
       (entries) => entries.some((e) => e.stepId === 'doze' && e.action === 'started'),
-      10_000,
+      { withinMs: 10_000 },
     );
     expect(running.length).toBeGreaterThan(0);
     const execution = (await workflows.get(started.id))!;
     expect(execution.status).toBe('running');
-    await Promise.all(workers.map((w) => w.stop('SIGTERM')));
+    await suite.stopWorkers('SIGTERM');
     // No worker is left to take it over: completed now means the stopping worker finished it.
     const done = (await workflows.get(started.id))!;
     expect(done).toMatchObject({ status: 'completed', ctx: { after: true } });
     const entries = await workflows.entries(started.id);
     expect(count(entries, 'doze', 'started')).toBe(1);
     expect(count(entries, 'doze', 'completed')).toBe(1);
-    workers = await WorkerProcess.startMany(2, config);
+    await suite.startWorkers(2);
   });
 
   it('keeps a two-second wait across a restart of every process', async () => {
-    const started = await workflows.start('nap');
-    const halted = await workflows.wait(started.id, { timeoutMs: 10_000 });
+    const started = await suite.workflows.start('nap');
+    const halted = await suite.workflows.wait(started.id, { timeoutMs: 10_000 });
     expect(halted.status).toBe('halted');
-    await Promise.all(workers.map((w) => w.stop('SIGTERM')));
-    await web.close();
-
-    await bootWeb();
-    workers = await WorkerProcess.startMany(2, config);
+    await suite.stopWorkers('SIGTERM');
+    // The web app booted again: `suite.workflows` is the new one's.
+    await suite.restartWeb();
+    await suite.startWorkers(2);
     // Halted is a resting state for wait(): watch for the timer's job instead.
     const done = await until(
-      () => workflows.get(started.id),
+      () => suite.workflows.get(started.id),
       (execution) => execution?.status === 'completed',
-      20_000,
+      { withinMs: 20_000 },
     );
     expect(done).toMatchObject({ status: 'completed', ctx: { woke: true } });
-    const entries = await workflows.entries(started.id);
+    const entries = await suite.workflows.entries(started.id);
     const napped = entries.find((e) => e.stepId === 'nap' && e.action === 'completed')!;
     expect(napped).toBeDefined();
     const haltedAt = entries.find((e) => e.stepId === 'nap' && e.action === 'halted')!;
@@ -256,7 +210,8 @@ describe('queue mode: a web-only process and worker processes', () => {
   });
 
   it('waits out a call retry back-off as a delayed job, not in the worker', async () => {
-    const started = await workflows.start('flaky', { markFile: join(dir, 'flaky') });
+    const { workflows } = suite;
+    const started = await workflows.start('flaky', { markFile: join(suite.dir, 'flaky') });
     const done = await workflows.wait(started.id, { timeoutMs: 20_000 });
     expect(done.status).toBe('completed');
     const entries = await workflows.entries(started.id);
@@ -265,7 +220,7 @@ describe('queue mode: a web-only process and worker processes', () => {
     const failedAt = entries.find((e) => e.action === 'failed')!.timestamp.getTime();
     const retriedAt = entries.filter((e) => e.action === 'started')[1].timestamp.getTime();
     expect(retriedAt - failedAt).toBeGreaterThanOrEqual(950);
-    const queue = web.get<Queue>(getQueueToken(WORKFLOW_QUEUE_NAME));
+    const { queue } = suite;
     const retries = (await queue.getJobs(['completed'])).filter(
       (job) => job.name === 'retry' && job.data.executionId === started.id,
     );
@@ -273,15 +228,16 @@ describe('queue mode: a web-only process and worker processes', () => {
   });
 
   it('cancels a halted execution and drops its timer job', async () => {
+    const { workflows } = suite;
     const started = await workflows.start('nap');
     const halted = await workflows.wait(started.id, { timeoutMs: 10_000 });
-    const queue = web.get<Queue>(getQueueToken(WORKFLOW_QUEUE_NAME));
+    const { queue } = suite;
     const timerId = workflowJobId('timer', halted);
     // The worker adds the timer job just after the halt's checkpoint, which wait() may see first.
     const state = await until(
       () => queue.getJobState(timerId),
       (jobState) => jobState === 'delayed',
-      5_000,
+      { withinMs: 5_000 },
     );
     expect(state).toBe('delayed');
     expect((await workflows.cancel(started.id)).status).toBe('cancelled');
@@ -291,22 +247,22 @@ describe('queue mode: a web-only process and worker processes', () => {
     const woke = await until(
       () => workflows.get(later.id),
       (execution) => execution?.status === 'completed',
-      10_000,
+      { withinMs: 10_000 },
     );
     expect(woke?.status).toBe('completed');
     expect(await workflows.get(started.id)).toMatchObject({ status: 'cancelled' });
   });
 
   it('cancels a pending execution before a worker takes it', async () => {
-    await Promise.all(workers.map((w) => w.stop('SIGTERM')));
-    workers = [];
+    const { workflows } = suite;
+    await suite.stopWorkers('SIGTERM');
     const started = await workflows.start('tally', { n: 1 });
-    const queue = web.get<Queue>(getQueueToken(WORKFLOW_QUEUE_NAME));
+    const { queue } = suite;
     const startId = workflowJobId('start', started);
     expect(await queue.getJobState(startId)).toBe('waiting');
     expect((await workflows.cancel(started.id)).status).toBe('cancelled');
     expect(await queue.getJob(startId)).toBeUndefined();
-    workers = await WorkerProcess.startMany(1, config);
+    await suite.startWorker();
     // A start added after the cancel has been worked off: the worker has seen the queue.
     const later = await workflows.start('tally', { n: 2 });
     expect((await workflows.wait(later.id, { timeoutMs: 10_000 })).status).toBe('completed');
@@ -315,13 +271,14 @@ describe('queue mode: a web-only process and worker processes', () => {
   });
 
   it('gives up waiting with WaitTimeoutError while the execution goes on', async () => {
-    const markFile = join(dir, 'hang-wait');
+    const { workflows } = suite;
+    const markFile = join(suite.dir, 'hang-wait');
     const started = await workflows.start('hang', { markFile });
     await expect(workflows.wait(started.id, { timeoutMs: 300 })).rejects.toBeInstanceOf(
       WaitTimeoutError,
     );
     // Once a worker is in the hanging step (a fresh worker may take a moment to pick it up).
-    await until(async () => existsSync(markFile), Boolean, 10_000);
+    await suite.workerThatMarked(markFile);
     expect((await workflows.get(started.id))?.status).toBe('running');
     await workflows.cancel(started.id);
   });

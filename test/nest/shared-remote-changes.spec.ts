@@ -1,5 +1,5 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { SharedRemoteChanges } from '../../src/nest/shared-remote-changes';
+import { until } from '../support/until';
 
 /** A source that counts its openings and lets the test announce changes. */
 function countingSource() {
@@ -45,8 +45,14 @@ describe('SharedRemoteChanges', () => {
     shared.subscribe(() => undefined)();
     expect(state.opened).toBe(1);
     expect(state.closed).toBe(0);
-    await delay(120);
-    expect(state.closed).toBe(1);
+    // Closed once the linger has passed with no listener.
+    expect(
+      await until(
+        () => state.closed,
+        (closed) => closed > 0,
+        { everyMs: 10 },
+      ),
+    ).toBe(1);
     const stop = shared.subscribe(() => undefined);
     expect(state.opened).toBe(2);
     stop();

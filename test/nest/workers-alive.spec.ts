@@ -1,40 +1,15 @@
-import type { TestingModule } from '@nestjs/testing';
-import { randomBytes } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
-import { WorkflowService } from '../../src';
 import { overview } from '../../src/nest/http/dashboard/dashboard-pages';
-import { bootQueueApp, type QueueAppConfig } from '../support/queue-app';
-import { WorkerProcess } from '../support/worker-process';
-import { postgresAdmin } from '../support/postgres-admin';
-import { tearDownQueueSuite } from '../support/queue-teardown';
+import { setUpQueueSuite } from '../support/queue-suite';
+import { until } from '../support/until';
 
 jest.setTimeout(60_000);
 
 /** A web process can tell that no worker process runs, and the dashboard says so. */
 describe('queue mode: workers alive', () => {
-  const suffix = randomBytes(4).toString('hex');
-  const config: Omit<QueueAppConfig, 'worker'> = {
-    schema: `dw_alive_${suffix}`,
-    prefix: `dwa-${suffix}`,
-  };
-  let web: TestingModule;
-  let worker: WorkerProcess | undefined;
-
-  beforeAll(async () => {
-    await postgresAdmin(`CREATE SCHEMA ${config.schema}`);
-    web = await bootQueueApp({ ...config, worker: false, runMigrations: true });
-  });
-  afterAll(async () => {
-    await tearDownQueueSuite({
-      workers: [worker],
-      web,
-      schemas: [config.schema],
-      prefix: config.prefix,
-    });
-  });
+  const suite = setUpQueueSuite({ name: 'alive' });
 
   it('counts no worker while none runs, warns on the dashboard, and counts one once started', async () => {
-    const workflows = web.get(WorkflowService);
+    const { workflows } = suite;
     expect(await workflows.workersAlive()).toBe(0);
     const execution = await workflows.start('tally', { n: 1 });
     const counts = (await workflows.countExecutions()) ?? [];
@@ -46,12 +21,12 @@ describe('queue mode: workers alive', () => {
       /No worker process is running<\/b>, and 1 execution\(s\) wait for one\s+\(1 pending, 0 running\)/,
     );
 
-    worker = await WorkerProcess.start(config);
-    let alive = 0;
-    for (let i = 0; i < 50 && alive === 0; i++) {
-      alive = (await workflows.workersAlive()) ?? 0;
-      if (alive === 0) await delay(100);
-    }
+    await suite.startWorker();
+    const alive = await until(
+      async () => (await workflows.workersAlive()) ?? 0,
+      (count) => count !== 0,
+      { withinMs: 5000, everyMs: 100 },
+    );
     expect(alive).toBe(1);
     expect((await workflows.wait(execution.id, { timeoutMs: 20_000 })).status).toBe('completed');
     const calm = String(

@@ -2,12 +2,12 @@ import { Logger, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import { DurableWorkflowModule, WorkflowHealthIndicator } from '../../src';
 import { postgresAdmin } from '../support/postgres-admin';
 import { queueAppImports, type QueueAppConfig } from '../support/queue-app';
 import { tearDownQueueSuite } from '../support/queue-teardown';
 import { ScratchRedisServer } from '../support/redis-server';
+import { until } from '../support/until';
 
 jest.setTimeout(60_000);
 
@@ -72,11 +72,11 @@ describe('WorkflowHealthIndicator, in queue mode', () => {
       status: 'ok',
       info: { workflows: { workers: { status: 'up', alive: 0 } } },
     });
-    let later = await healthOf(web);
-    for (let i = 0; i < 100 && later['status'] === 'ok'; i++) {
-      await delay(100);
-      later = await healthOf(web);
-    }
+    const later = await until(
+      () => healthOf(web),
+      (health) => health['status'] !== 'ok',
+      { withinMs: 10_000, everyMs: 100 },
+    );
     expect(later).toMatchObject({
       status: 'error',
       error: { workflows: { status: 'down', workers: { status: 'down', alive: 0 } } },
@@ -139,11 +139,11 @@ describe('WorkflowHealthIndicator, in process on a Redis store', () => {
     expect(JSON.stringify(down)).toMatch(/"store":\{"status":"down","error":"[^"]+"/);
 
     await server.start();
-    let again = down;
-    for (let i = 0; i < 100 && again['status'] !== 'ok'; i++) {
-      await delay(100);
-      again = await healthOf(app);
-    }
+    const again = await until(
+      () => healthOf(app),
+      (health) => health['status'] === 'ok',
+      { withinMs: 10_000, everyMs: 100 },
+    );
     expect(again).toMatchObject({ status: 'ok', info: { workflows: { status: 'up' } } });
   });
 });

@@ -21,6 +21,7 @@ import {
 import { DATABASE_URL, REDIS_URL } from '../support/env';
 import { ScratchRedisCluster } from '../support/redis-cluster';
 import { appTypeorm } from '../support/typeorm-app';
+import { until } from '../support/until';
 
 @Injectable()
 class TaxRates {
@@ -319,17 +320,13 @@ describe.each([
     await moduleRef.close();
     moduleRef = await boot();
     workflows = moduleRef.get(WorkflowService);
-    // Still halted right after the restart: the timer armed from the store wakes it.
-    let done = await workflows.get(started.id);
-    // Until it rests again: `running` is only the moment between the timer's two checkpoints.
-    for (
-      let tries = 0;
-      tries < 50 && !['completed', 'failed'].includes(done?.status ?? '');
-      tries++
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      done = await workflows.get(started.id);
-    }
+    // Still halted right after the restart: the timer armed from the store wakes it. Until it
+    // rests again: `running` is only the moment between the timer's two checkpoints.
+    const done = await until(
+      () => workflows.get(started.id),
+      (execution) => ['completed', 'failed'].includes(execution?.status ?? ''),
+      { everyMs: 100 },
+    );
     expect(done).toMatchObject({ status: 'completed', ctx: { woke: true } });
   });
 

@@ -14,7 +14,7 @@ import {
   SimpleSpanProcessor,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
-import { setTimeout as delay } from 'node:timers/promises';
+import { until } from '../support/until';
 
 /** The OpenTelemetry SDK of a test process, exporting to memory. Register it before the app is made. */
 export class InMemoryTelemetry {
@@ -55,17 +55,15 @@ export class InMemoryTelemetry {
   }
 
   /** Spans of one execution; waits (up to a bound) until `until` holds of them. */
-  async spansOf(
-    executionId: string,
-    until: (spans: ReadableSpan[]) => boolean,
-  ): Promise<ReadableSpan[]> {
-    for (let attempt = 0; ; attempt++) {
-      const spans = this.spans
-        .getFinishedSpans()
-        .filter((span) => span.attributes['workflow.execution.id'] === executionId);
-      if (until(spans) || attempt >= 200) return spans;
-      await delay(25);
-    }
+  spansOf(executionId: string, done: (spans: ReadableSpan[]) => boolean): Promise<ReadableSpan[]> {
+    return until(
+      () =>
+        this.spans
+          .getFinishedSpans()
+          .filter((span) => span.attributes['workflow.execution.id'] === executionId),
+      done,
+      { withinMs: 5000, everyMs: 25 },
+    );
   }
 
   /** The data points of a metric as last collected, by their attributes. */

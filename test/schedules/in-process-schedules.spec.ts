@@ -11,6 +11,7 @@ import { ManualClock } from '../support/manual-clock';
 import { STORE_HARNESSES } from '../support/store-harnesses';
 import type { StoreHarness } from '../support/store-harness';
 import { randomBytes } from 'node:crypto';
+import { until } from '../support/until';
 
 const at = (time: string) => new Date(`2030-03-04T${time}:00.000Z`);
 
@@ -51,11 +52,12 @@ describe.each(STORE_HARNESSES)('schedules in process on %s', (_name, makeHarness
   const unique = (name: string) => `${name}-${randomBytes(3).toString('hex')}`;
   const ofWorkflow = (workflowId: string) => store.find({ workflowId });
   async function finished(id: string): Promise<Execution> {
-    for (;;) {
-      const execution = await store.load(id);
-      if (execution && !['pending', 'running'].includes(execution.status)) return execution;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const execution = await until(
+      () => store.load(id),
+      (loaded) => loaded !== null && !['pending', 'running'].includes(loaded.status),
+    );
+    if (!execution) throw new Error(`execution ${id} was never created`);
+    return execution;
   }
 
   it('starts one execution per tick, with the id of the workflow and the tick', async () => {

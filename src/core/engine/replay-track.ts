@@ -1,21 +1,21 @@
 import type { LocatedStep } from '../definition/definition-types';
 import type { RuntimeFrame } from '../types';
 import type { Checkpointer } from './checkpointer';
+import { InMemoryTrack } from './in-memory-track';
 import type { Replay } from './replay';
-import type { LoopFrame, RunState } from './run-state';
+import type { RunState } from './run-state';
 import type { EntryDraft } from './step-context';
-import type { StepTrack } from './step-track';
 
 /**
  * The step loop of a fork on its way to `fromStep`, in memory: steps are replayed (see `Replay`),
  * their entries gathered for the fork's first write, and the run stops as it reaches `fromStep`.
  * Whatever would stop it before (a halt, a failure, the end) means the path differs from the one
- * the execution forked took, and refuses the fork.
+ * the execution forked took, and refuses the fork. Replayed steps have no `started` entry;
+ * `fromStep` writes its own once the fork runs.
  */
-export class ReplayTrack implements StepTrack {
+export class ReplayTrack extends InMemoryTrack {
   /** Whether the replay reached `fromStep`. */
   reached = false;
-  private current: string | null;
 
   constructor(
     readonly state: RunState,
@@ -23,7 +23,7 @@ export class ReplayTrack implements StepTrack {
     private readonly fromStep: string,
     private readonly checkpointer: Checkpointer,
   ) {
-    this.current = state.definition.steps[0].id;
+    super(state.definition.steps[0].id);
   }
 
   get ctx(): Record<string, unknown> {
@@ -32,10 +32,6 @@ export class ReplayTrack implements StepTrack {
 
   get frames(): RuntimeFrame[] {
     return this.state.frames;
-  }
-
-  position(): string | null {
-    return this.current;
   }
 
   stopsBefore(stepId: string): boolean {
@@ -47,50 +43,12 @@ export class ReplayTrack implements StepTrack {
     this.checkpointer.record(this.state, stepId, stepType, draft, at);
   }
 
-  async persist(): Promise<void> {}
-
-  mayDefer(): boolean {
-    return false;
-  }
-
-  parkedRetry(): null {
-    return null;
-  }
-
-  startWrittenAhead(): boolean {
-    return false;
-  }
-
-  /** Replayed steps have no `started` entry; `fromStep` writes its own once the fork runs. */
-  recordAhead(): boolean {
-    return false;
-  }
-
-  async outOfTime(): Promise<boolean> {
-    return false;
-  }
-
-  async moveTo(_located: LocatedStep, next: string | null): Promise<boolean> {
-    this.current = next;
-    return false;
-  }
-
-  endSequence(): void {
-    this.current = null;
-  }
-
-  async enter(located: LocatedStep, frame: LoopFrame, first: string): Promise<boolean> {
+  protected loopBegins(located: LocatedStep): void {
     this.record(located.step.id, located.step.type, { action: 'started', durationMs: 0 });
-    this.frames.push(frame);
-    return this.moveTo(located, first);
   }
 
   async halt(located: LocatedStep): Promise<boolean> {
     throw this.replay.refused(`step "${located.step.id}" before it would halt again`);
-  }
-
-  async retry(located: LocatedStep): Promise<boolean> {
-    return this.halt(located);
   }
 
   completed(located: LocatedStep, result: unknown): void {
@@ -110,8 +68,6 @@ export class ReplayTrack implements StepTrack {
   async abort(error: Error): Promise<void> {
     throw this.replay.refused(error.message);
   }
-
-  clearRetry(): void {}
 
   loopDurationMs(): number {
     return 0;
