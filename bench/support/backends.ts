@@ -17,6 +17,7 @@ import {
   type Entry,
   type Execution,
 } from '../../src';
+import type { CheckpointOptions } from '../../src/core/store/workflow-store';
 
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -32,7 +33,11 @@ export interface Backend {
    * `revision`) is inserted with its entry, a saved one updated from its revision, the entry
    * appended; one transaction. For `rawExecutionLoop`.
    */
-  rawCheckpoint(execution: Execution, entries: readonly Entry[]): Promise<void>;
+  rawCheckpoint(
+    execution: Execution,
+    entries: readonly Entry[],
+    options: CheckpointOptions,
+  ): Promise<void>;
   version(): Promise<string>;
   close(): Promise<void>;
   /** Postgres only: the scratch schema and a pool on it, for bulk set-up statements. */

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { DurableWorkflowStore, Entry, Execution } from '../../src';
+import type { CheckpointOptions } from '../../src/core/store/workflow-store';
 import type { Backend } from './backends';
 import { nullStore } from './null-store';
 
-/** One checkpoint as the engine asked the store for it: the execution and the entries appended. */
+/** One checkpoint as the engine asked the store for it: the execution, its entries, its options. */
 interface RecordedCheckpoint {
   execution: Execution;
   entries: readonly Entry[];
+  options: CheckpointOptions;
 }
 
 /**
@@ -24,7 +26,7 @@ export async function rawExecutionLoop(
     const id = randomUUID();
     const createdAt = new Date();
     let revision: number | undefined;
-    for (const { execution, entries } of recorded) {
+    for (const { execution, entries, options } of recorded) {
       await backend.rawCheckpoint(
         { ...execution, id, createdAt, updatedAt: createdAt, revision },
         entries.map((entry) => ({
@@ -33,6 +35,7 @@ export async function rawExecutionLoop(
           executionId: id,
           timestamp: new Date(),
         })),
+        options,
       );
       revision = (revision ?? 0) + 1;
     }
@@ -46,7 +49,7 @@ async function recordCheckpoints(
   const recorded: RecordedCheckpoint[] = [];
   const checkpoint = store.checkpoint;
   store.checkpoint = (execution, entries, options) => {
-    recorded.push(structuredClone({ execution, entries }));
+    recorded.push(structuredClone({ execution, entries, options: options ?? {} }));
     return checkpoint(execution, entries, options);
   };
   await run(store);
