@@ -2,7 +2,8 @@
  * One event delivery among 100,000 executions halted at an `event` step, each waiting on its own
  * key, beside `store.load` of one execution in the same run: sending an event reads the waits of its
  * key, never the others, so its cost does not grow with them. A delivery is the whole of
- * `sendEvent` (keep the event, look up the waits, load, resume the execution to its end).
+ * `sendEvent` (keep the event, look up the waits, load, resume the execution to its end, mark the
+ * event delivered).
  * Scratch schema / key prefix, removed after. `npm run bench:events`.
  */
 import 'reflect-metadata';
@@ -211,7 +212,7 @@ async function main(): Promise<void> {
     ),
   );
   console.log(
-    `\n${SAMPLES} deliveries per store, each to one of ${WAITING} executions waiting on distinct keys (and, as a control, of ${CONTROL}), chosen at random; a delivery is sendEvent whole (keep the event, read the index, load, resume the execution to its end: two checkpoints). Loads of other waiting executions are timed in the same loop.`,
+    `\n${SAMPLES} deliveries per store, each to one of ${WAITING} executions waiting on distinct keys (and, as a control, of ${CONTROL}), chosen at random; a delivery is sendEvent whole (keep the event, read the index, load, resume the execution to its end: two checkpoints; mark the event delivered). Loads of other waiting executions are timed in the same loop.`,
   );
   writeResults('events', { waiting: WAITING, control: CONTROL, samples: SAMPLES, versions, rows });
 }

@@ -53,4 +53,5 @@ export {
   EventDelivery,
   type EventDeliveryOptions,
   type SendEventOptions,
+  type Redelivery,
 } from './core/events/event-delivery';

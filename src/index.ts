@@ -115,7 +115,12 @@ export { WorkflowEventWaitEntity } from './storage/typeorm/workflow-event-wait.e
 export { WorkflowEventShapeEntity } from './storage/typeorm/workflow-event-shape.entity';
 export { WorkflowEventEntity } from './storage/typeorm/workflow-event.entity';
 export type { WorkflowEventsOptions } from './nest/events/events.options';
-export type { EventWaitIndex, StoredEvent, PruneEventsQuery } from './core/store/workflow-store';
+export type {
+  EventWaitIndex,
+  StoredEvent,
+  PruneEventsQuery,
+  UndeliveredEventsQuery,
+} from './core/store/workflow-store';
 export { eventKey, payloadKey, waitIndexOf } from './core/events/event-keys';
 export type { DueTimersQuery } from './core/store/workflow-store';
 export { StoreUnreachableError } from './core/store/store-errors';

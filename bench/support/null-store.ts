@@ -34,5 +34,7 @@ export function nullStore(): DurableWorkflowStore {
     eventWaiters: async () => [],
     retainedEvents: async () => [],
     pruneEvents: async () => 0,
+    markEventDelivered: async () => undefined,
+    undeliveredEvents: async () => [],
   };
 }

@@ -12,11 +12,19 @@ import type { ResolvedModuleOptions } from './durable-workflow.options';
 import { ExecutionEvents } from './execution-events';
 import { ExecutionFeed } from './execution-feed';
 import { ExecutionWaiter } from './execution-waiter';
-import { WorkflowEvents } from './events/workflow-events';
+import { WorkflowEvents, type EventRedelivery } from './events/workflow-events';
 import type { WorkflowBullQueue } from './queue/workflow-job-queue';
 import { createRunner } from './runners/create-runner';
 import type { WorkflowRunner } from './runners/workflow-runner';
 import { SharedRemoteChanges } from './shared-remote-changes';
+
+/** Events left by a stopped sender are delivered again in process, and by queue workers. */
+const IN_PROCESS_REDELIVERY: EventRedelivery = { everyMs: 10_000, graceMs: 10_000 };
+
+function eventRedelivery({ queue }: ResolvedModuleOptions): EventRedelivery | null {
+  if (!queue) return IN_PROCESS_REDELIVERY;
+  return queue.worker ? { everyMs: queue.sweepIntervalMs, graceMs: queue.leaseMs } : null;
+}
 
 /** The workflows by id and version; filled at start, once the services they call are known. */
 export const WORKFLOW_REGISTRY = Symbol('DURABLE_WORKFLOW_REGISTRY');
@@ -129,7 +137,15 @@ export const workflowRuntimeProviders: Provider[] = [
       runner: WorkflowRunner,
       events: ExecutionEvents,
       options: ResolvedModuleOptions,
-    ) => new WorkflowEvents(store, runner, events, options.events, options.queue === null),
+    ) =>
+      new WorkflowEvents(
+        store,
+        runner,
+        events,
+        options.events,
+        options.queue === null,
+        eventRedelivery(options),
+      ),
     inject: [STORE, WORKFLOW_RUNNER, ExecutionEvents, MODULE_OPTIONS],
   },
 ];

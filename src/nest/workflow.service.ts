@@ -184,7 +184,8 @@ export class WorkflowService {
    * steps the execution completed before `fromStep` (they are not run again) and runs on from
    * `fromStep`; returns it `pending`. Its `runtime.forkedFrom` and a `forked` entry on both trails
    * say what was forked from what. Any status of the execution forked will do; a step unknown or
-   * never reached is refused with `ForkRefusedError`.
+   * never reached is refused with `ForkRefusedError`. With `executionId`, asking again returns the
+   * same fork as it is (no step runs twice); an id taken by any other execution is refused.
    */
   fork(executionId: string, options: ForkOptions): Promise<Execution> {
     return this.runner.fork(normalizeExecutionId(executionId), options);

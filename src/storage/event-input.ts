@@ -21,6 +21,16 @@ export function encodeEvent(event: StoredEvent): string {
   return JSON.stringify(event.payload ?? null);
 }
 
+/** An event id a store is asked about, refused unless it is one an event can have. */
+export function requireEventId(id: unknown, method: string): string {
+  if (typeof id !== 'string' || id.length === 0 || id.length > 200) {
+    throw new RejectedValueError(
+      `${method}: an event id must be a string of 1 to 200 characters, got ${JSON.stringify(id) ?? String(id)}.`,
+    );
+  }
+  return id;
+}
+
 /** The index keys a store is asked for: sha-256 digests in hex, never anything else. */
 export function requireEventKeys(keys: readonly string[]): void {
   for (const key of keys) {

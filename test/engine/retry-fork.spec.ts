@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   ExecutionStateError,
   ForkRefusedError,
@@ -390,5 +391,50 @@ describe.each(STORE_HARNESSES)('retry and fork on %s', (_name, makeHarness) => {
     await expect(h.engine.fork(fan.id, { fromStep: 'left' })).rejects.toThrow(
       /branch of parallel step "both"/,
     );
+  });
+
+  it('makes a fork once per executionId: asked again, even at once, the same fork comes back', async () => {
+    const source = await h.engine.run('order', { n: 2 });
+    const forkId = randomUUID();
+    const [first, second] = await Promise.all([
+      h.engine.fork(source.id, { fromStep: 'ship', executionId: forkId }),
+      h.engine.fork(source.id, { fromStep: 'ship', executionId: forkId.toUpperCase() }),
+    ]);
+    expect(first.id).toBe(forkId);
+    expect(second).toEqual(first);
+    const done = await h.engine.drive(forkId);
+    expect(done.status).toBe('completed');
+    expect(await h.engine.fork(source.id, { fromStep: 'ship', executionId: forkId })).toEqual(done);
+    // Run once: no step of it ran twice, and the source's trail names one fork.
+    expect(shop.calls).toEqual({ charge: 1, ship: 2 });
+    expect(await h.trail(forkId)).toEqual([
+      'prepare:completed',
+      'charge:completed',
+      'ship:forked',
+      'ship:started',
+      'ship:completed',
+      'done:completed',
+    ]);
+    const links = (await store.entries(source.id)).filter((e) => e.action === 'forked');
+    expect(links.map((e) => e.output)).toEqual([{ executionId: forkId }]);
+  });
+
+  it('refuses a fork whose executionId names another execution, saying what it is', async () => {
+    const source = await h.engine.run('order', { n: 4 });
+    const other = await h.engine.run('order', { n: 5 });
+    const forkId = randomUUID();
+    await h.engine.fork(source.id, { fromStep: 'ship', executionId: forkId });
+    await expect(
+      h.engine.fork(source.id, { fromStep: 'charge', executionId: forkId }),
+    ).rejects.toThrow(
+      `the fork's executionId "${forkId}" names an existing execution, a fork of execution "${source.id}" from step "ship"; give this fork another id`,
+    );
+    await expect(
+      h.engine.fork(other.id, { fromStep: 'ship', executionId: forkId }),
+    ).rejects.toThrow(ForkRefusedError);
+    await expect(
+      h.engine.fork(source.id, { fromStep: 'ship', executionId: other.id }),
+    ).rejects.toThrow(/names an existing execution, not a fork; give this fork another id/);
+    expect((await store.entries(source.id)).filter((e) => e.action === 'forked')).toHaveLength(1);
   });
 });

@@ -5,6 +5,7 @@ import {
   type INestApplication,
 } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,6 +125,21 @@ describe.each(PLATFORMS)('retry and fork over HTTP on %s', (platform) => {
     const fork = await workflows.wait(forked.body!['id'] as string);
     expect(fork).toMatchObject({ status: 'completed', ctx: { mail: { sent: 'ada@example.com' } } });
     expect(fork.runtime?.forkedFrom).toEqual({ executionId: failed.id, fromStep: 'send' });
+
+    const executionId = randomUUID();
+    const once = { fromStep: 'send', executionId };
+    const first = await call('POST', `/executions/${failed.id}/fork`, once);
+    expect(first.status).toBe(201);
+    expect(first.body?.['id']).toBe(executionId);
+    await workflows.wait(executionId);
+    const again = await call('POST', `/executions/${failed.id}/fork`, once);
+    expect(again.body).toMatchObject({ id: executionId, status: 'completed' });
+    const taken = await call('POST', `/executions/${failed.id}/fork`, {
+      fromStep: 'greet',
+      executionId,
+    });
+    expect(taken.status).toBe(422);
+    expect(taken.body?.['error']).toMatch(/names an existing execution/);
 
     const unknown = await call('POST', `/executions/${failed.id}/fork`, { fromStep: 'nope' });
     expect(unknown.status).toBe(422);

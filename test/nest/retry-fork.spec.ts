@@ -2,7 +2,7 @@ import { Injectable, Module } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -210,6 +210,30 @@ describe.each(CASES)('retry and fork through WorkflowService on %s, %s', (storeN
     await expect(workflows.fork(source.id, { fromStep: 'nowhere' })).rejects.toBeInstanceOf(
       ForkRefusedError,
     );
+  });
+
+  it('forks once per executionId: asked again once it ran, the same fork, no step run again', async () => {
+    const started = await workflows.start('order', { n: 6 });
+    const source = await workflows.wait(started.id);
+    const executionId = randomUUID();
+    const fork = await workflows.fork(source.id, { fromStep: 'ship', executionId });
+    expect(fork.id).toBe(executionId);
+    const done = await workflows.wait(executionId);
+    expect(done.status).toBe('completed');
+    const again = await workflows.fork(source.id, { fromStep: 'ship', executionId });
+    expect(again).toEqual(done);
+    expect(await workflows.wait(executionId)).toEqual(done);
+    expect(shopState.calls).toEqual({ charge: 1, ship: 2 });
+    expect((await workflows.entries(executionId)).map((e) => `${e.stepId}:${e.action}`)).toEqual([
+      'charge:completed',
+      'ship:forked',
+      'ship:started',
+      'ship:completed',
+      'done:completed',
+    ]);
+    await expect(
+      workflows.fork(source.id, { fromStep: 'charge', executionId }),
+    ).rejects.toBeInstanceOf(ForkRefusedError);
   });
 
   it('retries every failed execution of a workflow since a time', async () => {

@@ -40,13 +40,26 @@ describe.each(STORE_HARNESSES)('schedules in process on %s', (_name, makeHarness
   afterAll(() => harness.close());
 
   /** A process: an engine and runner on the shared store, with its own clock reading. */
-  function processOn(workflows: WorkflowSource[], clock: ManualClock) {
+  function processOn(workflows: WorkflowSource[], clock: ManualClock, on = store) {
     const registry = new WorkflowRegistry();
     registry.registerAll(workflows);
-    const engine = new WorkflowEngine({ store, registry, now: () => clock.now() });
-    const runner = new InProcessRunner(engine, store, 2000, undefined, clock);
+    const engine = new WorkflowEngine({ store: on, registry, now: () => clock.now() });
+    const runner = new InProcessRunner(engine, on, 2000, undefined, clock);
     runners.push(runner);
     return runner;
+  }
+
+  /** The shared store, counting the pages of executions read through it. */
+  function countingFinds() {
+    const counted = { finds: 0, store: undefined as unknown as DurableWorkflowStore };
+    counted.store = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property === 'find') counted.finds++;
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    return counted;
   }
 
   const unique = (name: string) => `${name}-${randomBytes(3).toString('hex')}`;
@@ -128,6 +141,41 @@ describe.each(STORE_HARNESSES)('schedules in process on %s', (_name, makeHarness
     await runner.cancel(held.id);
     await clock.advanceTo(at('10:16'));
     expect((await finished(scheduledExecutionId(id, at('10:15')))).status).toBe('halted');
+  });
+
+  it('finds the running scheduled execution past many manual starts, with no page read per tick', async () => {
+    const id = unique('busy');
+    const steps = [{ id: 'ask', type: 'approval', prompt: 'Go?' }];
+    const workflow = scheduled(id, { overlap: 'skip' }, steps);
+    const clock = new ManualClock(at('10:02'));
+    const counted = countingFinds();
+    const runner = processOn([workflow], clock, counted.store);
+    await runner.boot();
+    await clock.advanceTo(at('10:06'));
+    const held = await finished(scheduledExecutionId(id, at('10:05')));
+    expect(held.status).toBe('halted');
+    // Started by hand, newer than the scheduled one: more than a page of them.
+    for (let i = 0; i < 250; i++) await runner.start(id, { region: `manual-${i}` }, undefined);
+
+    const findsBefore = counted.finds;
+    await clock.advanceTo(at('10:21'));
+    expect(counted.finds).toBe(findsBefore);
+    for (const tick of ['10:10', '10:15', '10:20'])
+      expect(await store.load(scheduledExecutionId(id, at(tick)))).toBeNull();
+
+    // A process started now pages back once, at its start, and skips too.
+    const later = new ManualClock(at('10:22'));
+    const laterCounted = countingFinds();
+    await processOn([workflow], later, laterCounted.store).boot();
+    const findsAtBoot = laterCounted.finds;
+    await later.advanceTo(at('10:26'));
+    expect(laterCounted.finds).toBe(findsAtBoot);
+    expect(await store.load(scheduledExecutionId(id, at('10:25')))).toBeNull();
+
+    await runner.cancel(held.id);
+    await Promise.all([clock.advanceTo(at('10:31')), later.advanceTo(at('10:31'))]);
+    expect((await finished(scheduledExecutionId(id, at('10:30')))).status).toBe('halted');
+    expect(counted.finds).toBe(findsBefore);
   });
 
   it('lets ticks overlap by default', async () => {

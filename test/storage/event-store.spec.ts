@@ -101,6 +101,33 @@ function describeEventStore(makeHarness: () => StoreHarness): void {
     expect((await store.acceptEvent({ ...first, payload: { n: 2 } })).created).toBe(true);
   });
 
+  it('lists an event as undelivered from its keeping until it is marked delivered', async () => {
+    // Sent long ago, so events the other tests keep (sent now) are not listed.
+    const at = (ms: number) => new Date(Date.UTC(2001, 0, 1) + ms);
+    const event = (ms: number) => ({
+      id: randomUUID(),
+      name: 'left',
+      payload: { ms },
+      sentAt: at(ms),
+    });
+    const [first, second, third] = [event(0), event(1000), event(2000)];
+    for (const e of [third, first, second]) await store.acceptEvent(e);
+    expect(await store.undeliveredEvents({ sentBefore: at(2000) })).toEqual([first, second]);
+    expect(await store.undeliveredEvents({ sentBefore: at(5000), limit: 1 })).toEqual([first]);
+
+    await store.markEventDelivered(first.id);
+    await store.markEventDelivered(first.id);
+    expect(await store.undeliveredEvents({ sentBefore: at(5000) })).toEqual([second, third]);
+    // Sending the id again does not make a delivered event undelivered.
+    expect((await store.acceptEvent(first)).created).toBe(false);
+    expect(await store.undeliveredEvents({ sentBefore: at(5000) })).toEqual([second, third]);
+    // Still kept for lookback once delivered; pruning takes it off the undelivered ones too.
+    expect(await store.retainedEvents('left', at(0))).toEqual([first, second, third]);
+    await store.pruneEvents({ sentBefore: at(1500) });
+    expect(await store.undeliveredEvents({ sentBefore: at(5000) })).toEqual([third]);
+    await store.markEventDelivered(randomUUID());
+  });
+
   it('refuses what it could not keep exactly, naming it', async () => {
     const event = { id: randomUUID(), name: 'bad', payload: { when: () => 1 }, sentAt: new Date() };
     await expect(store.acceptEvent(event)).rejects.toThrow(/payload/);
@@ -108,5 +135,9 @@ function describeEventStore(makeHarness: () => StoreHarness): void {
     await expect(store.pruneEvents({ sentBefore: new Date(NaN) })).rejects.toThrow(
       /sentBefore must be a valid Date/,
     );
+    await expect(store.undeliveredEvents({ sentBefore: new Date(NaN) })).rejects.toThrow(
+      /sentBefore must be a valid Date/,
+    );
+    await expect(store.markEventDelivered('')).rejects.toThrow(/event id/);
   });
 }

@@ -29,6 +29,16 @@ describe.each([new PostgresHarness(), new SqliteHarness()])('migrations on $name
     expect(await harness.schemaDrift()).toEqual([]);
   });
 
+  it('keep an undelivered_since column and index an operator added beforehand', async () => {
+    await harness.revertThrough('AddEventUndeliveredSince1796712000000');
+    await harness.addEventsTimestampColumnAndIndex(
+      'undelivered_since',
+      'idx_workflow_events_undelivered_since',
+    );
+    await harness.runMigrations();
+    expect(await harness.schemaDrift()).toEqual([]);
+  });
+
   it('reverse exactly, and apply again', async () => {
     await harness.revertMigrations();
     expect(await harness.tableNames()).not.toEqual(expect.arrayContaining(['workflow_executions']));

@@ -25,6 +25,16 @@ export interface QueueAppConfig {
   http?: boolean;
   /** A worker process that kills itself (SIGKILL) as it begins to apply a resume, before any checkpoint. */
   dieOnResume?: boolean;
+  /**
+   * A worker process that kills itself (SIGKILL) the moment a schedule tick's execution is saved,
+   * before its start is queued; it writes `died-after <execution id>` first.
+   */
+  dieOnTick?: boolean;
+  /**
+   * A process that, once ready, sends this event and kills itself (SIGKILL) the moment the store
+   * kept it, before any delivery is handed off.
+   */
+  sendEventThenDie?: { name: string; payload: unknown; id: string };
   /** Where executions are kept: the Postgres schema (the default), a SQLite file, or Redis under the prefix. */
   store?: { type: 'postgres' } | { type: 'sqlite'; file: string } | { type: 'redis' };
   /** Workflows added to QUEUE_WORKFLOWS, by the name of a set below (`FLOW_CONTROL_WORKFLOWS`). */
@@ -252,7 +262,10 @@ export const QUEUE_WORKFLOWS = [
 ];
 
 /** Workflows with a schedule or a concurrency limit, added to an app only by the tests of them. */
-export const FLOW_CONTROL_WORKFLOWS: Record<'everySecond' | 'oneAtATime', WorkflowSource[]> = {
+export const FLOW_CONTROL_WORKFLOWS: Record<
+  'everySecond' | 'everySecondSkip' | 'oneAtATime',
+  WorkflowSource[]
+> = {
   everySecond: [
     {
       id: 'every-second',
@@ -260,6 +273,15 @@ export const FLOW_CONTROL_WORKFLOWS: Record<'everySecond' | 'oneAtATime', Workfl
       schedule: { cron: '* * * * * *', input: { n: 1 } },
       inputs: { n: { type: 'number' } },
       steps: [{ id: 'tick', type: 'assign', set: { ticked: '$n' } }],
+    },
+  ],
+  everySecondSkip: [
+    {
+      id: 'every-second-skip',
+      name: 'A tick every second, skipped while the last one waits for an answer',
+      schedule: { cron: '* * * * * *', input: { n: 1 }, overlap: 'skip' },
+      inputs: { n: { type: 'number' } },
+      steps: [{ id: 'ask', type: 'approval', prompt: 'Done?' }],
     },
   ],
   oneAtATime: [

@@ -8,6 +8,7 @@ import {
   WORKFLOW_MIGRATIONS,
   WORKFLOW_EVENT_ENTITIES,
   WorkflowEntryEntity,
+  WorkflowEventEntity,
   WorkflowExecutionEntity,
   WorkflowSlotEntity,
   type Entry,
@@ -91,6 +92,14 @@ abstract class SqlHarness implements StoreHarness {
     const table = this.dataSource.getMetadata(WorkflowExecutionEntity).tablePath;
     const type = this.dataSource.options.type === 'postgres' ? 'timestamp' : 'datetime';
     await this.dataSource.query(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
+  }
+
+  /** The same by hand on the events table, for the migrations that add to it. */
+  async addEventsTimestampColumnAndIndex(column: string, index: string): Promise<void> {
+    const table = this.dataSource.getMetadata(WorkflowEventEntity).tablePath;
+    const type = this.dataSource.options.type === 'postgres' ? 'timestamp' : 'datetime';
+    await this.dataSource.query(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    await this.dataSource.query(`CREATE INDEX ${index} ON ${table} (${column})`);
   }
 
   /** Undoes every migration, newest first. */

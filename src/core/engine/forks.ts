@@ -17,8 +17,12 @@ export interface ForksOptions {
   now: () => Date;
   emit: (event: EngineEvent) => void;
   definitionOf: (execution: Execution) => WorkflowDefinition;
-  /** A new `pending` execution of the definition with this input, not yet saved. */
-  newExecution: (definition: WorkflowDefinition, input: Record<string, unknown>) => Execution;
+  /** A new `pending` execution of the definition with this input (and id), not yet saved. */
+  newExecution: (
+    definition: WorkflowDefinition,
+    input: Record<string, unknown>,
+    executionId: string | undefined,
+  ) => Execution;
 }
 
 /**
@@ -31,7 +35,8 @@ export interface ForksOptions {
 export class Forks {
   constructor(private readonly options: ForksOptions) {}
 
-  async fork(source: Execution, fromStep: string): Promise<Execution> {
+  /** Saves the fork, with the id given or a new one; a store refuses an id taken meanwhile. */
+  async fork(source: Execution, fromStep: string, forkId?: string): Promise<Execution> {
     const definition = this.options.definitionOf(source);
     const refuse = (reason: string) => new ForkRefusedError(source.id, fromStep, reason);
     const located = definition.index.get(fromStep);
@@ -46,7 +51,10 @@ export class Forks {
     }
     const { store, checkpointer, loop } = this.options;
     const trail = await store.entries(source.id);
-    const state = new RunState(this.options.newExecution(definition, source.input), definition);
+    const state = new RunState(
+      this.options.newExecution(definition, source.input, forkId),
+      definition,
+    );
     const entryName = state.entryName(fromStep);
     if (!trail.some((e) => e.stepId === entryName) && source.currentStep !== fromStep)
       throw refuse('the execution never reached it');
@@ -110,6 +118,23 @@ export class Forks {
     for (const entry of entries) await this.options.store.record(entry);
     return saved;
   }
+}
+
+/**
+ * An execution found under the id a fork asked for: the fork made before by the same request (of
+ * this execution, from this step), returned as it is; anything else is refused, naming what it is.
+ */
+export function sameFork(existing: Execution, sourceId: string, fromStep: string): Execution {
+  const made = existing.runtime?.forkedFrom;
+  if (made?.executionId === sourceId && made.fromStep === fromStep) return existing;
+  const what = made
+    ? `a fork of execution "${made.executionId}" from step "${made.fromStep}"`
+    : 'not a fork';
+  throw new ForkRefusedError(
+    sourceId,
+    fromStep,
+    `the fork's executionId "${existing.id}" names an existing execution, ${what}; give this fork another id`,
+  );
 }
 
 /** The parallel step whose branch holds this step, if any (through loops inside the branch). */

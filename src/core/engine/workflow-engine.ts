@@ -25,7 +25,7 @@ import { childExecutionId, childPath } from './child-ids';
 import { RunState, type RunOptions } from './run-state';
 import { StepLoop } from './step-loop';
 import { Retries } from './retries';
-import { Forks } from './forks';
+import { Forks, sameFork } from './forks';
 import { noTelemetry, type RunKind, type WorkflowTelemetry } from '../telemetry';
 
 export type { EngineEvent } from './checkpointer';
@@ -54,6 +54,12 @@ export interface WorkflowEngineOptions {
 export interface ForkOptions {
   /** The step the fork runs on from; the steps the execution completed before it are reused. */
   fromStep: string;
+  /**
+   * The fork's own id; makes fork idempotent as `executionId` makes start: the same fork asked
+   * again (same execution, same `fromStep`) is returned as it is, and any other execution with this
+   * id is refused with `ForkRefusedError`. @defaultValue a new UUID
+   */
+  executionId?: string;
 }
 
 export interface CancelOptions {
@@ -152,7 +158,8 @@ export class WorkflowEngine {
       now: this.now,
       emit: this.emit,
       definitionOf,
-      newExecution: (definition, input) => this.newExecution(definition, input, undefined),
+      newExecution: (definition, input, executionId) =>
+        this.newExecution(definition, input, executionId),
     });
   }
 
@@ -348,12 +355,37 @@ export class WorkflowEngine {
    * Saves a `pending` fork of an execution in any status: same workflow version and input, at
    * `fromStep`, with the recorded outputs of the steps before it (they are not run again), for a
    * runner to drive. An unknown step, or one the execution never reached, is refused with
-   * `ForkRefusedError`.
+   * `ForkRefusedError`; so is an `executionId` taken by anything but this same fork.
    */
-  async fork(executionId: string, { fromStep }: ForkOptions): Promise<Execution> {
-    const forked = await this.forks.fork(await this.loaded(executionId), fromStep);
-    this.telemetry.executionStarted(forked.workflowId);
-    return forked;
+  async fork(executionId: string, options: ForkOptions): Promise<Execution> {
+    return (await this.createFork(executionId, options)).execution;
+  }
+
+  /**
+   * As `fork`, and whether this call made it: false when `options.executionId` names the same
+   * fork made before, returned as it is (a runner queues only a fork it made).
+   */
+  async createFork(
+    executionId: string,
+    { fromStep, executionId: forkId }: ForkOptions,
+  ): Promise<{ execution: Execution; created: boolean }> {
+    const id = startId({ executionId: forkId });
+    const sourceId = normalizeExecutionId(executionId);
+    if (id !== undefined) {
+      const existing = await this.store.load(id);
+      if (existing) return { execution: sameFork(existing, sourceId, fromStep), created: false };
+    }
+    try {
+      const forked = await this.forks.fork(await this.loaded(executionId), fromStep, id);
+      this.telemetry.executionStarted(forked.workflowId);
+      return { execution: forked, created: true };
+    } catch (error) {
+      // Two forks asked with one id: the other one's is the fork.
+      if (!(error instanceof ConcurrentUpdateError) || id === undefined) throw error;
+      const existing = await this.store.load(id);
+      if (!existing) throw error;
+      return { execution: sameFork(existing, sourceId, fromStep), created: false };
+    }
   }
 
   /**

@@ -23,9 +23,17 @@ export interface SendEventOptions {
   id?: string;
 }
 
+/** What `redeliver` did: the events it handed off, the executions they resumed, those it could not. */
+export interface Redelivery {
+  events: number;
+  resumed: number;
+  failed: { eventId: string; error: unknown }[];
+}
+
 /** Resumes handed over at once while an event fans out to the executions waiting for it. */
 const FAN_OUT = 16;
 const PRUNE_BATCH = 1000;
+const REDELIVER_BATCH = 100;
 
 /**
  * Sends events to the executions waiting for them, through the runner's resume (in process, or an
@@ -55,10 +63,49 @@ export class EventDelivery {
         `"id" ${JSON.stringify(id)} was sent before as event "${event.name}": an id names one event, whatever its name`,
       ]);
     }
-    const shapes = await store.eventWaitShapes(name);
+    const delivered = await this.fanOut(event, created);
+    // Every delivery is an accepted resume now: a sender stopped before this line leaves the
+    // event to `redeliver`.
+    await store.markEventDelivered(event.id);
+    return { delivered };
+  }
+
+  /**
+   * Delivers again the events kept and not marked delivered that were sent before `sentBefore`:
+   * those whose sender stopped between keeping them and handing their deliveries off. An execution
+   * that got an event already is not given it again. An event whose delivery fails stays
+   * undelivered, for the next call; the others go on.
+   */
+  async redeliver(sentBefore: Date): Promise<Redelivery> {
+    const store = this.store();
+    const outcome: Redelivery = { events: 0, resumed: 0, failed: [] };
+    const failedIds = new Set<string>();
+    for (;;) {
+      const events = await store.undeliveredEvents({ sentBefore, limit: REDELIVER_BATCH });
+      const fresh = events.filter((event) => !failedIds.has(event.id));
+      for (const event of fresh) {
+        try {
+          const resumed = await this.fanOut(event, false);
+          await store.markEventDelivered(event.id);
+          outcome.events++;
+          outcome.resumed += resumed.length;
+        } catch (error) {
+          failedIds.add(event.id);
+          outcome.failed.push({ eventId: event.id, error });
+        }
+      }
+      // A full batch of events that failed here: the rest waits for the next call.
+      if (events.length < REDELIVER_BATCH || fresh.length === 0) return outcome;
+    }
+  }
+
+  /** Resumes every execution waiting for the event; returns those it resumed. */
+  private async fanOut(event: StoredEvent, fresh: boolean): Promise<string[]> {
+    const store = this.store();
+    const shapes = await store.eventWaitShapes(event.name);
     const keys = new Set<string>();
     for (const fields of shapes) {
-      const key = payloadKey(name, fields, event.payload);
+      const key = payloadKey(event.name, fields, event.payload);
       if (key !== null) keys.add(key);
     }
     const waiting = [...new Set(await store.eventWaiters([...keys]))];
@@ -66,11 +113,11 @@ export class EventDelivery {
     for (let i = 0; i < waiting.length; i += FAN_OUT) {
       const batch = waiting.slice(i, i + FAN_OUT);
       const outcomes = await Promise.all(
-        batch.map((executionId) => this.deliver(executionId, event, created)),
+        batch.map((executionId) => this.deliver(executionId, event, fresh)),
       );
       batch.forEach((executionId, n) => outcomes[n] && delivered.push(executionId));
     }
-    return { delivered };
+    return delivered;
   }
 
   /**
@@ -131,6 +178,8 @@ export class EventDelivery {
     const { store } = this.options;
     const methods = [
       'acceptEvent',
+      'markEventDelivered',
+      'undeliveredEvents',
       'eventWaitShapes',
       'eventWaiters',
       'retainedEvents',

@@ -50,6 +50,14 @@ export interface StoredEvent {
   sentAt: Date;
 }
 
+/** Events kept whose deliveries were never handed off (`markEventDelivered`), for redelivery. */
+export interface UndeliveredEventsQuery {
+  /** Only events sent before this moment: those sent since may still be on their way. */
+  sentBefore: Date;
+  /** @defaultValue 100 */
+  limit?: number;
+}
+
 /** Events kept longer than the retention; `pruneEvents` removes them. */
 export interface PruneEventsQuery {
   sentBefore: Date;
@@ -160,9 +168,20 @@ export interface DurableWorkflowStore extends WorkflowStore {
   describe?(): string;
   /**
    * Keeps an event unless one with its id is kept already; returns the event kept under that id
-   * (the earlier one when the id was sent before) and whether this call added it.
+   * (the earlier one when the id was sent before) and whether this call added it. An event it adds
+   * is undelivered until `markEventDelivered`.
    */
   acceptEvent(event: StoredEvent): Promise<{ event: StoredEvent; created: boolean }>;
+  /**
+   * Notes that the event's deliveries were handed off (each an accepted resume): it is no longer
+   * among the `undeliveredEvents`. An event not kept is left as it is.
+   */
+  markEventDelivered(eventId: string): Promise<void>;
+  /**
+   * Events kept and not marked delivered, sent before `sentBefore`, oldest first: those whose
+   * sender stopped between keeping and handing off. Read from an index of such events only.
+   */
+  undeliveredEvents(query: UndeliveredEventsQuery): Promise<StoredEvent[]>;
   /** The distinct match field sets of the waits ever indexed for this event name. */
   eventWaitShapes(name: string): Promise<string[][]>;
   /** Ids of the executions indexed as waiting under any of these keys. */
@@ -208,3 +227,4 @@ export const DEFAULT_DUE_TIMERS_LIMIT = 100;
 export const DEFAULT_DELETE_FINISHED_LIMIT = 1000;
 export const DEFAULT_RETAINED_EVENTS_LIMIT = 100;
 export const DEFAULT_PRUNE_EVENTS_LIMIT = 1000;
+export const DEFAULT_UNDELIVERED_EVENTS_LIMIT = 100;

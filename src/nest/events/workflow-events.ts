@@ -11,14 +11,25 @@ import type { ResolvedEventsOptions } from './events.options';
 
 const BOOT_PAGE_SIZE = 500;
 
+/** When this process delivers again the events whose sender stopped before handing them off. */
+export interface EventRedelivery {
+  /** How often it looks. */
+  everyMs: number;
+  /** How long after its sending an event not marked delivered counts as left by its sender. */
+  graceMs: number;
+}
+
 /**
  * Events in this process: `sendEvent`, the catch-up of an event that raced ahead of a wait (after
- * every halt at an `event` step made here), and the pruning of events past their retention.
+ * every halt at an `event` step made here), the redelivery of events a stopped sender left, and
+ * the pruning of events past their retention.
  */
 export class WorkflowEvents {
   private readonly logger = new Logger('DurableWorkflow');
   private readonly delivery: EventDelivery;
   private pruneTimer?: NodeJS.Timeout;
+  private redeliverTimer?: NodeJS.Timeout;
+  private redelivering?: Promise<void>;
   private unsubscribe?: () => void;
   private stopped = false;
 
@@ -28,6 +39,8 @@ export class WorkflowEvents {
     private readonly engineEvents: ExecutionEvents,
     private readonly options: ResolvedEventsOptions,
     private readonly inProcess: boolean,
+    /** Null in a process that runs no worker: the workers' processes deliver again. */
+    private readonly redelivery: EventRedelivery | null,
   ) {
     this.delivery = new EventDelivery({
       store,
@@ -74,6 +87,36 @@ export class WorkflowEvents {
     this.pruneTimer.unref();
     void this.prune();
     if (this.inProcess) void this.catchUpLeftWaits();
+    if (this.redelivery) {
+      this.redeliverTimer = setInterval(() => void this.redeliver(), this.redelivery.everyMs);
+      this.redeliverTimer.unref();
+      void this.redeliver();
+    }
+  }
+
+  /** Delivers the events whose sender stopped before handing them off; one pass at a time. */
+  private redeliver(): Promise<void> {
+    const grace = this.redelivery?.graceMs ?? 0;
+    this.redelivering ??= this.delivery
+      .redeliver(new Date(Date.now() - grace))
+      .then(({ events, resumed, failed }) => {
+        if (events > 0)
+          this.logger.warn(
+            `Delivered ${events} event(s) whose sender stopped before handing them off: ${resumed} execution(s) resumed.`,
+          );
+        for (const { eventId, error } of failed) {
+          if (this.stopped) break;
+          this.logger.error(
+            `Event ${eventId}: its sender stopped before delivering it, and delivering it again failed; the next pass tries again: ${String(error)}`,
+          );
+        }
+      })
+      .catch((error: unknown) => {
+        if (!this.stopped)
+          this.logger.warn(`Could not look for events left undelivered: ${String(error)}`);
+      })
+      .finally(() => (this.redelivering = undefined));
+    return this.redelivering;
   }
 
   private async catchUpLeftWaits(): Promise<void> {
@@ -91,6 +134,7 @@ export class WorkflowEvents {
     this.stopped = true;
     this.unsubscribe?.();
     if (this.pruneTimer) clearInterval(this.pruneTimer);
+    if (this.redeliverTimer) clearInterval(this.redeliverTimer);
   }
 
   private catchUp(execution: Execution): void {

@@ -53,6 +53,15 @@ export class ForkExecutionBody {
   @IsString()
   @Length(1, 100)
   fromStep!: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Makes the fork idempotent: the same fork asked again with this id is returned as it is; an id taken by any other execution is refused',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  executionId?: string;
 }
 
 export class RetryFailedBody {

@@ -234,14 +234,17 @@ export function createWorkflowsController(options: ResolvedHttpOptions): Type<un
     @ApiResponse({ status: 404, type: ErrorResponse })
     @ApiResponse({
       status: 422,
-      description: 'fromStep is unknown, was never reached, or cannot be forked from',
+      description:
+        'fromStep is unknown, was never reached, or cannot be forked from; or executionId is taken by another execution',
       type: ErrorResponse,
     })
     async fork(
       @Param('id') id: string,
       @Body(envelopeBodyPipe) body: ForkExecutionBody,
     ): Promise<ExecutionView> {
-      return executionView(await this.workflows.fork(id, { fromStep: body.fromStep }));
+      return executionView(
+        await this.workflows.fork(id, { fromStep: body.fromStep, executionId: body.executionId }),
+      );
     }
 
     @Post(':workflowId/executions/retry-failed')

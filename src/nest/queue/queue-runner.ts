@@ -30,6 +30,7 @@ import { WorkflowJobProcessor } from './workflow-job-processor';
 import { ConcurrencyGate } from '../concurrency/concurrency-gate';
 import { QueueSchedules } from '../schedules/queue-schedules';
 import { ScheduleTicks } from '../schedules/schedule-ticks';
+import { QueueLastTicks } from '../schedules/queue-last-ticks';
 import type { WorkflowBullQueue } from './workflow-job-queue';
 import { WorkflowJobQueue } from './workflow-job-queue';
 import {
@@ -83,6 +84,7 @@ export class QueueRunner implements WorkflowRunner {
       store,
       (workflowId, input, opts) => this.start(workflowId, input, opts),
       this.logger,
+      new QueueLastTicks(queue),
     );
     this.schedules = new QueueSchedules(
       queue,
@@ -242,11 +244,14 @@ export class QueueRunner implements WorkflowRunner {
     return reopened;
   }
 
-  /** Saves the fork `pending` (the sweep starts it if its job is lost), then queues its start. */
+  /**
+   * Saves the fork `pending` (the sweep starts it if its job is lost), then queues its start; a
+   * fork asked again by its id is returned as it is.
+   */
   async fork(executionId: string, options: ForkOptions): Promise<Execution> {
     await requireQueueAnswer(this.jobs.queue, QUEUE_ANSWER_MS);
-    const fork = await this.engine.fork(executionId, options);
-    await this.queue('start', fork);
+    const { execution: fork, created } = await this.engine.createFork(executionId, options);
+    if (created) await this.queue('start', fork);
     return fork;
   }
 

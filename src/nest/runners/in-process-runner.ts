@@ -161,8 +161,8 @@ export class InProcessRunner implements WorkflowRunner {
   }
 
   async fork(executionId: string, options: ForkOptions): Promise<Execution> {
-    const fork = await this.engine.fork(executionId, options);
-    this.submit(fork.id, () => this.engine.drive(fork.id));
+    const { execution: fork, created } = await this.engine.createFork(executionId, options);
+    if (created) this.submit(fork.id, () => this.engine.drive(fork.id));
     return fork;
   }
 

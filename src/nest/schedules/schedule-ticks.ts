@@ -5,6 +5,7 @@ import type { WorkflowRegistry } from '../../core/registry';
 import { latestTick, scheduledExecutionId } from '../../core/schedule/cron-ticks';
 import type { WorkflowStore } from '../../core/store/workflow-store';
 import { isFinished, type Execution } from '../../core/types';
+import { MemoryLastTicks, type LastTicks } from './last-ticks';
 
 /** Executions read per page while looking for a workflow's last scheduled one. */
 const PAGE = 100;
@@ -29,6 +30,7 @@ export class ScheduleTicks {
     private readonly store: WorkflowStore,
     private readonly start: Start,
     private readonly logger: Logger,
+    private readonly lastTicks: LastTicks = new MemoryLastTicks(),
   ) {}
 
   /** The newest version of every workflow that has a schedule. */
@@ -51,7 +53,12 @@ export class ScheduleTicks {
         return null;
       }
     }
-    return this.start(workflow.id, workflow.schedule.input, { executionId, scheduledFor: tick });
+    const started = await this.start(workflow.id, workflow.schedule.input, {
+      executionId,
+      scheduledFor: tick,
+    });
+    await this.lastTicks.set(workflow.id, tick, started.id);
+    return started;
   }
 
   /**
@@ -70,8 +77,23 @@ export class ScheduleTicks {
     return this.fire(workflow, tick);
   }
 
-  /** The newest execution a tick started, if any. */
+  /**
+   * The newest execution a tick started, if any: read by the id kept for the latest tick. Only
+   * when none is kept (the first lookup of a process in process mode, or ever) or it was deleted
+   * are the workflow's executions paged through, newest first, once.
+   */
   private async lastScheduled(workflowId: string): Promise<Execution | null> {
+    const known = await this.lastTicks.get(workflowId);
+    const kept = known === undefined ? null : await this.store.load(known);
+    if (kept) return kept;
+    // None kept, or it was deleted since (deleteFinished): an earlier one may remain.
+    const found = await this.pageBack(workflowId);
+    const tick = found?.runtime?.scheduledFor;
+    if (found && tick) await this.lastTicks.set(workflowId, new Date(tick), found.id);
+    return found;
+  }
+
+  private async pageBack(workflowId: string): Promise<Execution | null> {
     let before: string | undefined;
     for (;;) {
       const page = await this.store.find({ workflowId, limit: PAGE, before });

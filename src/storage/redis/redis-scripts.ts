@@ -20,6 +20,7 @@
  *   P:event-shapes:N    set of the match field sets (JSON) waits for the event name digest N used
  *   P:event:E           hash of kept event E: name, digest, payload (JSON), sent_at (ms)
  *   P:events:N, P:events  sorted sets of kept event ids by sent ms, per name digest and all
+ *   P:events-undelivered  sorted set of kept event ids by sent ms whose deliveries were not handed off
  * Index entries of executions whose keys expired are purged before any read or write looks at them.
  */
 const PRELUDE = `
@@ -392,7 +393,7 @@ return deleted
 
 /**
  * ARGV: P, event id, name, name digest, payload JSON, sent ms. Keeps the event unless its id is
- * kept; returns {1} when added, else {0, name, payload, sent ms} of the kept one.
+ * kept, undelivered; returns {1} when added, else {0, name, payload, sent ms} of the kept one.
  */
 export const ACCEPT_EVENT = `${PRELUDE}
 local key = P .. ':event:' .. ARGV[2]
@@ -401,7 +402,29 @@ if kept[1] then return {0, kept[1], kept[2], kept[3]} end
 redis.call('HSET', key, 'name', ARGV[3], 'digest', ARGV[4], 'payload', ARGV[5], 'sent_at', ARGV[6])
 redis.call('ZADD', P .. ':events:' .. ARGV[4], tonumber(ARGV[6]), ARGV[2])
 redis.call('ZADD', P .. ':events', tonumber(ARGV[6]), ARGV[2])
+redis.call('ZADD', P .. ':events-undelivered', tonumber(ARGV[6]), ARGV[2])
 return {1}
+`;
+
+/**
+ * ARGV: P, sent-before ms, limit. Returns {id, name, payload, sent ms, ...} of the undelivered
+ * events sent before, oldest first.
+ */
+export const UNDELIVERED_EVENTS = `${PRELUDE}
+local ids = redis.call('ZRANGEBYSCORE', P .. ':events-undelivered', '-inf', '(' .. ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+local out = {}
+for _, id in ipairs(ids) do
+  local kept = redis.call('HMGET', P .. ':event:' .. id, 'name', 'payload', 'sent_at')
+  if kept[1] then
+    out[#out + 1] = id
+    out[#out + 1] = kept[1]
+    out[#out + 1] = kept[2]
+    out[#out + 1] = kept[3]
+  else
+    redis.call('ZREM', P .. ':events-undelivered', id)
+  end
+end
+return out
 `;
 
 /** ARGV: P, wait keys... Returns the ids of the executions waiting under any of them. */
@@ -437,6 +460,7 @@ for _, id in ipairs(ids) do
   if digest then redis.call('ZREM', P .. ':events:' .. digest, id) end
   redis.call('DEL', key)
   redis.call('ZREM', P .. ':events', id)
+  redis.call('ZREM', P .. ':events-undelivered', id)
 end
 return #ids
 `;

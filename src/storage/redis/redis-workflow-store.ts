@@ -36,9 +36,11 @@ import {
   DEFAULT_FIND_LIMIT,
   DEFAULT_PRUNE_EVENTS_LIMIT,
   DEFAULT_RETAINED_EVENTS_LIMIT,
+  DEFAULT_UNDELIVERED_EVENTS_LIMIT,
   type EventWaitIndex,
   type PruneEventsQuery,
   type StoredEvent,
+  type UndeliveredEventsQuery,
   type CheckpointOptions,
   type DeleteFinishedQuery,
   type DueTimersQuery,
@@ -49,7 +51,7 @@ import {
   type FindQuery,
   type SlotRequest,
 } from '../../core/store/workflow-store';
-import { encodeEvent, requireEventKeys, resolveMoment } from '../event-input';
+import { encodeEvent, requireEventId, requireEventKeys, resolveMoment } from '../event-input';
 import { hashTagOf, isClusterClient } from './hash-tag';
 import { LuaScript } from './lua-script';
 import { OutageLog } from '../outage-log';
@@ -106,6 +108,7 @@ const SCRIPTS = {
   eventWaiters: new LuaScript(scripts.EVENT_WAITERS),
   retainedEvents: new LuaScript(scripts.RETAINED_EVENTS),
   pruneEvents: new LuaScript(scripts.PRUNE_EVENTS),
+  undeliveredEvents: new LuaScript(scripts.UNDELIVERED_EVENTS),
 };
 
 /**
@@ -408,6 +411,31 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
       },
       created: false,
     };
+  }
+
+  async markEventDelivered(eventId: string): Promise<void> {
+    const id = requireEventId(eventId, 'markEventDelivered');
+    const key = `${this.prefix}:events-undelivered`;
+    await this.command('markEventDelivered', undefined, () => this.client.zrem(key, id));
+  }
+
+  async undeliveredEvents(query: UndeliveredEventsQuery): Promise<StoredEvent[]> {
+    const sentBefore = resolveMoment(query?.sentBefore, 'undeliveredEvents', 'sentBefore');
+    const limit = resolveLimit(query.limit, DEFAULT_UNDELIVERED_EVENTS_LIMIT, 'undeliveredEvents');
+    const flat = (await this.run('undeliveredEvents', undefined, SCRIPTS.undeliveredEvents, [
+      sentBefore.getTime(),
+      limit,
+    ])) as string[];
+    const events: StoredEvent[] = [];
+    for (let i = 0; i < flat.length; i += 4) {
+      events.push({
+        id: flat[i],
+        name: flat[i + 1],
+        payload: parseStoredJson(flat[i + 2], `event "${flat[i]}": payload`),
+        sentAt: new Date(Number(flat[i + 3])),
+      });
+    }
+    return events;
   }
 
   async eventWaitShapes(name: string): Promise<string[][]> {

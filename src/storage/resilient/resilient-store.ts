@@ -12,6 +12,7 @@ import type {
   CheckpointOptions,
   PruneEventsQuery,
   StoredEvent,
+  UndeliveredEventsQuery,
   SlotRequest,
 } from '../../core/store/workflow-store';
 import type { DelegatingStore } from '../../core/store/store-capabilities';
@@ -171,6 +172,15 @@ export class ResilientStore implements DurableWorkflowStore, DelegatingStore {
   /** Accepting again after an unclear failure finds the event kept under its id: no second copy. */
   acceptEvent(event: StoredEvent): Promise<{ event: StoredEvent; created: boolean }> {
     return this.execute('acceptEvent', () => this.store.acceptEvent(event));
+  }
+
+  /** Marking again after an unclear failure is harmless: a delivered event stays delivered. */
+  markEventDelivered(eventId: string): Promise<void> {
+    return this.execute('markEventDelivered', () => this.store.markEventDelivered(eventId));
+  }
+
+  undeliveredEvents(query: UndeliveredEventsQuery): Promise<StoredEvent[]> {
+    return this.execute('undeliveredEvents', () => this.store.undeliveredEvents(query));
   }
 
   eventWaitShapes(name: string): Promise<string[][]> {

@@ -58,8 +58,9 @@ export class PostgresEvents implements SqlEventDialect {
     // One statement: the kept event, whether this call inserted it or an earlier one did.
     const { rows } = await this.pool.query(
       `WITH added AS (
-         INSERT INTO workflow_events (id, name, payload, sent_at)
-         VALUES ($1, $2, $3::jsonb, $4::timestamptz AT TIME ZONE 'UTC')
+         INSERT INTO workflow_events (id, name, payload, sent_at, undelivered_since)
+         VALUES ($1, $2, $3::jsonb, $4::timestamptz AT TIME ZONE 'UTC',
+           $4::timestamptz AT TIME ZONE 'UTC')
          ON CONFLICT (id) DO NOTHING
          RETURNING id
        )
@@ -71,6 +72,23 @@ export class PostgresEvents implements SqlEventDialect {
     const row = rows[0] as (EventRow & { created: boolean }) | undefined;
     if (!row) return { event, created: false };
     return row.created ? { event, created: true } : { event: toEvent(row), created: false };
+  }
+
+  async markEventDelivered(eventId: string): Promise<void> {
+    await this.pool.query(
+      'UPDATE workflow_events SET undelivered_since = NULL WHERE id = $1 AND undelivered_since IS NOT NULL',
+      [eventId],
+    );
+  }
+
+  async undeliveredEvents(sentBefore: Date, limit: number): Promise<StoredEvent[]> {
+    const { rows } = await this.pool.query(
+      `SELECT ${EVENT_COLUMNS} FROM workflow_events
+       WHERE undelivered_since < ($1::timestamptz AT TIME ZONE 'UTC')
+       ORDER BY undelivered_since, id LIMIT $2`,
+      [sentBefore.toISOString(), limit],
+    );
+    return (rows as EventRow[]).map(toEvent);
   }
 
   async eventWaitShapes(name: string): Promise<string[][]> {

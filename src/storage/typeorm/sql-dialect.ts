@@ -29,6 +29,10 @@ export interface SqlEventDialect {
     event: StoredEvent,
     payload: string,
   ): Promise<{ event: StoredEvent; created: boolean }>;
+  /** Clears the event's `undelivered_since`. */
+  markEventDelivered(eventId: string): Promise<void>;
+  /** Events with `undelivered_since` before the moment, oldest first. */
+  undeliveredEvents(sentBefore: Date, limit: number): Promise<StoredEvent[]>;
   eventWaitShapes(name: string): Promise<string[][]>;
   eventWaiters(keys: readonly string[]): Promise<string[]>;
   retainedEvents(name: string, since: Date, limit: number): Promise<StoredEvent[]>;

@@ -36,15 +36,29 @@ export class SqliteEvents implements SqlEventDialect {
     payload: string,
   ): Promise<{ event: StoredEvent; created: boolean }> {
     const inserted = this.statement(
-      `INSERT INTO workflow_events (id, name, payload, sent_at) VALUES (?, ?, jsonb(?), ?)
-       ON CONFLICT (id) DO NOTHING`,
-    ).run(event.id, event.name, payload, toSqliteTime(event.sentAt));
+      `INSERT INTO workflow_events (id, name, payload, sent_at, undelivered_since)
+       VALUES (?, ?, jsonb(?), ?, ?) ON CONFLICT (id) DO NOTHING`,
+    ).run(event.id, event.name, payload, toSqliteTime(event.sentAt), toSqliteTime(event.sentAt));
     if (inserted.changes === 1) return { event, created: true };
     const row = this.statement(
       'SELECT id, name, json(payload) AS payload, sent_at FROM workflow_events WHERE id = ?',
     ).get(event.id) as RawEventRow | undefined;
     // Pruned in between: it was kept, and is no longer.
     return { event: row ? decodeEvent(row) : event, created: false };
+  }
+
+  async markEventDelivered(eventId: string): Promise<void> {
+    this.statement(
+      'UPDATE workflow_events SET undelivered_since = NULL WHERE id = ? AND undelivered_since IS NOT NULL',
+    ).run(eventId);
+  }
+
+  async undeliveredEvents(sentBefore: Date, limit: number): Promise<StoredEvent[]> {
+    const rows = this.statement(
+      `SELECT id, name, json(payload) AS payload, sent_at FROM workflow_events
+       WHERE undelivered_since < ? ORDER BY undelivered_since, id LIMIT ?`,
+    ).all(toSqliteTime(sentBefore), limit) as RawEventRow[];
+    return rows.map(decodeEvent);
   }
 
   async eventWaitShapes(name: string): Promise<string[][]> {

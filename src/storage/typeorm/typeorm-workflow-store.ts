@@ -7,7 +7,7 @@ import {
   StoreError,
 } from '../../core/store/store-errors';
 import { missingCursor } from '../store-input';
-import { encodeEvent, requireEventKeys, resolveMoment } from '../event-input';
+import { encodeEvent, requireEventId, requireEventKeys, resolveMoment } from '../event-input';
 import {
   encodeCheckpointEntries,
   encodeEntry,
@@ -26,8 +26,10 @@ import {
   DEFAULT_FIND_LIMIT,
   DEFAULT_PRUNE_EVENTS_LIMIT,
   DEFAULT_RETAINED_EVENTS_LIMIT,
+  DEFAULT_UNDELIVERED_EVENTS_LIMIT,
   type PruneEventsQuery,
   type StoredEvent,
+  type UndeliveredEventsQuery,
   type CheckpointOptions,
   type DeleteFinishedQuery,
   type DueTimersQuery,
@@ -201,6 +203,21 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
     const payload = encodeEvent(event);
     return this.run('acceptEvent', undefined, (dialect) =>
       dialect.events.acceptEvent(event, payload),
+    );
+  }
+
+  async markEventDelivered(eventId: string): Promise<void> {
+    const id = requireEventId(eventId, 'markEventDelivered');
+    await this.run('markEventDelivered', undefined, (dialect) =>
+      dialect.events.markEventDelivered(id),
+    );
+  }
+
+  async undeliveredEvents(query: UndeliveredEventsQuery): Promise<StoredEvent[]> {
+    const sentBefore = resolveMoment(query?.sentBefore, 'undeliveredEvents', 'sentBefore');
+    const limit = resolveLimit(query.limit, DEFAULT_UNDELIVERED_EVENTS_LIMIT, 'undeliveredEvents');
+    return this.run('undeliveredEvents', undefined, (dialect) =>
+      dialect.events.undeliveredEvents(sentBefore, limit),
     );
   }
 

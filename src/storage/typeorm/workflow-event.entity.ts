@@ -16,4 +16,9 @@ export class WorkflowEventEntity {
   @Index('idx_workflow_events_sent_at')
   @Column({ name: 'sent_at', type: Date })
   sentAt!: Date;
+
+  /** When it was sent while its deliveries are not handed off yet; null once they are. */
+  @Index('idx_workflow_events_undelivered_since')
+  @Column({ name: 'undelivered_since', type: Date, nullable: true })
+  undeliveredSince!: Date | null;
 }
