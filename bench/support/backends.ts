@@ -13,6 +13,7 @@ import {
   WORKFLOW_EVENT_ENTITIES,
   WorkflowEntryEntity,
   WorkflowExecutionEntity,
+  WorkflowSlotEntity,
   type DurableWorkflowStore,
   type Entry,
   type Execution,
@@ -44,7 +45,12 @@ export interface Backend {
   sql?: { schema: string; query(text: string, values?: unknown[]): Promise<unknown> };
 }
 
-const entities = [WorkflowExecutionEntity, WorkflowEntryEntity, ...WORKFLOW_EVENT_ENTITIES];
+const entities = [
+  WorkflowExecutionEntity,
+  WorkflowEntryEntity,
+  WorkflowSlotEntity,
+  ...WORKFLOW_EVENT_ENTITIES,
+];
 const iso = (d: Date) => d.toISOString();
 const sqliteTime = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 23);
 /** JSON as the store writes an optional field: SQL NULL for null. */

@@ -28,6 +28,7 @@ export function nullStore(): DurableWorkflowStore {
     deleteFinished: async () => 0,
     takeSlot: async () => true,
     extendSlot: async () => true,
+    findLapsedSlots: async () => [],
     releaseSlot: async () => [],
     acceptEvent: async (event) => ({ event, created: true }),
     eventWaitShapes: async () => [],

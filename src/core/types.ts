@@ -81,6 +81,12 @@ export interface ExecutionRuntime {
    * for the recovery sweep to apply.
    */
   acceptedResume?: { halts: number; payload: ResumePayload; owner: string };
+  /**
+   * A resume (or, without `resume`, a due timer) of halt `halts` that came while the workflow's
+   * concurrency limit had no free slot: the execution waits `pending`, in line from `since`
+   * (ISO-8601), and the answer is applied once it holds a slot.
+   */
+  parked?: { halts: number; since: string; resume?: ResumePayload };
   /** How often the step in flight was taken over after its worker stopped without a checkpoint. */
   recoveries?: { stepId: string | null; count: number };
   /** Set on an execution a tick of the workflow's schedule started: the tick (ISO-8601). */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DurableWorkflowStore, SlotRequest } from '../../src';
+import { newExecution } from '../support/fixtures';
 import { STORE_HARNESSES } from '../support/store-harnesses';
 import type { StoreHarness } from '../support/store-harness';
 
@@ -74,6 +75,50 @@ describe.each(STORE_HARNESSES)('concurrency slots on %s', (_name, makeHarness) =
     expect(await store.extendSlot(lapsing.executionId, 'worker-a', 150)).toBe(false);
     expect(await store.extendSlot(next.executionId, 'worker-a', 30_000)).toBe(true);
     await Promise.all([lapsing, next].map((r) => store.releaseSlot(r.executionId)));
+  });
+
+  it('hands a freed slot on for a while, and lists it once it lapses unclaimed', async () => {
+    const [a, b, c] = [request('k6', 1), request('k6', 2), request('k6', 3)];
+    expect(await store.takeSlot(a)).toBe(true);
+    expect(await store.takeSlot(b)).toBe(false);
+    expect(await store.takeSlot(c)).toBe(false);
+    expect(await store.findLapsedSlots()).not.toContain(b.executionId);
+    expect(await store.releaseSlot(a.executionId, 150)).toEqual([b.executionId]);
+    // b's slot is kept for it: c, behind it, waits.
+    expect(await store.takeSlot(c)).toBe(false);
+    // Never taken up, it lapses, and is listed; the executions in line never are.
+    await waitUntil(async () => (await store.findLapsedSlots()).includes(b.executionId));
+    expect(await store.findLapsedSlots({ limit: 1000 })).not.toContain(c.executionId);
+    expect(await store.takeSlot(b)).toBe(true);
+    expect(await store.findLapsedSlots({ limit: 1000 })).not.toContain(b.executionId);
+    await Promise.all([b, c].map((r) => store.releaseSlot(r.executionId)));
+  });
+
+  it('leaves executions in line for a slot out of findClaimable, however many wait', async () => {
+    const holder = await store.save(newExecution({ workflowId, status: 'pending' }));
+    expect(await store.takeSlot(request('k7', 0, { executionId: holder.id }))).toBe(true);
+    const waiting: string[] = [];
+    for (let n = 0; n < 250; n++) {
+      const execution = await store.save(newExecution({ workflowId, status: 'pending' }));
+      expect(await store.takeSlot(request('k7', n + 1, { executionId: execution.id }))).toBe(false);
+      waiting.push(execution.id);
+    }
+    // A crashed run created after all of them: the sweep's first page still finds it.
+    const crashed = await store.save(newExecution({ workflowId, status: 'running' }));
+    const claimable = (await store.findClaimable({ limit: 200 })).map((e) => e.id);
+    expect(claimable).toContain(crashed.id);
+    expect(claimable).toContain(holder.id);
+    expect(claimable.filter((id) => waiting.includes(id))).toEqual([]);
+
+    // A slot handed on makes its execution claimable again: a lost hand-on is recovered.
+    expect(await store.releaseSlot(holder.id, 30_000)).toEqual([waiting[0]]);
+    const after = (await store.findClaimable({ limit: 200 })).map((e) => e.id);
+    expect(after).toContain(waiting[0]);
+    expect(after.filter((id) => waiting.slice(1).includes(id))).toEqual([]);
+    for (const id of [holder.id, crashed.id, ...waiting]) {
+      await store.releaseSlot(id);
+      await store.delete(id);
+    }
   });
 
   it('hands nobody on for an execution that held nothing', async () => {

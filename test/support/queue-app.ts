@@ -305,6 +305,50 @@ export const FLOW_CONTROL_WORKFLOWS: Record<
         },
       ],
     },
+    {
+      id: 'hear-one-at-a-time',
+      name: 'An event, then one execution per customer at a time',
+      inputs: { customer: { type: 'string' }, ms: { type: 'number' } },
+      concurrency: { limit: 1, key: '$input.customer' },
+      steps: [
+        {
+          id: 'hear',
+          type: 'event',
+          name: 'limit.go',
+          match: { customer: '$customer' },
+          next: 'occupy',
+        },
+        {
+          id: 'occupy',
+          type: 'call',
+          service: 'lab',
+          method: 'occupy',
+          input: { ms: '$ms' },
+          output: 'occupied',
+        },
+      ],
+    },
+    {
+      id: 'review-one-at-a-time',
+      name: 'An approval, then one execution per customer at a time',
+      inputs: {
+        customer: { type: 'string' },
+        ms: { type: 'number' },
+        markFile: { type: 'string', required: false },
+      },
+      concurrency: { limit: 1, key: '$input.customer' },
+      steps: [
+        { id: 'ask', type: 'approval', prompt: 'Go?', next: 'occupy' },
+        {
+          id: 'occupy',
+          type: 'call',
+          service: 'lab',
+          method: 'occupy',
+          input: { ms: '$ms', markFile: '$markFile' },
+          output: 'occupied',
+        },
+      ],
+    },
   ],
 };
 

@@ -18,6 +18,7 @@ import { isFinished, type Execution, type ExecutionRuntime, type ResumePayload }
 import type { Checkpointer } from './checkpointer';
 import { childExecutionId, childPath, MAX_SUB_WORKFLOW_DEPTH } from './child-ids';
 import { ExecutionTrack } from './execution-track';
+import { parkedAnswerOf } from './parking';
 import { RunState, topLoop, type RunOptions } from './run-state';
 import type { StepOutcome } from './step-context';
 import { isStoreFailure, type StepLoop } from './step-loop';
@@ -55,6 +56,14 @@ export class Halts {
 
   /** Refuses a resume that can't be accepted: not halted, or a payload the step can't take. */
   checkResume(execution: Execution, payload: ResumePayload): void {
+    if (parkedAnswerOf(execution)) {
+      throw new ExecutionStateError(
+        execution.id,
+        'already resumed and waiting for a concurrency slot',
+        'resume',
+        ['halted and not yet resumed'],
+      );
+    }
     if (execution.status !== 'halted') {
       throw new ExecutionStateError(execution.id, execution.status, 'resume', ['halted']);
     }

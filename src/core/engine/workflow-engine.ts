@@ -19,6 +19,7 @@ import { Checkpointer, type EngineEvent } from './checkpointer';
 import { StepContextFactory } from './context-factory';
 import { ExecutionTrack } from './execution-track';
 import { Halts } from './halts';
+import { parkedAnswerOf, unparked, withParkedAnswer, type ParkedAnswer } from './parking';
 import { validateInputs } from './inputs';
 import { normalizeExecutionId } from '../execution-id';
 import { childExecutionId, childPath } from './child-ids';
@@ -215,6 +216,8 @@ export class WorkflowEngine {
   async drive(execution: ExecutionRef, options: RunOptions = {}): Promise<Execution> {
     const current = await this.loaded(execution);
     if (current.status !== 'pending' && current.status !== 'running') return current;
+    const parked = parkedAnswerOf(current);
+    if (parked) return this.applyParked(current, parked, options);
     // A pending execution becomes running with its first checkpoint, not a write of its own.
     const state = new RunState(
       { ...current, status: 'running' },
@@ -250,6 +253,28 @@ export class WorkflowEngine {
     return this.traced('resume', current, options, () =>
       this.halts.resume(current, payload, accepted),
     );
+  }
+
+  /**
+   * Parks a resume of a halted execution (or, without `payload`, its due timer) until the execution
+   * holds a slot of its workflow's concurrency limit: it is saved `pending`, in line from `since`,
+   * conditional on its revision, so of concurrent resumes of one halt one is parked. `drive`
+   * applies it once a slot is held.
+   */
+  async park(execution: Execution, since: Date, payload?: ResumePayload): Promise<Execution> {
+    if (payload) this.halts.checkResume(execution, payload);
+    else if (execution.status !== 'halted')
+      throw new ExecutionStateError(execution.id, execution.status, 'fire-timer', ['halted']);
+    try {
+      const saved = await this.store.save(withParkedAnswer(execution, since, payload));
+      this.emit({ type: 'execution', execution: saved });
+      return saved;
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError)) throw error;
+      throw new ExecutionStateError(execution.id, 'already being resumed', 'resume', [
+        'halted and not yet resumed',
+      ]);
+    }
   }
 
   /**
@@ -494,6 +519,20 @@ export class WorkflowEngine {
 
   private definitionOf(execution: Execution): WorkflowDefinition {
     return this.registry.get(execution.workflowId, execution.workflowVersion);
+  }
+
+  /** Applies the answer parked on an execution that now holds its slot, as at its halt. */
+  private async applyParked(
+    execution: Execution,
+    parked: ParkedAnswer,
+    options: RunOptions,
+  ): Promise<Execution> {
+    const halted = unparked(execution);
+    const outcome = parked.resume
+      ? await this.resume(halted, parked.resume, options)
+      : await this.fireTimer(halted, options);
+    // Nothing was written (a timer that changed nothing): the halt is stored back as it was.
+    return outcome.revision === execution.revision ? this.store.save(outcome) : outcome;
   }
 
   private async loaded(execution: ExecutionRef): Promise<Execution> {

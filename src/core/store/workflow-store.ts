@@ -90,6 +90,11 @@ export interface ClaimableQuery {
   limit?: number;
 }
 
+export interface LapsedSlotsQuery {
+  /** @defaultValue 100 */
+  limit?: number;
+}
+
 export interface DueTimersQuery {
   /** Only timers due at or before this moment. */
   dueBefore: Date;
@@ -140,8 +145,9 @@ export interface DurableWorkflowStore extends WorkflowStore {
   /** Gives the lease up; false when `workerId` did not hold it. */
   releaseClaim(executionId: string, workerId: string): Promise<boolean>;
   /**
-   * Executions left `pending` or `running` with no live lease (a crashed worker's), oldest first;
-   * then `halted` executions whose lease expired without being released (a worker died answering
+   * Executions left `pending` or `running` with no live lease (a crashed worker's), oldest first,
+   * leaving out those in line for a concurrency slot that holds none (a freed slot is handed on to
+   * them, and one that lapsed is found by `findLapsedSlots`); then `halted` executions whose lease expired without being released (a worker died answering
    * a resume or a timer), oldest first. Releasing a lease, or a checkpoint that releases it, takes
    * a halted execution out.
    */
@@ -202,9 +208,16 @@ export interface DurableWorkflowStore extends WorkflowStore {
   extendSlot(executionId: string, holder: string, ttlMs: number): Promise<boolean>;
   /**
    * Gives the execution's slot or place in line up; returns the executions in line that a slot is
-   * free for now, oldest first, for the caller to hand on (empty when it had none).
+   * free for now, oldest first, for the caller to hand on (empty when it had none). With
+   * `handOnTtlMs` each of them is handed its slot for that long, so it is theirs when they ask
+   * (`takeSlot`), and lapses if the hand-on is lost.
    */
-  releaseSlot(executionId: string): Promise<string[]>;
+  releaseSlot(executionId: string, handOnTtlMs?: number): Promise<string[]>;
+  /**
+   * Executions whose slot, held or handed on, lapsed without being given up or renewed, the
+   * longest lapsed first: read from an index of expiries, never by walking the lines.
+   */
+  findLapsedSlots(query?: LapsedSlotsQuery): Promise<string[]>;
 }
 
 /** A request for one of `limit` slots of a workflow and key value. */
@@ -224,6 +237,7 @@ export const DEFAULT_FIND_LIMIT = 100;
 export const DEFAULT_EXECUTION_IDS_LIMIT = 1000;
 export const DEFAULT_CLAIMABLE_LIMIT = 100;
 export const DEFAULT_DUE_TIMERS_LIMIT = 100;
+export const DEFAULT_LAPSED_SLOTS_LIMIT = 100;
 export const DEFAULT_DELETE_FINISHED_LIMIT = 1000;
 export const DEFAULT_RETAINED_EVENTS_LIMIT = 100;
 export const DEFAULT_PRUNE_EVENTS_LIMIT = 1000;

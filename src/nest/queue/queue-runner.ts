@@ -28,6 +28,7 @@ import { RecoverySweep } from './recovery-sweep';
 import { acceptedResumeOf, ResumeAcceptance } from './resume-acceptance';
 import { WorkflowJobProcessor } from './workflow-job-processor';
 import { ConcurrencyGate } from '../concurrency/concurrency-gate';
+import { HaltAnswers } from '../concurrency/halt-answers';
 import { QueueSchedules } from '../schedules/queue-schedules';
 import { ScheduleTicks } from '../schedules/schedule-ticks';
 import { QueueLastTicks } from '../schedules/queue-last-ticks';
@@ -56,6 +57,7 @@ export class QueueRunner implements WorkflowRunner {
   private readonly acceptance: ResumeAcceptance;
   /** Executions of workflows with a concurrency limit run only while they hold a slot. */
   readonly gate: ConcurrencyGate;
+  private readonly halts: HaltAnswers;
   private readonly schedules: QueueSchedules;
   private worker?: Worker<WorkflowJobData, unknown, WorkflowJobName>;
 
@@ -69,7 +71,9 @@ export class QueueRunner implements WorkflowRunner {
     this.jobs = new WorkflowJobQueue(queue, options);
     this.leases = new ExecutionLeases(store, options.leaseMs, this.logger);
     this.followUps = new FollowUps(this.jobs, store, options.leaseMs);
-    this.sweep = new RecoverySweep(store, this.jobs, options.leaseMs, this.logger);
+    this.sweep = new RecoverySweep(store, this.jobs, options.leaseMs, this.logger, undefined, () =>
+      this.gate.freeLapsed(),
+    );
     this.acceptance = new ResumeAcceptance(store, options.leaseMs, this.workerId);
     this.gate = new ConcurrencyGate(
       store,
@@ -79,6 +83,7 @@ export class QueueRunner implements WorkflowRunner {
       this.logger,
       (ids) => void this.admit(ids),
     );
+    this.halts = new HaltAnswers(engine, this.gate);
     const ticks = new ScheduleTicks(
       engine.workflows,
       store,
@@ -109,6 +114,7 @@ export class QueueRunner implements WorkflowRunner {
       this.logger,
       this.telemetry,
       this.gate,
+      this.halts,
     );
     const queue = this.jobs.queue;
     this.worker = new (peers.bullmq().Worker)<WorkflowJobData, unknown, WorkflowJobName>(
@@ -142,7 +148,10 @@ export class QueueRunner implements WorkflowRunner {
   ): Promise<Execution> {
     const { execution, created } = await this.engine.create(workflowId, input, opts);
     if (!created) return execution;
-    return this.here(execution, 'run', (current, lease) => this.engine.drive(current, lease));
+    // Without a free concurrency slot it stays in line, pending, as start() leaves it.
+    return this.here(execution, 'run', async (current, lease) =>
+      (await this.gate.enter(current)) ? this.engine.drive(current, lease) : current,
+    );
   }
 
   async start(
@@ -228,7 +237,7 @@ export class QueueRunner implements WorkflowRunner {
     const execution = await this.mustLoad(executionId);
     this.engine.checkResume(execution, payload);
     return this.here(execution, 'resume', (current, lease) =>
-      this.engine.resume(current, payload, lease),
+      this.halts.answer(current, payload, lease),
     );
   }
 
@@ -336,6 +345,7 @@ export class QueueRunner implements WorkflowRunner {
       ]);
     }
     await this.followUps.timers(held.execution, held.rootId);
+    await this.gate.settled(held.execution);
     return held.execution;
   }
 

@@ -34,6 +34,8 @@ export class RecoverySweep {
     private readonly leaseMs: number,
     private readonly logger: Logger,
     private readonly haltedBatch = HALTED_BATCH,
+    /** Hands on the concurrency slots that lapsed with no run left to ask for them. */
+    private readonly freeLapsedSlots: () => Promise<void> = async () => undefined,
   ) {}
 
   /** Checks halted executions, then sweeps every `intervalMs`. */
@@ -129,6 +131,7 @@ export class RecoverySweep {
         `Recovery sweep queued ${left.length} execution(s) left by a stopped worker.`,
       );
     await this.lostTimers(now);
+    await this.freeLapsedSlots();
   }
 
   /**

@@ -19,6 +19,7 @@ import { acceptedResumeOf } from './resume-acceptance';
 import type { FollowUps } from './follow-ups';
 import type { ResolvedQueueOptions } from './queue.options';
 import type { ConcurrencyGate } from '../concurrency/concurrency-gate';
+import type { HaltAnswers } from '../concurrency/halt-answers';
 import type { WorkflowJob, WorkflowJobData, WorkflowJobName } from './workflow-jobs';
 
 /** Each job that answers a halt, as a verb for the refusal of a stale one. */
@@ -47,6 +48,7 @@ export class WorkflowJobProcessor {
     private readonly logger: Logger,
     private readonly telemetry: WorkflowTelemetry,
     private readonly gate: ConcurrencyGate,
+    private readonly halts: HaltAnswers,
   ) {}
 
   async process(
@@ -124,6 +126,15 @@ export class WorkflowJobProcessor {
     };
     const id = job.data.executionId;
     let outcome: Execution;
+    const answers = job.name === 'resume' || job.name === 'timer' || job.name === 'wake';
+    // Answers one halt: once the execution is past it (a parked answer included), the job is stale.
+    if (
+      answers &&
+      ((current.runtime?.halts ?? 0) !== job.data.halts || current.status !== 'halted')
+    )
+      throw new ExecutionStateError(id, `past halt ${job.data.halts}`, ANSWERS[job.name], [
+        `halted at halt ${job.data.halts}`,
+      ]);
     // Waits in line, pending, without a takeover counted: a freed slot hands it on.
     if (job.name !== 'retry' && isRunnable(current) && !(await this.gate.enter(current)))
       return current;
@@ -137,16 +148,15 @@ export class WorkflowJobProcessor {
       case 'resume':
       case 'timer':
       case 'wake':
-        // Answers one halt: once the execution is past it, the job is stale.
-        if ((current.runtime?.halts ?? 0) !== job.data.halts || current.status !== 'halted') {
-          throw new ExecutionStateError(id, `past halt ${job.data.halts}`, ANSWERS[job.name], [
-            `halted at halt ${job.data.halts}`,
-          ]);
-        }
+        // A child's end wakes its parent whatever the limit: the parent's run is under way.
         outcome =
-          job.name === 'resume'
-            ? await this.engine.resume(current, job.data.payload, run)
-            : await this.engine.fireTimer(current, run);
+          job.name === 'wake'
+            ? await this.engine.fireTimer(current, run)
+            : await this.halts.answer(
+                current,
+                job.name === 'resume' ? job.data.payload : undefined,
+                run,
+              );
         break;
       default:
         outcome = await this.driveOrGiveUp(job, current, run);
@@ -194,11 +204,11 @@ export class WorkflowJobProcessor {
     if (!accepted && (due === null || due > Date.now())) return execution;
     const counted = await this.countTakeover(execution);
     if (!counted) return this.failRecovery(execution);
-    if (!accepted) return this.engine.fireTimer(counted, run);
+    if (!accepted) return this.halts.answer(counted, undefined, run);
     this.logger.warn(
       `Execution ${execution.id}: applying the resume accepted at step "${execution.currentStep}", whose worker stopped before it was applied.`,
     );
-    return this.engine.resume(counted, accepted.payload, run);
+    return this.halts.answer(counted, accepted.payload, run);
   }
 
   /**

@@ -5,7 +5,7 @@ import type {
   StartOptions,
   WorkflowEngine,
 } from '../../core/engine/workflow-engine';
-import { ExecutionStateError, NotRunningError } from '../../core/errors';
+import { ExecutionNotFoundError, ExecutionStateError, NotRunningError } from '../../core/errors';
 import type { Execution, ExecutionStatus } from '../../core/types';
 import {
   ConcurrentUpdateError,
@@ -17,6 +17,7 @@ import { timerDueAt } from '../../core/engine/timer-due';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ConcurrencyGate } from '../concurrency/concurrency-gate';
+import { HaltAnswers } from '../concurrency/halt-answers';
 import { scheduleClockOf, type ScheduleClock } from '../../core/schedule/schedule-clock';
 import { InProcessScheduler } from '../schedules/in-process-scheduler';
 import { ScheduleTicks } from '../schedules/schedule-ticks';
@@ -45,6 +46,7 @@ export class InProcessRunner implements WorkflowRunner {
   private readonly outageRetries: OutageRetries;
   /** Executions of workflows with a concurrency limit run only while they hold a slot. */
   readonly gate: ConcurrencyGate;
+  private readonly halts: HaltAnswers;
   private readonly scheduler: InProcessScheduler;
 
   /**
@@ -75,6 +77,7 @@ export class InProcessRunner implements WorkflowRunner {
       // Once stopped, the next start's boot drives them.
       (ids) => ids.forEach((id) => !this.stopped && this.drive(id)),
     );
+    this.halts = new HaltAnswers(engine, this.gate);
     const ticks = new ScheduleTicks(
       engine.workflows,
       store,
@@ -95,6 +98,8 @@ export class InProcessRunner implements WorkflowRunner {
       for await (const execution of this.everyExecution(status)) this.drive(execution);
     }
     for await (const execution of this.everyExecution('halted')) this.armTimer(execution);
+    // Slots a previous process held for runs that ended: the executions in line behind them go on.
+    await this.gate.freeLapsed();
     await this.scheduler.start();
   }
 
@@ -109,12 +114,20 @@ export class InProcessRunner implements WorkflowRunner {
     }
   }
 
+  /**
+   * Runs the execution here until it halts or ends. One of a workflow with a concurrency limit runs
+   * here only holding a slot; without one it is returned `pending`, in line, as `start` leaves it.
+   */
   async run(
     workflowId: string,
     input: Record<string, unknown> | undefined,
     opts: StartOptions | undefined,
   ): Promise<Execution> {
-    return this.settled(await this.engine.run(workflowId, input, opts));
+    if (!this.engine.workflows.get(workflowId).concurrency)
+      return this.settled(await this.engine.run(workflowId, input, opts));
+    const { execution, created } = await this.engine.create(workflowId, input, opts);
+    if (!created || !(await this.gate.enter(execution))) return execution;
+    return this.afterHere(await this.engine.drive(execution.id));
   }
 
   async start(
@@ -137,8 +150,11 @@ export class InProcessRunner implements WorkflowRunner {
     return new Promise<Execution>((resolve, reject) => {
       this.submit(executionId, async () => {
         try {
-          const outcome = await this.engine.resume(executionId, payload, { onAccepted: resolve });
-          // Halted again at once (a child still waiting): accepted all the same.
+          const outcome = await this.halts.answer(await this.mustLoad(executionId), payload, {
+            onAccepted: resolve,
+          });
+          // Halted again at once (a child still waiting), or parked until a concurrency slot is
+          // free: accepted all the same.
           resolve(outcome);
           return outcome;
         } catch (error) {
@@ -150,8 +166,9 @@ export class InProcessRunner implements WorkflowRunner {
     });
   }
 
+  /** Resumes here; one that must wait for a concurrency slot is returned parked, `pending`. */
   async resumeNow(executionId: string, payload: ResumePayload): Promise<Execution> {
-    return this.settled(await this.engine.resume(executionId, payload));
+    return this.afterHere(await this.halts.answer(await this.mustLoad(executionId), payload));
   }
 
   async retry(executionId: string): Promise<Execution> {
@@ -252,6 +269,18 @@ export class InProcessRunner implements WorkflowRunner {
     else this.armTimer(execution);
   }
 
+  /** After work run in the caller's process: its slot given up, its timer armed. */
+  private async afterHere(execution: Execution): Promise<Execution> {
+    await this.gate.settled(execution);
+    return this.settled(execution);
+  }
+
+  private async mustLoad(executionId: string): Promise<Execution> {
+    const execution = await this.store.load(executionId);
+    if (!execution) throw new ExecutionNotFoundError(executionId);
+    return execution;
+  }
+
   private settled(execution: Execution): Execution {
     this.armTimer(execution);
     return execution;
@@ -265,7 +294,10 @@ export class InProcessRunner implements WorkflowRunner {
     if (due === null) return;
     const cancel = this.clock.setTimer(due, () => {
       this.timers.delete(execution.id);
-      if (!this.stopped) this.submit(execution.id, () => this.engine.fireTimer(execution.id));
+      if (!this.stopped)
+        this.submit(execution.id, async () =>
+          this.halts.answer(await this.mustLoad(execution.id), undefined),
+        );
     });
     this.timers.set(execution.id, cancel);
   }

@@ -277,8 +277,9 @@ return redis.call('DEL', lease_key(ARGV[2]))
 `;
 
 /**
- * ARGV: P, limit. Pending or running executions without a live lease, oldest first; then halted
- * ones whose lease expired unreleased, oldest first.
+ * ARGV: P, limit. Pending or running executions without a live lease, oldest first (those in line
+ * for a concurrency slot are out of P:active until a slot is theirs); then halted ones whose lease
+ * expired unreleased, oldest first.
  */
 export const FIND_CLAIMABLE = `${PRELUDE}
 local limit = tonumber(ARGV[2])

@@ -49,7 +49,9 @@ import {
   type ExecutionCount,
   type ExecutionIdsQuery,
   type FindQuery,
+  type LapsedSlotsQuery,
   type SlotRequest,
+  DEFAULT_LAPSED_SLOTS_LIMIT,
 } from '../../core/store/workflow-store';
 import { encodeEvent, requireEventId, requireEventKeys, resolveMoment } from '../event-input';
 import { hashTagOf, isClusterClient } from './hash-tag';
@@ -97,6 +99,7 @@ const SCRIPTS = {
   takeSlot: new LuaScript(slotScripts.TAKE_SLOT),
   extendSlot: new LuaScript(slotScripts.EXTEND_SLOT),
   releaseSlot: new LuaScript(slotScripts.RELEASE_SLOT),
+  findLapsedSlots: new LuaScript(slotScripts.LAPSED_SLOTS),
   extendClaim: new LuaScript(scripts.EXTEND_CLAIM),
   releaseClaim: new LuaScript(scripts.RELEASE_CLAIM),
   findClaimable: new LuaScript(scripts.FIND_CLAIMABLE),
@@ -334,6 +337,7 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
       request.queuedAt.getTime(),
       request.holder,
       request.ttlMs,
+      this.ttlSeconds * 1000,
     ]);
     return taken === 1;
   }
@@ -344,13 +348,25 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
       executionId,
       holder,
       ttlMs,
+      this.ttlSeconds * 1000,
     ]);
     return extended === 1;
   }
 
-  async releaseSlot(executionId: string): Promise<string[]> {
+  async releaseSlot(executionId: string, handOnTtlMs?: number): Promise<string[]> {
+    if (handOnTtlMs !== undefined) resolveTtl(handOnTtlMs, 'releaseSlot');
     return (await this.run('releaseSlot', executionId, SCRIPTS.releaseSlot, [
       executionId,
+      handOnTtlMs ?? 0,
+      this.ttlSeconds * 1000,
+    ])) as string[];
+  }
+
+  async findLapsedSlots(query: LapsedSlotsQuery = {}): Promise<string[]> {
+    const limit = resolveLimit(query.limit, DEFAULT_LAPSED_SLOTS_LIMIT, 'findLapsedSlots');
+    return (await this.run('findLapsedSlots', undefined, SCRIPTS.findLapsedSlots, [
+      limit,
+      this.ttlSeconds * 1000,
     ])) as string[];
   }
 

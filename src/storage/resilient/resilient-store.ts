@@ -12,6 +12,7 @@ import type {
   CheckpointOptions,
   PruneEventsQuery,
   StoredEvent,
+  LapsedSlotsQuery,
   UndeliveredEventsQuery,
   SlotRequest,
 } from '../../core/store/workflow-store';
@@ -213,8 +214,12 @@ export class ResilientStore implements DurableWorkflowStore, DelegatingStore {
    * A retry after an unclear failure finds the slot given up and hands nobody on: the executions in
    * line are then taken up by the next release or the recovery sweep.
    */
-  releaseSlot(executionId: string): Promise<string[]> {
-    return this.execute('releaseSlot', () => this.store.releaseSlot(executionId));
+  releaseSlot(executionId: string, handOnTtlMs?: number): Promise<string[]> {
+    return this.execute('releaseSlot', () => this.store.releaseSlot(executionId, handOnTtlMs));
+  }
+
+  findLapsedSlots(query?: LapsedSlotsQuery): Promise<string[]> {
+    return this.execute('findLapsedSlots', () => this.store.findLapsedSlots(query));
   }
 
   /**

@@ -15,6 +15,7 @@ import {
   type SqlDialect,
 } from './sql-dialect';
 import { PostgresEvents, withEventWait } from './postgres-events';
+import { IN_LINE_FOR_SLOT } from './sql-slots';
 import { withTables, type SqlTables } from './sql-tables';
 
 interface PgResult {
@@ -289,7 +290,8 @@ export class PostgresDialect implements SqlDialect {
   async findClaimable(limit: number): Promise<Execution[]> {
     const { rows } = await this.pool.query(
       `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions e
-       WHERE (status = ANY($1::text[]) AND (lease_expires_at IS NULL OR lease_expires_at <= ${UTC_NOW}))
+       WHERE (status = ANY($1::text[]) AND (lease_expires_at IS NULL OR lease_expires_at <= ${UTC_NOW})
+              AND NOT EXISTS (${IN_LINE_FOR_SLOT}))
           OR (status = 'halted' AND lease_expires_at <= ${UTC_NOW})
        ORDER BY status = 'halted', e.created_at, e.id LIMIT $2`,
       [CLAIMABLE_STATUSES, limit],

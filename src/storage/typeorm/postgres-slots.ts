@@ -82,7 +82,7 @@ export class PostgresSlots implements SqlSlots {
     return rowCount === 1;
   }
 
-  release(executionId: string): Promise<string[]> {
+  release(executionId: string, handOnTtlMs?: number): Promise<string[]> {
     return this.transaction(async (query) => {
       const found = await query(
         `SELECT workflow_id, slot_key, slot_limit FROM workflow_concurrency_slots WHERE execution_id = $1`,
@@ -100,8 +100,29 @@ export class PostgresSlots implements SqlSlots {
            WHERE workflow_id = $1 AND slot_key = $2 AND expires_at > ${NOW_MS}))`,
         [group.workflow_id, group.slot_key, group.slot_limit],
       );
-      return (rows as { execution_id: string }[]).map((row) => row.execution_id);
+      const next = (rows as { execution_id: string }[]).map((row) => row.execution_id);
+      if (handOnTtlMs !== undefined && next.length > 0)
+        await query(
+          `UPDATE workflow_concurrency_slots SET expires_at = ${NOW_MS} + $2
+           WHERE execution_id = ANY($1::uuid[])`,
+          [next, handOnTtlMs],
+        );
+      return next;
     });
+  }
+
+  async lapsed(limit: number): Promise<string[]> {
+    // A range of the expiry index: rows in line (no expiry) are not read. The clock is read once
+    // (a subquery): compared row by row, a volatile clock would keep the index out.
+    const { rows } = await this.pool.query({
+      text: withTables(
+        `SELECT execution_id FROM workflow_concurrency_slots
+         WHERE expires_at <= (SELECT ${NOW_MS}) ORDER BY expires_at LIMIT $1`,
+        this.tables,
+      ),
+      values: [limit],
+    });
+    return (rows as { execution_id: string }[]).map((row) => row.execution_id);
   }
 
   private async lock(query: Query, workflowId: string, key: string): Promise<void> {

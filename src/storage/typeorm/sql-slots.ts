@@ -4,7 +4,10 @@ import type { SlotRequest } from '../../core/store/workflow-store';
 export interface SqlSlots {
   take(request: SlotRequest): Promise<boolean>;
   extend(executionId: string, holder: string, ttlMs: number): Promise<boolean>;
-  release(executionId: string): Promise<string[]>;
+  /** With `handOnTtlMs`, the executions handed on are given their slot for that long. */
+  release(executionId: string, handOnTtlMs?: number): Promise<string[]>;
+  /** Executions whose slot (held or handed on) lapsed, the longest lapsed first. */
+  lapsed(limit: number): Promise<string[]>;
 }
 
 /**
@@ -19,3 +22,10 @@ export function slotFree(state: {
 }) {
   return state.holdsLive || state.live + state.ahead < state.limit;
 }
+
+/**
+ * Matches when execution `e` waits in line for a concurrency slot and holds none: a lookup of its
+ * own row, for `findClaimable` to leave it to the hand-on of a freed slot.
+ */
+export const IN_LINE_FOR_SLOT = `SELECT 1 FROM workflow_concurrency_slots s
+  WHERE s.execution_id = e.id AND s.expires_at IS NULL`;

@@ -16,6 +16,7 @@ import {
   type SqlDialect,
 } from './sql-dialect';
 import { SqliteEvents } from './sqlite-events';
+import { IN_LINE_FOR_SLOT } from './sql-slots';
 import { withTables, type SqlTables } from './sql-tables';
 import { reusedTransactions, type SqliteTransactions } from './sqlite-transactions';
 
@@ -237,8 +238,9 @@ export class SqliteDialect implements SqlDialect {
   async findClaimable(limit: number): Promise<Execution[]> {
     const now = toSqliteTime(new Date());
     const rows = this.statement(
-      `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions
-       WHERE (status IN (${CLAIMABLE}) AND (lease_expires_at IS NULL OR lease_expires_at <= ?))
+      `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions e
+       WHERE (status IN (${CLAIMABLE}) AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
+              AND NOT EXISTS (${IN_LINE_FOR_SLOT}))
           OR (status = 'halted' AND lease_expires_at <= ?)
        ORDER BY status = 'halted', created_at, id LIMIT ?`,
     ).all(now, now, limit) as RawExecutionRow[];

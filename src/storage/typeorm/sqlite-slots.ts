@@ -72,7 +72,7 @@ export class SqliteSlots implements SqlSlots {
     return changes === 1;
   }
 
-  async release(executionId: string): Promise<string[]> {
+  async release(executionId: string, handOnTtlMs?: number): Promise<string[]> {
     return this.db
       .transaction(() => {
         const group = this.sql(
@@ -93,9 +93,25 @@ export class SqliteSlots implements SqlSlots {
         ).all(group.workflow_id, group.slot_key, Math.max(0, group.slot_limit - live)) as {
           execution_id: string;
         }[];
-        return rows.map((row) => row.execution_id);
+        const next = rows.map((row) => row.execution_id);
+        if (handOnTtlMs !== undefined) {
+          const handOn = this.sql(
+            `UPDATE workflow_concurrency_slots SET expires_at = ? WHERE execution_id = ?`,
+          );
+          for (const id of next) handOn.run(now + handOnTtlMs, id);
+        }
+        return next;
       })
       .immediate();
+  }
+
+  async lapsed(limit: number): Promise<string[]> {
+    // A range of the expiry index: rows in line (no expiry) are not read.
+    const rows = this.sql(
+      `SELECT execution_id FROM workflow_concurrency_slots
+       WHERE expires_at <= ? ORDER BY expires_at LIMIT ?`,
+    ).all(Date.now(), limit) as { execution_id: string }[];
+    return rows.map((row) => row.execution_id);
   }
 
   private sql(text: string): SqliteStatement {

@@ -38,7 +38,9 @@ import {
   type ExecutionCount,
   type ExecutionIdsQuery,
   type FindQuery,
+  type LapsedSlotsQuery,
   type SlotRequest,
+  DEFAULT_LAPSED_SLOTS_LIMIT,
 } from '../../core/store/workflow-store';
 import type { StoreLog } from '../../core/store/store-log';
 import { ReadableRecords } from '../readable-records';
@@ -266,9 +268,17 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
     );
   }
 
-  async releaseSlot(executionId: string): Promise<string[]> {
+  async releaseSlot(executionId: string, handOnTtlMs?: number): Promise<string[]> {
+    if (handOnTtlMs !== undefined) resolveTtl(handOnTtlMs, 'releaseSlot');
     if (!UUID.test(executionId)) return [];
-    return this.run('releaseSlot', executionId, () => this.slots().release(executionId));
+    return this.run('releaseSlot', executionId, () =>
+      this.slots().release(executionId, handOnTtlMs),
+    );
+  }
+
+  async findLapsedSlots(query: LapsedSlotsQuery = {}): Promise<string[]> {
+    const limit = resolveLimit(query.limit, DEFAULT_LAPSED_SLOTS_LIMIT, 'findLapsedSlots');
+    return this.run('findLapsedSlots', undefined, () => this.slots().lapsed(limit));
   }
 
   private slots(): SqlSlots {

@@ -26,6 +26,7 @@ export class WorkflowSlotEntity {
   @Column({ type: 'varchar', length: 200, nullable: true })
   holder!: string | null;
 
+  @Index('idx_workflow_concurrency_slots_expires_at')
   @Column({ name: 'expires_at', type: 'bigint', nullable: true })
   expiresAt!: string | null;
 }

@@ -4,6 +4,7 @@ import { IndexExecutionsForFlatFinds1765000000000 } from './1765000000000-IndexE
 import { CreateWorkflowEventTables1765100000000 } from './1765100000000-CreateWorkflowEventTables';
 import { CreateConcurrencySlots1765200000000 } from './1765200000000-CreateConcurrencySlots';
 import { AddTimerDueAt1796666264918 } from './1796666264918-AddTimerDueAt';
+import { IndexConcurrencySlotExpiry1796700000000 } from './1796700000000-IndexConcurrencySlotExpiry';
 import { AddEventUndeliveredSince1796712000000 } from './1796712000000-AddEventUndeliveredSince';
 
 /** Add these to the application's DataSource `migrations` to create the workflow tables. */
@@ -14,5 +15,6 @@ export const WORKFLOW_MIGRATIONS = [
   CreateWorkflowEventTables1765100000000,
   CreateConcurrencySlots1765200000000,
   AddTimerDueAt1796666264918,
+  IndexConcurrencySlotExpiry1796700000000,
   AddEventUndeliveredSince1796712000000,
 ];
