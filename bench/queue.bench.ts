@@ -1,144 +1,117 @@
 /**
- * Queue mode's throughput: a 3-step workflow started through BullMQ and run to completion by 1, 2
- * and 4 worker processes, beside bare BullMQ workers doing empty jobs in the same run; resume
- * latency (from `resume()` to the next step completed, and to `wait()` returning) p50 and p99; the
- * commits one workflow costs, `start()` to `wait()` returning, with one worker process; and where
- * the time goes: cores used by the workers, the driver, Postgres and Redis, Postgres commits and
- * Redis commands per second. Workflow and bare-BullMQ rounds take turns. `npm run bench:queue`
- * (BENCH_WORKERS=1,2 picks the counts).
+ * Queue mode's cost: a 3-step workflow started through BullMQ by a web-only process (`start()`
+ * then `wait()`) and run by one worker process, on each store, at 1 and 16 in flight, beside bare
+ * BullMQ jobs (`add` then waiting for the job to finish) in the same run, the two taking turns round
+ * by round. For each: workflows/s, latency, CPU per workflow of the worker and the driver, and what
+ * one workflow costs the servers: Postgres commits (`pg_stat_database.xact_commit` of a database of
+ * its own; reads count) and Redis commands (a redis-server of the benchmark's own, BullMQ's
+ * commands included). Then resume latency: `resume()` to `wait()` returning. `npm run bench:queue`
+ * (BENCH_STORES=postgres picks the stores).
  */
 import 'reflect-metadata';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import { Queue } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { WorkflowService } from '../src';
-import { DATABASE_URL, REDIS_URL } from './support/backends';
+import { ScratchRedisServer } from '../test/support/redis-server';
+import { DATABASE_URL } from './support/backends';
+import { CommandCounter } from './support/command-counter';
 import { CommitCounter } from './support/commit-counter';
 import { bootQueueBenchApp, type QueueBenchConfig } from './support/queue-bench-app';
-import { coresBetween, sampleCpu, type CpuSample } from './support/process-cpu';
+import { sampleCpu } from './support/process-cpu';
 import { writeResults } from './support/results';
-import { median, percentile, table } from './support/stats';
+import { spawnWorker, stopWorker as stop } from './support/worker-processes';
+import { median, percentile, table, timedLoops } from './support/stats';
 
-const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2,4').split(',').map(Number);
+type StoreName = 'postgres' | 'redis';
+const STORES = (process.env.BENCH_STORES ?? 'postgres,redis').split(',') as StoreName[];
+const IN_FLIGHT = [1, 16];
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const EXECUTIONS = Number(process.env.BENCH_EXECUTIONS ?? 1000);
-const RESUMES = Number(process.env.BENCH_RESUMES ?? 60);
-const COUNTED_RUNS = Number(process.env.BENCH_COUNTED_RUNS ?? 200);
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 4000);
+const COUNTED_RUNS = Number(process.env.BENCH_COUNTED_RUNS ?? 300);
+const RESUMES = Number(process.env.BENCH_RESUMES ?? 40);
 const CONCURRENCY = 16;
-const ENQUEUE_BATCH = 100;
+const RAW_QUEUE = 'raw-bench';
 
-interface Round {
+interface Contender {
   perSecond: number;
-  cores: CpuSample;
-  pgCommitsPerSecond: number;
-  redisCommandsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** CPU of the worker process and this (driving) process per operation, median of the rounds. */
+  cpuMsPerOp: number;
+  rounds: number[];
 }
 
-function spawnWorker(kind: 'workflow' | 'raw', config: object): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      '-r',
-      'ts-node/register/transpile-only',
-      join(__dirname, 'support', 'queue-bench-worker.ts'),
-      kind,
-      JSON.stringify(config),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    child.stdout.on(
-      'data',
-      (chunk: Buffer) => chunk.toString().includes('ready') && resolve(child),
-    );
-    child.once('exit', (code) => reject(new Error(`bench worker exited early with ${code}`)));
-  });
+interface Row {
+  store: StoreName;
+  inFlight: number;
+  workflow: Contender;
+  raw: Contender;
+  pgCommitsPerWorkflow: number | null;
+  redisCommandsPerWorkflow: number;
 }
 
-async function stopAll(children: ChildProcess[]): Promise<void> {
+/** Runs `count` operations over `inFlight` loops. */
+async function runCount(inFlight: number, count: number, operation: () => Promise<void>) {
+  let next = 0;
   await Promise.all(
-    children.map(
-      (child) =>
-        new Promise((resolve) => {
-          child.removeAllListeners('exit');
-          child.once('exit', resolve);
-          child.kill('SIGTERM');
-        }),
-    ),
+    Array.from({ length: inFlight }, async () => {
+      while (next++ < count) await operation();
+    }),
   );
 }
 
-/** Counters outside the processes: Postgres commits and Redis commands so far. */
-async function serverCounters(pg: Client, redis: Redis) {
-  const { rows } = await pg.query<{ commits: string }>(
-    `SELECT xact_commit AS commits FROM pg_stat_database WHERE datname = current_database()`,
-  );
-  const info = await redis.info('stats');
-  const commands = Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
-  return { commits: Number(rows[0].commits), commands };
-}
-
-/** Runs `enqueue` `count` times in batches and waits until `done()` says all finished. */
-async function measureRound(
-  workers: ChildProcess[],
-  pg: Client,
-  redis: Redis,
-  count: number,
-  enqueue: (i: number) => Promise<unknown>,
-  finished: () => Promise<boolean>,
-): Promise<Round> {
-  const pids = workers.map((w) => w.pid!);
-  const cpuBefore = sampleCpu({ workers: pids });
-  const countersBefore = await serverCounters(pg, redis);
-  const started = performance.now();
-  for (let i = 0; i < count; i += ENQUEUE_BATCH) {
-    await Promise.all(
-      Array.from({ length: Math.min(ENQUEUE_BATCH, count - i) }, (_, j) => enqueue(i + j)),
-    );
+/** Alternates the contenders round by round (A B A B), after a warm-up of each. */
+async function alternate(
+  inFlight: number,
+  contenders: Record<'workflow' | 'raw', { run: () => Promise<void>; pids: number[] }>,
+): Promise<Record<'workflow' | 'raw', Contender>> {
+  const names = ['workflow', 'raw'] as const;
+  for (const name of names) await timedLoops(inFlight, 500, contenders[name].run);
+  const rounds = { workflow: [] as number[], raw: [] as number[] };
+  const cpu = { workflow: [] as number[], raw: [] as number[] };
+  const latencies = { workflow: [] as number[], raw: [] as number[] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of names) {
+      const before = sampleCpu({ workers: contenders[name].pids });
+      const result = await timedLoops(inFlight, ROUND_MS, contenders[name].run);
+      const after = sampleCpu({ workers: contenders[name].pids });
+      const cpuSeconds = after.workers - before.workers + (after.driver - before.driver);
+      rounds[name].push(result.operations / result.seconds);
+      cpu[name].push((cpuSeconds * 1000) / result.operations);
+      latencies[name].push(...result.latenciesMs);
+    }
   }
-  while (!(await finished())) await delay(20);
-  const seconds = (performance.now() - started) / 1000;
-  const countersAfter = await serverCounters(pg, redis);
-  return {
-    perSecond: count / seconds,
-    cores: coresBetween(cpuBefore, sampleCpu({ workers: pids }), seconds),
-    pgCommitsPerSecond: (countersAfter.commits - countersBefore.commits) / seconds,
-    redisCommandsPerSecond: (countersAfter.commands - countersBefore.commands) / seconds,
-  };
+  const summary = (name: (typeof names)[number]): Contender => ({
+    perSecond: median(rounds[name]),
+    p50Ms: percentile(latencies[name], 50),
+    p99Ms: percentile(latencies[name], 99),
+    cpuMsPerOp: median(cpu[name]),
+    rounds: rounds[name],
+  });
+  return { workflow: summary('workflow'), raw: summary('raw') };
 }
 
-function summarize(rounds: Round[]) {
-  const pick = (f: (r: Round) => number) => median(rounds.map(f));
-  return {
-    perSecond: pick((r) => r.perSecond),
-    cores: {
-      workers: pick((r) => r.cores.workers),
-      driver: pick((r) => r.cores.driver),
-      postgres: pick((r) => r.cores.postgres),
-      redis: pick((r) => r.cores.redis),
-    },
-    pgCommitsPerSecond: pick((r) => r.pgCommitsPerSecond),
-    redisCommandsPerSecond: pick((r) => r.redisCommandsPerSecond),
-    rounds: rounds.map((r) => r.perSecond),
-  };
-}
-
-async function main(): Promise<void> {
+async function benchStore(
+  store: StoreName,
+  redisUrl: string,
+  commands: CommandCounter,
+): Promise<{ rows: Row[]; resumeP50Ms: number; resumeP99Ms: number }> {
   const schema = `dw_qbench_${randomBytes(4).toString('hex')}`;
-  const prefix = `dw-qbench-${randomBytes(4).toString('hex')}`;
-  const rawQueueName = 'raw-bench';
+  const prefix = `qb-${store}-${randomBytes(3).toString('hex')}`;
   // A database of its own, so its commit count is this benchmark's alone.
-  const counter = await CommitCounter.create(DATABASE_URL, 'queue');
-  const pg = new Client({ connectionString: counter.url });
-  await pg.connect();
-  await pg.query(`CREATE SCHEMA ${schema}`);
-  const redis = new Redis(REDIS_URL);
+  const counter = store === 'postgres' ? await CommitCounter.create(DATABASE_URL, 'queue') : null;
+  if (counter) {
+    const pg = new Client({ connectionString: counter.url });
+    await pg.connect();
+    await pg.query(`CREATE SCHEMA ${schema}`);
+    await pg.end();
+  }
   const config: QueueBenchConfig = {
-    databaseUrl: counter.url,
+    store,
+    databaseUrl: counter?.url,
+    redisUrl,
     schema,
     prefix,
     worker: false,
@@ -146,113 +119,93 @@ async function main(): Promise<void> {
   };
   const driver = await bootQueueBenchApp(config);
   const workflows = driver.get(WorkflowService);
-  const rawQueue = new Queue(rawQueueName, { connection: { url: REDIS_URL }, prefix });
-  const completed = async (workflowId: string) =>
-    Number(
-      (
-        await pg.query<{ n: string }>(
-          `SELECT count(*) AS n FROM ${schema}.workflow_executions WHERE workflow_id = $1 AND status = 'completed'`,
-          [workflowId],
-        )
-      ).rows[0].n,
-    );
-
-  const results = [];
+  const worker = await spawnWorker('workflow', { ...config, worker: true });
+  const raw = await spawnWorker('raw', {
+    prefix,
+    queue: RAW_QUEUE,
+    concurrency: CONCURRENCY,
+    redisUrl,
+  });
+  const rawQueue = new Queue(RAW_QUEUE, { connection: { url: redisUrl }, prefix });
+  const rawEvents = new QueueEvents(RAW_QUEUE, { connection: { url: redisUrl }, prefix });
+  // Each waiting job listens on it.
+  rawEvents.setMaxListeners(0);
+  await rawEvents.waitUntilReady();
+  const runWorkflow = async () => {
+    const started = await workflows.start('three');
+    const done = await workflows.wait(started.id, { timeoutMs: 30_000 });
+    if (done.status !== 'completed') throw new Error(`${done.id} ended ${done.status}`);
+  };
+  const runRaw = async () => {
+    const job = await rawQueue.add('empty', {}, { removeOnComplete: { count: 1000 } });
+    await job.waitUntilFinished(rawEvents, 30_000);
+  };
+  const rows: Row[] = [];
+  const latencies: number[] = [];
   try {
-    for (const count of WORKER_COUNTS) {
-      const workers = await Promise.all(
-        Array.from({ length: count }, () => spawnWorker('workflow', { ...config, worker: true })),
-      );
-      let target = await completed('three');
-      const runWorkflows = async (n: number) => {
-        target += n;
-        const goal = target;
-        return measureRound(
-          workers,
-          pg,
-          redis,
-          n,
-          () => workflows.start('three'),
-          async () => (await completed('three')) >= goal,
-        );
-      };
-      const raw = await Promise.all(
-        Array.from({ length: count }, () =>
-          spawnWorker('raw', { prefix, queue: rawQueueName, concurrency: CONCURRENCY }),
-        ),
-      );
-      const runRaw = (n: number) =>
-        measureRound(
-          raw,
-          pg,
-          redis,
-          n,
-          () => rawQueue.add('empty', {}, { removeOnComplete: true }),
-          async () => {
-            const counts = await rawQueue.getJobCounts('wait', 'active', 'delayed', 'prioritized');
-            return Object.values(counts).every((c) => c === 0);
-          },
-        );
-      await runWorkflows(200);
-      await runRaw(500);
-      const workflowRounds: Round[] = [];
-      const rawRounds: Round[] = [];
-      for (let r = 0; r < ROUNDS; r++) {
-        workflowRounds.push(await runWorkflows(EXECUTIONS));
-        rawRounds.push(await runRaw(EXECUTIONS * 3));
-      }
-      await stopAll(raw);
-
-      const latencies: number[] = [];
-      const waitLatencies: number[] = [];
-      const gates = [];
-      for (let i = 0; i < RESUMES; i++) gates.push(await workflows.start('gate'));
-      for (const gate of gates) await workflows.wait(gate.id, { timeoutMs: 30_000 });
-      for (const gate of gates) {
-        const began = Date.now();
-        await workflows.resume(gate.id, { approved: true });
-        const done = await workflows.wait(gate.id, { timeoutMs: 30_000 });
-        if (done.status !== 'completed') throw new Error(`gate ${gate.id} ended ${done.status}`);
-        waitLatencies.push(Date.now() - began);
-        const entries = await workflows.entries(gate.id);
-        const after = entries.find((e) => e.stepId === 'after' && e.action === 'completed')!;
-        latencies.push(after.timestamp.getTime() - began);
-      }
-      const commitsPerWorkflow =
-        count === 1
-          ? await counter.perOperation(COUNTED_RUNS, async () => {
-              for (let i = 0; i < COUNTED_RUNS; i++) {
-                const started = await workflows.start('three');
-                await workflows.wait(started.id, { timeoutMs: 30_000 });
-              }
-            })
-          : null;
-      await stopAll(workers);
-
-      results.push({
-        workers: count,
-        workflow: summarize(workflowRounds),
-        raw: summarize(rawRounds),
-        resumeP50Ms: percentile(latencies, 50),
-        resumeP99Ms: percentile(latencies, 99),
-        waitP50Ms: percentile(waitLatencies, 50),
-        waitP99Ms: percentile(waitLatencies, 99),
-        commitsPerWorkflow,
-      });
-      const last = results[results.length - 1];
-      console.log(
-        `${count} worker process(es): ${last.workflow.perSecond.toFixed(0)} executions/s, raw BullMQ ${last.raw.perSecond.toFixed(0)} jobs/s, resume p50 ${last.resumeP50Ms} ms, resume-to-wait() p50 ${last.waitP50Ms} ms`,
+    const rates = [];
+    for (const inFlight of IN_FLIGHT) {
+      rates.push(
+        await alternate(inFlight, {
+          workflow: { run: runWorkflow, pids: [worker.pid!] },
+          raw: { run: runRaw, pids: [raw.pid!] },
+        }),
       );
     }
+    // Counted with the bare worker gone: its idle polling would be counted too.
+    await stop(raw);
+    for (const [i, inFlight] of IN_FLIGHT.entries()) {
+      const runs = COUNTED_RUNS * (inFlight > 1 ? 2 : 1);
+      const work = () => runCount(inFlight, runs, runWorkflow);
+      let redisCommandsPerWorkflow = 0;
+      const countRedis = async () => {
+        redisCommandsPerWorkflow = await commands.perOperation(runs, work);
+      };
+      const pgCommitsPerWorkflow = counter
+        ? await counter.perOperation(runs, countRedis)
+        : (await countRedis(), null);
+      rows.push({ store, inFlight, ...rates[i], pgCommitsPerWorkflow, redisCommandsPerWorkflow });
+      console.log(
+        `${store}, ${inFlight} in flight: ${rates[i].workflow.perSecond.toFixed(0)} workflows/s, ${pgCommitsPerWorkflow?.toFixed(2) ?? '-'} commits/wf, ${redisCommandsPerWorkflow.toFixed(1)} Redis commands/wf`,
+      );
+    }
+    const gates = [];
+    for (let i = 0; i < RESUMES; i++) gates.push(await workflows.start('gate'));
+    for (const gate of gates) await workflows.wait(gate.id, { timeoutMs: 30_000 });
+    for (const gate of gates) {
+      const began = performance.now();
+      await workflows.resume(gate.id, { approved: true });
+      const done = await workflows.wait(gate.id, { timeoutMs: 30_000 });
+      if (done.status !== 'completed') throw new Error(`gate ${gate.id} ended ${done.status}`);
+      latencies.push(performance.now() - began);
+    }
   } finally {
-    await rawQueue.obliterate({ force: true }).catch(() => undefined);
+    await rawEvents.close();
     await rawQueue.close();
+    await stop(worker);
     await driver.close();
-    await pg.end();
-    await counter.drop();
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await counter?.drop();
+  }
+  return { rows, resumeP50Ms: percentile(latencies, 50), resumeP99Ms: percentile(latencies, 99) };
+}
+
+async function main(): Promise<void> {
+  // A server of the benchmark's own: every command it counts is this run's.
+  const redisServer = new ScratchRedisServer(['--save', '', '--appendonly', 'no']);
+  await redisServer.start();
+  const admin = new Redis(redisServer.url);
+  const commands = new CommandCounter(admin);
+  const rows: Row[] = [];
+  const resumes: { store: StoreName; p50Ms: number; p99Ms: number }[] = [];
+  try {
+    for (const store of STORES) {
+      const result = await benchStore(store, redisServer.url, commands);
+      rows.push(...result.rows);
+      resumes.push({ store, p50Ms: result.resumeP50Ms, p99Ms: result.resumeP99Ms });
+    }
+  } finally {
+    admin.disconnect();
+    await redisServer.dispose();
   }
 
   const fixed = (n: number, digits = 0) => n.toFixed(digits);
@@ -260,67 +213,48 @@ async function main(): Promise<void> {
     '\n' +
       table(
         [
-          'worker processes',
+          'store',
+          'in flight',
           'workflows/s',
           'raw BullMQ jobs/s',
           'workflow/raw',
-          'resume p50 ms',
-          'resume p99 ms',
-          'wait() p50 ms',
-          'wait() p99 ms',
+          'p50 ms',
+          'p99 ms',
+          'CPU ms/wf',
+          'raw CPU ms/job',
+          'pg commits/wf',
+          'Redis cmds/wf',
         ],
-        results.map((r) => [
-          r.workers,
+        rows.map((r) => [
+          r.store,
+          r.inFlight,
           fixed(r.workflow.perSecond),
           fixed(r.raw.perSecond),
           fixed(r.workflow.perSecond / r.raw.perSecond, 2),
-          r.resumeP50Ms,
-          r.resumeP99Ms,
-          r.waitP50Ms,
-          r.waitP99Ms,
+          fixed(r.workflow.p50Ms, 2),
+          fixed(r.workflow.p99Ms, 2),
+          fixed(r.workflow.cpuMsPerOp, 2),
+          fixed(r.raw.cpuMsPerOp, 2),
+          r.pgCommitsPerWorkflow === null ? '-' : fixed(r.pgCommitsPerWorkflow, 1),
+          fixed(r.redisCommandsPerWorkflow, 1),
         ]),
       ),
   );
   console.log(
     '\n' +
       table(
-        [
-          'worker processes',
-          'cores: workers',
-          'driver',
-          'postgres',
-          'redis',
-          'total',
-          'pg commits/s',
-          'redis cmds/s',
-        ],
-        results.map((r) => {
-          const c = r.workflow.cores;
-          return [
-            r.workers,
-            fixed(c.workers, 2),
-            fixed(c.driver, 2),
-            fixed(c.postgres, 2),
-            fixed(c.redis, 2),
-            fixed(c.workers + c.driver + c.postgres + c.redis, 2),
-            fixed(r.workflow.pgCommitsPerSecond),
-            fixed(r.workflow.redisCommandsPerSecond),
-          ];
-        }),
+        ['store', 'resume() to wait() p50 ms', 'p99 ms'],
+        resumes.map((r) => [r.store, fixed(r.p50Ms, 1), fixed(r.p99Ms, 1)]),
       ),
   );
-  const counted = results.find((r) => r.commitsPerWorkflow !== null);
-  if (counted?.commitsPerWorkflow != null) {
-    console.log(
-      `\nCommits per workflow, start() to wait() returning, ${COUNTED_RUNS} one at a time, one worker process: ${counted.commitsPerWorkflow.toFixed(1)} (pg_stat_database.xact_commit of a database of its own; reads count).`,
-    );
-  }
   writeResults('queue', {
     rounds: ROUNDS,
-    executionsPerRound: EXECUTIONS,
+    roundMs: ROUND_MS,
+    countedRuns: COUNTED_RUNS,
+    workerProcesses: 1,
     concurrencyPerWorker: CONCURRENCY,
-    resumes: RESUMES,
-    results,
+    resumes,
+    results: rows,
   });
 }
 

@@ -30,12 +30,15 @@ export type { ForkOptions, StartOptions } from './core/engine/workflow-engine';
 export type { WorkflowSource } from './core/definition/load-workflow';
 export { deserializeError, type SerializedError } from './core/error-serialization';
 export type {
+  CheckpointChanges,
+  CheckpointOptions,
   ClaimableQuery,
   DeleteFinishedQuery,
   DurableWorkflowStore,
   ExecutionCount,
   ExecutionIdsQuery,
   FindQuery,
+  LoopChange,
   SlotRequest,
   WorkflowStore,
 } from './core/store/workflow-store';
@@ -111,6 +114,9 @@ export type { WorkflowClock } from './core/clock';
 export type { TraceCarrier, WorkflowTelemetry } from './core/telemetry';
 export { EventTimeoutError, InvalidEventError } from './core/errors';
 export { WORKFLOW_EVENT_ENTITIES } from './storage/typeorm/event-entities';
+export { WORKFLOW_PART_ENTITIES } from './storage/typeorm/part-entities';
+export { WorkflowVariableEntity } from './storage/typeorm/workflow-variable.entity';
+export { WorkflowLoopValueEntity } from './storage/typeorm/workflow-loop-value.entity';
 export { WorkflowEventWaitEntity } from './storage/typeorm/workflow-event-wait.entity';
 export { WorkflowEventShapeEntity } from './storage/typeorm/workflow-event-shape.entity';
 export { WorkflowEventEntity } from './storage/typeorm/workflow-event.entity';

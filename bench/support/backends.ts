@@ -11,6 +11,7 @@ import {
   TypeormWorkflowStore,
   WORKFLOW_MIGRATIONS,
   WORKFLOW_EVENT_ENTITIES,
+  WORKFLOW_PART_ENTITIES,
   WorkflowEntryEntity,
   WorkflowExecutionEntity,
   WorkflowSlotEntity,
@@ -50,6 +51,7 @@ const entities = [
   WorkflowEntryEntity,
   WorkflowSlotEntity,
   ...WORKFLOW_EVENT_ENTITIES,
+  ...WORKFLOW_PART_ENTITIES,
 ];
 const iso = (d: Date) => d.toISOString();
 const sqliteTime = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 23);

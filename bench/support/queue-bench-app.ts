@@ -5,8 +5,12 @@ import { DurableWorkflowModule, WORKFLOW_MIGRATIONS } from '../../src';
 import { DATABASE_URL, REDIS_URL } from './backends';
 
 export interface QueueBenchConfig {
+  /** Where executions are kept: Postgres through TypeORM, or Redis. @defaultValue 'postgres' */
+  store?: 'postgres' | 'redis';
   /** @defaultValue the test database */
   databaseUrl?: string;
+  /** The Redis of BullMQ, and of the store when it is `redis`. @defaultValue the test Redis */
+  redisUrl?: string;
   schema: string;
   prefix: string;
   worker: boolean;
@@ -37,23 +41,31 @@ export const BENCH_WORKFLOWS = [
 ];
 
 export async function bootQueueBenchApp(config: QueueBenchConfig): Promise<TestingModule> {
+  const redisUrl = config.redisUrl ?? REDIS_URL;
+  const onRedis = config.store === 'redis';
   const ref = await Test.createTestingModule({
     imports: [
-      TypeOrmModule.forRoot({
-        type: 'postgres',
-        url: config.databaseUrl ?? DATABASE_URL,
-        schema: config.schema,
-        autoLoadEntities: true,
-        migrations: WORKFLOW_MIGRATIONS,
-        migrationsTableName: 'workflow_migrations',
-        migrationsRun: config.runMigrations ?? !config.worker,
-        extra: { max: Math.max(4, config.concurrency) },
-      }),
+      ...(onRedis
+        ? []
+        : [
+            TypeOrmModule.forRoot({
+              type: 'postgres',
+              url: config.databaseUrl ?? DATABASE_URL,
+              schema: config.schema,
+              autoLoadEntities: true,
+              migrations: WORKFLOW_MIGRATIONS,
+              migrationsTableName: 'workflow_migrations',
+              migrationsRun: config.runMigrations ?? !config.worker,
+              extra: { max: Math.max(4, config.concurrency) },
+            }),
+          ]),
       DurableWorkflowModule.forRoot({
-        store: { type: 'typeorm' },
+        store: onRedis
+          ? { type: 'redis', url: redisUrl, prefix: `${config.prefix}-store`, ttlSeconds: 3600 }
+          : { type: 'typeorm' },
         workflows: BENCH_WORKFLOWS,
         queue: {
-          connection: { url: REDIS_URL },
+          connection: { url: redisUrl },
           prefix: config.prefix,
           worker: config.worker,
           concurrency: config.concurrency,

@@ -5,6 +5,7 @@ import { WorkflowEntryEntity } from '../storage/typeorm/workflow-entry.entity';
 import { WorkflowSlotEntity } from '../storage/typeorm/workflow-slot.entity';
 import { WorkflowExecutionEntity } from '../storage/typeorm/workflow-execution.entity';
 import { WORKFLOW_EVENT_ENTITIES } from '../storage/typeorm/event-entities';
+import { WORKFLOW_PART_ENTITIES } from '../storage/typeorm/part-entities';
 import { MODULE_OPTIONS, STORE, WORKFLOW_QUEUE } from './durable-workflow.constants';
 import { resolveHttpOptions, type WorkflowHttpOptions } from './http/http.options';
 import { loadHttpLayer } from './http/load-http-layer';
@@ -61,6 +62,7 @@ export class DurableWorkflowModule {
                   WorkflowEntryEntity,
                   WorkflowSlotEntity,
                   ...WORKFLOW_EVENT_ENTITIES,
+                  ...WORKFLOW_PART_ENTITIES,
                 ],
                 store.dataSource,
               ),

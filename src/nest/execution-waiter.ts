@@ -7,10 +7,15 @@ import type { SharedRemoteChanges } from './shared-remote-changes';
 /** How often `wait` looks at the store for changes the live sources can't report. */
 const WAIT_POLL_MS = 1000;
 
+/** What a queue's job tells of an execution (see `WorkflowRunner.outcomeOfJob`). */
+export type JobOutcomeLookup = (executionId: string) => Promise<Execution | 'queued' | null>;
+
 /**
  * `WorkflowService.wait`: resolves once an execution rests (completed, halted, failed or
  * cancelled). It listens to this process's saves and to other processes' changes, and polls the
- * store for what neither reports.
+ * store for what neither reports. In queue mode a job that ended an execution carries it, so
+ * waiting for a run started here reads the store only when the job can't tell (a halt, a large
+ * execution, a job lost).
  */
 export class ExecutionWaiter {
   constructor(
@@ -19,9 +24,11 @@ export class ExecutionWaiter {
     private readonly remoteChanges: SharedRemoteChanges,
     /** Whether a halted execution has an accepted resume not yet taken up. */
     private readonly resumePending: (execution: Execution) => Promise<boolean>,
+    private readonly outcomeOfJob: JobOutcomeLookup = () => Promise.resolve(null),
   ) {}
 
-  wait(executionId: string, timeoutMs: number): Promise<Execution> {
+  /** `timeoutMs` null: waits as long as it takes. */
+  wait(executionId: string, timeoutMs: number | null): Promise<Execution> {
     return new Promise<Execution>((resolve, reject) => {
       let done = false;
       const finish = (outcome: () => void) => {
@@ -65,32 +72,47 @@ export class ExecutionWaiter {
       const unsubscribeLocal = this.events.subscribe((execution) => {
         if (execution.id === executionId) void consider(execution);
       });
+      // The job queued for it, when it can tell, before the store.
+      const askJobFirst = (): Promise<unknown> =>
+        this.outcomeOfJob(executionId).then((outcome) => {
+          if (outcome === 'queued') return; // Its end is heard.
+          return outcome ? finish(() => resolve(outcome)) : look();
+        }, fail);
       const unsubscribeRemote = this.remoteChanges.subscribe(
-        (changedId) => {
-          if (changedId === executionId) void look();
+        (changedId, settled) => {
+          if (changedId !== executionId) return;
+          if (settled) finish(() => resolve(settled));
+          else void look();
         },
-        () => void look(),
+        () => void askJobFirst(),
       );
       // The poll is for changes neither source hears: another process driving it without a queue.
       const poll = setInterval(() => void look(), WAIT_POLL_MS);
-      const timeout = setTimeout(() => {
-        this.store
+      const timeout =
+        timeoutMs === null
+          ? undefined
+          : setTimeout(() => {
+              this.store
+                .load(executionId)
+                .then(
+                  (execution) =>
+                    finish(() =>
+                      reject(
+                        new WaitTimeoutError(executionId, timeoutMs, execution?.status ?? 'gone'),
+                      ),
+                    ),
+                  fail,
+                );
+            }, timeoutMs);
+      void this.outcomeOfJob(executionId).then((outcome) => {
+        if (outcome === 'queued') return;
+        if (outcome) return finish(() => resolve(outcome));
+        return this.store
           .load(executionId)
-          .then(
-            (execution) =>
-              finish(() =>
-                reject(new WaitTimeoutError(executionId, timeoutMs, execution?.status ?? 'gone')),
-              ),
-            fail,
-          );
-      }, timeoutMs);
-      this.store
-        .load(executionId)
-        .then(
-          (execution) =>
+          .then((execution) =>
             execution ? consider(execution) : fail(new ExecutionNotFoundError(executionId)),
-          fail,
-        );
+          );
+      }, fail);
     });
   }
 

@@ -1,13 +1,16 @@
+import type { Execution } from '../core/types';
+
 /**
  * Tells of executions changed elsewhere (a queue worker finished a job on one), and once when it
  * listens: changes before that moment were not heard. Returns how to stop.
  */
 export type RemoteChanges = (
-  changed: (executionId: string) => void,
+  changed: (executionId: string, settled?: Execution) => void,
   listening: () => void,
 ) => () => void;
 
-type Listener = (executionId: string) => void;
+/** `settled`: the execution, when the change ended it and the source said how. */
+type Listener = (executionId: string, settled?: Execution) => void;
 
 /** After the last listener leaves, the subscription stays open this long: `wait` calls come one after another. */
 const LINGER_MS = 30_000;
@@ -44,8 +47,8 @@ export class SharedRemoteChanges {
       // Opened before the listener is added: if opening throws, nothing is left subscribed.
       const opening = ++this.opening;
       this.stopSource = this.source()?.(
-        (executionId) => {
-          for (const each of [...this.listeners]) each(executionId);
+        (executionId, settled) => {
+          for (const each of [...this.listeners]) each(executionId, settled);
         },
         () => {
           if (opening !== this.opening) return;

@@ -127,7 +127,14 @@ export const workflowRuntimeProviders: Provider[] = [
       events: ExecutionEvents,
       remote: SharedRemoteChanges,
       runner: WorkflowRunner,
-    ) => new ExecutionWaiter(store, events, remote, (execution) => runner.resumePending(execution)),
+    ) =>
+      new ExecutionWaiter(
+        store,
+        events,
+        remote,
+        (execution) => runner.resumePending(execution),
+        (executionId) => runner.outcomeOfJob?.(executionId) ?? Promise.resolve(null),
+      ),
     inject: [STORE, ExecutionEvents, SharedRemoteChanges, WORKFLOW_RUNNER],
   },
   {

@@ -43,13 +43,17 @@ export class WorkflowService {
     @Inject(WORKFLOW_ENGINE) private readonly engine: WorkflowEngine,
   ) {}
 
-  /** Runs in this process until the execution completes, halts or fails, and resolves with it. */
-  run(
+  /**
+   * Runs in this process until the execution completes, halts or fails, and resolves with it. One
+   * that waits for a concurrency slot runs once a slot is handed on to it (in the background, or on
+   * a worker in queue mode), and this resolves once that run halts or ends.
+   */
+  async run(
     workflowId: string,
     input?: Record<string, unknown>,
     opts?: StartOptions,
   ): Promise<Execution> {
-    return this.runner.run(workflowId, input, opts);
+    return this.afterItsTurn(await this.runner.run(workflowId, input, opts));
   }
 
   /** Saves a `pending` execution and hands it to the queue (or the in-process runner); returns at once. */
@@ -70,9 +74,20 @@ export class WorkflowService {
     return this.runner.resume(normalizeExecutionId(executionId), payload);
   }
 
-  /** Resumes in this process until the next halt or the end. */
-  resumeNow(executionId: string, payload: ResumePayload = {}): Promise<Execution> {
-    return this.runner.resumeNow(normalizeExecutionId(executionId), payload);
+  /**
+   * Resumes in this process until the next halt or the end. A resume parked for a concurrency slot
+   * resolves once the run that applies it halts or ends.
+   */
+  async resumeNow(executionId: string, payload: ResumePayload = {}): Promise<Execution> {
+    return this.afterItsTurn(
+      await this.runner.resumeNow(normalizeExecutionId(executionId), payload),
+    );
+  }
+
+  /** An execution left `pending`, in line for a concurrency slot: its state once it had its run. */
+  private afterItsTurn(execution: Execution): Promise<Execution> {
+    if (execution.status !== 'pending') return Promise.resolve(execution);
+    return this.waiter.wait(execution.id, null);
   }
 
   /**

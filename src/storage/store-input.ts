@@ -1,6 +1,7 @@
 import { ENTRY_ACTIONS, EXECUTION_STATUSES, type Entry, type Execution } from '../core/types';
 import { assertJsonSafe } from './serialization/json-safety';
 import { RejectedValueError } from '../core/store/store-errors';
+import type { LeaseClaim } from '../core/store/workflow-store';
 
 /** An execution's JSON fields as text, checked to come back exactly as given. */
 export interface EncodedExecution {
@@ -18,6 +19,24 @@ export interface EncodedEntry {
 
 /** Validates every field a store writes and encodes the JSON ones, before anything is written. */
 export function encodeExecution(execution: Execution): EncodedExecution {
+  const id = checkExecutionFields(execution);
+  requirePlainRecord(id, 'input', execution.input);
+  requirePlainRecord(id, 'ctx', execution.ctx);
+  if (execution.runtime != null) requirePlainRecord(id, 'runtime', execution.runtime);
+  assertJsonSafe(id, 'input', execution.input);
+  assertJsonSafe(id, 'ctx', execution.ctx);
+  const state = encodeExecutionState(execution);
+  if (execution.runtime != null) assertJsonSafe(id, 'runtime', execution.runtime);
+  return {
+    ...state,
+    input: JSON.stringify(execution.input),
+    ctx: JSON.stringify(execution.ctx),
+    runtime: encodeOptional(execution.runtime),
+  };
+}
+
+/** Checks the execution's fields that are not JSON; returns its id. */
+export function checkExecutionFields(execution: Execution): string {
   const id = requireText('execution id', execution.id);
   requireText(`execution "${id}": workflowId`, execution.workflowId);
   requireText(`execution "${id}": workflowVersion`, execution.workflowVersion);
@@ -27,27 +46,26 @@ export function encodeExecution(execution: Execution): EncodedExecution {
     );
   }
   requireDate(`execution "${id}": createdAt`, execution.createdAt);
-  requirePlainRecord(id, 'input', execution.input);
-  requirePlainRecord(id, 'ctx', execution.ctx);
   if (execution.haltData !== null) requirePlainRecord(id, 'haltData', execution.haltData);
-  if (execution.runtime != null) requirePlainRecord(id, 'runtime', execution.runtime);
   const revision = execution.revision;
   if (revision !== undefined && !(Number.isInteger(revision) && revision >= 0)) {
     throw new RejectedValueError(
       `Execution "${id}": revision must be a whole number, got ${revision}.`,
     );
   }
-  assertJsonSafe(id, 'input', execution.input);
-  assertJsonSafe(id, 'ctx', execution.ctx);
+  return id;
+}
+
+/** The result and the halt data, checked and encoded. */
+export function encodeExecutionState(
+  execution: Execution,
+): Pick<EncodedExecution, 'result' | 'haltData'> {
+  const { id } = execution;
   if (execution.result !== undefined) assertJsonSafe(id, 'result', execution.result);
   assertJsonSafe(id, 'haltData', execution.haltData);
-  if (execution.runtime != null) assertJsonSafe(id, 'runtime', execution.runtime);
   return {
-    input: JSON.stringify(execution.input),
-    ctx: JSON.stringify(execution.ctx),
     result: encodeOptional(execution.result),
     haltData: encodeOptional(execution.haltData),
-    runtime: encodeOptional(execution.runtime),
   };
 }
 
@@ -122,6 +140,16 @@ export function missingCursor(executionId: string): RejectedValueError {
   );
 }
 
+/** Refuses a checkpoint's lease claim that can't be taken: a bad ttl, or no stored execution yet. */
+export function requireClaimable(execution: Execution, claim: LeaseClaim | undefined): void {
+  if (claim === undefined) return;
+  resolveTtl(claim.ttlMs, 'checkpoint');
+  if (execution.revision === undefined)
+    throw new RejectedValueError(
+      `checkpoint: claimLeaseFor takes the lease of a stored execution; execution "${execution.id}" has no revision yet (insert it first, then claim).`,
+    );
+}
+
 export function resolveTtl(ttlMs: number, method: string): number {
   if (!Number.isInteger(ttlMs) || ttlMs < 1) {
     throw new RejectedValueError(
@@ -140,7 +168,7 @@ export function parseStoredJson(text: string | null, where: string): unknown {
   }
 }
 
-function encodeOptional(value: unknown): string | null {
+export function encodeOptional(value: unknown): string | null {
   return value === undefined || value === null ? null : JSON.stringify(value);
 }
 
@@ -159,7 +187,7 @@ function requireDate(what: string, value: unknown): void {
   }
 }
 
-function requirePlainRecord(id: string, field: string, value: unknown): void {
+export function requirePlainRecord(id: string, field: string, value: unknown): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new RejectedValueError(
       `Execution "${id}": ${field} must be an object, got ${describeKind(value)}.`,

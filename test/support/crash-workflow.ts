@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import {
   TypeormWorkflowStore,
   WORKFLOW_EVENT_ENTITIES,
+  WORKFLOW_PART_ENTITIES,
   WorkflowEntryEntity,
   WorkflowExecutionEntity,
   WorkflowSlotEntity,
@@ -37,6 +38,7 @@ export async function crashEngine(schema: string, markFile: string) {
       WorkflowEntryEntity,
       WorkflowSlotEntity,
       ...WORKFLOW_EVENT_ENTITIES,
+      ...WORKFLOW_PART_ENTITIES,
     ],
   });
   await dataSource.initialize();

@@ -7,6 +7,7 @@ import {
   TypeormWorkflowStore,
   WORKFLOW_MIGRATIONS,
   WORKFLOW_EVENT_ENTITIES,
+  WORKFLOW_PART_ENTITIES,
   WorkflowEntryEntity,
   WorkflowEventEntity,
   WorkflowExecutionEntity,
@@ -24,6 +25,7 @@ const entities = [
   WorkflowEntryEntity,
   WorkflowSlotEntity,
   ...WORKFLOW_EVENT_ENTITIES,
+  ...WORKFLOW_PART_ENTITIES,
 ];
 const migrations = WORKFLOW_MIGRATIONS;
 

@@ -4,6 +4,7 @@ import {
   ConcurrentUpdateError,
   deserializeError,
   ExecutionNotFoundError,
+  RejectedValueError,
   StoreError,
   UnserializableValueError,
   type DurableWorkflowStore,
@@ -12,6 +13,7 @@ import {
 import { serializeError } from '../../src/engine';
 import { createdAtSeries, newEntry, newExecution, sleep } from './fixtures';
 import type { StoreHarness } from './store-harness';
+import { describeCheckpointsInParts } from './store-contract-parts';
 
 /** The behaviour every store promises, run with the same bodies against each backend. */
 export function describeStoreContract(harness: StoreHarness): void {
@@ -326,6 +328,11 @@ export function describeStoreContract(harness: StoreHarness): void {
       });
     });
 
+    describeCheckpointsInParts(
+      () => store,
+      () => workflowId,
+    );
+
     describe('find and executionIds', () => {
       it('lists newest first, filters by workflow and by typed status', async () => {
         const times = createdAtSeries(4);
@@ -559,6 +566,53 @@ export function describeStoreContract(harness: StoreHarness): void {
         expect(released.revision).toBe(kept.revision! + 1);
         expect(await store.claim(execution.id, 'w2', 10_000)).not.toBeNull();
         expect(await store.entries(execution.id)).toHaveLength(1);
+      });
+
+      it('takes the lease with a checkpoint, refused while another owner holds a live one', async () => {
+        const execution = await saved();
+        const first = await store.checkpoint({ ...execution, status: 'running' }, [], {
+          claimLeaseFor: { owner: 'w1', ttlMs: 60_000 },
+        });
+        expect(first.revision).toBe(execution.revision! + 1);
+        expect(await store.claim(execution.id, 'w2', 10_000)).toBeNull();
+        expect(await store.extendClaim(execution.id, 'w1', 10_000)).toBe(true);
+        // A copy from before that checkpoint is fenced off, and so is another owner's claim on it.
+        await expect(
+          store.checkpoint({ ...execution, status: 'running' }, [], {
+            claimLeaseFor: { owner: 'w2', ttlMs: 60_000 },
+          }),
+        ).rejects.toBeInstanceOf(ConcurrentUpdateError);
+        await expect(
+          store.checkpoint({ ...first, status: 'running' }, [newEntry(first, 'x')], {
+            claimLeaseFor: { owner: 'w2', ttlMs: 60_000 },
+          }),
+        ).rejects.toBeInstanceOf(ConcurrentUpdateError);
+        expect(await store.entries(execution.id)).toHaveLength(0);
+        // Its own owner may claim again, and a write that claims and releases leaves no lease.
+        const ended = await store.checkpoint({ ...first, status: 'completed' }, [], {
+          claimLeaseFor: { owner: 'w1', ttlMs: 60_000 },
+          releaseLeaseOf: 'w1',
+        });
+        expect(ended.status).toBe('completed');
+        expect(await store.claim(execution.id, 'w2', 10_000)).not.toBeNull();
+      });
+
+      it("takes an expired lease with a checkpoint, and refuses a claim of a new one's insert", async () => {
+        const execution = await saved();
+        expect(await store.claim(execution.id, 'crashed', 300)).not.toBeNull();
+        const stored = (await store.load(execution.id))!;
+        await sleep(500);
+        const rescued = await store.checkpoint(stored, [], {
+          claimLeaseFor: { owner: 'rescuer', ttlMs: 60_000 },
+        });
+        expect(rescued.revision).toBe(stored.revision! + 1);
+        expect(await store.extendClaim(execution.id, 'crashed', 10_000)).toBe(false);
+        expect(await store.extendClaim(execution.id, 'rescuer', 10_000)).toBe(true);
+        const fresh = { ...execution, id: randomUUID(), revision: undefined };
+        await expect(
+          store.checkpoint(fresh, [], { claimLeaseFor: { owner: 'w1', ttlMs: 60_000 } }),
+        ).rejects.toBeInstanceOf(RejectedValueError);
+        expect(await store.load(fresh.id)).toBeNull();
       });
 
       it('fences copies loaded before the claim and keeps others out until release', async () => {

@@ -12,9 +12,11 @@ import { FINISHED, stepTypeName, type LocatedStep } from '../definition/definiti
 import { serializeError } from '../error-serialization';
 import { ExecutionNotFoundError, StepFailedError } from '../errors';
 import type { Entry, Execution, ExecutionRuntime } from '../types';
+import { ChangeTracker } from './change-tracker';
 import type { RunState } from './run-state';
 import type { EntryDraft } from './step-context';
 import { lastError } from './step-loop';
+import { ownCopy } from './own-copy';
 
 /** What the engine tells `onEvent` of: every entry recorded and every execution saved. */
 export type EngineEvent =
@@ -39,7 +41,9 @@ export class Checkpointer {
   /** Adds an entry to the next checkpoint. */
   record(state: RunState, stepId: string, stepType: string, draft: EntryDraft, at?: Date): void {
     if (state.definition.readsHistory && draft.action === 'completed') {
-      const item = { step: state.entryName(stepId), type: stepType, output: draft.output ?? null };
+      // A copy: the store keeps the item as it was then, whatever later changes the output in place.
+      const output = ownCopy(draft.output ?? null);
+      const item = { step: state.entryName(stepId), type: stepType, output };
       (state.runtime.history ??= []).push(item);
     }
     state.pending.push({
@@ -74,16 +78,32 @@ export class Checkpointer {
     const entries = state.pending.splice(0);
     const { store } = this.options;
     const lease = state.options.lease;
-    const releasing =
-      lease !== undefined && lease.executionId === execution.id && execution.status !== 'running';
+    const ownLease = lease !== undefined && lease.executionId === execution.id;
+    const releasing = ownLease && execution.status !== 'running';
+    const claiming = ownLease ? state.leaseToClaim : undefined;
     const eventWait = eventWaitChange(state.saved, execution);
+    const tracked = state.stored.diff(execution.ctx, runtime, state.exposed);
+    // An insert, or a checkpoint that changes the input, is written whole; so is a small
+    // execution, for which a whole write costs less than parts.
+    const inParts =
+      execution.revision !== undefined &&
+      changes.input === undefined &&
+      storeCan(store, 'checkpoint') &&
+      worthParts(tracked.contextSize, runtime);
     let saved: Execution;
     try {
       if (storeCan(store, 'checkpoint')) {
         const options: CheckpointOptions = {};
         if (releasing) options.releaseLeaseOf = lease.owner;
+        if (claiming && lease)
+          options.claimLeaseFor = { owner: lease.owner, ttlMs: claiming.ttlMs };
         if (eventWait !== undefined) options.eventWait = eventWait;
+        if (inParts) options.changes = tracked.changes;
         saved = await store.checkpoint(execution, entries, options);
+        if (claiming) {
+          state.leaseToClaim = undefined;
+          claiming.claimed();
+        }
         if (releasing) lease.released();
       } else {
         // A store with only the seed's methods: entries after the save, not atomically.
@@ -94,6 +114,7 @@ export class Checkpointer {
       state.pending.unshift(...entries);
       throw error;
     }
+    state.stored.written(tracked, inParts);
     // The working ctx and runtime stay the objects step handlers hold; they now equal what was saved.
     if (movedOn) delete state.runtime.recoveries;
     if (halts !== undefined) state.runtime.halts = halts;
@@ -187,10 +208,32 @@ export class Checkpointer {
     state.saved = stored;
     state.ctx = stored.ctx;
     state.runtime = stored.runtime ?? { frames: [], response: null, approved: null };
+    state.stored = new ChangeTracker(stored.ctx);
     state.pending.length = 0;
     state.startAhead = null;
     state.pendingPosition = undefined;
   }
+}
+
+/**
+ * Below this context size (JSON characters) a checkpoint is written whole: rewriting a few KB costs
+ * the stores less than the rows or keys of parts.
+ */
+export const PARTS_FROM_CONTEXT_SIZE = 8 * 1024;
+
+/** `$history` this long is appended in parts, whatever the context's size. */
+const PARTS_FROM_HISTORY_ITEMS = 100;
+
+/**
+ * Written in parts: a large context, a loop being iterated (its results would be rewritten at every
+ * iteration), or a long `$history`.
+ */
+function worthParts(contextSize: number, runtime: ExecutionRuntime): boolean {
+  return (
+    contextSize >= PARTS_FROM_CONTEXT_SIZE ||
+    runtime.frames.some((frame) => frame.type === 'loop') ||
+    (runtime.history?.length ?? 0) >= PARTS_FROM_HISTORY_ITEMS
+  );
 }
 
 /**

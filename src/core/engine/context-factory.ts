@@ -50,6 +50,7 @@ export class StepContextFactory {
       approved: state.runtime.approved,
       // A copy: the list grows as steps complete, and a step may store what it read.
       history: () => structuredClone(state.runtime.history ?? []),
+      read: (name) => state.exposed.add(name),
     };
     return {
       definition: state.definition,
@@ -63,6 +64,7 @@ export class StepContextFactory {
         cancelChild: (parent, step) => cancelChild(state, parent, step),
       },
       resolve: (value) => resolveValue(value, scope),
+      exposed: (name) => state.exposed.add(name),
       evaluate: (condition) => evaluateCondition(condition, scope),
       record: (stepId, stepType, draft) => track.record(stepId, stepType, draft),
       persist: () => track.persist(),

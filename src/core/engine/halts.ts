@@ -92,6 +92,8 @@ export class Halts {
     // Kept in the context too, where the original format has them (and an `assign` may set them).
     state.ctx['response'] = state.runtime.response;
     state.ctx['approved'] = state.runtime.approved;
+    // The caller may keep the payload and change it in place.
+    state.exposed.add('response');
     // Applied with the checkpoint that leaves the halt: no longer waiting for anyone.
     delete state.runtime.acceptedResume;
     if (payload.event) state.runtime.events = [...(state.runtime.events ?? []), payload.event.id];

@@ -2,6 +2,7 @@ import type { LocatedStep, WorkflowDefinition } from '../definition/definition-t
 import { defaultNext } from '../definition/step-graph';
 import type { TraceCarrier } from '../telemetry';
 import type { Entry, Execution, ExecutionRuntime, RuntimeFrame } from '../types';
+import { ChangeTracker } from './change-tracker';
 import type { Replay } from './replay';
 
 /** How one call of the engine runs. */
@@ -18,7 +19,7 @@ export interface RunOptions {
    * The lease this run holds on an execution: the checkpoint that leaves `running` (a halt, the end,
    * a failure) gives it up in the same write, and says so through `released`.
    */
-  lease?: { executionId: string; owner: string; released: () => void };
+  lease?: RunLease;
   /**
    * The trace context of whoever asked for this run, when it came through a queue job; in process
    * the active context is used. @defaultValue the active context
@@ -26,6 +27,19 @@ export interface RunOptions {
   caller?: TraceCarrier;
   /** When the resume being applied was asked for (epoch ms), for the resume latency metric. */
   requestedAt?: number;
+}
+
+/** The lease a run holds (or takes with its first checkpoint) on the execution it drives. */
+export interface RunLease {
+  executionId: string;
+  owner: string;
+  released: () => void;
+  /**
+   * The lease is not held yet: the run's first checkpoint takes it for `ttlMs`, refused as `claim`
+   * is (a stale revision, another owner's live lease), and says so through `claimed`. Saves the
+   * claim's own write; nothing the run does outside memory comes before that checkpoint.
+   */
+  claimWithFirstCheckpoint?: { ttlMs: number; claimed: () => void };
 }
 
 /** The innermost loop being iterated in `frames`, if any. */
@@ -54,6 +68,16 @@ export class RunState {
   pendingPosition: string | null | undefined = undefined;
   /** Set while a fork replays the steps before the one it runs on from. */
   replay?: Replay;
+  /** The lease the next checkpoint takes, until one did (`RunLease.claimWithFirstCheckpoint`). */
+  leaseToClaim: RunLease['claimWithFirstCheckpoint'];
+  /** What the store holds of the execution: the next checkpoint writes the difference. */
+  stored: ChangeTracker;
+  /**
+   * Context variables a step read or a service made: an object among them may have changed in
+   * place, so checkpoints compare it with what was written even while the variable holds the same
+   * object. Others are unchanged while they hold the same value.
+   */
+  readonly exposed = new Set<string>();
 
   constructor(
     public saved: Execution,
@@ -62,6 +86,8 @@ export class RunState {
   ) {
     this.ctx = structuredClone(saved.ctx);
     this.runtime = structuredClone(saved.runtime ?? { frames: [], response: null, approved: null });
+    this.leaseToClaim = options.lease?.claimWithFirstCheckpoint;
+    this.stored = new ChangeTracker(saved.revision === undefined ? null : this.ctx);
   }
 
   get frames(): RuntimeFrame[] {

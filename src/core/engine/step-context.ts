@@ -64,6 +64,11 @@ export interface StepContext {
   /** The step types the application registered. */
   readonly stepTypes: StepTypeResolver;
   resolve(value: unknown): unknown;
+  /**
+   * Says a context variable holds what a service made or may keep: it may change in place at any
+   * time, so every checkpoint compares it with what was written.
+   */
+  exposed(name: string): void;
   evaluate(condition: Condition): boolean;
   record(stepId: string, stepType: string, draft: EntryDraft): void;
   /** Checkpoints now, with the entries recorded so far (a `started` entry before a call, say). */

@@ -224,7 +224,14 @@ export class WorkflowEngine {
       this.definitionOf(current),
       options,
     );
-    return this.traced('drive', current, options, () => this.advance(state));
+    return this.traced('drive', current, options, async () => {
+      // Parallel branches call services in memory, before the step's checkpoint: a lease still to
+      // be taken is taken first, so no worker acts on an execution it does not hold.
+      const first = current.currentStep === null ? undefined : state.located(current.currentStep);
+      if (state.leaseToClaim && first?.step.type === 'parallel')
+        await this.checkpointer.commit(state, {});
+      return this.advance(state);
+    });
   }
 
   /**

@@ -13,6 +13,8 @@ export interface ReferenceScope {
   approved: boolean | null;
   /** `$history`: the completed steps so far, oldest first. */
   history?: () => unknown[];
+  /** Told the name of each context variable read: what it holds may now be changed in place. */
+  read?: (name: string) => void;
 }
 
 /** Never walked: they reach or replace an object's prototype. */
@@ -57,6 +59,7 @@ export function readPath(path: string, scope: ReferenceScope): unknown {
     case 'response':
     case 'approved':
       // What the last resume carried, or what an `assign` set since.
+      scope.read?.(head);
       current = Object.prototype.hasOwnProperty.call(scope.ctx, head)
         ? scope.ctx[head]
         : scope[head];
@@ -65,6 +68,7 @@ export function readPath(path: string, scope: ReferenceScope): unknown {
       current = scope.history?.() ?? [];
       break;
     default:
+      scope.read?.(head);
       current = ownValue(scope.ctx, head);
   }
   for (const segment of rest) {

@@ -3,6 +3,7 @@ import type { StepContext } from '../engine/step-context';
 import { LoopExhaustedError, StepError } from '../errors';
 import type { RuntimeFrame } from '../types';
 import type { StepHandler } from './step-handler';
+import { ownCopy } from '../engine/own-copy';
 
 type LoopFrame = RuntimeFrame & { type: 'loop' };
 
@@ -23,7 +24,9 @@ export const loopStep: StepHandler<LoopStep> = {
   },
   /** Collects the iteration's result, then starts the next iteration or leaves the loop. */
   endIteration: (step, frame, context) => {
-    frame.results.push(frame.last ?? null);
+    // A copy: the store keeps results as they were collected, so a later step changing the object
+    // in place (through the variable that also holds it) must not change the result in memory only.
+    frame.results.push(ownCopy(frame.last ?? null));
     frame.last = null;
     frame.index++;
     // A body step that sets `break_loop` ends a while loop after the iteration.
@@ -58,7 +61,9 @@ function beginLoop(step: LoopStep, context: StepContext): LoopFrame | null {
       );
     }
     if (resolved.length === 0) return null;
-    items = resolved;
+    // The loop's own copy, written once when it begins: a step changing the list it came from
+    // does not change the items in memory only.
+    items = ownCopy(resolved);
   } else if (!context.evaluate(step.while!)) {
     return null;
   }

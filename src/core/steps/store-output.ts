@@ -11,7 +11,9 @@ export function storeOutput(
 ): void {
   const violation = step.output_schema?.check(result ?? null);
   if (violation) throw new OutputSchemaError(step.id, violation.path, violation.message);
-  if (step.output) context.ctx[step.output] = result;
+  if (!step.output) return;
+  context.ctx[step.output] = result;
+  context.exposed(step.output);
 }
 
 /** A fork passing a step with an output: the output its `completed` entry recorded, stored again. */

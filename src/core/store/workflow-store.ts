@@ -26,11 +26,61 @@ export interface CheckpointOptions {
    */
   releaseLeaseOf?: string;
   /**
+   * Takes this owner's lease on the execution in the same write, as `claim` does, saving its round
+   * trip: the write is refused with `ConcurrentUpdateError` when another owner holds a live lease, as
+   * it is when the revision is stale. With `releaseLeaseOf` naming the same owner, no lease is left.
+   */
+  claimLeaseFor?: LeaseClaim;
+  /**
    * The execution's entry in the index of event waits, written in the same atomic write: the wait
    * to index (it halts at an `event` step), null to remove its entry (it leaves one), or left out
    * to change nothing.
    */
   eventWait?: EventWaitIndex | null;
+  /**
+   * What changed since the revision being written over, for a store that writes only that: the
+   * context variables set or removed and the loop results appended. `input` never changes after the
+   * insert. Left out (and on an insert), the store writes the whole execution, replacing whatever
+   * it kept in parts.
+   */
+  changes?: CheckpointChanges;
+}
+
+/** A checkpoint's change to the execution as stored. */
+export interface CheckpointChanges {
+  /** Context variables set or changed, by name: their values are the execution's. */
+  setVariables: string[];
+  /** Context variables gone from the execution's context. */
+  removedVariables: string[];
+  /** Every loop frame in `runtime.frames`: what of its items and results the store lacks. */
+  loops: LoopChange[];
+  /** Keys of loops stored before and no longer iterated: their items and results go. */
+  endedLoops: string[];
+  /**
+   * `runtime.history` (`$history`, kept when a workflow reads it): items from `appendFrom` on are
+   * new; `begun` when none of it is stored in parts yet. Left out when the runtime has none.
+   */
+  history?: { appendFrom: number; begun: boolean };
+}
+
+/** Brings the stored items and results of one loop frame up to date. */
+export interface LoopChange {
+  /** Its position in `runtime.frames`. */
+  frame: number;
+  /** Its key among the execution's loops: its position and step id. */
+  key: string;
+  /**
+   * Results from this index on are new. 0 for a loop that began since (or was never stored in
+   * parts): its items are written too, and any stored under its key replaced.
+   */
+  appendFrom: number;
+  begun: boolean;
+}
+
+/** A lease to take: for `owner`, expiring `ttlMs` after the write. */
+export interface LeaseClaim {
+  owner: string;
+  ttlMs: number;
 }
 
 /** An execution waiting for an event: what sending one looks up. */

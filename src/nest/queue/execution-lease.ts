@@ -1,5 +1,7 @@
 import type { Logger } from '@nestjs/common';
-import { ParentChainError } from '../../core/errors';
+import type { RunLease } from '../../core/engine/run-state';
+import { ExecutionNotFoundError, ParentChainError } from '../../core/errors';
+import { ConcurrentUpdateError } from '../../core/store/store-errors';
 import type { Execution } from '../../core/types';
 import type { DurableWorkflowStore } from '../../core/store/workflow-store';
 
@@ -14,8 +16,11 @@ export interface HeldLease {
    * the execution for the delayed job that carries this owner.
    */
   handOver(ms: number): Promise<void>;
-  /** For the engine's run options: the checkpoint that leaves `running` gives the lease up. */
-  readonly releasedWithCheckpoint: { executionId: string; owner: string; released: () => void };
+  /**
+   * For the engine's run options: the checkpoint that leaves `running` gives the lease up; one not
+   * yet taken is taken by the first checkpoint.
+   */
+  readonly releasedWithCheckpoint: RunLease;
 }
 
 export type LeasedOutcome =
@@ -85,16 +90,47 @@ export class ExecutionLeases {
     return this.holding(rootId, current, owner, work);
   }
 
+  /**
+   * Runs `work` on a root execution as its start job carried it, without claiming it first: the
+   * run's first checkpoint takes the lease (one write fewer), fenced as a claim is. When that
+   * checkpoint is refused (the execution moved on, or another worker holds it), nothing was written
+   * and the work runs as `hold` runs it, on the execution as stored.
+   */
+  async holdCarried(
+    execution: Execution,
+    owner: string,
+    work: (lease: HeldLease, current: Execution) => Promise<Execution>,
+  ): Promise<LeasedOutcome> {
+    const claim = { taken: false };
+    try {
+      return await this.holding(execution.id, execution, owner, work, claim);
+    } catch (error) {
+      const refused =
+        error instanceof ConcurrentUpdateError || error instanceof ExecutionNotFoundError;
+      if (claim.taken || !refused) throw error;
+      return this.hold(execution.id, true, owner, work);
+    }
+  }
+
+  /** `unclaimed`: the lease is not held yet, and the work's first checkpoint takes it. */
   private async holding(
     rootId: string,
     current: Execution,
     owner: string,
     work: (lease: HeldLease, current: Execution) => Promise<Execution>,
+    unclaimed?: { taken: boolean },
   ): Promise<LeasedOutcome> {
     const renewal: Renewal = { rootId, owner, executionId: current.id };
     let handedOver = false;
     let releasedByCheckpoint = false;
-    this.startRenewing(renewal);
+    if (!unclaimed) this.startRenewing(renewal);
+    const claimWithFirstCheckpoint = unclaimed && {
+      ttlMs: this.leaseMs,
+      claimed: () => {
+        unclaimed.taken = true;
+        this.startRenewing(renewal);
+      },
+    };
     const lease: HeldLease = {
       owner,
       handOver: async (ms) => {
@@ -112,6 +148,7 @@ export class ExecutionLeases {
           releasedByCheckpoint = true;
           this.stopRenewing(renewal);
         },
+        ...(claimWithFirstCheckpoint && { claimWithFirstCheckpoint }),
       },
     };
     try {
@@ -119,7 +156,8 @@ export class ExecutionLeases {
     } finally {
       this.stopRenewing(renewal);
       await renewal.inFlight;
-      if (!handedOver && !releasedByCheckpoint) await this.release(rootId, owner);
+      const held = !unclaimed || unclaimed.taken;
+      if (held && !handedOver && !releasedByCheckpoint) await this.release(rootId, owner);
     }
   }
 

@@ -18,6 +18,7 @@ import type { WorkflowRunner } from '../runners/workflow-runner';
 import { peers } from '../../peers/peers';
 import { withinGrace } from '../runners/within-grace';
 import { ExecutionLeases } from './execution-lease';
+import { carry, settledIn } from './carried-execution';
 import { FailedJobLog } from './failed-job-log';
 import { FollowUps } from './follow-ups';
 import { nestStoreLog } from '../nest-store-log';
@@ -26,6 +27,7 @@ import { watchOutages } from './queue-outages';
 import { QUEUE_ANSWER_MS, requireQueueAnswer } from './queue-reachability';
 import { RecoverySweep } from './recovery-sweep';
 import { acceptedResumeOf, ResumeAcceptance } from './resume-acceptance';
+import { StartedJobs } from './started-jobs';
 import { WorkflowJobProcessor } from './workflow-job-processor';
 import { ConcurrencyGate } from '../concurrency/concurrency-gate';
 import { HaltAnswers } from '../concurrency/halt-answers';
@@ -59,6 +61,7 @@ export class QueueRunner implements WorkflowRunner {
   readonly gate: ConcurrencyGate;
   private readonly halts: HaltAnswers;
   private readonly schedules: QueueSchedules;
+  private readonly startedHere = new StartedJobs();
   private worker?: Worker<WorkflowJobData, unknown, WorkflowJobName>;
 
   constructor(
@@ -167,8 +170,9 @@ export class QueueRunner implements WorkflowRunner {
     // one that waits is queued when a slot is freed for it.
     if (!(await this.gate.enter(execution))) return execution;
     try {
-      const data = { ...jobTarget(execution), ...this.traced() };
-      await this.jobs.add({ name: 'start', data }, execution);
+      const data = { ...jobTarget(execution), ...this.traced(), execution: carry(execution) };
+      const jobId = await this.jobs.add({ name: 'start', data }, execution);
+      this.startedHere.remember(execution.id, jobId);
     } catch (error) {
       // It is saved: a worker's recovery sweep takes it once the lease time has passed.
       this.logger.warn(
@@ -183,6 +187,7 @@ export class QueueRunner implements WorkflowRunner {
    * concurrent resumes one is accepted. Once accepted it is applied even if its job is lost.
    */
   async resume(executionId: string, payload: ResumePayload): Promise<Execution> {
+    this.startedHere.forget(executionId);
     const execution = await this.mustLoad(executionId);
     this.engine.checkResume(execution, payload);
     assertJsonSafe(executionId, 'response', payload.response ?? null);
@@ -206,7 +211,10 @@ export class QueueRunner implements WorkflowRunner {
   }
 
   /** Jobs finished by any worker process, as BullMQ's queue events report them. */
-  watchRemote(changed: (executionId: string) => void, listening: () => void): () => void {
+  watchRemote(
+    changed: (executionId: string, settled?: Execution) => void,
+    listening: () => void,
+  ): () => void {
     const queue = this.jobs.queue;
     const events: QueueEvents = new (peers.bullmq().QueueEvents)(queue.name, {
       connection: queue.opts.connection,
@@ -216,11 +224,27 @@ export class QueueRunner implements WorkflowRunner {
       const value: unknown =
         typeof returnvalue === 'string' ? parseJson(returnvalue) : (returnvalue as unknown);
       const executionId = (value as { executionId?: unknown } | null)?.executionId;
-      if (typeof executionId === 'string') changed(executionId);
+      if (typeof executionId === 'string') changed(executionId, settledIn(value));
     });
     watchOutages(events, 'The BullMQ queue events');
     events.waitUntilReady().then(listening, () => undefined);
     return () => void events.close();
+  }
+
+  /**
+   * How the start job queued here for the execution came out, read from Redis instead of the store:
+   * the execution it carried when it ended settled (completed or cancelled), `queued` while it
+   * waits or runs, or null when it can't tell (not started here, removed, failed, halted, carried
+   * nothing, or a failed run that a retry may have reopened since).
+   */
+  async outcomeOfJob(executionId: string): Promise<Execution | 'queued' | null> {
+    const jobId = this.startedHere.jobOf(executionId);
+    if (jobId === undefined) return null;
+    const job = await this.jobs.queue.getJob(jobId);
+    if (!job) return null;
+    if (!job.finishedOn) return 'queued';
+    const settled = settledIn(job.returnvalue);
+    return settled && settled.status !== 'failed' ? settled : null;
   }
 
   /** Workers connected to the queue, as BullMQ lists them (each names its connection). */
@@ -247,6 +271,7 @@ export class QueueRunner implements WorkflowRunner {
    * retry, so each retry is queued once.
    */
   async retry(executionId: string): Promise<Execution> {
+    this.startedHere.forget(executionId);
     await requireQueueAnswer(this.jobs.queue, QUEUE_ANSWER_MS);
     const reopened = await this.engine.retry(executionId);
     await this.queue('rerun', reopened);
@@ -279,6 +304,7 @@ export class QueueRunner implements WorkflowRunner {
    * its lease), as when the child fails.
    */
   async cancel(executionId: string): Promise<Execution> {
+    this.startedHere.forget(executionId);
     const execution = await this.mustLoad(executionId);
     const cancelled = await this.engine.cancel(executionId, { settleParent: false });
     await this.jobs.drop(execution);
@@ -298,6 +324,7 @@ export class QueueRunner implements WorkflowRunner {
   }
 
   async delete(executionId: string): Promise<boolean> {
+    this.startedHere.forget(executionId);
     const execution = await this.store.load(executionId);
     if (!execution) return false;
     await this.gate.leave(execution);

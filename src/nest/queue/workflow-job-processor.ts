@@ -16,6 +16,7 @@ import { peers } from '../../peers/peers';
 import { timerDueAt } from '../../core/engine/timer-due';
 import type { ExecutionLeases, HeldLease, LeasedOutcome } from './execution-lease';
 import { acceptedResumeOf } from './resume-acceptance';
+import { carry, type CarriedExecution, uncarry } from './carried-execution';
 import type { FollowUps } from './follow-ups';
 import type { ResolvedQueueOptions } from './queue.options';
 import type { ConcurrencyGate } from '../concurrency/concurrency-gate';
@@ -29,6 +30,11 @@ const ANSWERS = { resume: 'resume', timer: 'fire-timer', wake: 'wake' } as const
 export interface JobOutcome {
   executionId: string;
   outcome: Execution['status'] | 'gone' | 'stale';
+  /**
+   * The execution, when the job ended it (completed, failed, cancelled) and it is small enough to
+   * carry: `wait` resolves from it without reading the store.
+   */
+  execution?: CarriedExecution;
 }
 
 /**
@@ -67,13 +73,20 @@ export class WorkflowJobProcessor {
       caller: 'trace' in job.data ? job.data.trace : undefined,
       requestedAt: job.name === 'resume' ? bullJob.timestamp : undefined,
     };
+    let waitReported = false;
+    const work = (lease: HeldLease, current: Execution) => {
+      // Once per job, though a carried start whose first checkpoint was refused runs again.
+      if (!waitReported) this.telemetry.queueWait(current.workflowId, job.name, waitedMs);
+      waitReported = true;
+      return this.act(job, lease, current, traced);
+    };
+    const carried = job.name === 'start' ? job.data.execution : undefined;
     try {
-      const held = await this.holdingOwnLease(job, owner, () =>
-        this.leases.hold(job.data.executionId, job.data.root, owner, (lease, current) => {
-          this.telemetry.queueWait(current.workflowId, job.name, waitedMs);
-          return this.act(job, lease, current, traced);
-        }),
-      );
+      const held = carried
+        ? await this.leases.holdCarried(uncarry(carried), owner, work)
+        : await this.holdingOwnLease(job, owner, () =>
+            this.leases.hold(job.data.executionId, job.data.root, owner, work),
+          );
       if (held.kind === 'busy') {
         // Its worker is alive and busy with it: look again once that work may be done.
         await bullJob.moveToDelayed(Date.now() + Math.min(2000, this.options.leaseMs / 2), token);
@@ -91,7 +104,10 @@ export class WorkflowJobProcessor {
       }
       await this.followUps.timers(held.execution, held.rootId);
       await this.gate.settled(held.execution);
-      return { executionId: job.data.executionId, outcome: held.execution.status };
+      const { status } = held.execution;
+      const ended = status === 'completed' || status === 'failed' || status === 'cancelled';
+      const execution = ended ? carry(held.execution) : undefined;
+      return { executionId: job.data.executionId, outcome: status, execution };
     } catch (error) {
       if (error instanceof DelayedError || error instanceof ExecutionMissingForJobError)
         throw error;

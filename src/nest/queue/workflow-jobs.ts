@@ -1,6 +1,7 @@
 import type { ResumePayload } from '../../core/engine/workflow-engine';
 import type { TraceCarrier } from '../../core/telemetry';
 import type { Execution } from '../../core/types';
+import type { CarriedExecution } from './carried-execution';
 
 /**
  * The jobs of the workflow queue. Each id is derived from the execution (its id and creation time,
@@ -21,8 +22,14 @@ type HaltTarget = JobTarget & { halts: number };
 /** `trace`: the context of the `start()` or `resume()` caller, which the worker's spans continue. */
 type Traced = { trace?: TraceCarrier };
 
+/**
+ * `execution`: the execution as `start` saved it, when small enough to carry: the worker drives it
+ * without reading it back and takes the lease with its first checkpoint.
+ */
+type Carried = { execution?: CarriedExecution };
+
 export type WorkflowJob =
-  | { name: 'start'; data: JobTarget & Traced }
+  | { name: 'start'; data: JobTarget & Traced & Carried }
   /** `leaseOwner`: the owner the resume was accepted for (its claim marks it until applied). */
   | { name: 'resume'; data: HaltTarget & Traced & { payload: ResumePayload; leaseOwner: string } }
   | { name: 'timer'; data: HaltTarget }

@@ -25,8 +25,19 @@ export interface WorkflowRunner {
   delete(executionId: string): Promise<boolean>;
   /** Whether this halted execution has an accepted resume not yet taken up (queued for a worker). */
   resumePending(execution: Execution): Promise<boolean>;
-  /** Executions changed by other processes, where the runner can tell; returns how to stop. */
-  watchRemote?(changed: (executionId: string) => void, listening: () => void): () => void;
+  /**
+   * Executions changed by other processes, where the runner can tell, with the execution when the
+   * change settled it and said how (completed, failed or cancelled); returns how to stop.
+   */
+  watchRemote?(
+    changed: (executionId: string, settled?: Execution) => void,
+    listening: () => void,
+  ): () => void;
+  /**
+   * What the runner's own queue tells of an execution without the store: the execution once a job
+   * settled it for good, `queued` while its job waits or runs, null when it can't tell.
+   */
+  outcomeOfJob?(executionId: string): Promise<Execution | 'queued' | null>;
   /** Worker processes alive now, where work is left to them (queue mode). */
   workersAlive?(): Promise<number>;
   /** Puts a failed execution back at its failed step and hands it over; returns it `pending`. */

@@ -8,6 +8,14 @@ import {
 } from '../../core/types';
 import { CorruptRecordError } from '../../core/store/store-errors';
 import type { EncodedEntry, EncodedExecution } from '../store-input';
+import { joinParts, LOOP_ITEMS_INDEX, type EncodedParts } from '../execution-parts';
+
+/**
+ * What the scripts return beside an execution's data: the state a checkpoint in parts wrote over
+ * it (null when none), its variables as name/JSON pairs ('' marks one removed), and its loops as
+ * loop key, items JSON ('' for none) and the results' JSON.
+ */
+export type RedisParts = [state: string | null, variables: string[], loops: (string | string[])[]];
 
 /** The execution as one JSON document; JSON fields are spliced in already encoded. */
 export function executionDocument(
@@ -15,7 +23,18 @@ export function executionDocument(
   encoded: EncodedExecution,
   updatedAt: Date,
 ): string {
-  const scalars = JSON.stringify({
+  const scalars = scalarsOf(execution, updatedAt);
+  return `${scalars.slice(0, -1)},"input":${encoded.input},"ctx":${encoded.ctx},"result":${encoded.result ?? 'null'},"haltData":${encoded.haltData ?? 'null'},"runtime":${encoded.runtime ?? 'null'}}`;
+}
+
+/** What a checkpoint in parts writes over the data: every field but the input and the context. */
+export function stateDocument(execution: Execution, parts: EncodedParts, updatedAt: Date): string {
+  const scalars = scalarsOf(execution, updatedAt);
+  return `${scalars.slice(0, -1)},"result":${parts.result ?? 'null'},"haltData":${parts.haltData ?? 'null'},"runtime":${parts.runtime ?? 'null'}}`;
+}
+
+function scalarsOf(execution: Execution, updatedAt: Date): string {
+  return JSON.stringify({
     id: execution.id,
     workflowId: execution.workflowId,
     workflowVersion: execution.workflowVersion,
@@ -26,7 +45,6 @@ export function executionDocument(
     createdAt: execution.createdAt.toISOString(),
     updatedAt: updatedAt.toISOString(),
   });
-  return `${scalars.slice(0, -1)},"input":${encoded.input},"ctx":${encoded.ctx},"result":${encoded.result ?? 'null'},"haltData":${encoded.haltData ?? 'null'},"runtime":${encoded.runtime ?? 'null'}}`;
 }
 
 export function entryDocument(entry: Entry, encoded: EncodedEntry): string {
@@ -43,8 +61,35 @@ export function entryDocument(entry: Entry, encoded: EncodedEntry): string {
   return `${scalars.slice(0, -1)},"input":${encoded.input ?? 'null'},"output":${encoded.output ?? 'null'}}`;
 }
 
-export function parseExecution(key: string, data: string, revision: string): Execution {
+export function parseExecution(
+  key: string,
+  data: string,
+  revision: string,
+  parts?: RedisParts,
+): Execution {
   const doc = parseObject(key, data);
+  if (parts?.[0]) Object.assign(doc, parseObject(`${key} (state)`, parts[0]));
+  const execution = wholeExecution(key, doc, revision);
+  if (!parts) return execution;
+  const variables: [string, unknown][] = [];
+  const removed: string[] = [];
+  const [, flatVariables, flatLoops] = parts;
+  for (let i = 0; i < flatVariables.length; i += 2) {
+    const [name, json] = [flatVariables[i], flatVariables[i + 1]];
+    if (json === '') removed.push(name);
+    else variables.push([name, parseJson(`${key} variable ${name}`, json)]);
+  }
+  const loopValues: [string, number, unknown][] = [];
+  for (let i = 0; i < flatLoops.length; i += 3) {
+    const [loop, items, results] = flatLoops.slice(i, i + 3) as [string, string, string[]];
+    const where = `${key} loop ${loop}`;
+    if (items !== '') loopValues.push([loop, LOOP_ITEMS_INDEX, parseJson(where, items)]);
+    results.forEach((json, index) => loopValues.push([loop, index, parseJson(where, json)]));
+  }
+  return joinParts(execution, variables, loopValues, removed);
+}
+
+function wholeExecution(key: string, doc: Record<string, unknown>, revision: string): Execution {
   const field = fieldReader(key, doc);
   return {
     id: field.text('id'),
@@ -90,15 +135,18 @@ export function parseEntry(key: string, data: string): Entry {
   };
 }
 
-function parseObject(key: string, data: string): Record<string, unknown> {
-  let parsed: unknown;
+function parseJson(key: string, data: string): unknown {
   try {
-    parsed = JSON.parse(data);
+    return JSON.parse(data);
   } catch (cause) {
     throw new CorruptRecordError(`Redis key ${key}`, 'it holds text that is not valid JSON', {
       cause,
     });
   }
+}
+
+function parseObject(key: string, data: string): Record<string, unknown> {
+  const parsed = parseJson(key, data);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new CorruptRecordError(`Redis key ${key}`, 'it holds JSON that is not an object');
   }

@@ -3,7 +3,13 @@
  * check everything that could fail before their first write: Redis does not roll a script back.
  *
  * Keys under prefix P, for execution I of workflow W:
- *   P:exec:I            hash: data (JSON), revision, status, workflow_id, created_at (ms)
+ *   P:exec:I            hash: data (JSON), revision, status, workflow_id, created_at (ms), and
+ *                       state: the fields a checkpoint in parts wrote since the last whole write
+ *                       (all but input and context, with loop frames as cursors), over data's
+ *   P:vars:I            hash of the context variables checkpoints in parts set: name -> JSON, or
+ *                       '' for one removed; over data's context
+ *   P:loops:I           hash of the loops kept in parts: loop key -> items JSON ('' for a while loop)
+ *   P:loop:I:L          list of loop L's results, one pushed per iteration
  *   P:entries:I         list of entry JSON, oldest first
  *   P:lease:I           the worker holding the lease, expiring with it
  *   P:all, P:idx:W, P:status:S, P:idx:W:status:S, P:active   sorted sets of ids scored by creation
@@ -40,6 +46,29 @@ end
 local function exec_key(id) return P .. ':exec:' .. id end
 local function entries_key(id) return P .. ':entries:' .. id end
 local function lease_key(id) return P .. ':lease:' .. id end
+local function vars_key(id) return P .. ':vars:' .. id end
+local function loops_key(id) return P .. ':loops:' .. id end
+local function loop_key(id, loop) return P .. ':loop:' .. id .. ':' .. loop end
+-- The execution's keys besides its hash: its loops' result lists come from the loops hash.
+local function part_keys(id)
+  local keys = { vars_key(id), loops_key(id) }
+  for _, loop in ipairs(redis.call('HKEYS', loops_key(id))) do keys[#keys + 1] = loop_key(id, loop) end
+  return keys
+end
+local function drop_parts(id)
+  redis.call('DEL', unpack(part_keys(id)))
+end
+-- {state or false, {name, JSON, ...}, {loop, items, {results...}, ...}}: what load joins to data.
+local function parts_of(id, state)
+  local loops = {}
+  local kept = redis.call('HGETALL', loops_key(id))
+  for i = 1, #kept, 2 do
+    loops[#loops + 1] = kept[i]
+    loops[#loops + 1] = kept[i + 1]
+    loops[#loops + 1] = redis.call('LRANGE', loop_key(id, kept[i]), 0, -1)
+  end
+  return { state or false, redis.call('HGETALL', vars_key(id)), loops }
+end
 local function index_keys(wf, status)
   return { P .. ':all', P .. ':idx:' .. wf, P .. ':status:' .. status, P .. ':idx:' .. wf .. ':status:' .. status }
 end
@@ -67,6 +96,7 @@ local function forget(id)
   redis.call('ZREM', P .. ':halted-leases', id)
   redis.call('ZREM', P .. ':timers', id)
   redis.call('DEL', entries_key(id), lease_key(id))
+  drop_parts(id)
   unwait(id)
 end
 local function purge_expired(now)
@@ -84,21 +114,27 @@ local function require_list(key)
     return redis.error_reply('WRONGTYPE ' .. key .. ' holds a ' .. kind .. ', not the list of entries')
   end
 end
+-- Parts exist only beside a state field: every checkpoint in parts writes one, a whole write
+-- removes both, so an execution never written in parts costs no look-up of its parts.
+local function has_parts(id) return redis.call('HEXISTS', exec_key(id), 'state') == 1 end
 local function refresh_ttl(id, ttl, now)
+  local keys = has_parts(id) and part_keys(id) or {}
+  keys[#keys + 1] = exec_key(id)
+  keys[#keys + 1] = entries_key(id)
+  for _, key in ipairs(keys) do
+    if ttl > 0 then redis.call('EXPIRE', key, ttl) else redis.call('PERSIST', key) end
+  end
   if ttl > 0 then
-    redis.call('EXPIRE', exec_key(id), ttl)
-    redis.call('EXPIRE', entries_key(id), ttl)
     redis.call('ZADD', P .. ':expiry', now + ttl * 1000, id)
   else
-    redis.call('PERSIST', exec_key(id))
-    redis.call('PERSIST', entries_key(id))
     redis.call('ZREM', P .. ':expiry', id)
   end
 end
--- Walks a sorted set in score order and returns {id, data, revision, ...} for up to limit live
+-- Walks a sorted set in score order and returns {id, data, revision, parts, ...} for up to limit live
 -- executions accepted by keep(id); ids whose keys are gone are forgotten on the way. range(offset,
--- count), when given, reads the set instead of the whole of it in either order.
-local function collect(key, limit, reverse, keep, range)
+-- count), when given, reads the set instead of the whole of it in either order. ids_only: parts
+-- are left out, for a caller that wants the ids.
+local function collect(key, limit, reverse, keep, range, ids_only)
   local out, found, offset, chunk = {}, 0, 0, 200
   while found < limit do
     local ids
@@ -107,7 +143,7 @@ local function collect(key, limit, reverse, keep, range)
     else ids = redis.call('ZRANGE', key, offset, offset + chunk - 1) end
     if #ids == 0 then break end
     for _, id in ipairs(ids) do
-      local fields = redis.call('HMGET', exec_key(id), 'data', 'revision')
+      local fields = redis.call('HMGET', exec_key(id), 'data', 'revision', 'state')
       if not fields[1] then
         forget(id)
         redis.call('ZREM', key, id)
@@ -116,6 +152,7 @@ local function collect(key, limit, reverse, keep, range)
         out[#out + 1] = id
         out[#out + 1] = fields[1]
         out[#out + 1] = fields[2]
+        out[#out + 1] = ids_only or parts_of(id, fields[3])
         found = found + 1
         if found >= limit then break end
       end
@@ -129,13 +166,20 @@ end
 /**
  * ARGV: P, id, expected revision ('' = new), workflow id, status, created ms, data, ttl s, lease
  * owner to release ('' = none), event wait change ('' = none, 'clear', 'set'), wait key, name
- * digest, match fields JSON, timer due ms ('' = none), entries...
+ * digest, match fields JSON, timer due ms ('' = none), lease owner to claim ('' = none), its ttl
+ * ms, 'whole' or 'parts', entry count n, entries... A claim is refused ({0, 'leased'}) while another
+ * owner's lease lives. For 'whole', data is the whole execution and its parts go. For 'parts', data
+ * is its state (all but input and context), and after the entries come: count and (name, JSON) pairs
+ * of variables set; count and names of variables removed; count and (loop, keep from, keep below) of
+ * loops ended (keep below -1) or begun again; count and (loop, position, JSON) of loop values,
+ * position -1 for the items.
  */
 export const CHECKPOINT = `${PRELUDE}
 local id, expected, wf, status = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local created, data, ttl, release = tonumber(ARGV[6]), ARGV[7], tonumber(ARGV[8]), ARGV[9]
 local wait_change, wait_key, wait_name, wait_fields = ARGV[10], ARGV[11], ARGV[12], ARGV[13]
-local due = tonumber(ARGV[14])
+local due, claim, claim_ms = tonumber(ARGV[14]), ARGV[15], tonumber(ARGV[16])
+local mode, entry_count = ARGV[17], tonumber(ARGV[18])
 local now = now_ms()
 purge_expired(now)
 local key = exec_key(id)
@@ -146,13 +190,51 @@ else
   if not current[1] then return {0, 'missing'} end
   if current[1] ~= expected then return {0, 'stale'} end
 end
+if claim ~= '' then
+  local holder = redis.call('GET', lease_key(id))
+  if holder and holder ~= claim then return {0, 'leased'} end
+end
 local wrong = require_list(entries_key(id))
 if wrong then return wrong end
 local revision = (tonumber(current[1]) or 0) + 1
-redis.call('HSET', key, 'data', data, 'revision', revision, 'status', status, 'workflow_id', wf, 'created_at', created)
-for first = 15, #ARGV, 1000 do
-  redis.call('RPUSH', entries_key(id), unpack(ARGV, first, math.min(first + 999, #ARGV)))
+local last_entry = 18 + entry_count
+if mode == 'parts' then
+  redis.call('HSET', key, 'state', data, 'revision', revision, 'status', status, 'workflow_id', wf, 'created_at', created)
+  local at = last_entry + 1
+  local function next_arg() at = at + 1; return ARGV[at - 1] end
+  for _ = 1, tonumber(next_arg()) do
+    local name = next_arg()
+    redis.call('HSET', vars_key(id), name, next_arg())
+  end
+  -- A removed variable is marked, as data's context may still hold it.
+  for _ = 1, tonumber(next_arg()) do redis.call('HSET', vars_key(id), next_arg(), '') end
+  for _ = 1, tonumber(next_arg()) do
+    local loop, keep_from, keep_below = next_arg(), tonumber(next_arg()), tonumber(next_arg())
+    redis.call('DEL', loop_key(id, loop))
+    if keep_below < 0 then redis.call('HDEL', loops_key(id), loop)
+    else redis.call('HSET', loops_key(id), loop, '') end
+  end
+  for _ = 1, tonumber(next_arg()) do
+    local loop, position, value = next_arg(), tonumber(next_arg()), next_arg()
+    if position < 0 then
+      redis.call('HSET', loops_key(id), loop, value)
+    elseif position < redis.call('LLEN', loop_key(id, loop)) then
+      redis.call('LSET', loop_key(id, loop), position, value)
+    else
+      redis.call('RPUSH', loop_key(id, loop), value)
+    end
+  end
+else
+  redis.call('HSET', key, 'data', data, 'revision', revision, 'status', status, 'workflow_id', wf, 'created_at', created)
+  if has_parts(id) then
+    redis.call('HDEL', key, 'state')
+    drop_parts(id)
+  end
 end
+for first = 19, last_entry, 1000 do
+  redis.call('RPUSH', entries_key(id), unpack(ARGV, first, math.min(first + 999, last_entry)))
+end
+if claim ~= '' then redis.call('SET', lease_key(id), claim, 'PX', claim_ms) end
 if release ~= '' and redis.call('GET', lease_key(id)) == release then
   redis.call('DEL', lease_key(id))
 end
@@ -200,7 +282,7 @@ return 1
 
 /**
  * ARGV: P, workflow id or '', status or '', limit, and the id of the execution the page comes after
- * ('' = from the start). Newest first, ties by id descending: {id, data, revision, ...}; {'missing'}
+ * ('' = from the start). Newest first, ties by id descending: {id, data, revision, parts, ...}; {'missing'}
  * when that execution is not there.
  */
 export const FIND = `${PRELUDE}
@@ -231,9 +313,9 @@ local wf, limit = ARGV[2], tonumber(ARGV[3])
 purge_expired(now_ms())
 local key = P .. ':all'
 if wf ~= '' then key = P .. ':idx:' .. wf end
-local found = collect(key, limit, false, nil)
+local found = collect(key, limit, false, nil, nil, true)
 local ids = {}
-for i = 1, #found, 3 do ids[#ids + 1] = found[i] end
+for i = 1, #found, 4 do ids[#ids + 1] = found[i] end
 return ids
 `;
 
@@ -246,7 +328,10 @@ forget(id)
 return existed
 `;
 
-/** ARGV: P, id, worker, ttl ms, record ttl s. Returns {data, revision} or nil when held by another. */
+/**
+ * ARGV: P, id, worker, ttl ms, record ttl s. Returns {data, revision, parts} or nil when held by
+ * another.
+ */
 export const CLAIM = `${PRELUDE}
 local id, worker, lease_ms, ttl = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local now = now_ms()
@@ -260,7 +345,15 @@ local fields = redis.call('HMGET', key, 'status', 'created_at')
 if fields[1] == 'halted' then redis.call('ZADD', P .. ':halted-leases', tonumber(fields[2]), id) end
 local revision = redis.call('HINCRBY', key, 'revision', 1)
 refresh_ttl(id, ttl, now)
-return {redis.call('HGET', key, 'data'), tostring(revision)}
+local stored = redis.call('HMGET', key, 'data', 'state')
+return {stored[1], tostring(revision), parts_of(id, stored[2])}
+`;
+
+/** ARGV: P, id. Returns {data, revision, parts} or nil when there is none. */
+export const LOAD = `${PRELUDE}
+local stored = redis.call('HMGET', exec_key(ARGV[2]), 'data', 'revision', 'state')
+if not stored[1] then return nil end
+return {stored[1], stored[2] or false, parts_of(ARGV[2], stored[3])}
 `;
 
 /** ARGV: P, id, worker, ttl ms. */
@@ -287,8 +380,8 @@ purge_expired(now_ms())
 local out = collect(P .. ':active', limit, false, function(id)
   return redis.call('EXISTS', lease_key(id)) == 0
 end)
-if #out / 3 >= limit then return out end
-local halted = collect(P .. ':halted-leases', limit - #out / 3, false, function(id)
+if #out / 4 >= limit then return out end
+local halted = collect(P .. ':halted-leases', limit - #out / 4, false, function(id)
   return redis.call('EXISTS', lease_key(id)) == 0 and redis.call('HGET', exec_key(id), 'status') == 'halted'
 end)
 for _, value in ipairs(halted) do out[#out + 1] = value end

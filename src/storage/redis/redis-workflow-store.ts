@@ -25,6 +25,7 @@ import {
   resolveCreatedBefore,
   resolveDueBefore,
   resolveLimit,
+  requireClaimable,
   resolveTtl,
 } from '../store-input';
 import {
@@ -58,7 +59,15 @@ import { hashTagOf, isClusterClient } from './hash-tag';
 import { LuaScript } from './lua-script';
 import { OutageLog } from '../outage-log';
 import { ReadableRecords } from '../readable-records';
-import { entryDocument, executionDocument, parseEntry, parseExecution } from './redis-codec';
+import {
+  entryDocument,
+  executionDocument,
+  parseEntry,
+  parseExecution,
+  stateDocument,
+  type RedisParts,
+} from './redis-codec';
+import { encodeParts, type EncodedParts } from '../execution-parts';
 import { inspectRedisDurability, type RedisDurabilityReport } from './redis-durability';
 import * as scripts from './redis-scripts';
 import * as slotScripts from './redis-slot-scripts';
@@ -91,6 +100,7 @@ export const DEFAULT_REDIS_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 const SCRIPTS = {
   checkpoint: new LuaScript(scripts.CHECKPOINT),
+  load: new LuaScript(scripts.LOAD),
   record: new LuaScript(scripts.RECORD),
   find: new LuaScript(scripts.FIND),
   executionIds: new LuaScript(scripts.EXECUTION_IDS),
@@ -217,21 +227,32 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
     entries: readonly Entry[],
     options: CheckpointOptions = {},
   ): Promise<Execution> {
-    const encoded = encodeExecution(execution);
+    requireClaimable(execution, options.claimLeaseFor);
+    // An insert is always written whole.
+    const changes = execution.revision === undefined ? undefined : options.changes;
+    const parts = changes ? encodeParts(execution, changes) : null;
     const encodedEntries = encodeCheckpointEntries(execution, entries);
     const updatedAt = new Date();
+    const data = parts
+      ? stateDocument(execution, parts, updatedAt)
+      : executionDocument(execution, encodeExecution(execution), updatedAt);
     const reply = (await this.run('checkpoint', execution.id, SCRIPTS.checkpoint, [
       execution.id,
       execution.revision === undefined ? '' : String(execution.revision),
       execution.workflowId,
       execution.status,
       execution.createdAt.getTime(),
-      executionDocument(execution, encoded, updatedAt),
+      data,
       this.ttlSeconds,
       options.releaseLeaseOf ?? '',
       ...waitArgs(options.eventWait),
       timerDueAt(execution) ?? '',
+      options.claimLeaseFor?.owner ?? '',
+      options.claimLeaseFor?.ttlMs ?? '',
+      parts ? 'parts' : 'whole',
+      entries.length,
       ...entries.map((entry, index) => entryDocument(entry, encodedEntries[index])),
+      ...(parts ? partsArgs(parts) : []),
     ])) as [number, string | number];
     if (reply[0] === 1) return { ...execution, revision: Number(reply[1]), updatedAt };
     if (reply[1] === 'missing') throw new ExecutionNotFoundError(execution.id);
@@ -240,13 +261,13 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
 
   async load(executionId: string): Promise<Execution | null> {
     const key = this.key('exec', executionId);
-    const [data, revision] = await this.command('load', executionId, () =>
-      this.client.hmget(key, 'data', 'revision'),
-    );
-    if (data === null) return null;
+    const stored = (await this.run('load', executionId, SCRIPTS.load, [executionId])) as
+      [string, string | null, RedisParts] | null;
+    if (stored === null) return null;
+    const [data, revision, parts] = stored;
     if (revision === null)
       throw new CorruptRecordError(`Redis key ${key}`, 'it has no revision field');
-    return parseExecution(key, data, revision);
+    return parseExecution(key, data, revision, parts);
   }
 
   async record(entry: Entry): Promise<Entry> {
@@ -298,8 +319,10 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
       workerId,
       ttlMs,
       this.ttlSeconds,
-    ])) as [string, string] | null;
-    return claimed && parseExecution(this.key('exec', executionId), claimed[0], claimed[1]);
+    ])) as [string, string, RedisParts] | null;
+    return (
+      claimed && parseExecution(this.key('exec', executionId), claimed[0], claimed[1], claimed[2])
+    );
   }
 
   async extendClaim(executionId: string, workerId: string, ttlMs: number): Promise<boolean> {
@@ -532,10 +555,15 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
   }
 
   private executions(flat: unknown): Execution[] {
-    const items = flat as string[];
-    const starts = Array.from({ length: items.length / 3 }, (_, n) => n * 3);
+    const items = flat as unknown[];
+    const starts = Array.from({ length: items.length / 4 }, (_, n) => n * 4);
     return this.readable.decodeAll(starts, (i) =>
-      parseExecution(this.key('exec', items[i]), items[i + 1], items[i + 2]),
+      parseExecution(
+        this.key('exec', items[i] as string),
+        items[i + 1] as string,
+        items[i + 2] as string,
+        items[i + 3] as RedisParts,
+      ),
     );
   }
 
@@ -572,6 +600,20 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
 /** An event name as a key part: fixed length, whatever characters the name has. */
 function nameDigest(name: string): string {
   return createHash('sha1').update(name).digest('hex');
+}
+
+/** The checkpoint script's arguments after the entries, for a checkpoint in parts. */
+function partsArgs(parts: EncodedParts): (string | number)[] {
+  return [
+    parts.variables.length,
+    ...parts.variables.flat(),
+    parts.removedVariables.length,
+    ...parts.removedVariables,
+    parts.loopTrims.length,
+    ...parts.loopTrims.flatMap((trim) => [trim.loop, trim.keepFrom, trim.keepBelow]),
+    parts.loopValues.length,
+    ...parts.loopValues.flatMap((stored) => [stored.loop, stored.index, stored.value]),
+  ];
 }
 
 /** The checkpoint script's arguments for a change to the index of event waits. */

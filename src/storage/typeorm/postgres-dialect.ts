@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { FINISHED_STATUSES, type Entry, type Execution } from '../../core/types';
 import type { ExecutionCount, FindQuery } from '../../core/store/workflow-store';
 import type { EncodedEntry } from '../store-input';
+import type { EncodedParts } from '../execution-parts';
 import type { ReadableRecords } from '../readable-records';
 import { toEntry, toExecution, type EntryRow, type ExecutionRow } from './row-mapping';
 import {
@@ -32,18 +33,36 @@ const UTC_NOW = `(now() AT TIME ZONE 'UTC')`;
 
 // Sorting must name the table's created_at (e.created_at): a bare name in ORDER BY means the
 // converted output column below, which no index covers, so every matching row would be sorted.
-const EXECUTION_COLUMNS = `id, workflow_id, workflow_version, status, input, ctx, current_step, result,
-  recover_to, halt_data, error, runtime, revision,
-  created_at AT TIME ZONE 'UTC' AS created_at, updated_at AT TIME ZONE 'UTC' AS updated_at`;
+// The execution's parts come in the same row: its variables as one object, its loop values as
+// [loop, position, value] triples. Every statement reading executions names the table `e`.
+const EXECUTION_COLUMNS = `e.id, e.workflow_id, e.workflow_version, e.status, e.input, e.ctx,
+  e.current_step, e.result, e.recover_to, e.halt_data, e.error, e.runtime, e.revision,
+  e.created_at AT TIME ZONE 'UTC' AS created_at, e.updated_at AT TIME ZONE 'UTC' AS updated_at,
+  (SELECT jsonb_object_agg(v.name, v.value) FROM workflow_variables v
+    WHERE v.execution_id = e.id) AS variables,
+  (SELECT jsonb_agg(jsonb_build_array(l.loop, l.position, l.value)) FROM workflow_loop_values l
+    WHERE l.execution_id = e.id) AS loop_values`;
 
 const ENTRY_COLUMNS = `id, execution_id, step_id, step_type, action, duration_ms, input, output, error,
   "timestamp" AT TIME ZONE 'UTC' AS "timestamp"`;
 
-/** SET clauses that clear the lease when `param` names its owner (NULL leaves any lease alone). */
-function releaseLease(param: string): string {
-  const held = `lease_owner = ${param}::text`;
-  return `lease_owner = CASE WHEN ${held} THEN NULL ELSE lease_owner END,
-    lease_expires_at = CASE WHEN ${held} THEN NULL ELSE lease_expires_at END`;
+/**
+ * SET clauses of a checkpoint's lease: cleared when `release` names its owner, else taken for
+ * `claim` (NULL: none) for `ttl` ms, else left alone. Both naming one owner leave no lease.
+ */
+function leaseChange(release: string, claim: string, ttl: string): string {
+  const cleared = `lease_owner = ${release}::text OR ${claim}::text = ${release}::text`;
+  return `lease_owner = CASE WHEN ${cleared} THEN NULL
+      WHEN ${claim}::text IS NOT NULL THEN ${claim}::text ELSE lease_owner END,
+    lease_expires_at = CASE WHEN ${cleared} THEN NULL
+      WHEN ${claim}::text IS NOT NULL THEN ${UTC_NOW} + ${ttl}::integer * interval '1 millisecond'
+      ELSE lease_expires_at END`;
+}
+
+/** The WHERE condition of a checkpoint that claims: no other owner holds a live lease. */
+function claimable(claim: string): string {
+  return `(${claim}::text IS NULL OR lease_owner IS NULL OR lease_owner = ${claim}::text
+    OR lease_expires_at <= ${UTC_NOW})`;
 }
 
 // Appends the checkpoint's entries in the same statement as the execution write, so Postgres commits
@@ -56,6 +75,13 @@ const APPEND_ENTRIES = `appended AS (
     e.duration_ms, e.input, e.output, e.error, e.ts AT TIME ZONE 'UTC'
   FROM saved CROSS JOIN jsonb_to_recordset($13::jsonb) AS e(id uuid, step_id text, step_type text,
     action text, duration_ms integer, input jsonb, output jsonb, error text, ts timestamptz, ord integer)
+)`;
+
+// A write of the whole execution leaves no parts behind to override it.
+const PARTS_CLEARED = `variables_cleared AS (
+  DELETE FROM workflow_variables d USING saved WHERE d.execution_id = saved.id
+), loop_values_cleared AS (
+  DELETE FROM workflow_loop_values d USING saved WHERE d.execution_id = saved.id
 )`;
 
 const INSERT_EXECUTION = `WITH saved AS (
@@ -74,12 +100,86 @@ const UPDATE_EXECUTION = `WITH saved AS (
   UPDATE workflow_executions SET workflow_id = $2, workflow_version = $3, status = $4, input = $5::jsonb,
     ctx = $6::jsonb, current_step = $7, result = $8::jsonb, recover_to = $9, halt_data = $10::jsonb,
     error = $11, updated_at = $12::timestamptz AT TIME ZONE 'UTC', revision = revision + 1,
-    entry_count = entry_count + $14, runtime = $16::jsonb, ${releaseLease('$17')},
+    entry_count = entry_count + $14, runtime = $16::jsonb, ${leaseChange('$17', '$19', '$20')},
     timer_due_at = $18::timestamptz AT TIME ZONE 'UTC'
-  WHERE id = $1 AND revision = $15
+  WHERE id = $1 AND revision = $15 AND ${claimable('$19')}
   RETURNING id, revision, entry_count
-), ${APPEND_ENTRIES}
+), ${APPEND_ENTRIES}/*cleared*/
 SELECT revision FROM saved`;
+
+// A checkpoint in parts: the execution's own row without its input and context (a variable the
+// step removed is taken out of the context as last written whole, when it is there), the
+// variables set, and the loop values appended, in one statement. Parameters: $1 id, $2-$9 the
+// state columns, $10 updated_at, $11 revision, $12 runtime, $13-$14 entries, $15 lease owner to
+// release, $16 timer due, $17-$18 lease owner to claim and its ttl; then one for each part written
+// (`partsStatement`).
+const UPDATE_EXECUTION_PARTS = `WITH saved AS (
+  UPDATE workflow_executions SET workflow_id = $2, workflow_version = $3, status = $4,
+    current_step = $5, result = $6::jsonb, recover_to = $7, halt_data = $8::jsonb, error = $9,
+    updated_at = $10::timestamptz AT TIME ZONE 'UTC', revision = revision + 1,
+    entry_count = entry_count + $14, runtime = $12::jsonb, ${leaseChange('$15', '$17', '$18')},
+    timer_due_at = $16::timestamptz AT TIME ZONE 'UTC'/*removed*/
+  WHERE id = $1 AND revision = $11 AND ${claimable('$17')}
+  RETURNING id, revision, entry_count
+), ${APPEND_ENTRIES}/*parts*/
+SELECT revision FROM saved`;
+
+/** The statement and parameters of a checkpoint in parts, with a clause only for the parts it has. */
+function partsStatement(write: CheckpointWrite, parts: EncodedParts): [string, unknown[]] {
+  const params = partsParams(write, parts);
+  const param = (value: unknown) => `$${params.push(value)}`;
+  let removedClause = '';
+  const clauses: string[] = [];
+  if (parts.variables.length > 0) {
+    const variables = parts.variables.map(([name, json]) => `${JSON.stringify(name)}:${json}`);
+    clauses.push(`variables_set AS (
+  INSERT INTO workflow_variables (execution_id, name, value)
+  SELECT saved.id, v.key, v.value FROM saved CROSS JOIN jsonb_each(${param(`{${variables.join(',')}}`)}::jsonb) AS v
+  ON CONFLICT (execution_id, name) DO UPDATE SET value = EXCLUDED.value
+)`);
+  }
+  if (parts.removedVariables.length > 0) {
+    const removed = param(parts.removedVariables);
+    removedClause = `,
+    ctx = CASE WHEN ctx ?| ${removed}::text[] THEN ctx - ${removed}::text[] ELSE ctx END`;
+    clauses.push(`variables_removed AS (
+  DELETE FROM workflow_variables d USING saved
+  WHERE d.execution_id = saved.id AND d.name = ANY(${removed}::text[])
+)`);
+  }
+  if (parts.loopValues.length > 0) {
+    const loopValues = parts.loopValues.map(
+      (stored) =>
+        `{"loop":${JSON.stringify(stored.loop)},"position":${stored.index},"value":${stored.value}}`,
+    );
+    clauses.push(`loop_values_set AS (
+  INSERT INTO workflow_loop_values (execution_id, loop, position, value)
+  SELECT saved.id, l.loop, l.position, l.value FROM saved
+  CROSS JOIN jsonb_to_recordset(${param(`[${loopValues.join(',')}]`)}::jsonb)
+    AS l(loop text, position integer, value jsonb)
+  ON CONFLICT (execution_id, loop, position) DO UPDATE SET value = EXCLUDED.value
+)`);
+  }
+  if (parts.loopTrims.length > 0) {
+    const trims = parts.loopTrims.map((trim) => ({
+      loop: trim.loop,
+      keep_from: trim.keepFrom,
+      keep_below: trim.keepBelow,
+    }));
+    clauses.push(`loop_values_trimmed AS (
+  DELETE FROM workflow_loop_values d
+  USING saved, jsonb_to_recordset(${param(JSON.stringify(trims))}::jsonb)
+    AS t(loop text, keep_from integer, keep_below integer)
+  WHERE d.execution_id = saved.id AND d.loop = t.loop
+    AND (d.position < t.keep_from OR d.position >= t.keep_below)
+)`);
+  }
+  const text = UPDATE_EXECUTION_PARTS.replace('/*removed*/', removedClause).replace(
+    '/*parts*/',
+    clauses.map((clause) => `, ${clause}`).join(''),
+  );
+  return [text, params];
+}
 
 // The common case, one entry per checkpoint, with the entry's fields as plain parameters: Postgres
 // then has no JSON to unpack. Parameters: $1-$12 as above, $13 revision or created_at, $14 runtime,
@@ -108,11 +208,11 @@ const UPDATE_EXECUTION_ONE_ENTRY = `WITH saved AS (
   UPDATE workflow_executions SET workflow_id = $2, workflow_version = $3, status = $4, input = $5::jsonb,
     ctx = $6::jsonb, current_step = $7, result = $8::jsonb, recover_to = $9, halt_data = $10::jsonb,
     error = $11, updated_at = $12::timestamptz AT TIME ZONE 'UTC', revision = revision + 1,
-    entry_count = entry_count + 1, runtime = $14::jsonb, ${releaseLease('$24')},
+    entry_count = entry_count + 1, runtime = $14::jsonb, ${leaseChange('$24', '$26', '$27')},
     timer_due_at = $25::timestamptz AT TIME ZONE 'UTC'
-  WHERE id = $1 AND revision = $13
+  WHERE id = $1 AND revision = $13 AND ${claimable('$26')}
   RETURNING id, revision, entry_count
-), ${APPEND_ONE_ENTRY}
+), ${APPEND_ONE_ENTRY}/*cleared*/
 SELECT revision FROM saved`;
 
 const RECORD_ENTRY = `WITH saved AS (
@@ -156,11 +256,13 @@ export class PostgresDialect implements SqlDialect {
   }
 
   async update(write: CheckpointWrite): Promise<number | null> {
+    if (write.parts) return this.write(...partsStatement(write, write.parts), write);
     if (write.entries.length === 1) {
       const params = [
         ...oneEntryParams(write, write.execution.revision),
         write.releaseLeaseOf,
         dueParam(write),
+        ...claimParams(write),
       ];
       return this.write(UPDATE_EXECUTION_ONE_ENTRY, params, write);
     }
@@ -170,6 +272,7 @@ export class PostgresDialect implements SqlDialect {
       write.encoded.runtime,
       write.releaseLeaseOf,
       dueParam(write),
+      ...claimParams(write),
     ];
     return this.write(UPDATE_EXECUTION, params, write);
   }
@@ -180,7 +283,8 @@ export class PostgresDialect implements SqlDialect {
     params: unknown[],
     write: CheckpointWrite,
   ): Promise<number | null> {
-    const text = withEventWait(statement, params, write.eventWait);
+    const cleared = statement.replace('/*cleared*/', write.clearParts ? `, ${PARTS_CLEARED}` : '');
+    const text = withEventWait(cleared, params, write.eventWait);
     return this.revisionOf(await this.pool.query(text, params));
   }
 
@@ -194,7 +298,7 @@ export class PostgresDialect implements SqlDialect {
 
   async load(executionId: string): Promise<Execution | null> {
     const { rows } = await this.pool.query(
-      `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions WHERE id = $1`,
+      `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions e WHERE e.id = $1`,
       [executionId],
     );
     return rows.length === 0 ? null : toExecution(rows[0] as ExecutionRow);
@@ -259,10 +363,11 @@ export class PostgresDialect implements SqlDialect {
   async claim(executionId: string, workerId: string, ttlMs: number): Promise<Execution | null> {
     // Leases are judged by the database's clock, so workers whose clocks drift still agree.
     const { rows } = await this.pool.query(
-      `UPDATE workflow_executions
+      `UPDATE workflow_executions e
        SET lease_owner = $2, lease_expires_at = ${UTC_NOW} + $3 * interval '1 millisecond',
-         revision = revision + 1
-       WHERE id = $1 AND (lease_owner IS NULL OR lease_owner = $2 OR lease_expires_at <= ${UTC_NOW})
+         revision = e.revision + 1
+       WHERE e.id = $1
+         AND (e.lease_owner IS NULL OR e.lease_owner = $2 OR e.lease_expires_at <= ${UTC_NOW})
        RETURNING ${EXECUTION_COLUMNS}`,
       [executionId, workerId, ttlMs],
     );
@@ -369,6 +474,29 @@ function oneEntryParams(write: CheckpointWrite, revisionOrCreatedAt: unknown): u
   ];
 }
 
+function partsParams(write: CheckpointWrite, parts: EncodedParts): unknown[] {
+  const { execution } = write;
+  return [
+    execution.id,
+    execution.workflowId,
+    execution.workflowVersion,
+    execution.status,
+    execution.currentStep,
+    parts.result,
+    execution.recoverTo,
+    parts.haltData,
+    execution.error,
+    write.updatedAt.toISOString(),
+    execution.revision,
+    parts.runtime,
+    entriesJson(write),
+    write.entries.length,
+    write.releaseLeaseOf,
+    dueParam(write),
+    ...claimParams(write),
+  ];
+}
+
 function dueParam(write: CheckpointWrite): string | null {
   return write.timerDueAt === null ? null : write.timerDueAt.toISOString();
 }
@@ -398,4 +526,9 @@ function entriesJson(write: CheckpointWrite): string {
     return `${scalars.slice(0, -1)},"input":${encoded.input ?? 'null'},"output":${encoded.output ?? 'null'}}`;
   });
   return `[${rows.join(',')}]`;
+}
+
+/** The owner and ttl of the lease a checkpoint takes, or nulls. */
+function claimParams(write: CheckpointWrite): [string | null, number | null] {
+  return [write.claimLeaseFor?.owner ?? null, write.claimLeaseFor?.ttlMs ?? null];
 }

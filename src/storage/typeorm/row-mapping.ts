@@ -7,6 +7,7 @@ import {
   type ExecutionStatus,
 } from '../../core/types';
 import { CorruptRecordError } from '../../core/store/store-errors';
+import { joinParts } from '../execution-parts';
 
 /** A row of `workflow_executions` with JSON columns already decoded and timestamps as Dates. */
 export interface ExecutionRow {
@@ -25,6 +26,10 @@ export interface ExecutionRow {
   revision: number;
   created_at: Date;
   updated_at: Date;
+  /** The execution's variables kept in parts, by name; null when it has none. */
+  variables: unknown;
+  /** Its loops' items and results kept in parts, as [loop, position, value]; null when none. */
+  loop_values: unknown;
 }
 
 export interface EntryRow {
@@ -42,6 +47,21 @@ export interface EntryRow {
 
 export function toExecution(row: ExecutionRow): Execution {
   const where = `workflow_executions row "${row.id}"`;
+  const variables =
+    row.variables == null ? null : Object.entries(record(row.variables, `${where}: variables`));
+  const loopValues = row.loop_values == null ? null : loopTriples(row.loop_values, where);
+  return joinParts(wholeExecution(row, where), variables, loopValues);
+}
+
+function loopTriples(value: unknown, where: string): [string, number, unknown][] {
+  const valid = (triple: unknown): triple is [string, number, unknown] =>
+    Array.isArray(triple) && typeof triple[0] === 'string' && Number.isInteger(triple[1]);
+  if (Array.isArray(value) && value.every(valid)) return value;
+  throw corrupt(`${where}: loop values`, 'are not [loop, position, value] triples');
+}
+
+/** The execution as its own row holds it, before its parts are joined in. */
+function wholeExecution(row: ExecutionRow, where: string): Execution {
   return {
     id: row.id,
     workflowId: row.workflow_id,

@@ -1,9 +1,11 @@
 import type { Entry, Execution, ExecutionStatus } from '../../core/types';
 import type { EncodedEntry, EncodedExecution } from '../store-input';
+import type { EncodedParts } from '../execution-parts';
 import type {
   EventWaitIndex,
   ExecutionCount,
   FindQuery,
+  LeaseClaim,
   StoredEvent,
 } from '../../core/store/workflow-store';
 
@@ -16,10 +18,19 @@ export interface CheckpointWrite {
   updatedAt: Date;
   /** The owner whose lease the update gives up, if it holds it; null to leave the lease alone. */
   releaseLeaseOf: string | null;
+  /** The lease the update takes, refused when another owner holds a live one; null to take none. */
+  claimLeaseFor: LeaseClaim | null;
   /** When the halted execution's timer is due (`timer_due_at`); null when it waits on none. */
   timerDueAt: Date | null;
   /** The execution's event wait to index, null to remove it, undefined to leave it. */
   eventWait: EventWaitIndex | null | undefined;
+  /**
+   * The parts that changed, for an update written in parts (then `encoded` is not written); null
+   * for a write of the whole execution, which removes its parts.
+   */
+  parts: EncodedParts | null;
+  /** A whole write: whether parts may exist to remove (false when none can, see the store). */
+  clearParts: boolean;
 }
 
 /** The statements of events, one round trip each. */

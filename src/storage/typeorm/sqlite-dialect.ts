@@ -4,6 +4,8 @@ import type { ExecutionCount, FindQuery } from '../../core/store/workflow-store'
 import { StoreError } from '../../core/store/store-errors';
 import { parseStoredJson, type EncodedEntry } from '../store-input';
 import type { ReadableRecords } from '../readable-records';
+import { INPUT_KEY, type EncodedParts } from '../execution-parts';
+import { PARTS_FROM_CONTEXT_SIZE } from '../../core/engine/checkpointer';
 import { toEntry, toExecution } from './row-mapping';
 import {
   CLAIMABLE_STATUSES,
@@ -20,9 +22,16 @@ import { IN_LINE_FOR_SLOT } from './sql-slots';
 import { withTables, type SqlTables } from './sql-tables';
 import { reusedTransactions, type SqliteTransactions } from './sqlite-transactions';
 
-const EXECUTION_COLUMNS = `id, workflow_id, workflow_version, status, json(input) AS input,
-  json(ctx) AS ctx, current_step, json(result) AS result, recover_to, json(halt_data) AS halt_data,
-  error, json(runtime) AS runtime, revision, created_at, updated_at`;
+// The execution's parts come in the same row: its variables as one object, its loop values as
+// [loop, position, value] triples. Every statement reading executions names the table `e`.
+const EXECUTION_COLUMNS = `e.id, e.workflow_id, e.workflow_version, e.status, json(e.input) AS input,
+  json(e.ctx) AS ctx, e.current_step, json(e.result) AS result, e.recover_to,
+  json(e.halt_data) AS halt_data, e.error, json(e.runtime) AS runtime, e.revision, e.created_at,
+  e.updated_at,
+  (SELECT json_group_object(v.name, json(v.value)) FROM workflow_variables v
+    WHERE v.execution_id = e.id) AS variables,
+  (SELECT json_group_array(json_array(l.loop, l.position, json(l.value)))
+    FROM workflow_loop_values l WHERE l.execution_id = e.id) AS loop_values`;
 
 const ENTRY_COLUMNS = `id, execution_id, step_id, step_type, action, duration_ms, json(input) AS input,
   json(output) AS output, error, "timestamp"`;
@@ -48,6 +57,8 @@ interface RawExecutionRow {
   revision: number;
   created_at: string;
   updated_at: string;
+  variables: string;
+  loop_values: string;
 }
 
 interface RawEntryRow {
@@ -99,6 +110,7 @@ export class SqliteDialect implements SqlDialect {
           dueValue(write),
         );
         if (inserted.changes === 0) return null;
+        if (partsHoldInput(write)) this.writeWholeInParts(write);
         this.appendEntries(write, 0);
         this.events.writeWait(execution.id, write.eventWait);
         return 1;
@@ -107,35 +119,165 @@ export class SqliteDialect implements SqlDialect {
   }
 
   async update(write: CheckpointWrite): Promise<number | null> {
+    if (write.parts) return this.updateParts(write, write.parts);
     return this.writes
       .transaction(() => {
         const { execution } = write;
+        const claim = write.claimLeaseFor;
+        const now = Date.now();
         const saved = this.statement(
           `UPDATE workflow_executions SET workflow_id = ?, workflow_version = ?, status = ?,
            input = jsonb(?), ctx = jsonb(?), current_step = ?, result = jsonb(?), recover_to = ?,
            halt_data = jsonb(?), error = ?, runtime = jsonb(?), updated_at = ?, revision = revision + 1,
            entry_count = entry_count + ?,
-           lease_owner = CASE WHEN lease_owner = ? THEN NULL ELSE lease_owner END,
-           lease_expires_at = CASE WHEN lease_owner = ? THEN NULL ELSE lease_expires_at END,
+           lease_owner = CASE WHEN lease_owner = ? OR ? THEN NULL WHEN ? IS NOT NULL THEN ?
+             ELSE lease_owner END,
+           lease_expires_at = CASE WHEN lease_owner = ? OR ? THEN NULL WHEN ? IS NOT NULL THEN ?
+             ELSE lease_expires_at END,
            timer_due_at = ?
          WHERE id = ? AND revision = ?
+           AND (? IS NULL OR lease_owner IS NULL OR lease_owner = ? OR lease_expires_at <= ?)
          RETURNING revision, entry_count`,
         ).get(
           ...stateValues(write),
           toSqliteTime(write.updatedAt),
           write.entries.length,
-          write.releaseLeaseOf,
-          write.releaseLeaseOf,
+          ...leaseValues(write),
           dueValue(write),
           execution.id,
           execution.revision,
+          claim?.owner ?? null,
+          claim?.owner ?? null,
+          toSqliteTime(new Date(now)),
         ) as { revision: number; entry_count: number } | undefined;
         if (!saved) return null;
         this.appendEntries(write, saved.entry_count - write.entries.length);
         this.events.writeWait(execution.id, write.eventWait);
+        // Written whole: no parts of before stay behind to override it.
+        if (write.clearParts) {
+          this.statement('DELETE FROM workflow_variables WHERE execution_id = ?').run(execution.id);
+          this.statement('DELETE FROM workflow_loop_values WHERE execution_id = ?').run(
+            execution.id,
+          );
+        }
+        if (partsHoldInput(write)) this.writeWholeInParts(write);
         return saved.revision;
       })
       .immediate();
+  }
+
+  /** A checkpoint in parts: the execution's row without input and context, and the parts changed. */
+  private async updateParts(write: CheckpointWrite, parts: EncodedParts): Promise<number | null> {
+    return this.writes
+      .transaction(() => {
+        const { execution } = write;
+        const saved = this.statement(
+          `UPDATE workflow_executions SET workflow_id = ?, workflow_version = ?, status = ?,
+           current_step = ?, result = jsonb(?), recover_to = ?, halt_data = jsonb(?), error = ?,
+           runtime = jsonb(?), updated_at = ?, revision = revision + 1,
+           entry_count = entry_count + ?,
+           lease_owner = CASE WHEN lease_owner = ? OR ? THEN NULL WHEN ? IS NOT NULL THEN ?
+             ELSE lease_owner END,
+           lease_expires_at = CASE WHEN lease_owner = ? OR ? THEN NULL WHEN ? IS NOT NULL THEN ?
+             ELSE lease_expires_at END,
+           timer_due_at = ?
+         WHERE id = ? AND revision = ?
+           AND (? IS NULL OR lease_owner IS NULL OR lease_owner = ? OR lease_expires_at <= ?)
+         RETURNING revision, entry_count`,
+        ).get(
+          execution.workflowId,
+          execution.workflowVersion,
+          execution.status,
+          execution.currentStep,
+          parts.result,
+          execution.recoverTo,
+          parts.haltData,
+          execution.error,
+          parts.runtime,
+          toSqliteTime(write.updatedAt),
+          write.entries.length,
+          ...leaseValues(write),
+          dueValue(write),
+          execution.id,
+          execution.revision,
+          write.claimLeaseFor?.owner ?? null,
+          write.claimLeaseFor?.owner ?? null,
+          toSqliteTime(new Date()),
+        ) as { revision: number; entry_count: number } | undefined;
+        if (!saved) return null;
+        this.appendEntries(write, saved.entry_count - write.entries.length);
+        this.events.writeWait(execution.id, write.eventWait);
+        this.writeParts(execution.id, parts);
+        return saved.revision;
+      })
+      .immediate();
+  }
+
+  /**
+   * SQLite rewrites a row whole on every update, large values included, so the input and the
+   * context of a large whole write go in parts too: the execution's own row stays small, and later
+   * checkpoints do not write them again.
+   */
+  private writeWholeInParts(write: CheckpointWrite): void {
+    const { execution, encoded } = write;
+    const variables = Object.entries(execution.ctx).map(([name, value]): [string, string] => [
+      name,
+      JSON.stringify(value),
+    ]);
+    this.writeParts(execution.id, {
+      result: null,
+      haltData: null,
+      runtime: null,
+      variables,
+      removedVariables: [],
+      loopValues: [{ loop: INPUT_KEY, index: 0, value: encoded.input }],
+      loopTrims: [],
+    });
+  }
+
+  private writeParts(executionId: string, parts: EncodedParts): void {
+    const setVariable = this.statement(
+      `INSERT INTO workflow_variables (execution_id, name, value) VALUES (?, ?, jsonb(?))
+       ON CONFLICT (execution_id, name) DO UPDATE SET value = excluded.value`,
+    );
+    for (const [name, json] of parts.variables) setVariable.run(executionId, name, json);
+    if (parts.removedVariables.length > 0)
+      this.removeVariables(executionId, parts.removedVariables);
+    const trim = this.statement(
+      `DELETE FROM workflow_loop_values WHERE execution_id = ? AND loop = ?
+       AND (position < ? OR position >= ?)`,
+    );
+    for (const { loop, keepFrom, keepBelow } of parts.loopTrims) {
+      trim.run(executionId, loop, keepFrom, keepBelow);
+    }
+    const setLoopValue = this.statement(
+      `INSERT INTO workflow_loop_values (execution_id, loop, position, value) VALUES (?, ?, ?, jsonb(?))
+       ON CONFLICT (execution_id, loop, position) DO UPDATE SET value = excluded.value`,
+    );
+    for (const stored of parts.loopValues) {
+      setLoopValue.run(executionId, stored.loop, stored.index, stored.value);
+    }
+  }
+
+  /** Removed variables go from the parts and from the context as last written whole. */
+  private removeVariables(executionId: string, names: string[]): void {
+    const remove = this.statement(
+      'DELETE FROM workflow_variables WHERE execution_id = ? AND name = ?',
+    );
+    for (const name of names) remove.run(executionId, name);
+    const row = this.statement('SELECT json(ctx) AS ctx FROM workflow_executions WHERE id = ?').get(
+      executionId,
+    ) as { ctx: string };
+    const ctx = parseStoredJson(row.ctx, `workflow_executions row "${executionId}": ctx`) as Record<
+      string,
+      unknown
+    >;
+    if (!names.some((name) => Object.hasOwn(ctx, name))) return;
+    for (const name of names) delete ctx[name];
+    this.statement('UPDATE workflow_executions SET ctx = jsonb(?) WHERE id = ?').run(
+      JSON.stringify(ctx),
+      executionId,
+    );
   }
 
   async currentRevision(executionId: string): Promise<number | null> {
@@ -147,7 +289,7 @@ export class SqliteDialect implements SqlDialect {
 
   async load(executionId: string): Promise<Execution | null> {
     const row = this.statement(
-      `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions WHERE id = ?`,
+      `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions e WHERE e.id = ?`,
     ).get(executionId) as RawExecutionRow | undefined;
     return row ? decodeExecution(row) : null;
   }
@@ -176,7 +318,7 @@ export class SqliteDialect implements SqlDialect {
   async find(query: FindQuery & { limit: number }): Promise<Execution[]> {
     const { where, params } = findWhere(query, () => '?');
     const rows = this.statement(
-      `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions ${where}
+      `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions e ${where}
        ORDER BY created_at DESC, id DESC LIMIT ?`,
     ).all(...params, query.limit) as RawExecutionRow[];
     return this.readable.decodeAll(rows, decodeExecution);
@@ -204,17 +346,26 @@ export class SqliteDialect implements SqlDialect {
 
   async claim(executionId: string, workerId: string, ttlMs: number): Promise<Execution | null> {
     const now = Date.now();
-    const row = this.statement(
-      `UPDATE workflow_executions SET lease_owner = ?, lease_expires_at = ?, revision = revision + 1
-       WHERE id = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires_at <= ?)
-       RETURNING ${EXECUTION_COLUMNS}`,
-    ).get(
-      workerId,
-      toSqliteTime(new Date(now + ttlMs)),
-      executionId,
-      workerId,
-      toSqliteTime(new Date(now)),
-    ) as RawExecutionRow | undefined;
+    // The claimed execution is read in the same transaction: SQLite's RETURNING takes no subqueries.
+    const row = this.db
+      .transaction(() => {
+        const claimed = this.statement(
+          `UPDATE workflow_executions SET lease_owner = ?, lease_expires_at = ?,
+             revision = revision + 1
+           WHERE id = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires_at <= ?)`,
+        ).run(
+          workerId,
+          toSqliteTime(new Date(now + ttlMs)),
+          executionId,
+          workerId,
+          toSqliteTime(new Date(now)),
+        );
+        if (claimed.changes === 0) return undefined;
+        return this.statement(
+          `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions e WHERE e.id = ?`,
+        ).get(executionId) as RawExecutionRow | undefined;
+      })
+      .immediate();
     return row ? decodeExecution(row) : null;
   }
 
@@ -250,7 +401,7 @@ export class SqliteDialect implements SqlDialect {
   async findDueTimers(dueBefore: Date, limit: number): Promise<Execution[]> {
     // A range of the timer_due_at index; only halted executions have a due time.
     const rows = this.statement(
-      `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions
+      `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions e
        WHERE timer_due_at <= ? AND status = 'halted'
          AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
        ORDER BY timer_due_at, id LIMIT ?`,
@@ -308,9 +459,19 @@ export class SqliteDialect implements SqlDialect {
   }
 }
 
+/**
+ * Whether a whole write keeps the input and the context in parts: when they are large enough that
+ * rewriting them with the row at every later checkpoint would cost more than the parts.
+ */
+function partsHoldInput(write: CheckpointWrite): boolean {
+  return write.encoded.input.length + write.encoded.ctx.length >= PARTS_FROM_CONTEXT_SIZE;
+}
+
 /** The state columns and then runtime, as both the insert and the update write them. */
 function stateValues(write: CheckpointWrite): unknown[] {
-  return [...executionStateValues(write), write.encoded.runtime];
+  if (!partsHoldInput(write)) return [...executionStateValues(write), write.encoded.runtime];
+  const encoded = { ...write.encoded, input: '{}', ctx: '{}' };
+  return [...executionStateValues({ ...write, encoded }), write.encoded.runtime];
 }
 
 function dueValue(write: CheckpointWrite): string | null {
@@ -337,6 +498,8 @@ function decodeExecution(row: RawExecutionRow): Execution {
     result: parseStoredJson(row.result, `${where}: result`),
     halt_data: parseStoredJson(row.halt_data, `${where}: halt_data`),
     runtime: parseStoredJson(row.runtime, `${where}: runtime`),
+    variables: parseStoredJson(row.variables, `${where}: variables`),
+    loop_values: parseStoredJson(row.loop_values, `${where}: loop values`),
     created_at: fromSqliteTime(row.created_at, `${where}: created_at`),
     updated_at: fromSqliteTime(row.updated_at, `${where}: updated_at`),
   });
@@ -350,4 +513,26 @@ function decodeEntry(row: RawEntryRow): Entry {
     output: parseStoredJson(row.output, `${where}: output`),
     timestamp: fromSqliteTime(row.timestamp, `${where}: timestamp`),
   });
+}
+
+/**
+ * The lease columns' values of a checkpoint (see `update`): cleared when `releaseLeaseOf` holds it
+ * or names the owner it claims, else taken for the claim's owner, else left alone.
+ */
+function leaseValues(write: CheckpointWrite): unknown[] {
+  const claim = write.claimLeaseFor;
+  const releasedAtOnce = claim !== null && claim.owner === write.releaseLeaseOf ? 1 : 0;
+  const owner = claim && !releasedAtOnce ? claim.owner : null;
+  const expires =
+    claim && !releasedAtOnce ? toSqliteTime(new Date(Date.now() + claim.ttlMs)) : null;
+  return [
+    write.releaseLeaseOf,
+    releasedAtOnce,
+    owner,
+    owner,
+    write.releaseLeaseOf,
+    releasedAtOnce,
+    owner,
+    expires,
+  ];
 }

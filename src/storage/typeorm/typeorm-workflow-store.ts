@@ -15,6 +15,7 @@ import {
   resolveCreatedBefore,
   resolveDueBefore,
   resolveLimit,
+  requireClaimable,
   resolveTtl,
 } from '../store-input';
 import {
@@ -52,6 +53,7 @@ import type { SqlSlots } from './sql-slots';
 import { SqliteSlots, type SqliteDatabase } from './sqlite-slots';
 import { resolveTables } from './sql-tables';
 import { timerDueAt } from '../../core/engine/timer-due';
+import { encodeParts } from '../execution-parts';
 
 export interface TypeormWorkflowStoreOptions {
   /** Told of rows that do not read back as executions (left out of lists). @defaultValue none */
@@ -69,6 +71,11 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
   private dialectInstance?: SqlDialect;
   private slotsInstance?: SqlSlots;
   private readonly readable: ReadableRecords;
+  /**
+   * Executions this store wrote whole, by the revision it gave them: one still at that revision
+   * was written by no one since, so it has no parts a whole write would have to remove.
+   */
+  private readonly writtenWhole = new Map<string, number>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -88,13 +95,21 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
   ): Promise<Execution> {
     requireUuid('execution id', execution.id);
     entries.forEach((entry, index) => requireUuid(`entry ${index} id`, entry.id));
+    requireClaimable(execution, options.claimLeaseFor);
+    // An insert is always written whole.
+    const changes = execution.revision === undefined ? undefined : options.changes;
     const write = {
       execution,
-      encoded: encodeExecution(execution),
+      encoded: changes ? NOT_WRITTEN : encodeExecution(execution),
+      parts: changes ? encodeParts(execution, changes) : null,
+      clearParts:
+        execution.revision !== undefined &&
+        this.writtenWhole.get(execution.id) !== execution.revision,
       entries,
       encodedEntries: encodeCheckpointEntries(execution, entries),
       updatedAt: new Date(),
       releaseLeaseOf: options.releaseLeaseOf ?? null,
+      claimLeaseFor: options.claimLeaseFor ?? null,
       timerDueAt: dueDate(execution),
       eventWait: options.eventWait,
     };
@@ -103,7 +118,17 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
       execution.revision === undefined ? dialect.insert(write) : dialect.update(write),
     );
     if (revision === null) await this.explainRefusedWrite(execution);
+    this.rememberWhole(execution.id, changes ? null : (revision as number));
     return { ...execution, revision: revision as number, updatedAt: write.updatedAt };
+  }
+
+  private rememberWhole(executionId: string, revision: number | null): void {
+    this.writtenWhole.delete(executionId);
+    if (revision === null) return;
+    // Bounded: forgetting one only costs its next whole write the removal of parts.
+    if (this.writtenWhole.size >= 10_000)
+      this.writtenWhole.delete(this.writtenWhole.keys().next().value!);
+    this.writtenWhole.set(executionId, revision);
   }
 
   async load(executionId: string): Promise<Execution | null> {
@@ -365,6 +390,9 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
     return this.dialectInstance;
   }
 }
+
+/** The whole execution's encoding, left out of a write in parts. */
+const NOT_WRITTEN = { input: '', ctx: '', result: null, haltData: null, runtime: null };
 
 function dueDate(execution: Execution): Date | null {
   const due = timerDueAt(execution);

@@ -6,6 +6,7 @@ import { CreateConcurrencySlots1765200000000 } from './1765200000000-CreateConcu
 import { AddTimerDueAt1796666264918 } from './1796666264918-AddTimerDueAt';
 import { IndexConcurrencySlotExpiry1796700000000 } from './1796700000000-IndexConcurrencySlotExpiry';
 import { AddEventUndeliveredSince1796712000000 } from './1796712000000-AddEventUndeliveredSince';
+import { CreateExecutionParts1796720000000 } from './1796720000000-CreateExecutionParts';
 
 /** Add these to the application's DataSource `migrations` to create the workflow tables. */
 export const WORKFLOW_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const WORKFLOW_MIGRATIONS = [
   AddTimerDueAt1796666264918,
   IndexConcurrencySlotExpiry1796700000000,
   AddEventUndeliveredSince1796712000000,
+  CreateExecutionParts1796720000000,
 ];
