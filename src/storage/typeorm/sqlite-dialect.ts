@@ -19,6 +19,7 @@ import {
 import { SqliteEvents } from './sqlite-events';
 import { CLAIMABLE_OUT_OF_LINE } from './sql-slots';
 import { withTables, type SqlTables } from './sql-tables';
+import { reusedTransactions, type SqliteTransactions } from './sqlite-transactions';
 
 // The execution's parts come in the same row: its variables as one object, its loop values as
 // [loop, position, value] triples. Every statement reading executions names the table `e`.
@@ -78,15 +79,18 @@ interface RawEntryRow {
 export class SqliteDialect implements SqlDialect {
   private readonly statements = new Map<string, Statement>();
   readonly events = new SqliteEvents((sql) => this.statement(sql));
+  private readonly writes: SqliteTransactions;
 
   constructor(
     private readonly db: Database,
     private readonly tables: SqlTables,
     private readonly readable: ReadableRecords,
-  ) {}
+  ) {
+    this.writes = reusedTransactions(db);
+  }
 
   async insert(write: CheckpointWrite): Promise<number | null> {
-    return this.db
+    return this.writes
       .transaction(() => {
         const { execution } = write;
         const inserted = this.statement(
@@ -114,7 +118,7 @@ export class SqliteDialect implements SqlDialect {
 
   async update(write: CheckpointWrite): Promise<number | null> {
     if (write.parts) return this.updateParts(write, write.parts);
-    return this.db
+    return this.writes
       .transaction(() => {
         const { execution } = write;
         const claim = write.claimLeaseFor;
@@ -162,7 +166,7 @@ export class SqliteDialect implements SqlDialect {
 
   /** A checkpoint in parts: the execution's row without input and context, and the parts changed. */
   private async updateParts(write: CheckpointWrite, parts: EncodedParts): Promise<number | null> {
-    return this.db
+    return this.writes
       .transaction(() => {
         const { execution } = write;
         const saved = this.statement(
@@ -289,7 +293,7 @@ export class SqliteDialect implements SqlDialect {
   }
 
   async record(entry: Entry, encoded: EncodedEntry): Promise<boolean> {
-    return this.db
+    return this.writes
       .transaction(() => {
         const saved = this.statement(
           `UPDATE workflow_executions SET entry_count = entry_count + 1 WHERE id = ?
