@@ -19,6 +19,7 @@ import {
   type Entry,
   type Execution,
 } from '../../src';
+import type { CheckpointOptions } from '../../src/core/store/workflow-store';
 
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -29,6 +30,16 @@ export interface Backend {
   store: DurableWorkflowStore;
   /** Saves the execution's new state and appends the entry, as the store's checkpoint does. */
   raw(execution: Execution, entry: Entry): Promise<void>;
+  /**
+   * One checkpoint of a run, by hand, as the store writes it: an execution never saved (no
+   * `revision`) is inserted with its entry, a saved one updated from its revision, the entry
+   * appended; one transaction. For `rawExecutionLoop`.
+   */
+  rawCheckpoint(
+    execution: Execution,
+    entries: readonly Entry[],
+    options: CheckpointOptions,
+  ): Promise<void>;
   version(): Promise<string>;
   close(): Promise<void>;
   /** Postgres only: the scratch schema and a pool on it, for bulk set-up statements. */
@@ -44,6 +55,62 @@ const entities = [
 ];
 const iso = (d: Date) => d.toISOString();
 const sqliteTime = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 23);
+/** JSON as the store writes an optional field: SQL NULL for null. */
+const json = (value: unknown) =>
+  value === undefined || value === null ? null : JSON.stringify(value);
+
+/** The raw baselines write a step's checkpoint with its one entry, as the engine's steps do. */
+function onlyEntry(entries: readonly Entry[]): Entry {
+  if (entries.length !== 1) {
+    throw new Error(
+      `the raw baseline writes one entry per checkpoint; this one has ${entries.length}`,
+    );
+  }
+  return entries[0];
+}
+
+/**
+ * The variables a checkpoint written in parts sets, each as its name and JSON; null for a
+ * checkpoint written whole. The raw baselines write variables set, not removed ones or loop results.
+ */
+function variablesSet(execution: Execution, options: CheckpointOptions): [string, string][] | null {
+  const { changes } = options;
+  if (!changes || execution.revision === undefined) return null;
+  if (changes.removedVariables.length > 0 || changes.loops.length > 0) {
+    throw new Error('the raw baseline writes variables set, not removed ones or loop results');
+  }
+  return changes.setVariables.map((name) => [name, JSON.stringify(execution.ctx[name])]);
+}
+
+/** Variables as one JSON object, for Postgres' jsonb_each. */
+const variablesObject = (variables: [string, string][]) =>
+  `{${variables.map(([name, value]) => `${JSON.stringify(name)}:${value}`).join(',')}}`;
+
+/** The entry of a run's checkpoint, appended in the same statement as `saved`: 8 parameters from `$first`. */
+function appendEntry(schema: string, first: number): string {
+  const [id, step, type, action, duration, input, output, at] = Array.from(
+    { length: 8 },
+    (_, i) => `$${first + i}`,
+  );
+  return `INSERT INTO ${schema}.workflow_entries (id, execution_id, seq, step_id, step_type, action,
+      duration_ms, input, output, error, "timestamp")
+    SELECT ${id}, saved.id, saved.entry_count, ${step}, ${type}, ${action}, ${duration},
+      ${input}::jsonb, ${output}::jsonb, NULL, ${at}::timestamptz AT TIME ZONE 'UTC' FROM saved`;
+}
+
+/** An entry's values in the order `appendEntry` takes them. */
+function entryValues(entry: Entry): unknown[] {
+  return [
+    entry.id,
+    entry.stepId,
+    entry.stepType,
+    entry.action,
+    entry.durationMs,
+    json(entry.input),
+    json(entry.output),
+    iso(entry.timestamp),
+  ];
+}
 
 /** Postgres in a schema of its own, in the database of `url` (the test database by default). */
 export async function postgresBackend(url = DATABASE_URL): Promise<Backend> {
@@ -74,9 +141,93 @@ export async function postgresBackend(url = DATABASE_URL): Promise<Backend> {
       duration_ms, input, output, error, "timestamp")
     SELECT $14, saved.id, saved.entry_count, $15, $16, $17, $18, $19::jsonb, $20::jsonb, NULL,
       $21::timestamptz AT TIME ZONE 'UTC' FROM saved`;
+  // A run's checkpoints: the first inserts the execution, the others update it from its revision.
+  const insertRun = `WITH saved AS (
+      INSERT INTO ${schema}.workflow_executions (id, workflow_id, workflow_version, status, input, ctx,
+        current_step, result, recover_to, halt_data, error, updated_at, revision, entry_count,
+        created_at, runtime)
+      VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8::jsonb, $9, $10::jsonb, $11,
+        $12::timestamptz AT TIME ZONE 'UTC', 1, 1, $13::timestamptz AT TIME ZONE 'UTC', $14::jsonb)
+      RETURNING id, entry_count)
+    ${appendEntry(schema, 15)}`;
+  const updateRun = `WITH saved AS (
+      UPDATE ${schema}.workflow_executions SET workflow_id = $2, workflow_version = $3, status = $4,
+        input = $5::jsonb, ctx = $6::jsonb, current_step = $7, result = $8::jsonb, recover_to = $9,
+        halt_data = $10::jsonb, error = $11, updated_at = $12::timestamptz AT TIME ZONE 'UTC',
+        revision = revision + 1, entry_count = entry_count + 1, runtime = $14::jsonb
+      WHERE id = $1 AND revision = $13 RETURNING id, entry_count)
+    ${appendEntry(schema, 15)}`;
+  // A checkpoint in parts: the execution's row without its input and context, the variables the
+  // step set, and the entry.
+  const updateParts = `WITH saved AS (
+      UPDATE ${schema}.workflow_executions SET workflow_id = $2, workflow_version = $3, status = $4,
+        current_step = $5, result = $6::jsonb, recover_to = $7, halt_data = $8::jsonb, error = $9,
+        updated_at = $10::timestamptz AT TIME ZONE 'UTC', revision = revision + 1,
+        entry_count = entry_count + 1, runtime = $12::jsonb
+      WHERE id = $1 AND revision = $11 RETURNING id, entry_count),
+    variables_set AS (
+      INSERT INTO ${schema}.workflow_variables (execution_id, name, value)
+      SELECT saved.id, v.key, v.value FROM saved CROSS JOIN jsonb_each($13::jsonb) AS v
+      ON CONFLICT (execution_id, name) DO UPDATE SET value = EXCLUDED.value)
+    ${appendEntry(schema, 14)}`;
   return {
     name: 'postgres',
     store: new TypeormWorkflowStore(dataSource),
+    rawCheckpoint: async (e, entries, options) => {
+      const entry = onlyEntry(entries);
+      const variables = variablesSet(e, options);
+      const state = [e.workflowId, e.workflowVersion, e.status];
+      const position = [e.currentStep, json(e.result), e.recoverTo, json(e.haltData), e.error];
+      const query =
+        e.revision === undefined
+          ? {
+              name: 'raw_run_insert',
+              text: insertRun,
+              values: [
+                e.id,
+                ...state,
+                JSON.stringify(e.input),
+                JSON.stringify(e.ctx),
+                ...position,
+                iso(new Date()),
+                iso(e.createdAt),
+                json(e.runtime),
+                ...entryValues(entry),
+              ],
+            }
+          : variables === null
+            ? {
+                name: 'raw_run_update',
+                text: updateRun,
+                values: [
+                  e.id,
+                  ...state,
+                  JSON.stringify(e.input),
+                  JSON.stringify(e.ctx),
+                  ...position,
+                  iso(new Date()),
+                  e.revision,
+                  json(e.runtime),
+                  ...entryValues(entry),
+                ],
+              }
+            : {
+                name: 'raw_run_parts',
+                text: updateParts,
+                values: [
+                  e.id,
+                  ...state,
+                  ...position,
+                  iso(new Date()),
+                  e.revision,
+                  json(e.runtime),
+                  variablesObject(variables),
+                  ...entryValues(entry),
+                ],
+              };
+      const { rowCount } = await pool.query(query);
+      if (rowCount !== 1) throw new Error(`raw checkpoint of ${e.id} was not written`);
+    },
     raw: async (e, entry) => {
       await pool.query({
         name: 'raw_checkpoint',
@@ -132,6 +283,8 @@ export async function sqliteBackend(): Promise<Backend> {
   await dataSource.runMigrations();
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
+  // As TypeORM opens its connection: an entry's execution is checked to exist.
+  db.pragma('foreign_keys = ON');
   const update = db.prepare(`UPDATE workflow_executions SET workflow_id = ?, workflow_version = ?,
     status = ?, input = jsonb(?), ctx = jsonb(?), current_step = ?, result = jsonb(?), recover_to = ?,
     halt_data = jsonb(?), error = ?, updated_at = ?, revision = revision + 1,
@@ -168,9 +321,80 @@ export async function sqliteBackend(): Promise<Backend> {
       sqliteTime(entry.timestamp),
     );
   });
+  const insertRun = db.prepare(`INSERT INTO workflow_executions (id, workflow_id, workflow_version,
+    status, input, ctx, current_step, result, recover_to, halt_data, error, runtime, revision,
+    entry_count, created_at, updated_at)
+    VALUES (?, ?, ?, ?, jsonb(?), jsonb(?), ?, jsonb(?), ?, jsonb(?), ?, jsonb(?), 1, 1, ?, ?)`);
+  const updateRun =
+    db.prepare(`UPDATE workflow_executions SET workflow_id = ?, workflow_version = ?,
+    status = ?, input = jsonb(?), ctx = jsonb(?), current_step = ?, result = jsonb(?), recover_to = ?,
+    halt_data = jsonb(?), error = ?, runtime = jsonb(?), updated_at = ?, revision = revision + 1,
+    entry_count = entry_count + 1 WHERE id = ? AND revision = ? RETURNING entry_count`);
+  // A checkpoint in parts: the execution's row without its input and context, and a row for each
+  // variable the step set.
+  const updateParts = db.prepare(`UPDATE workflow_executions SET workflow_id = ?,
+    workflow_version = ?, status = ?, current_step = ?, result = jsonb(?), recover_to = ?,
+    halt_data = jsonb(?), error = ?, runtime = jsonb(?), updated_at = ?, revision = revision + 1,
+    entry_count = entry_count + 1 WHERE id = ? AND revision = ? RETURNING entry_count`);
+  const setVariable = db.prepare(`INSERT INTO workflow_variables (execution_id, name, value)
+    VALUES (?, ?, jsonb(?)) ON CONFLICT (execution_id, name) DO UPDATE SET value = excluded.value`);
+  const writeRun = db.transaction((e: Execution, entry: Entry, options: CheckpointOptions) => {
+    const variables = variablesSet(e, options);
+    const position = [e.currentStep, json(e.result), e.recoverTo, json(e.haltData), e.error];
+    const identity = [e.workflowId, e.workflowVersion, e.status];
+    let row: { entry_count: number } | undefined = { entry_count: 1 };
+    if (e.revision === undefined) {
+      insertRun.run(
+        e.id,
+        ...identity,
+        JSON.stringify(e.input),
+        JSON.stringify(e.ctx),
+        ...position,
+        json(e.runtime),
+        sqliteTime(e.createdAt),
+        sqliteTime(new Date()),
+      );
+    } else if (variables === null) {
+      row = updateRun.get(
+        ...identity,
+        JSON.stringify(e.input),
+        JSON.stringify(e.ctx),
+        ...position,
+        json(e.runtime),
+        sqliteTime(new Date()),
+        e.id,
+        e.revision,
+      ) as { entry_count: number } | undefined;
+    } else {
+      row = updateParts.get(
+        ...identity,
+        ...position,
+        json(e.runtime),
+        sqliteTime(new Date()),
+        e.id,
+        e.revision,
+      ) as { entry_count: number } | undefined;
+      for (const [name, value] of variables) setVariable.run(e.id, name, value);
+    }
+    if (!row) throw new Error(`raw checkpoint of ${e.id} was not written`);
+    insert.run(
+      entry.id,
+      e.id,
+      row.entry_count,
+      entry.stepId,
+      entry.stepType,
+      entry.action,
+      entry.durationMs,
+      json(entry.input),
+      json(entry.output),
+      sqliteTime(entry.timestamp),
+    );
+  });
   return {
     name: 'sqlite',
     store: new TypeormWorkflowStore(dataSource),
+    rawCheckpoint: async (e, entries, options) =>
+      writeRun.immediate(e, onlyEntry(entries), options),
     raw: async (e, entry) => write.immediate(e, entry),
     version: async () => (db.prepare('select sqlite_version() v').get() as { v: string }).v,
     close: async () => {
@@ -186,37 +410,40 @@ export async function redisBackend(url = REDIS_URL): Promise<Backend> {
   const prefix = `dw-bench:${randomBytes(4).toString('hex')}`;
   const client = new Redis(url);
   const ttl = 7 * 24 * 3600;
+  const multi = async (e: Execution, entry: Entry) => {
+    const exec = `${prefix}:raw:exec:${e.id}`;
+    const entries = `${prefix}:raw:entries:${e.id}`;
+    const created = e.createdAt.getTime();
+    await client
+      .multi()
+      .hset(
+        exec,
+        'data',
+        JSON.stringify({ ...e, updatedAt: new Date() }),
+        'revision',
+        (e.revision ?? 0) + 1,
+        'status',
+        e.status,
+        'workflow_id',
+        e.workflowId,
+        'created_at',
+        created,
+      )
+      .rpush(entries, JSON.stringify(entry))
+      .expire(exec, ttl)
+      .expire(entries, ttl)
+      .zadd(`${prefix}:raw:all`, created, e.id)
+      .zadd(`${prefix}:raw:idx:${e.workflowId}`, created, e.id)
+      .zadd(`${prefix}:raw:status:${e.status}`, created, e.id)
+      .zadd(`${prefix}:raw:expiry`, Date.now() + ttl * 1000, e.id)
+      .exec();
+  };
   return {
     name: 'redis',
     store: new RedisWorkflowStore({ client, prefix, ttlSeconds: ttl }),
-    raw: async (e, entry) => {
-      const exec = `${prefix}:raw:exec:${e.id}`;
-      const entries = `${prefix}:raw:entries:${e.id}`;
-      const created = e.createdAt.getTime();
-      await client
-        .multi()
-        .hset(
-          exec,
-          'data',
-          JSON.stringify({ ...e, updatedAt: new Date() }),
-          'revision',
-          (e.revision ?? 0) + 1,
-          'status',
-          e.status,
-          'workflow_id',
-          e.workflowId,
-          'created_at',
-          created,
-        )
-        .rpush(entries, JSON.stringify(entry))
-        .expire(exec, ttl)
-        .expire(entries, ttl)
-        .zadd(`${prefix}:raw:all`, created, e.id)
-        .zadd(`${prefix}:raw:idx:${e.workflowId}`, created, e.id)
-        .zadd(`${prefix}:raw:status:${e.status}`, created, e.id)
-        .zadd(`${prefix}:raw:expiry`, Date.now() + ttl * 1000, e.id)
-        .exec();
-    },
+    raw: multi,
+    // The same MULTI: it writes every key whether the execution is new or not.
+    rawCheckpoint: (e, entries) => multi(e, onlyEntry(entries)),
     version: async () => /redis_version:(\S+)/.exec(await client.info('server'))?.[1] ?? 'unknown',
     close: async () => {
       let cursor = '0';

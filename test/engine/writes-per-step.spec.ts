@@ -54,6 +54,45 @@ const loopOfCalls = {
   ],
 };
 
+const oneOfEach = {
+  id: 'one_of_each',
+  name: 'One step of each type that does not halt',
+  steps: [
+    { id: 'set', type: 'assign', set: { xs: [1, 2] }, next: 'pick' },
+    {
+      id: 'pick',
+      type: 'transform',
+      input: '$xs',
+      expression: { first: 1 },
+      output: 'ys',
+      next: 'route',
+    },
+    {
+      id: 'route',
+      type: 'router',
+      routes: [{ when: { field: 'ys', op: 'exists' }, then: 'both' }],
+      default: 'both',
+    },
+    {
+      id: 'both',
+      type: 'parallel',
+      branches: [
+        [{ id: 'left', type: 'call', service: 'counter', method: 'next', input: 1, output: 'l' }],
+        [{ id: 'right', type: 'call', service: 'counter', method: 'next', input: 2, output: 'r' }],
+      ],
+      next: 'each',
+    },
+    {
+      id: 'each',
+      type: 'loop',
+      over: '$xs',
+      as: 'item',
+      output: 'bumped',
+      do: [{ id: 'bump', type: 'assign', set: { last: '$item' } }],
+    },
+  ],
+};
+
 /** The store itself, with its checkpoints counted: the writes a run costs. */
 function countingCheckpoints(store: DurableWorkflowStore) {
   const counted = { checkpoints: 0 };
@@ -78,7 +117,9 @@ describe.each(STORE_HARNESSES)('writes per step on %s', (_name, makeHarness) => 
   function setUp() {
     const { store: counting, counted } = countingCheckpoints(store);
     const counter = new Counter();
-    const h = engineWith(counting, [threeCalls, flakyCall, loopOfCalls], { counter });
+    const h = engineWith(counting, [threeCalls, flakyCall, loopOfCalls, oneOfEach], {
+      counter,
+    });
     return { h, counted, counter };
   }
 
@@ -130,5 +171,16 @@ describe.each(STORE_HARNESSES)('writes per step on %s', (_name, makeHarness) => 
     ]);
     // The assign's move carrying the first start, the second start, the completion.
     expect(counted.checkpoints).toBe(3);
+  });
+
+  it('writes one checkpoint per step for every step type that does not halt', async () => {
+    const { h, counted, counter } = setUp();
+    const run = await h.engine.run('one_of_each');
+    expect(run.status).toBe('completed');
+    expect(run.ctx).toMatchObject({ ys: [1], l: 2, r: 3, last: 2 });
+    expect(counter.calls).toBe(2);
+    // assign, transform, router and parallel (its branches' calls ride on its checkpoint): one
+    // write each; the loop: its move in, then one per item, whose one-step body rides on it.
+    expect(counted.checkpoints).toBe(4 + 1 + 2);
   });
 });

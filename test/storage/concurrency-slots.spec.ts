@@ -121,6 +121,30 @@ describe.each(STORE_HARNESSES)('concurrency slots on %s', (_name, makeHarness) =
     }
   });
 
+  it('makes a waiter claimable again once it takes its slot itself', async () => {
+    const holder = await store.save(newExecution({ workflowId, status: 'pending' }));
+    const [first, second] = [
+      await store.save(newExecution({ workflowId, status: 'pending' })),
+      await store.save(newExecution({ workflowId, status: 'pending' })),
+    ];
+    expect(await store.takeSlot(request('k8', 0, { executionId: holder.id }))).toBe(true);
+    expect(await store.takeSlot(request('k8', 1, { executionId: first.id }))).toBe(false);
+    expect(await store.takeSlot(request('k8', 2, { executionId: second.id }))).toBe(false);
+    const claimable = async () => (await store.findClaimable({ limit: 200 })).map((e) => e.id);
+    expect(await claimable()).not.toContain(first.id);
+
+    // Released without a hand-on, the next in line stays out until it asks and gets the slot.
+    expect(await store.releaseSlot(holder.id)).toEqual([first.id]);
+    expect(await claimable()).not.toContain(first.id);
+    expect(await store.takeSlot(request('k8', 1, { executionId: first.id }))).toBe(true);
+    expect(await claimable()).toContain(first.id);
+    expect(await claimable()).not.toContain(second.id);
+    for (const id of [holder.id, first.id, second.id]) {
+      await store.releaseSlot(id);
+      await store.delete(id);
+    }
+  });
+
   it('hands nobody on for an execution that held nothing', async () => {
     expect(await store.releaseSlot(randomUUID())).toEqual([]);
   });

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { newExecution } from '../support/fixtures';
 import { PostgresHarness, SqliteHarness } from '../support/sql-harness';
 
 describe.each([new PostgresHarness(), new SqliteHarness()])('migrations on $name', (harness) => {
@@ -37,6 +39,34 @@ describe.each([new PostgresHarness(), new SqliteHarness()])('migrations on $name
     );
     await harness.runMigrations();
     expect(await harness.schemaDrift()).toEqual([]);
+  });
+
+  it('mark the executions already in line for a slot, so findClaimable still leaves them out', async () => {
+    const store = harness.store();
+    const workflowId = `migrations-${randomUUID().slice(0, 8)}`;
+    const slot = (executionId: string, place: number) => ({
+      executionId,
+      workflowId,
+      key: 'k',
+      limit: 1,
+      queuedAt: new Date(Date.now() - 60_000 + place),
+      holder: 'worker-a',
+      ttlMs: 30_000,
+    });
+    const holder = await store.save(newExecution({ workflowId, status: 'pending' }));
+    const waiter = await store.save(newExecution({ workflowId, status: 'pending' }));
+    expect(await store.takeSlot(slot(holder.id, 0))).toBe(true);
+    expect(await store.takeSlot(slot(waiter.id, 1))).toBe(false);
+    // As a store before the mark left it: the waiter in line, nothing on its row.
+    await harness.revertThrough('MarkExecutionsInLineForSlot1796730000000');
+    await harness.runMigrations();
+    const claimable = (await store.findClaimable({ limit: 200 })).map((e) => e.id);
+    expect(claimable).toContain(holder.id);
+    expect(claimable).not.toContain(waiter.id);
+    for (const id of [holder.id, waiter.id]) {
+      await store.releaseSlot(id);
+      await store.delete(id);
+    }
   });
 
   it('reverse exactly, and apply again', async () => {

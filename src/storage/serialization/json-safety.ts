@@ -6,8 +6,9 @@ import { UnserializableValueError } from '../../core/store/store-errors';
  * (Dates excepted, which come back as ISO-8601 strings). Throws `UnserializableValueError` naming the path.
  */
 export function assertJsonSafe(executionId: string, path: string, value: unknown): void {
-  const problem = findProblem(value, path, []);
-  if (problem) throw new UnserializableValueError(executionId, problem.path, problem.reason);
+  const trail: (string | number)[] = [];
+  const reason = findProblem(value, trail, []);
+  if (reason) throw new UnserializableValueError(executionId, pathOf(path, trail), reason);
 }
 
 /**
@@ -16,65 +17,76 @@ export function assertJsonSafe(executionId: string, path: string, value: unknown
  */
 export const MAX_JSON_DEPTH = 500;
 
-interface Problem {
-  path: string;
-  reason: string;
-}
-
-function findProblem(value: unknown, path: string, ancestors: object[]): Problem | null {
+/**
+ * Why `value` cannot be stored, or null. `trail` holds the keys and indexes down to the value
+ * refused: every checkpoint walks the whole context, so the path's text is only built for a refusal.
+ */
+function findProblem(
+  value: unknown,
+  trail: (string | number)[],
+  ancestors: object[],
+): string | null {
   switch (typeof value) {
     case 'string':
     case 'boolean':
       return null;
     case 'number':
-      return Number.isFinite(value) ? null : { path, reason: `${value} is not a JSON number` };
+      return Number.isFinite(value) ? null : `${value} is not a JSON number`;
     case 'bigint':
-      return { path, reason: 'a BigInt; store it as a string' };
+      return 'a BigInt; store it as a string';
     case 'function':
-      return { path, reason: 'a function' };
+      return 'a function';
     case 'symbol':
-      return { path, reason: 'a symbol' };
+      return 'a symbol';
     case 'undefined':
-      return { path, reason: 'undefined; use null' };
+      return 'undefined; use null';
   }
   if (value === null) return null;
   const object = value as object;
   if (isDate(object)) {
-    return Number.isNaN(object.getTime()) ? { path, reason: 'an invalid Date' } : null;
+    return Number.isNaN(object.getTime()) ? 'an invalid Date' : null;
   }
-  if (ancestors.includes(object)) return { path, reason: 'a circular reference' };
+  if (ancestors.includes(object)) return 'a circular reference';
   if (ancestors.length >= MAX_JSON_DEPTH)
-    return { path, reason: `nested deeper than ${MAX_JSON_DEPTH} levels; flatten it` };
-  if (Array.isArray(object)) return arrayProblem(object, path, ancestors);
+    return `nested deeper than ${MAX_JSON_DEPTH} levels; flatten it`;
+  if (Array.isArray(object)) return arrayProblem(object, trail, ancestors);
   // Plain objects of any realm (structuredClone, vm contexts) are fine; class instances are not.
   if (!isPlainObject(object)) {
     const name = (object as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
-    return { path, reason: `an instance of ${name}; only plain objects and Dates are stored` };
+    return `an instance of ${name}; only plain objects and Dates are stored`;
   }
   if (Object.getOwnPropertySymbols(object).length > 0) {
-    return { path, reason: 'an object with symbol keys' };
+    return 'an object with symbol keys';
   }
   ancestors.push(object);
-  for (const [key, child] of Object.entries(object)) {
+  for (const key of Object.keys(object)) {
+    const child = (object as Record<string, unknown>)[key];
     // An undefined property is simply absent after a round trip, which is what it meant.
     if (child === undefined) continue;
-    const problem = findProblem(child, childPath(path, key), ancestors);
+    trail.push(key);
+    const problem = findProblem(child, trail, ancestors);
     if (problem) return problem;
+    trail.pop();
   }
   ancestors.pop();
   return null;
 }
 
-function arrayProblem(array: unknown[], path: string, ancestors: object[]): Problem | null {
+function arrayProblem(
+  array: unknown[],
+  trail: (string | number)[],
+  ancestors: object[],
+): string | null {
   if (!isArrayPrototypeOfAnyRealm(Object.getPrototypeOf(array))) {
-    return { path, reason: 'an instance of a subclass of Array' };
+    return 'an instance of a subclass of Array';
   }
   ancestors.push(array);
   for (let index = 0; index < array.length; index++) {
-    const itemPath = `${path}[${index}]`;
-    if (!(index in array)) return { path: itemPath, reason: 'a hole in a sparse array' };
-    const problem = findProblem(array[index], itemPath, ancestors);
+    trail.push(index);
+    if (!(index in array)) return 'a hole in a sparse array';
+    const problem = findProblem(array[index], trail, ancestors);
     if (problem) return problem;
+    trail.pop();
   }
   ancestors.pop();
   return null;
@@ -91,6 +103,12 @@ function isDate(value: object): value is Date {
   return Object.prototype.toString.call(value) === '[object Date]';
 }
 
-function childPath(path: string, key: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+/** The path of a refused value: `ctx.order.items[2]`, or `ctx["a key"]` where a key is no name. */
+function pathOf(path: string, trail: readonly (string | number)[]): string {
+  let text = path;
+  for (const step of trail) {
+    if (typeof step === 'number') text += `[${step}]`;
+    else text += /^[A-Za-z_$][\w$]*$/.test(step) ? `.${step}` : `[${JSON.stringify(step)}]`;
+  }
+  return text;
 }

@@ -6,7 +6,6 @@ import type { EncodedParts } from '../execution-parts';
 import type { ReadableRecords } from '../readable-records';
 import { toEntry, toExecution, type EntryRow, type ExecutionRow } from './row-mapping';
 import {
-  CLAIMABLE_STATUSES,
   COUNT_EXECUTIONS_SQL,
   executionStateValues,
   findWhere,
@@ -16,7 +15,7 @@ import {
   type SqlDialect,
 } from './sql-dialect';
 import { PostgresEvents, withEventWait } from './postgres-events';
-import { IN_LINE_FOR_SLOT } from './sql-slots';
+import { CLAIMABLE_OUT_OF_LINE } from './sql-slots';
 import { withTables, type SqlTables } from './sql-tables';
 
 interface PgResult {
@@ -393,13 +392,22 @@ export class PostgresDialect implements SqlDialect {
   }
 
   async findClaimable(limit: number): Promise<Execution[]> {
+    // Two ordered walks, each stopping at the page: pending and running executions out of line (the
+    // claimable partial index; executions in line for a slot are not in it), then halted ones.
     const { rows } = await this.pool.query(
-      `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions e
-       WHERE (status = ANY($1::text[]) AND (lease_expires_at IS NULL OR lease_expires_at <= ${UTC_NOW})
-              AND NOT EXISTS (${IN_LINE_FOR_SLOT}))
-          OR (status = 'halted' AND lease_expires_at <= ${UTC_NOW})
-       ORDER BY status = 'halted', e.created_at, e.id LIMIT $2`,
-      [CLAIMABLE_STATUSES, limit],
+      `SELECT ${EXECUTION_COLUMNS} FROM (
+         SELECT * FROM (SELECT id, false AS halted, created_at FROM workflow_executions
+           WHERE ${CLAIMABLE_OUT_OF_LINE}
+             AND (lease_expires_at IS NULL OR lease_expires_at <= ${UTC_NOW})
+           ORDER BY created_at, id LIMIT $1) claimable
+         UNION ALL
+         SELECT * FROM (SELECT id, true AS halted, created_at FROM workflow_executions
+           WHERE status = 'halted' AND lease_expires_at <= ${UTC_NOW}
+           ORDER BY created_at, id LIMIT $1) lapsed
+         ORDER BY halted, created_at, id LIMIT $1
+       ) page JOIN workflow_executions e ON e.id = page.id
+       ORDER BY page.halted, page.created_at, page.id`,
+      [limit],
     );
     return this.readable.decodeAll(rows as ExecutionRow[], toExecution);
   }

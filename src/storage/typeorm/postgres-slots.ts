@@ -1,6 +1,6 @@
 import type { SlotRequest } from '../../core/store/workflow-store';
 import type { PgQueryable } from './postgres-dialect';
-import { slotFree, type SqlSlots } from './sql-slots';
+import { markInLine, slotFree, type SqlSlots } from './sql-slots';
 import { withTables, type SqlTables } from './sql-tables';
 
 interface PgClient {
@@ -59,6 +59,7 @@ export class PostgresSlots implements SqlSlots {
           `UPDATE workflow_concurrency_slots SET holder = NULL, expires_at = NULL WHERE execution_id = $1`,
           [executionId],
         );
+        await query(markInLine(true, '$1'), [executionId]);
         return false;
       }
       await query(
@@ -66,6 +67,7 @@ export class PostgresSlots implements SqlSlots {
          WHERE execution_id = $1`,
         [executionId, holder, ttlMs],
       );
+      await query(markInLine(false, '$1'), [executionId]);
       return true;
     });
   }
@@ -92,6 +94,7 @@ export class PostgresSlots implements SqlSlots {
       const group = found.rows[0] as { workflow_id: string; slot_key: string; slot_limit: number };
       await this.lock(query, group.workflow_id, group.slot_key);
       await query(`DELETE FROM workflow_concurrency_slots WHERE execution_id = $1`, [executionId]);
+      await query(markInLine(false, '$1'), [executionId]);
       const { rows } = await query(
         `SELECT execution_id FROM workflow_concurrency_slots
          WHERE workflow_id = $1 AND slot_key = $2 AND expires_at IS NULL
@@ -101,12 +104,14 @@ export class PostgresSlots implements SqlSlots {
         [group.workflow_id, group.slot_key, group.slot_limit],
       );
       const next = (rows as { execution_id: string }[]).map((row) => row.execution_id);
-      if (handOnTtlMs !== undefined && next.length > 0)
+      if (handOnTtlMs !== undefined && next.length > 0) {
         await query(
           `UPDATE workflow_concurrency_slots SET expires_at = ${NOW_MS} + $2
            WHERE execution_id = ANY($1::uuid[])`,
           [next, handOnTtlMs],
         );
+        await query(markInLine(false, 'ANY($1::uuid[])'), [next]);
+      }
       return next;
     });
   }

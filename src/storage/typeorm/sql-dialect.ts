@@ -118,8 +118,6 @@ export function toExecutionCount(row: CountRow): ExecutionCount {
   return { workflowId: row.workflow_id, status: row.status, count: Number(row.n) };
 }
 
-export const CLAIMABLE_STATUSES: readonly ExecutionStatus[] = ['pending', 'running'];
-
 /**
  * The execution's state columns, workflow_id through error, in the order both dialects' inserts
  * and updates write them.

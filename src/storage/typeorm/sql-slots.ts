@@ -24,8 +24,18 @@ export function slotFree(state: {
 }
 
 /**
- * Matches when execution `e` waits in line for a concurrency slot and holds none: a lookup of its
- * own row, for `findClaimable` to leave it to the hand-on of a freed slot.
+ * The executions `findClaimable` walks for pending and running ones: those not waiting in line for a
+ * concurrency slot (`in_line_for_slot`, set and cleared by the slot statements in the transaction
+ * that puts them in line or gives them a slot). It is the predicate of the partial index
+ * `idx_workflow_executions_claimable` word for word: SQLite uses a partial index only for a query
+ * that repeats its terms, so executions in line are never read, however many wait.
  */
-export const IN_LINE_FOR_SLOT = `SELECT 1 FROM workflow_concurrency_slots s
-  WHERE s.execution_id = e.id AND s.expires_at IS NULL`;
+export const CLAIMABLE_OUT_OF_LINE = `status IN ('pending', 'running') AND NOT in_line_for_slot`;
+
+/**
+ * Sets `in_line_for_slot` to `inLine` on the executions whose id is `idIs` (`$1`, `?`). A row that
+ * holds the value already is not written, so a take that changes nothing adds no row version.
+ */
+export const markInLine = (inLine: boolean, idIs: string) =>
+  `UPDATE workflow_executions SET in_line_for_slot = ${String(inLine)}
+   WHERE id = ${idIs} AND in_line_for_slot = ${String(!inLine)}`;

@@ -8,7 +8,6 @@ import { INPUT_KEY, type EncodedParts } from '../execution-parts';
 import { PARTS_FROM_CONTEXT_SIZE } from '../../core/engine/checkpointer';
 import { toEntry, toExecution } from './row-mapping';
 import {
-  CLAIMABLE_STATUSES,
   COUNT_EXECUTIONS_SQL,
   executionStateValues,
   findWhere,
@@ -18,8 +17,9 @@ import {
   type SqlDialect,
 } from './sql-dialect';
 import { SqliteEvents } from './sqlite-events';
-import { IN_LINE_FOR_SLOT } from './sql-slots';
+import { CLAIMABLE_OUT_OF_LINE } from './sql-slots';
 import { withTables, type SqlTables } from './sql-tables';
+import { reusedTransactions, type SqliteTransactions } from './sqlite-transactions';
 
 // The execution's parts come in the same row: its variables as one object, its loop values as
 // [loop, position, value] triples. Every statement reading executions names the table `e`.
@@ -37,7 +37,6 @@ const ENTRY_COLUMNS = `id, execution_id, step_id, step_type, action, duration_ms
 
 /** Statuses as an SQL list: constants of our own, never input. */
 const sqlList = (statuses: readonly string[]) => statuses.map((s) => `'${s}'`).join(', ');
-const CLAIMABLE = sqlList(CLAIMABLE_STATUSES);
 const FINISHED = sqlList(FINISHED_STATUSES);
 
 interface RawExecutionRow {
@@ -80,15 +79,18 @@ interface RawEntryRow {
 export class SqliteDialect implements SqlDialect {
   private readonly statements = new Map<string, Statement>();
   readonly events = new SqliteEvents((sql) => this.statement(sql));
+  private readonly writes: SqliteTransactions;
 
   constructor(
     private readonly db: Database,
     private readonly tables: SqlTables,
     private readonly readable: ReadableRecords,
-  ) {}
+  ) {
+    this.writes = reusedTransactions(db);
+  }
 
   async insert(write: CheckpointWrite): Promise<number | null> {
-    return this.db
+    return this.writes
       .transaction(() => {
         const { execution } = write;
         const inserted = this.statement(
@@ -116,7 +118,7 @@ export class SqliteDialect implements SqlDialect {
 
   async update(write: CheckpointWrite): Promise<number | null> {
     if (write.parts) return this.updateParts(write, write.parts);
-    return this.db
+    return this.writes
       .transaction(() => {
         const { execution } = write;
         const claim = write.claimLeaseFor;
@@ -164,7 +166,7 @@ export class SqliteDialect implements SqlDialect {
 
   /** A checkpoint in parts: the execution's row without input and context, and the parts changed. */
   private async updateParts(write: CheckpointWrite, parts: EncodedParts): Promise<number | null> {
-    return this.db
+    return this.writes
       .transaction(() => {
         const { execution } = write;
         const saved = this.statement(
@@ -291,7 +293,7 @@ export class SqliteDialect implements SqlDialect {
   }
 
   async record(entry: Entry, encoded: EncodedEntry): Promise<boolean> {
-    return this.db
+    return this.writes
       .transaction(() => {
         const saved = this.statement(
           `UPDATE workflow_executions SET entry_count = entry_count + 1 WHERE id = ?
@@ -383,14 +385,24 @@ export class SqliteDialect implements SqlDialect {
   }
 
   async findClaimable(limit: number): Promise<Execution[]> {
+    // Two ordered walks, each stopping at the page: pending and running executions out of line (the
+    // claimable partial index; executions in line for a slot are not in it), then halted ones. The
+    // index is named: SQLite would rather take the status index, and read every execution in line.
     const now = toSqliteTime(new Date());
     const rows = this.statement(
-      `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions e
-       WHERE (status IN (${CLAIMABLE}) AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
-              AND NOT EXISTS (${IN_LINE_FOR_SLOT}))
-          OR (status = 'halted' AND lease_expires_at <= ?)
-       ORDER BY status = 'halted', created_at, id LIMIT ?`,
-    ).all(now, now, limit) as RawExecutionRow[];
+      `SELECT ${EXECUTION_COLUMNS} FROM (
+         SELECT * FROM (SELECT id, 0 AS halted, created_at FROM workflow_executions
+           INDEXED BY idx_workflow_executions_claimable
+           WHERE ${CLAIMABLE_OUT_OF_LINE} AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
+           ORDER BY created_at, id LIMIT ?)
+         UNION ALL
+         SELECT * FROM (SELECT id, 1 AS halted, created_at FROM workflow_executions
+           WHERE status = 'halted' AND lease_expires_at <= ?
+           ORDER BY created_at, id LIMIT ?)
+         ORDER BY halted, created_at, id LIMIT ?
+       ) page JOIN workflow_executions e ON e.id = page.id
+       ORDER BY page.halted, page.created_at, page.id`,
+    ).all(now, limit, now, limit, limit) as RawExecutionRow[];
     return this.readable.decodeAll(rows, decodeExecution);
   }
 

@@ -1,5 +1,5 @@
 import type { SlotRequest } from '../../core/store/workflow-store';
-import { slotFree, type SqlSlots } from './sql-slots';
+import { markInLine, slotFree, type SqlSlots } from './sql-slots';
 import { withTables, type SqlTables } from './sql-tables';
 
 interface SqliteStatement {
@@ -53,11 +53,13 @@ export class SqliteSlots implements SqlSlots {
           this.sql(
             `UPDATE workflow_concurrency_slots SET holder = NULL, expires_at = NULL WHERE execution_id = ?`,
           ).run(executionId);
+          this.sql(markInLine(true, '?')).run(executionId);
           return false;
         }
         this.sql(
           `UPDATE workflow_concurrency_slots SET holder = ?, expires_at = ? WHERE execution_id = ?`,
         ).run(holder, now + ttlMs, executionId);
+        this.sql(markInLine(false, '?')).run(executionId);
         return true;
       })
       .immediate();
@@ -81,6 +83,8 @@ export class SqliteSlots implements SqlSlots {
           { workflow_id: string; slot_key: string; slot_limit: number } | undefined;
         if (!group) return [];
         this.sql(`DELETE FROM workflow_concurrency_slots WHERE execution_id = ?`).run(executionId);
+        const leftLine = this.sql(markInLine(false, '?'));
+        leftLine.run(executionId);
         const now = Date.now();
         const { live } = this.sql(
           `SELECT count(*) AS live FROM workflow_concurrency_slots
@@ -98,7 +102,10 @@ export class SqliteSlots implements SqlSlots {
           const handOn = this.sql(
             `UPDATE workflow_concurrency_slots SET expires_at = ? WHERE execution_id = ?`,
           );
-          for (const id of next) handOn.run(now + handOnTtlMs, id);
+          for (const id of next) {
+            handOn.run(now + handOnTtlMs, id);
+            leftLine.run(id);
+          }
         }
         return next;
       })

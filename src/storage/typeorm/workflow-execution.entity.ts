@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from './entity-decorators';
+import { CLAIMABLE_OUT_OF_LINE } from './sql-slots';
 
 /**
  * One row per execution. Timestamps are UTC (`timestamp` on Postgres, `datetime` on SQLite, as Rails
@@ -12,6 +13,7 @@ import { Column, Entity, Index, PrimaryColumn } from './entity-decorators';
   'id',
 ])
 @Index('idx_workflow_executions_status_created', ['status', 'createdAt', 'id'])
+@Index('idx_workflow_executions_claimable', ['createdAt', 'id'], { where: CLAIMABLE_OUT_OF_LINE })
 export class WorkflowExecutionEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
@@ -68,6 +70,10 @@ export class WorkflowExecutionEntity {
   @Index('idx_workflow_executions_timer_due_at')
   @Column({ name: 'timer_due_at', type: Date, nullable: true })
   timerDueAt!: Date | null;
+
+  /** True while the execution waits in line for a concurrency slot without holding one. */
+  @Column({ name: 'in_line_for_slot', type: 'boolean', default: false })
+  inLineForSlot!: boolean;
 
   @Index('idx_workflow_executions_created_at')
   @Column({ name: 'created_at', type: Date })

@@ -7,6 +7,7 @@ import { AddTimerDueAt1796666264918 } from './1796666264918-AddTimerDueAt';
 import { IndexConcurrencySlotExpiry1796700000000 } from './1796700000000-IndexConcurrencySlotExpiry';
 import { AddEventUndeliveredSince1796712000000 } from './1796712000000-AddEventUndeliveredSince';
 import { CreateExecutionParts1796720000000 } from './1796720000000-CreateExecutionParts';
+import { MarkExecutionsInLineForSlot1796730000000 } from './1796730000000-MarkExecutionsInLineForSlot';
 
 /** Add these to the application's DataSource `migrations` to create the workflow tables. */
 export const WORKFLOW_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const WORKFLOW_MIGRATIONS = [
   IndexConcurrencySlotExpiry1796700000000,
   AddEventUndeliveredSince1796712000000,
   CreateExecutionParts1796720000000,
+  MarkExecutionsInLineForSlot1796730000000,
 ];
