@@ -81,7 +81,9 @@ export class ExecutionWaiter {
       const unsubscribeRemote = this.remoteChanges.subscribe(
         (changedId, settled) => {
           if (changedId !== executionId) return;
-          if (settled) finish(() => resolve(settled));
+          // A failed execution may have been retried since: the completion of its old job, heard
+          // late, must not answer a wait for the retry, so the store says.
+          if (settled && settled.status !== 'failed') finish(() => resolve(settled));
           else void look();
         },
         () => void askJobFirst(),

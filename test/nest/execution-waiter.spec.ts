@@ -1,4 +1,4 @@
-import { WaitTimeoutError, type WorkflowStore } from '../../src';
+import { WaitTimeoutError, type Execution, type WorkflowStore } from '../../src';
 import { ExecutionEvents } from '../../src/nest/execution-events';
 import { ExecutionWaiter } from '../../src/nest/execution-waiter';
 import { SharedRemoteChanges } from '../../src/nest/shared-remote-changes';
@@ -44,6 +44,26 @@ describe('wait: one load at a time', () => {
     // The first look and the timeout's own read may overlap; the changes add one look after it.
     expect(mostInFlight).toBeLessThanOrEqual(2);
     expect(loads).toBeLessThan(10);
+    remote.close();
+  });
+
+  it('takes the store, not a late report of its old job, on a failed execution retried since', async () => {
+    const store = await harness.open();
+    const stored = await store.save(newExecution({ status: 'failed', error: 'ship failed' }));
+    let changed: (executionId: string, settled?: Execution) => void = () => undefined;
+    const remote = new SharedRemoteChanges(() => (notify, listening) => {
+      changed = notify;
+      listening();
+      return () => undefined;
+    });
+    const waiter = new ExecutionWaiter(store, new ExecutionEvents(), remote, async () => false);
+    // Retried: pending again, then run to its end.
+    const retried = await store.save({ ...stored, status: 'pending', error: null });
+    const waiting = waiter.wait(stored.id, 10_000);
+    changed(stored.id, stored);
+    await store.save({ ...retried, status: 'completed', result: 'shipped' });
+    changed(stored.id);
+    expect(await waiting).toMatchObject({ status: 'completed', result: 'shipped' });
     remote.close();
   });
 });
