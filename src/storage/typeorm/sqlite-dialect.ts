@@ -127,15 +127,7 @@ export class SqliteDialect implements SqlDialect {
           `UPDATE workflow_executions SET workflow_id = ?, workflow_version = ?, status = ?,
            input = jsonb(?), ctx = jsonb(?), current_step = ?, result = jsonb(?), recover_to = ?,
            halt_data = jsonb(?), error = ?, runtime = jsonb(?), updated_at = ?, revision = revision + 1,
-           entry_count = entry_count + ?,
-           lease_owner = CASE WHEN lease_owner = ? OR ? THEN NULL WHEN ? IS NOT NULL THEN ?
-             ELSE lease_owner END,
-           lease_expires_at = CASE WHEN lease_owner = ? OR ? THEN NULL WHEN ? IS NOT NULL THEN ?
-             ELSE lease_expires_at END,
-           timer_due_at = ?
-         WHERE id = ? AND revision = ?
-           AND (? IS NULL OR lease_owner IS NULL OR lease_owner = ? OR lease_expires_at <= ?)
-         RETURNING revision, entry_count`,
+           ${CHECKPOINT_TAIL}`,
         ).get(
           ...stateValues(write),
           toSqliteTime(write.updatedAt),
@@ -173,15 +165,7 @@ export class SqliteDialect implements SqlDialect {
           `UPDATE workflow_executions SET workflow_id = ?, workflow_version = ?, status = ?,
            current_step = ?, result = jsonb(?), recover_to = ?, halt_data = jsonb(?), error = ?,
            runtime = jsonb(?), updated_at = ?, revision = revision + 1,
-           entry_count = entry_count + ?,
-           lease_owner = CASE WHEN lease_owner = ? OR ? THEN NULL WHEN ? IS NOT NULL THEN ?
-             ELSE lease_owner END,
-           lease_expires_at = CASE WHEN lease_owner = ? OR ? THEN NULL WHEN ? IS NOT NULL THEN ?
-             ELSE lease_expires_at END,
-           timer_due_at = ?
-         WHERE id = ? AND revision = ?
-           AND (? IS NULL OR lease_owner IS NULL OR lease_owner = ? OR lease_expires_at <= ?)
-         RETURNING revision, entry_count`,
+           ${CHECKPOINT_TAIL}`,
         ).get(
           execution.workflowId,
           execution.workflowVersion,
@@ -522,6 +506,22 @@ function decodeEntry(row: RawEntryRow): Entry {
     timestamp: fromSqliteTime(row.timestamp, `${where}: timestamp`),
   });
 }
+
+/**
+ * What a checkpoint's update sets after the execution's own columns, and its condition: the entry
+ * count, the lease (`leaseValues`), the timer; the revision it follows, and no other owner's live
+ * lease when it claims. Parameters: entries, the lease's eight, due, id, revision, the claim's owner
+ * twice, now.
+ */
+const CHECKPOINT_TAIL = `entry_count = entry_count + ?,
+           lease_owner = CASE WHEN lease_owner = ? OR ? THEN NULL WHEN ? IS NOT NULL THEN ?
+             ELSE lease_owner END,
+           lease_expires_at = CASE WHEN lease_owner = ? OR ? THEN NULL WHEN ? IS NOT NULL THEN ?
+             ELSE lease_expires_at END,
+           timer_due_at = ?
+         WHERE id = ? AND revision = ?
+           AND (? IS NULL OR lease_owner IS NULL OR lease_owner = ? OR lease_expires_at <= ?)
+         RETURNING revision, entry_count`;
 
 /**
  * The lease columns' values of a checkpoint (see `update`): cleared when `releaseLeaseOf` holds it
