@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { peers } from '../../../peers/peers';
+import { addColumnUnlessPresent, createIndexUnlessPresent } from './unless-present';
 
 const TABLE = 'workflow_executions';
 const COLUMN = 'timer_due_at';
@@ -20,21 +20,13 @@ export class AddTimerDueAt1796666264918 implements MigrationInterface {
   name = 'AddTimerDueAt1796666264918';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const { TableColumn, TableIndex } = peers.typeorm();
     const postgres = queryRunner.connection.driver.options.type === 'postgres';
-    if (!(await queryRunner.hasColumn(TABLE, COLUMN))) {
-      await queryRunner.addColumn(
-        TABLE,
-        new TableColumn({
-          name: COLUMN,
-          type: postgres ? 'timestamp' : 'datetime',
-          isNullable: true,
-        }),
-      );
-    }
-    const table = await queryRunner.getTable(TABLE);
-    if (!table?.indices.some((index) => index.name === INDEX))
-      await queryRunner.createIndex(TABLE, new TableIndex({ name: INDEX, columnNames: [COLUMN] }));
+    await addColumnUnlessPresent(queryRunner, TABLE, {
+      name: COLUMN,
+      type: postgres ? 'timestamp' : 'datetime',
+      isNullable: true,
+    });
+    await createIndexUnlessPresent(queryRunner, TABLE, { name: INDEX, columnNames: [COLUMN] });
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { peers } from '../../../peers/peers';
+import { createIndexUnlessPresent } from './unless-present';
 
 const TABLE = 'workflow_concurrency_slots';
 const INDEX = 'idx_workflow_concurrency_slots_expires_at';
@@ -16,13 +16,10 @@ export class IndexConcurrencySlotExpiry1796700000000 implements MigrationInterfa
   name = 'IndexConcurrencySlotExpiry1796700000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const { TableIndex } = peers.typeorm();
-    const table = await queryRunner.getTable(TABLE);
-    if (!table?.indices.some((index) => index.name === INDEX))
-      await queryRunner.createIndex(
-        TABLE,
-        new TableIndex({ name: INDEX, columnNames: ['expires_at'] }),
-      );
+    await createIndexUnlessPresent(queryRunner, TABLE, {
+      name: INDEX,
+      columnNames: ['expires_at'],
+    });
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner, Table } from 'typeorm';
-import { peers } from '../../../peers/peers';
+import { addColumnUnlessPresent, createIndexUnlessPresent } from './unless-present';
 
 const TABLE = 'workflow_executions';
 const COLUMN = 'in_line_for_slot';
@@ -23,15 +23,13 @@ export class MarkExecutionsInLineForSlot1796730000000 implements MigrationInterf
   name = 'MarkExecutionsInLineForSlot1796730000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const { TableColumn, TableIndex } = peers.typeorm();
     // SQLite keeps a boolean as 0 or 1, and its default so.
     const postgres = queryRunner.connection.driver.options.type === 'postgres';
-    if (!(await queryRunner.hasColumn(TABLE, COLUMN))) {
-      await queryRunner.addColumn(
-        TABLE,
-        new TableColumn({ name: COLUMN, type: 'boolean', default: postgres ? 'false' : '0' }),
-      );
-    }
+    await addColumnUnlessPresent(queryRunner, TABLE, {
+      name: COLUMN,
+      type: 'boolean',
+      default: postgres ? 'false' : '0',
+    });
     const table = await queryRunner.getTable(TABLE);
     const slots = await queryRunner.getTable(SLOTS);
     if (!table || !slots) throw new Error(`${TABLE} and ${SLOTS} must exist before ${this.name}`);
@@ -40,11 +38,11 @@ export class MarkExecutionsInLineForSlot1796730000000 implements MigrationInterf
       `UPDATE ${path(queryRunner, table)} SET ${COLUMN} = true WHERE id IN (
          SELECT execution_id FROM ${path(queryRunner, slots)} WHERE expires_at IS NULL)`,
     );
-    if (!table.indices.some((index) => index.name === INDEX))
-      await queryRunner.createIndex(
-        TABLE,
-        new TableIndex({ name: INDEX, columnNames: ['created_at', 'id'], where: OUT_OF_LINE }),
-      );
+    await createIndexUnlessPresent(queryRunner, TABLE, {
+      name: INDEX,
+      columnNames: ['created_at', 'id'],
+      where: OUT_OF_LINE,
+    });
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
