@@ -217,53 +217,13 @@ export const QUEUE_WORKFLOWS = [
       },
     ],
   },
-  {
-    id: 'awaitEvent',
-    name: 'Waits for an event, then a step',
-    inputs: { key: { type: 'string' } },
-    steps: [
-      {
-        id: 'hear',
-        type: 'event',
-        name: 'crash.test',
-        match: { key: '$key' },
-        output: 'heard',
-        next: 'after',
-      },
-      {
-        id: 'after',
-        type: 'call',
-        service: 'lab',
-        method: 'stamp',
-        input: { n: 1 },
-        output: 'after',
-      },
-    ],
-  },
-  {
-    id: 'awaitRecentEvent',
-    name: 'Waits for an event, one sent up to a minute before included, then a step',
-    inputs: { key: { type: 'string' } },
-    steps: [
-      {
-        id: 'hear',
-        type: 'event',
-        name: 'crash.recent',
-        match: { key: '$key' },
-        lookback: 60,
-        output: 'heard',
-        next: 'after',
-      },
-      {
-        id: 'after',
-        type: 'call',
-        service: 'lab',
-        method: 'stamp',
-        input: { n: 1 },
-        output: 'after',
-      },
-    ],
-  },
+  eventThenStep('awaitEvent', 'crash.test', 'Waits for an event, then a step'),
+  eventThenStep(
+    'awaitRecentEvent',
+    'crash.recent',
+    'Waits for an event, one sent up to a minute before included, then a step',
+    60,
+  ),
   {
     id: 'mend',
     name: 'A step that fails once, then one whose first run hangs',
@@ -426,4 +386,32 @@ export async function bootQueueApp(config: QueueAppConfig): Promise<TestingModul
   ref.enableShutdownHooks();
   await ref.init();
   return ref;
+}
+
+/** A workflow that waits for an event matching `$key`, then runs one call. */
+function eventThenStep(id: string, event: string, name: string, lookback?: number) {
+  return {
+    id,
+    name,
+    inputs: { key: { type: 'string' } },
+    steps: [
+      {
+        id: 'hear',
+        type: 'event',
+        name: event,
+        match: { key: '$key' },
+        ...(lookback === undefined ? {} : { lookback }),
+        output: 'heard',
+        next: 'after',
+      },
+      {
+        id: 'after',
+        type: 'call',
+        service: 'lab',
+        method: 'stamp',
+        input: { n: 1 },
+        output: 'after',
+      },
+    ],
+  };
 }
