@@ -10,13 +10,13 @@ interface StoredLoop {
   results: number;
 }
 
-/** A checkpoint's changes, and what the store holds once it is written. */
 /** A variable as written: the value it held then (for an unchanged reference) and its JSON. */
 interface StoredVariable {
   value: unknown;
   json: string;
 }
 
+/** A checkpoint's changes, and what the store holds once it is written. */
 export interface TrackedChanges {
   changes: CheckpointChanges;
   /** The context's size as JSON (names and values), in characters. */
@@ -36,8 +36,8 @@ interface StoredHistory {
 /**
  * What the store holds of one execution as this run last wrote or loaded it: each context
  * variable's JSON, and how many results of each loop frame (and items of `$history`) it keeps in
- * parts. A checkpoint sends
- * the difference, so what it writes is the step's change, not the execution's state.
+ * parts. A checkpoint sends the difference, so what it writes is the step's change, not the
+ * execution's state.
  *
  * A variable holding the value it held when written is unchanged, unless it holds an object that a
  * step read or a service made (`exposed`): a service may change such an object in place, so its
