@@ -56,7 +56,11 @@ export async function bootQueueBenchApp(config: QueueBenchConfig): Promise<Testi
               migrations: WORKFLOW_MIGRATIONS,
               migrationsTableName: 'workflow_migrations',
               migrationsRun: config.runMigrations ?? !config.worker,
-              extra: { max: Math.max(4, config.concurrency) },
+              // Idle connections stay open (pg closes them after 10 s by default): the commit
+              // count idles longer than that between its readings, and each connection opened
+              // again costs a commit (the server's start-up of it), which is the pool's, not the
+              // workflows'.
+              extra: { max: Math.max(4, config.concurrency), idleTimeoutMillis: 0 },
             }),
           ]),
       DurableWorkflowModule.forRoot({

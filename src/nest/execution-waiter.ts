@@ -12,9 +12,9 @@ export type JobOutcomeLookup = (executionId: string) => Promise<Execution | 'que
 
 /**
  * `WorkflowService.wait`: resolves once an execution rests (completed, halted, failed or
- * cancelled). It listens to this process's saves and to other processes' changes, and polls the
- * store for what neither reports. In queue mode a job that ended an execution carries it, so
- * waiting for a run started here reads the store only when the job can't tell (a halt, a large
+ * cancelled). It listens to this process's saves and to other processes' changes, and polls for
+ * what neither reports. In queue mode a job that ended an execution carries it, so waiting for a
+ * run started here, however long, reads the store only when the job can't tell (a halt, a large
  * execution, a job lost).
  */
 export class ExecutionWaiter {
@@ -72,12 +72,19 @@ export class ExecutionWaiter {
       const unsubscribeLocal = this.events.subscribe((execution) => {
         if (execution.id === executionId) void consider(execution);
       });
-      // The job queued for it, when it can tell, before the store.
+      // The job queued for it, when it can tell, before the store; the store when Redis can't
+      // answer. One ask at a time, as for loads.
+      let asking: Promise<unknown> | undefined;
       const askJobFirst = (): Promise<unknown> =>
-        this.outcomeOfJob(executionId).then((outcome) => {
-          if (outcome === 'queued') return; // Its end is heard.
-          return outcome ? finish(() => resolve(outcome)) : look();
-        }, fail);
+        (asking ??= this.outcomeOfJob(executionId)
+          .then(
+            (outcome) => {
+              if (outcome === 'queued') return; // Its end is heard, or seen by a later poll.
+              return outcome ? finish(() => resolve(outcome)) : look();
+            },
+            () => look(),
+          )
+          .finally(() => (asking = undefined)));
       const unsubscribeRemote = this.remoteChanges.subscribe(
         (changedId, settled) => {
           if (changedId !== executionId) return;
@@ -88,8 +95,12 @@ export class ExecutionWaiter {
         },
         () => void askJobFirst(),
       );
-      // The poll is for changes neither source hears: another process driving it without a queue.
-      const poll = setInterval(() => void look(), WAIT_POLL_MS);
+      // The poll is for changes neither source hears: another process driving it without a queue, or
+      // a job's end whose report was missed. It asks the job first: while the job waits or runs, the
+      // execution is not at rest (anything that moves it elsewhere ends or removes that job), so a
+      // wait outlasting a poll interval reads Redis, not the store, until the job can't tell. A
+      // job still being asked for since the last tick (Redis slow or away) leaves it to the store.
+      const poll = setInterval(() => void (asking ? look() : askJobFirst()), WAIT_POLL_MS);
       const timeout =
         timeoutMs === null
           ? undefined
