@@ -62,7 +62,8 @@ export function postgresRawCheckpoint(
     const query =
       e.revision === undefined
         ? {
-            ...insertRun,
+            name: insertRun.name,
+            text: insertRun.text,
             values: [
               e.id,
               e.workflowId,
@@ -92,7 +93,8 @@ export function postgresRawCheckpoint(
           }
         : variables === null
           ? {
-              ...updateRun,
+              name: updateRun.name,
+              text: updateRun.text,
               values: [
                 e.id,
                 e.workflowId,
@@ -124,7 +126,8 @@ export function postgresRawCheckpoint(
               ],
             }
           : {
-              ...updateParts,
+              name: updateParts.name,
+              text: updateParts.text,
               values: [
                 e.id,
                 e.workflowId,
