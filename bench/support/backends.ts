@@ -20,6 +20,7 @@ import {
   type Execution,
 } from '../../src';
 import type { CheckpointOptions } from '../../src/core/store/workflow-store';
+import { postgresRawCheckpoint } from './postgres-raw-checkpoint';
 
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -82,36 +83,6 @@ function variablesSet(execution: Execution, options: CheckpointOptions): [string
   return changes.setVariables.map((name) => [name, JSON.stringify(execution.ctx[name])]);
 }
 
-/** Variables as one JSON object, for Postgres' jsonb_each. */
-const variablesObject = (variables: [string, string][]) =>
-  `{${variables.map(([name, value]) => `${JSON.stringify(name)}:${value}`).join(',')}}`;
-
-/** The entry of a run's checkpoint, appended in the same statement as `saved`: 8 parameters from `$first`. */
-function appendEntry(schema: string, first: number): string {
-  const [id, step, type, action, duration, input, output, at] = Array.from(
-    { length: 8 },
-    (_, i) => `$${first + i}`,
-  );
-  return `INSERT INTO ${schema}.workflow_entries (id, execution_id, seq, step_id, step_type, action,
-      duration_ms, input, output, error, "timestamp")
-    SELECT ${id}, saved.id, saved.entry_count, ${step}, ${type}, ${action}, ${duration},
-      ${input}::jsonb, ${output}::jsonb, NULL, ${at}::timestamptz AT TIME ZONE 'UTC' FROM saved`;
-}
-
-/** An entry's values in the order `appendEntry` takes them. */
-function entryValues(entry: Entry): unknown[] {
-  return [
-    entry.id,
-    entry.stepId,
-    entry.stepType,
-    entry.action,
-    entry.durationMs,
-    json(entry.input),
-    json(entry.output),
-    iso(entry.timestamp),
-  ];
-}
-
 /** Postgres in a schema of its own, in the database of `url` (the test database by default). */
 export async function postgresBackend(url = DATABASE_URL): Promise<Backend> {
   const schema = `dw_bench_${randomBytes(4).toString('hex')}`;
@@ -141,93 +112,12 @@ export async function postgresBackend(url = DATABASE_URL): Promise<Backend> {
       duration_ms, input, output, error, "timestamp")
     SELECT $14, saved.id, saved.entry_count, $15, $16, $17, $18, $19::jsonb, $20::jsonb, NULL,
       $21::timestamptz AT TIME ZONE 'UTC' FROM saved`;
-  // A run's checkpoints: the first inserts the execution, the others update it from its revision.
-  const insertRun = `WITH saved AS (
-      INSERT INTO ${schema}.workflow_executions (id, workflow_id, workflow_version, status, input, ctx,
-        current_step, result, recover_to, halt_data, error, updated_at, revision, entry_count,
-        created_at, runtime)
-      VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8::jsonb, $9, $10::jsonb, $11,
-        $12::timestamptz AT TIME ZONE 'UTC', 1, 1, $13::timestamptz AT TIME ZONE 'UTC', $14::jsonb)
-      RETURNING id, entry_count)
-    ${appendEntry(schema, 15)}`;
-  const updateRun = `WITH saved AS (
-      UPDATE ${schema}.workflow_executions SET workflow_id = $2, workflow_version = $3, status = $4,
-        input = $5::jsonb, ctx = $6::jsonb, current_step = $7, result = $8::jsonb, recover_to = $9,
-        halt_data = $10::jsonb, error = $11, updated_at = $12::timestamptz AT TIME ZONE 'UTC',
-        revision = revision + 1, entry_count = entry_count + 1, runtime = $14::jsonb
-      WHERE id = $1 AND revision = $13 RETURNING id, entry_count)
-    ${appendEntry(schema, 15)}`;
-  // A checkpoint in parts: the execution's row without its input and context, the variables the
-  // step set, and the entry.
-  const updateParts = `WITH saved AS (
-      UPDATE ${schema}.workflow_executions SET workflow_id = $2, workflow_version = $3, status = $4,
-        current_step = $5, result = $6::jsonb, recover_to = $7, halt_data = $8::jsonb, error = $9,
-        updated_at = $10::timestamptz AT TIME ZONE 'UTC', revision = revision + 1,
-        entry_count = entry_count + 1, runtime = $12::jsonb
-      WHERE id = $1 AND revision = $11 RETURNING id, entry_count),
-    variables_set AS (
-      INSERT INTO ${schema}.workflow_variables (execution_id, name, value)
-      SELECT saved.id, v.key, v.value FROM saved CROSS JOIN jsonb_each($13::jsonb) AS v
-      ON CONFLICT (execution_id, name) DO UPDATE SET value = EXCLUDED.value)
-    ${appendEntry(schema, 14)}`;
+  const rawCheckpoint = postgresRawCheckpoint(pool, dataSource);
   return {
     name: 'postgres',
     store: new TypeormWorkflowStore(dataSource),
-    rawCheckpoint: async (e, entries, options) => {
-      const entry = onlyEntry(entries);
-      const variables = variablesSet(e, options);
-      const state = [e.workflowId, e.workflowVersion, e.status];
-      const position = [e.currentStep, json(e.result), e.recoverTo, json(e.haltData), e.error];
-      const query =
-        e.revision === undefined
-          ? {
-              name: 'raw_run_insert',
-              text: insertRun,
-              values: [
-                e.id,
-                ...state,
-                JSON.stringify(e.input),
-                JSON.stringify(e.ctx),
-                ...position,
-                iso(new Date()),
-                iso(e.createdAt),
-                json(e.runtime),
-                ...entryValues(entry),
-              ],
-            }
-          : variables === null
-            ? {
-                name: 'raw_run_update',
-                text: updateRun,
-                values: [
-                  e.id,
-                  ...state,
-                  JSON.stringify(e.input),
-                  JSON.stringify(e.ctx),
-                  ...position,
-                  iso(new Date()),
-                  e.revision,
-                  json(e.runtime),
-                  ...entryValues(entry),
-                ],
-              }
-            : {
-                name: 'raw_run_parts',
-                text: updateParts,
-                values: [
-                  e.id,
-                  ...state,
-                  ...position,
-                  iso(new Date()),
-                  e.revision,
-                  json(e.runtime),
-                  variablesObject(variables),
-                  ...entryValues(entry),
-                ],
-              };
-      const { rowCount } = await pool.query(query);
-      if (rowCount !== 1) throw new Error(`raw checkpoint of ${e.id} was not written`);
-    },
+    rawCheckpoint: (e, entries, options) =>
+      rawCheckpoint(e, onlyEntry(entries), variablesSet(e, options), options),
     raw: async (e, entry) => {
       await pool.query({
         name: 'raw_checkpoint',

@@ -29,9 +29,11 @@ export class StepLoop {
 
   /** Runs until the track stops: the run halted, ended or failed. */
   async run(track: StepTrack): Promise<void> {
+    const timed = track.state.definition.timeout !== undefined;
     for (;;) {
-      await yieldWhenDue();
-      if (await track.outOfTime()) return;
+      // Each await costs a turn of the microtask queue: taken only when there is something to wait for.
+      if (yieldIsDue()) await giveEventLoopATurn();
+      if (timed && (await track.outOfTime())) return;
       const position = track.position();
       if (position === FINISHED) return track.end(null);
       if (position === null) {
@@ -244,12 +246,16 @@ const YIELD_EVERY_MS = 5;
 let lastYield = performance.now();
 
 /**
- * Gives the event loop a turn once runs have held it for YIELD_EVERY_MS. A store whose driver
- * answers synchronously (SQLite) would otherwise keep it for a whole run: requests, timers and other
- * executions would wait. Checked before each step; yielding at every step would cost more.
+ * Whether runs have held the event loop for YIELD_EVERY_MS, and should give it a turn: a store whose
+ * driver answers synchronously (SQLite) would otherwise keep it for a whole run, and requests,
+ * timers and other executions would wait. Checked before each step; yielding at every step would
+ * cost more.
  */
-async function yieldWhenDue(): Promise<void> {
-  if (performance.now() - lastYield < YIELD_EVERY_MS) return;
+function yieldIsDue(): boolean {
+  return performance.now() - lastYield >= YIELD_EVERY_MS;
+}
+
+async function giveEventLoopATurn(): Promise<void> {
   await yieldToEventLoop();
   lastYield = performance.now();
 }

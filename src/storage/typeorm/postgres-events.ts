@@ -1,4 +1,4 @@
-import type { EventWaitIndex, StoredEvent } from '../../core/store/workflow-store';
+import type { StoredEvent } from '../../core/store/workflow-store';
 import type { SqlEventDialect } from './sql-dialect';
 
 interface Queryable {
@@ -13,39 +13,6 @@ interface EventRow {
 }
 
 const EVENT_COLUMNS = `id, name, payload, sent_at AT TIME ZONE 'UTC' AS sent_at`;
-
-/**
- * Adds the change to the index of event waits to a checkpoint statement (`WITH saved AS (...) ...
- * SELECT revision FROM saved`), as further parts of the same statement: Postgres commits them with
- * the execution or not at all. `params` gets the values it needs.
- */
-export function withEventWait(
-  statement: string,
-  params: unknown[],
-  wait: EventWaitIndex | null | undefined,
-): string {
-  if (wait === undefined) return statement;
-  const tail = 'SELECT revision FROM saved';
-  const body = statement.slice(0, statement.lastIndexOf(tail));
-  if (wait === null) {
-    return `${body}, wait_cleared AS (
-  DELETE FROM workflow_event_waits w USING saved WHERE w.execution_id = saved.id
-)
-${tail}`;
-  }
-  const name = `$${params.push(wait.name)}::text`;
-  const key = `$${params.push(wait.key)}::text`;
-  const fields = `$${params.push(JSON.stringify(wait.fields))}::text`;
-  return `${body}, wait_set AS (
-  INSERT INTO workflow_event_waits (execution_id, name, match_key)
-  SELECT saved.id, ${name}, ${key} FROM saved
-  ON CONFLICT (execution_id) DO UPDATE SET name = EXCLUDED.name, match_key = EXCLUDED.match_key
-), shape_set AS (
-  INSERT INTO workflow_event_shapes (name, fields) SELECT ${name}, ${fields} FROM saved
-  ON CONFLICT DO NOTHING
-)
-${tail}`;
-}
 
 /** Events on Postgres, one statement each. */
 export class PostgresEvents implements SqlEventDialect {
