@@ -27,8 +27,11 @@ export function encodeExecution(execution: Execution): EncodedExecution {
   assertJsonSafe(id, 'ctx', execution.ctx);
   const state = encodeExecutionState(execution);
   if (execution.runtime != null) assertJsonSafe(id, 'runtime', execution.runtime);
+  // A literal, not a spread of `state`: V8 copies a spread object with added keys slowly, microseconds
+  // per checkpoint.
   return {
-    ...state,
+    result: state.result,
+    haltData: state.haltData,
     input: JSON.stringify(execution.input),
     ctx: JSON.stringify(execution.ctx),
     runtime: encodeOptional(execution.runtime),
