@@ -9,7 +9,7 @@ import {
 import { CorruptRecordError } from '../../core/store/store-errors';
 import type { EncodedEntry, EncodedExecution } from '../store-input';
 import { joinParts, LOOP_ITEMS_INDEX, type EncodedParts } from '../execution-parts';
-import { isoTime } from './iso-time';
+import { isoTime } from '../iso-time';
 
 /**
  * What the scripts return beside an execution's data: the state a checkpoint in parts wrote over

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { isoTime } from '../../src/storage/redis/iso-time';
+import { isoTime } from '../../src/storage/iso-time';
 
 describe('isoTime', () => {
   it('writes what toISOString writes, for any time of any day', () => {
