@@ -1,8 +1,9 @@
 /**
  * The engine's throughput: a 10-step `assign` workflow run to completion with 1 and 16 in flight on
  * each store, beside the raw driver doing the same transactions (each run's ten checkpoints, the
- * first an insert, written by hand with the values the engine wrote; on Postgres with the store's own
- * statement texts); the engine's own work per step
+ * first an insert, written by hand with the values the engine wrote; on Postgres and SQLite with
+ * the store's own statement texts, on Redis the store's own checkpoint script called with EVALSHA
+ * and the same arguments); the engine's own work per step
  * with the store taken out; and 3-step workflows (`assign` steps, `call` steps) beside DBOS Transact
  * on the same Postgres, with the commits each makes per workflow. Contenders take turns round by
  * round. `npm run bench:engine`.

@@ -21,6 +21,8 @@ import {
 } from '../../src';
 import type { CheckpointOptions } from '../../src/core/store/workflow-store';
 import { postgresRawCheckpoint } from './postgres-raw-checkpoint';
+import { redisRawCheckpoint } from './redis-raw-checkpoint';
+import { sqliteRawCheckpoint } from './sqlite-raw-checkpoint';
 
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -56,9 +58,6 @@ const entities = [
 ];
 const iso = (d: Date) => d.toISOString();
 const sqliteTime = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 23);
-/** JSON as the store writes an optional field: SQL NULL for null. */
-const json = (value: unknown) =>
-  value === undefined || value === null ? null : JSON.stringify(value);
 
 /** The raw baselines write a step's checkpoint with its one entry, as the engine's steps do. */
 function onlyEntry(entries: readonly Entry[]): Entry {
@@ -211,80 +210,12 @@ export async function sqliteBackend(): Promise<Backend> {
       sqliteTime(entry.timestamp),
     );
   });
-  const insertRun = db.prepare(`INSERT INTO workflow_executions (id, workflow_id, workflow_version,
-    status, input, ctx, current_step, result, recover_to, halt_data, error, runtime, revision,
-    entry_count, created_at, updated_at)
-    VALUES (?, ?, ?, ?, jsonb(?), jsonb(?), ?, jsonb(?), ?, jsonb(?), ?, jsonb(?), 1, 1, ?, ?)`);
-  const updateRun =
-    db.prepare(`UPDATE workflow_executions SET workflow_id = ?, workflow_version = ?,
-    status = ?, input = jsonb(?), ctx = jsonb(?), current_step = ?, result = jsonb(?), recover_to = ?,
-    halt_data = jsonb(?), error = ?, runtime = jsonb(?), updated_at = ?, revision = revision + 1,
-    entry_count = entry_count + 1 WHERE id = ? AND revision = ? RETURNING entry_count`);
-  // A checkpoint in parts: the execution's row without its input and context, and a row for each
-  // variable the step set.
-  const updateParts = db.prepare(`UPDATE workflow_executions SET workflow_id = ?,
-    workflow_version = ?, status = ?, current_step = ?, result = jsonb(?), recover_to = ?,
-    halt_data = jsonb(?), error = ?, runtime = jsonb(?), updated_at = ?, revision = revision + 1,
-    entry_count = entry_count + 1 WHERE id = ? AND revision = ? RETURNING entry_count`);
-  const setVariable = db.prepare(`INSERT INTO workflow_variables (execution_id, name, value)
-    VALUES (?, ?, jsonb(?)) ON CONFLICT (execution_id, name) DO UPDATE SET value = excluded.value`);
-  const writeRun = db.transaction((e: Execution, entry: Entry, options: CheckpointOptions) => {
-    const variables = variablesSet(e, options);
-    const position = [e.currentStep, json(e.result), e.recoverTo, json(e.haltData), e.error];
-    const identity = [e.workflowId, e.workflowVersion, e.status];
-    let row: { entry_count: number } | undefined = { entry_count: 1 };
-    if (e.revision === undefined) {
-      insertRun.run(
-        e.id,
-        ...identity,
-        JSON.stringify(e.input),
-        JSON.stringify(e.ctx),
-        ...position,
-        json(e.runtime),
-        sqliteTime(e.createdAt),
-        sqliteTime(new Date()),
-      );
-    } else if (variables === null) {
-      row = updateRun.get(
-        ...identity,
-        JSON.stringify(e.input),
-        JSON.stringify(e.ctx),
-        ...position,
-        json(e.runtime),
-        sqliteTime(new Date()),
-        e.id,
-        e.revision,
-      ) as { entry_count: number } | undefined;
-    } else {
-      row = updateParts.get(
-        ...identity,
-        ...position,
-        json(e.runtime),
-        sqliteTime(new Date()),
-        e.id,
-        e.revision,
-      ) as { entry_count: number } | undefined;
-      for (const [name, value] of variables) setVariable.run(e.id, name, value);
-    }
-    if (!row) throw new Error(`raw checkpoint of ${e.id} was not written`);
-    insert.run(
-      entry.id,
-      e.id,
-      row.entry_count,
-      entry.stepId,
-      entry.stepType,
-      entry.action,
-      entry.durationMs,
-      json(entry.input),
-      json(entry.output),
-      sqliteTime(entry.timestamp),
-    );
-  });
+  const writeRun = sqliteRawCheckpoint(db, dataSource);
   return {
     name: 'sqlite',
     store: new TypeormWorkflowStore(dataSource),
     rawCheckpoint: async (e, entries, options) =>
-      writeRun.immediate(e, onlyEntry(entries), options),
+      writeRun(e, onlyEntry(entries), variablesSet(e, options), options),
     raw: async (e, entry) => write.immediate(e, entry),
     version: async () => (db.prepare('select sqlite_version() v').get() as { v: string }).v,
     close: async () => {
@@ -300,6 +231,7 @@ export async function redisBackend(url = REDIS_URL): Promise<Backend> {
   const prefix = `dw-bench:${randomBytes(4).toString('hex')}`;
   const client = new Redis(url);
   const ttl = 7 * 24 * 3600;
+  // bench:store's baseline: one MULTI of the execution and its entry, its own keys.
   const multi = async (e: Execution, entry: Entry) => {
     const exec = `${prefix}:raw:exec:${e.id}`;
     const entries = `${prefix}:raw:entries:${e.id}`;
@@ -328,12 +260,15 @@ export async function redisBackend(url = REDIS_URL): Promise<Backend> {
       .zadd(`${prefix}:raw:expiry`, Date.now() + ttl * 1000, e.id)
       .exec();
   };
+  // bench:engine's baseline: the store's checkpoint script under the store's prefix, so a raw run
+  // writes the keys and indexes an engine run writes.
+  const checkpoint = await redisRawCheckpoint(client, prefix, ttl);
   return {
     name: 'redis',
     store: new RedisWorkflowStore({ client, prefix, ttlSeconds: ttl }),
     raw: multi,
-    // The same MULTI: it writes every key whether the execution is new or not.
-    rawCheckpoint: (e, entries) => multi(e, onlyEntry(entries)),
+    rawCheckpoint: (e, entries, options) =>
+      checkpoint(e, entries, options, variablesSet(e, options)),
     version: async () => /redis_version:(\S+)/.exec(await client.info('server'))?.[1] ?? 'unknown',
     close: async () => {
       let cursor = '0';

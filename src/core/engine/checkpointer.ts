@@ -74,7 +74,7 @@ export class Checkpointer {
     const runtime: ExecutionRuntime = { ...state.runtime };
     if (movedOn) delete runtime.recoveries;
     if (halts !== undefined) runtime.halts = halts;
-    const execution = { ...state.next(changes), runtime };
+    const execution = state.next(changes, runtime);
     const entries = state.pending.splice(0);
     const { store } = this.options;
     const lease = state.options.lease;

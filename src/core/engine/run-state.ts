@@ -119,9 +119,30 @@ export class RunState {
     return owner ? `${owner.id}:${stepId}` : stepId;
   }
 
-  /** The execution as the next checkpoint will save it, with `changes` applied. */
-  next(changes: Partial<Execution>): Execution {
-    const moved = this.pendingPosition === undefined ? {} : { currentStep: this.pendingPosition };
-    return { ...this.saved, ...moved, ctx: this.ctx, runtime: this.runtime, ...changes };
+  /**
+   * The execution as the next checkpoint will save it (with `runtime`, the working one by default),
+   * with `changes` applied. Built field by field: this runs at every checkpoint, and V8 copies
+   * spread objects slowly.
+   */
+  next(changes: Partial<Execution>, runtime: ExecutionRuntime = this.runtime): Execution {
+    const { saved } = this;
+    const next: Execution = {
+      id: saved.id,
+      workflowId: saved.workflowId,
+      workflowVersion: saved.workflowVersion,
+      status: saved.status,
+      input: saved.input,
+      ctx: this.ctx,
+      currentStep: this.pendingPosition === undefined ? saved.currentStep : this.pendingPosition,
+      result: saved.result,
+      recoverTo: saved.recoverTo,
+      haltData: saved.haltData,
+      error: saved.error,
+      createdAt: saved.createdAt,
+      updatedAt: saved.updatedAt,
+      runtime,
+    };
+    if (saved.revision !== undefined) next.revision = saved.revision;
+    return Object.assign(next, changes);
   }
 }

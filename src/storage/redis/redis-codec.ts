@@ -9,6 +9,7 @@ import {
 import { CorruptRecordError } from '../../core/store/store-errors';
 import type { EncodedEntry, EncodedExecution } from '../store-input';
 import { joinParts, LOOP_ITEMS_INDEX, type EncodedParts } from '../execution-parts';
+import { isoTime } from '../iso-time';
 
 /**
  * What the scripts return beside an execution's data: the state a checkpoint in parts wrote over
@@ -23,42 +24,31 @@ export function executionDocument(
   encoded: EncodedExecution,
   updatedAt: Date,
 ): string {
-  const scalars = scalarsOf(execution, updatedAt);
-  return `${scalars.slice(0, -1)},"input":${encoded.input},"ctx":${encoded.ctx},"result":${encoded.result ?? 'null'},"haltData":${encoded.haltData ?? 'null'},"runtime":${encoded.runtime ?? 'null'}}`;
+  return `${scalarsOf(execution, updatedAt)},"input":${encoded.input},"ctx":${encoded.ctx},"result":${encoded.result ?? 'null'},"haltData":${encoded.haltData ?? 'null'},"runtime":${encoded.runtime ?? 'null'}}`;
 }
 
 /** What a checkpoint in parts writes over the data: every field but the input and the context. */
 export function stateDocument(execution: Execution, parts: EncodedParts, updatedAt: Date): string {
-  const scalars = scalarsOf(execution, updatedAt);
-  return `${scalars.slice(0, -1)},"result":${parts.result ?? 'null'},"haltData":${parts.haltData ?? 'null'},"runtime":${parts.runtime ?? 'null'}}`;
+  return `${scalarsOf(execution, updatedAt)},"result":${parts.result ?? 'null'},"haltData":${parts.haltData ?? 'null'},"runtime":${parts.runtime ?? 'null'}}`;
 }
 
+/**
+ * A value as JSON, and an absent one (undefined, a function) as null: what reading back the
+ * document gives for it either way.
+ */
+const text = (value: unknown): string => JSON.stringify(value) ?? 'null';
+
+/**
+ * The execution's fields that are not JSON, as the opening of its document (without the closing
+ * brace). Written out rather than through `JSON.stringify` of an object, which costs as much again
+ * per checkpoint; the key order is the one that object had.
+ */
 function scalarsOf(execution: Execution, updatedAt: Date): string {
-  return JSON.stringify({
-    id: execution.id,
-    workflowId: execution.workflowId,
-    workflowVersion: execution.workflowVersion,
-    status: execution.status,
-    currentStep: execution.currentStep,
-    recoverTo: execution.recoverTo,
-    error: execution.error,
-    createdAt: execution.createdAt.toISOString(),
-    updatedAt: updatedAt.toISOString(),
-  });
+  return `{"id":${text(execution.id)},"workflowId":${text(execution.workflowId)},"workflowVersion":${text(execution.workflowVersion)},"status":${text(execution.status)},"currentStep":${text(execution.currentStep)},"recoverTo":${text(execution.recoverTo)},"error":${text(execution.error)},"createdAt":"${isoTime(execution.createdAt)}","updatedAt":"${isoTime(updatedAt)}"`;
 }
 
 export function entryDocument(entry: Entry, encoded: EncodedEntry): string {
-  const scalars = JSON.stringify({
-    id: entry.id,
-    executionId: entry.executionId,
-    stepId: entry.stepId,
-    stepType: entry.stepType,
-    action: entry.action,
-    durationMs: entry.durationMs,
-    error: entry.error,
-    timestamp: entry.timestamp.toISOString(),
-  });
-  return `${scalars.slice(0, -1)},"input":${encoded.input ?? 'null'},"output":${encoded.output ?? 'null'}}`;
+  return `{"id":${text(entry.id)},"executionId":${text(entry.executionId)},"stepId":${text(entry.stepId)},"stepType":${text(entry.stepType)},"action":${text(entry.action)},"durationMs":${text(entry.durationMs)},"error":${text(entry.error)},"timestamp":"${isoTime(entry.timestamp)}","input":${encoded.input ?? 'null'},"output":${encoded.output ?? 'null'}}`;
 }
 
 export function parseExecution(

@@ -236,7 +236,10 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
     const data = parts
       ? stateDocument(execution, parts, updatedAt)
       : executionDocument(execution, encodeExecution(execution), updatedAt);
-    const reply = (await this.run('checkpoint', execution.id, SCRIPTS.checkpoint, [
+    // The script's arguments in one array, entries and parts pushed onto it: no array is copied
+    // on the way to the client.
+    const args: (string | number)[] = [
+      this.prefix,
       execution.id,
       execution.revision === undefined ? '' : String(execution.revision),
       execution.workflowId,
@@ -251,9 +254,15 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
       options.claimLeaseFor?.ttlMs ?? '',
       parts ? 'parts' : 'whole',
       entries.length,
-      ...entries.map((entry, index) => entryDocument(entry, encodedEntries[index])),
-      ...(parts ? partsArgs(parts) : []),
-    ])) as [number, string | number];
+    ];
+    for (let i = 0; i < entries.length; i++) {
+      args.push(entryDocument(entries[i], encodedEntries[i]));
+    }
+    if (parts) pushPartsArgs(args, parts);
+    const reply = (await this.runWith('checkpoint', execution.id, SCRIPTS.checkpoint, args)) as [
+      number,
+      string | number,
+    ];
     if (reply[0] === 1) return { ...execution, revision: Number(reply[1]), updatedAt };
     if (reply[1] === 'missing') throw new ExecutionNotFoundError(execution.id);
     throw new ConcurrentUpdateError(execution.id, execution.revision);
@@ -577,9 +586,19 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
     script: LuaScript,
     args: (string | number)[],
   ): Promise<unknown> {
-    return this.command(method, executionId, () =>
-      script.run(this.client, `${this.prefix}:all`, [this.prefix, ...args]),
-    );
+    return this.runWith(method, executionId, script, [this.prefix, ...args]);
+  }
+
+  /** `run`, for arguments that already begin with the prefix. */
+  private runWith(
+    method: string,
+    executionId: string | undefined,
+    script: LuaScript,
+    args: (string | number)[],
+  ): Promise<unknown> {
+    return script
+      .run(this.client, `${this.prefix}:all`, args)
+      .catch((error: unknown) => Promise.reject(failure(method, executionId, error)));
   }
 
   private async command<T>(
@@ -590,11 +609,16 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
     try {
       return await operation();
     } catch (error) {
-      const subject = executionId === undefined ? '' : ` for execution "${executionId}"`;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new StoreError(`Redis store: ${method}${subject} failed: ${reason}`, { cause: error });
+      throw failure(method, executionId, error);
     }
   }
+}
+
+/** A command's failure, saying which method and execution it was for. */
+function failure(method: string, executionId: string | undefined, error: unknown): StoreError {
+  const subject = executionId === undefined ? '' : ` for execution "${executionId}"`;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new StoreError(`Redis store: ${method}${subject} failed: ${reason}`, { cause: error });
 }
 
 /** An event name as a key part: fixed length, whatever characters the name has. */
@@ -602,18 +626,16 @@ function nameDigest(name: string): string {
   return createHash('sha1').update(name).digest('hex');
 }
 
-/** The checkpoint script's arguments after the entries, for a checkpoint in parts. */
-function partsArgs(parts: EncodedParts): (string | number)[] {
-  return [
-    parts.variables.length,
-    ...parts.variables.flat(),
-    parts.removedVariables.length,
-    ...parts.removedVariables,
-    parts.loopTrims.length,
-    ...parts.loopTrims.flatMap((trim) => [trim.loop, trim.keepFrom, trim.keepBelow]),
-    parts.loopValues.length,
-    ...parts.loopValues.flatMap((stored) => [stored.loop, stored.index, stored.value]),
-  ];
+/** Pushes the checkpoint script's arguments after the entries, for a checkpoint in parts. */
+function pushPartsArgs(args: (string | number)[], parts: EncodedParts): void {
+  args.push(parts.variables.length);
+  for (const [name, json] of parts.variables) args.push(name, json);
+  args.push(parts.removedVariables.length);
+  for (const name of parts.removedVariables) args.push(name);
+  args.push(parts.loopTrims.length);
+  for (const trim of parts.loopTrims) args.push(trim.loop, trim.keepFrom, trim.keepBelow);
+  args.push(parts.loopValues.length);
+  for (const stored of parts.loopValues) args.push(stored.loop, stored.index, stored.value);
 }
 
 /** The checkpoint script's arguments for a change to the index of event waits. */

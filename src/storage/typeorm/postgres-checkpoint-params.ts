@@ -1,3 +1,4 @@
+import { isoTime } from '../iso-time';
 import type { EncodedParts } from '../execution-parts';
 import type { CheckpointWrite } from './sql-dialect';
 import {
@@ -49,7 +50,7 @@ export function checkpointParams(write: CheckpointWrite): unknown[] {
 
 function insertParams(write: CheckpointWrite): unknown[] {
   const { execution: e, encoded } = write;
-  const createdAt = e.createdAt.toISOString();
+  const createdAt = isoTime(e.createdAt);
   if (write.entries.length === 1) {
     const entry = write.entries[0];
     const values = write.encodedEntries[0];
@@ -65,7 +66,7 @@ function insertParams(write: CheckpointWrite): unknown[] {
       e.recoverTo,
       encoded.haltData,
       e.error,
-      write.updatedAt.toISOString(),
+      isoTime(write.updatedAt),
       createdAt,
       encoded.runtime,
       entry.id,
@@ -76,7 +77,7 @@ function insertParams(write: CheckpointWrite): unknown[] {
       values.input,
       values.output,
       entry.error,
-      entry.timestamp.toISOString(),
+      isoTime(entry.timestamp),
       dueParam(write),
     ];
   }
@@ -92,7 +93,7 @@ function insertParams(write: CheckpointWrite): unknown[] {
     e.recoverTo,
     encoded.haltData,
     e.error,
-    write.updatedAt.toISOString(),
+    isoTime(write.updatedAt),
     entriesJson(write),
     write.entries.length,
     createdAt,
@@ -119,7 +120,7 @@ function updateParams(write: CheckpointWrite): unknown[] {
       e.recoverTo,
       encoded.haltData,
       e.error,
-      write.updatedAt.toISOString(),
+      isoTime(write.updatedAt),
       e.revision,
       encoded.runtime,
       entry.id,
@@ -130,7 +131,7 @@ function updateParams(write: CheckpointWrite): unknown[] {
       values.input,
       values.output,
       entry.error,
-      entry.timestamp.toISOString(),
+      isoTime(entry.timestamp),
       write.releaseLeaseOf,
       dueParam(write),
       claim === null ? null : claim.owner,
@@ -149,7 +150,7 @@ function updateParams(write: CheckpointWrite): unknown[] {
     e.recoverTo,
     encoded.haltData,
     e.error,
-    write.updatedAt.toISOString(),
+    isoTime(write.updatedAt),
     entriesJson(write),
     write.entries.length,
     e.revision,
@@ -174,7 +175,7 @@ function partsParams(write: CheckpointWrite, parts: EncodedParts): unknown[] {
     e.recoverTo,
     parts.haltData,
     e.error,
-    write.updatedAt.toISOString(),
+    isoTime(write.updatedAt),
     e.revision,
     parts.runtime,
     entriesJson(write),
@@ -208,7 +209,7 @@ function partsParams(write: CheckpointWrite, parts: EncodedParts): unknown[] {
 }
 
 function dueParam(write: CheckpointWrite): string | null {
-  return write.timerDueAt === null ? null : write.timerDueAt.toISOString();
+  return write.timerDueAt === null ? null : isoTime(write.timerDueAt);
 }
 
 /** Builds the entries' JSON from already-encoded values, so large inputs are not stringified twice. */
@@ -222,7 +223,7 @@ function entriesJson(write: CheckpointWrite): string {
       action: entry.action,
       duration_ms: entry.durationMs,
       error: entry.error,
-      ts: entry.timestamp.toISOString(),
+      ts: isoTime(entry.timestamp),
       ord: index + 1,
     });
     return `${scalars.slice(0, -1)},"input":${encoded.input ?? 'null'},"output":${encoded.output ?? 'null'}}`;

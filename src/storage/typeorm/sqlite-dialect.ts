@@ -9,7 +9,6 @@ import { PARTS_FROM_CONTEXT_SIZE } from '../../core/engine/checkpointer';
 import { toEntry, toExecution } from './row-mapping';
 import {
   COUNT_EXECUTIONS_SQL,
-  executionStateValues,
   findWhere,
   toExecutionCount,
   type CheckpointWrite,
@@ -19,7 +18,17 @@ import {
 import { SqliteEvents } from './sqlite-events';
 import { CLAIMABLE_OUT_OF_LINE } from './sql-slots';
 import { withTables, type SqlTables } from './sql-tables';
-import { reusedTransactions, type SqliteTransactions } from './sqlite-transactions';
+import { immediateTransaction } from './sqlite-transactions';
+import { toSqliteTime } from './sqlite-time';
+import {
+  INSERT_ENTRY_SQL,
+  INSERT_EXECUTION_SQL,
+  SET_VARIABLE_SQL,
+  UPDATE_PARTS_LEASED_SQL,
+  UPDATE_PARTS_SQL,
+  UPDATE_WHOLE_LEASED_SQL,
+  UPDATE_WHOLE_SQL,
+} from './sqlite-checkpoint-sql';
 
 // The execution's parts come in the same row: its variables as one object, its loop values as
 // [loop, position, value] triples. Every statement reading executions names the table `e`.
@@ -34,6 +43,11 @@ const EXECUTION_COLUMNS = `e.id, e.workflow_id, e.workflow_version, e.status, js
 
 const ENTRY_COLUMNS = `id, execution_id, step_id, step_type, action, duration_ms, json(input) AS input,
   json(output) AS output, error, "timestamp"`;
+
+// Built once: a statement's text is its key among the prepared ones, and one built per call would
+// be hashed whole on every lookup.
+const LOAD_SQL = `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions e WHERE e.id = ?`;
+const ENTRIES_SQL = `SELECT ${ENTRY_COLUMNS} FROM workflow_entries WHERE execution_id = ? ORDER BY seq`;
 
 /** Statuses as an SQL list: constants of our own, never input. */
 const sqlList = (statuses: readonly string[]) => statuses.map((s) => `'${s}'`).join(', ');
@@ -74,125 +88,180 @@ interface RawEntryRow {
 
 /**
  * SQLite through better-sqlite3, which is synchronous: each write runs as one transaction on the
- * connection TypeORM opened, so no other statement can interleave with it.
+ * connection TypeORM opened, so no other statement can interleave with it. A checkpoint's
+ * statements are prepared once and its transaction functions made once: per checkpoint, only the
+ * values are bound.
  */
 export class SqliteDialect implements SqlDialect {
   private readonly statements = new Map<string, Statement>();
   readonly events = new SqliteEvents((sql) => this.statement(sql));
-  private readonly writes: SqliteTransactions;
+  private readonly insertExecution = this.prepared(INSERT_EXECUTION_SQL);
+  private readonly updateWhole = this.prepared(UPDATE_WHOLE_SQL, 'pluck');
+  private readonly updateWholeLeased = this.prepared(UPDATE_WHOLE_LEASED_SQL, 'pluck');
+  private readonly updateInParts = this.prepared(UPDATE_PARTS_SQL, 'pluck');
+  private readonly updateInPartsLeased = this.prepared(UPDATE_PARTS_LEASED_SQL, 'pluck');
+  private readonly insertEntryRow = this.prepared(INSERT_ENTRY_SQL);
+  private readonly setVariable = this.prepared(SET_VARIABLE_SQL);
+  private readonly inserting: (write: CheckpointWrite) => number | null;
+  private readonly updating: (write: CheckpointWrite) => number | null;
+  private readonly updatingParts: (write: CheckpointWrite, parts: EncodedParts) => number | null;
+  private readonly recording: (entry: Entry, encoded: EncodedEntry) => boolean;
+  private readonly claiming: (
+    executionId: string,
+    workerId: string,
+    ttlMs: number,
+  ) => RawExecutionRow | undefined;
 
   constructor(
     private readonly db: Database,
     private readonly tables: SqlTables,
     private readonly readable: ReadableRecords,
   ) {
-    this.writes = reusedTransactions(db);
+    this.inserting = immediateTransaction(db, (write: CheckpointWrite) => this.insertNow(write));
+    this.updating = immediateTransaction(db, (write: CheckpointWrite) => this.updateNow(write));
+    this.updatingParts = immediateTransaction(db, (write: CheckpointWrite, parts: EncodedParts) =>
+      this.updatePartsNow(write, parts),
+    );
+    this.recording = immediateTransaction(db, (entry: Entry, encoded: EncodedEntry) =>
+      this.recordNow(entry, encoded),
+    );
+    this.claiming = immediateTransaction(db, (executionId: string, workerId: string, ttl: number) =>
+      this.claimNow(executionId, workerId, ttl),
+    );
   }
 
   async insert(write: CheckpointWrite): Promise<number | null> {
-    return this.writes
-      .transaction(() => {
-        const { execution } = write;
-        const inserted = this.statement(
-          `INSERT INTO workflow_executions (id, workflow_id, workflow_version, status, input, ctx,
-           current_step, result, recover_to, halt_data, error, runtime, revision, entry_count, created_at,
-           updated_at, timer_due_at)
-         VALUES (?, ?, ?, ?, jsonb(?), jsonb(?), ?, jsonb(?), ?, jsonb(?), ?, jsonb(?), 1, ?, ?, ?, ?)
-         ON CONFLICT (id) DO NOTHING`,
-        ).run(
-          execution.id,
-          ...stateValues(write),
-          write.entries.length,
-          toSqliteTime(execution.createdAt),
-          toSqliteTime(write.updatedAt),
-          dueValue(write),
-        );
-        if (inserted.changes === 0) return null;
-        if (partsHoldInput(write)) this.writeWholeInParts(write);
-        this.appendEntries(write, 0);
-        this.events.writeWait(execution.id, write.eventWait);
-        return 1;
-      })
-      .immediate();
+    return this.inserting(write);
   }
 
   async update(write: CheckpointWrite): Promise<number | null> {
-    if (write.parts) return this.updateParts(write, write.parts);
-    return this.writes
-      .transaction(() => {
-        const { execution } = write;
-        const claim = write.claimLeaseFor;
-        const now = Date.now();
-        const saved = this.statement(
-          `UPDATE workflow_executions SET workflow_id = ?, workflow_version = ?, status = ?,
-           input = jsonb(?), ctx = jsonb(?), current_step = ?, result = jsonb(?), recover_to = ?,
-           halt_data = jsonb(?), error = ?, runtime = jsonb(?), updated_at = ?, revision = revision + 1,
-           ${CHECKPOINT_TAIL}`,
-        ).get(
-          ...stateValues(write),
-          toSqliteTime(write.updatedAt),
-          write.entries.length,
-          ...leaseValues(write),
-          dueValue(write),
-          execution.id,
-          execution.revision,
-          claim?.owner ?? null,
-          claim?.owner ?? null,
-          toSqliteTime(new Date(now)),
-        ) as { revision: number; entry_count: number } | undefined;
-        if (!saved) return null;
-        this.appendEntries(write, saved.entry_count - write.entries.length);
-        this.events.writeWait(execution.id, write.eventWait);
-        // Written whole: no parts of before stay behind to override it.
-        if (write.clearParts) {
-          this.statement('DELETE FROM workflow_variables WHERE execution_id = ?').run(execution.id);
-          this.statement('DELETE FROM workflow_loop_values WHERE execution_id = ?').run(
+    return write.parts ? this.updatingParts(write, write.parts) : this.updating(write);
+  }
+
+  private insertNow(write: CheckpointWrite): number | null {
+    const { execution, encoded } = write;
+    const inParts = partsHoldInput(write);
+    const inserted = this.insertExecution().run(
+      execution.id,
+      execution.workflowId,
+      execution.workflowVersion,
+      execution.status,
+      inParts ? '{}' : encoded.input,
+      inParts ? '{}' : encoded.ctx,
+      execution.currentStep,
+      encoded.result,
+      execution.recoverTo,
+      encoded.haltData,
+      execution.error,
+      encoded.runtime,
+      write.entries.length,
+      toSqliteTime(execution.createdAt),
+      toSqliteTime(write.updatedAt),
+      dueValue(write),
+    );
+    if (inserted.changes === 0) return null;
+    if (inParts) this.writeWholeInParts(write);
+    this.appendEntries(write, 0);
+    this.events.writeWait(execution.id, write.eventWait);
+    return 1;
+  }
+
+  private updateNow(write: CheckpointWrite): number | null {
+    const { execution, encoded } = write;
+    const inParts = partsHoldInput(write);
+    const input = inParts ? '{}' : encoded.input;
+    const ctx = inParts ? '{}' : encoded.ctx;
+    const updatedAt = toSqliteTime(write.updatedAt);
+    const entryCount = (
+      leavesLease(write)
+        ? this.updateWhole().get(
+            execution.workflowId,
+            execution.workflowVersion,
+            execution.status,
+            input,
+            ctx,
+            execution.currentStep,
+            encoded.result,
+            execution.recoverTo,
+            encoded.haltData,
+            execution.error,
+            encoded.runtime,
+            updatedAt,
+            write.entries.length,
+            dueValue(write),
             execution.id,
-          );
-        }
-        if (partsHoldInput(write)) this.writeWholeInParts(write);
-        return saved.revision;
-      })
-      .immediate();
+            execution.revision,
+          )
+        : this.updateWholeLeased().get(
+            execution.workflowId,
+            execution.workflowVersion,
+            execution.status,
+            input,
+            ctx,
+            execution.currentStep,
+            encoded.result,
+            execution.recoverTo,
+            encoded.haltData,
+            execution.error,
+            encoded.runtime,
+            updatedAt,
+            ...leasedTailValues(write),
+          )
+    ) as number | undefined;
+    if (entryCount === undefined) return null;
+    this.appendEntries(write, entryCount - write.entries.length);
+    this.events.writeWait(execution.id, write.eventWait);
+    // Written whole: no parts of before stay behind to override it.
+    if (write.clearParts) {
+      this.statement('DELETE FROM workflow_variables WHERE execution_id = ?').run(execution.id);
+      this.statement('DELETE FROM workflow_loop_values WHERE execution_id = ?').run(execution.id);
+    }
+    if (inParts) this.writeWholeInParts(write);
+    // The update matched only at that revision and raised it by one.
+    return (execution.revision as number) + 1;
   }
 
   /** A checkpoint in parts: the execution's row without input and context, and the parts changed. */
-  private async updateParts(write: CheckpointWrite, parts: EncodedParts): Promise<number | null> {
-    return this.writes
-      .transaction(() => {
-        const { execution } = write;
-        const saved = this.statement(
-          `UPDATE workflow_executions SET workflow_id = ?, workflow_version = ?, status = ?,
-           current_step = ?, result = jsonb(?), recover_to = ?, halt_data = jsonb(?), error = ?,
-           runtime = jsonb(?), updated_at = ?, revision = revision + 1,
-           ${CHECKPOINT_TAIL}`,
-        ).get(
-          execution.workflowId,
-          execution.workflowVersion,
-          execution.status,
-          execution.currentStep,
-          parts.result,
-          execution.recoverTo,
-          parts.haltData,
-          execution.error,
-          parts.runtime,
-          toSqliteTime(write.updatedAt),
-          write.entries.length,
-          ...leaseValues(write),
-          dueValue(write),
-          execution.id,
-          execution.revision,
-          write.claimLeaseFor?.owner ?? null,
-          write.claimLeaseFor?.owner ?? null,
-          toSqliteTime(new Date()),
-        ) as { revision: number; entry_count: number } | undefined;
-        if (!saved) return null;
-        this.appendEntries(write, saved.entry_count - write.entries.length);
-        this.events.writeWait(execution.id, write.eventWait);
-        this.writeParts(execution.id, parts);
-        return saved.revision;
-      })
-      .immediate();
+  private updatePartsNow(write: CheckpointWrite, parts: EncodedParts): number | null {
+    const { execution } = write;
+    const updatedAt = toSqliteTime(write.updatedAt);
+    const entryCount = (
+      leavesLease(write)
+        ? this.updateInParts().get(
+            execution.workflowId,
+            execution.workflowVersion,
+            execution.status,
+            execution.currentStep,
+            parts.result,
+            execution.recoverTo,
+            parts.haltData,
+            execution.error,
+            parts.runtime,
+            updatedAt,
+            write.entries.length,
+            dueValue(write),
+            execution.id,
+            execution.revision,
+          )
+        : this.updateInPartsLeased().get(
+            execution.workflowId,
+            execution.workflowVersion,
+            execution.status,
+            execution.currentStep,
+            parts.result,
+            execution.recoverTo,
+            parts.haltData,
+            execution.error,
+            parts.runtime,
+            updatedAt,
+            ...leasedTailValues(write),
+          )
+    ) as number | undefined;
+    if (entryCount === undefined) return null;
+    this.appendEntries(write, entryCount - write.entries.length);
+    this.events.writeWait(execution.id, write.eventWait);
+    this.writeParts(execution.id, parts);
+    return (execution.revision as number) + 1;
   }
 
   /**
@@ -218,26 +287,30 @@ export class SqliteDialect implements SqlDialect {
   }
 
   private writeParts(executionId: string, parts: EncodedParts): void {
-    const setVariable = this.statement(
-      `INSERT INTO workflow_variables (execution_id, name, value) VALUES (?, ?, jsonb(?))
-       ON CONFLICT (execution_id, name) DO UPDATE SET value = excluded.value`,
-    );
-    for (const [name, json] of parts.variables) setVariable.run(executionId, name, json);
+    if (parts.variables.length > 0) {
+      const setVariable = this.setVariable();
+      for (const [name, json] of parts.variables) setVariable.run(executionId, name, json);
+    }
     if (parts.removedVariables.length > 0)
       this.removeVariables(executionId, parts.removedVariables);
-    const trim = this.statement(
-      `DELETE FROM workflow_loop_values WHERE execution_id = ? AND loop = ?
-       AND (position < ? OR position >= ?)`,
-    );
-    for (const { loop, keepFrom, keepBelow } of parts.loopTrims) {
-      trim.run(executionId, loop, keepFrom, keepBelow);
+    if (parts.loopTrims.length > 0) {
+      const trim = this.statement(
+        `DELETE FROM workflow_loop_values WHERE execution_id = ? AND loop = ?
+         AND (position < ? OR position >= ?)`,
+      );
+      for (const { loop, keepFrom, keepBelow } of parts.loopTrims) {
+        trim.run(executionId, loop, keepFrom, keepBelow);
+      }
     }
-    const setLoopValue = this.statement(
-      `INSERT INTO workflow_loop_values (execution_id, loop, position, value) VALUES (?, ?, ?, jsonb(?))
-       ON CONFLICT (execution_id, loop, position) DO UPDATE SET value = excluded.value`,
-    );
-    for (const stored of parts.loopValues) {
-      setLoopValue.run(executionId, stored.loop, stored.index, stored.value);
+    if (parts.loopValues.length > 0) {
+      const setLoopValue = this.statement(
+        `INSERT INTO workflow_loop_values (execution_id, loop, position, value)
+         VALUES (?, ?, ?, jsonb(?))
+         ON CONFLICT (execution_id, loop, position) DO UPDATE SET value = excluded.value`,
+      );
+      for (const stored of parts.loopValues) {
+        setLoopValue.run(executionId, stored.loop, stored.index, stored.value);
+      }
     }
   }
 
@@ -270,30 +343,26 @@ export class SqliteDialect implements SqlDialect {
   }
 
   async load(executionId: string): Promise<Execution | null> {
-    const row = this.statement(
-      `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions e WHERE e.id = ?`,
-    ).get(executionId) as RawExecutionRow | undefined;
+    const row = this.statement(LOAD_SQL).get(executionId) as RawExecutionRow | undefined;
     return row ? decodeExecution(row) : null;
   }
 
   async record(entry: Entry, encoded: EncodedEntry): Promise<boolean> {
-    return this.writes
-      .transaction(() => {
-        const saved = this.statement(
-          `UPDATE workflow_executions SET entry_count = entry_count + 1 WHERE id = ?
-         RETURNING entry_count`,
-        ).get(entry.executionId) as { entry_count: number } | undefined;
-        if (!saved) return false;
-        this.insertEntry(entry, encoded, saved.entry_count);
-        return true;
-      })
-      .immediate();
+    return this.recording(entry, encoded);
+  }
+
+  private recordNow(entry: Entry, encoded: EncodedEntry): boolean {
+    const saved = this.statement(
+      `UPDATE workflow_executions SET entry_count = entry_count + 1 WHERE id = ?
+       RETURNING entry_count`,
+    ).get(entry.executionId) as { entry_count: number } | undefined;
+    if (!saved) return false;
+    this.insertEntry(entry, encoded, saved.entry_count);
+    return true;
   }
 
   async entries(executionId: string): Promise<Entry[]> {
-    const rows = this.statement(
-      `SELECT ${ENTRY_COLUMNS} FROM workflow_entries WHERE execution_id = ? ORDER BY seq`,
-    ).all(executionId) as RawEntryRow[];
+    const rows = this.statement(ENTRIES_SQL).all(executionId) as RawEntryRow[];
     return rows.map(decodeEntry);
   }
 
@@ -327,28 +396,25 @@ export class SqliteDialect implements SqlDialect {
   }
 
   async claim(executionId: string, workerId: string, ttlMs: number): Promise<Execution | null> {
-    const now = Date.now();
-    // The claimed execution is read in the same transaction: SQLite's RETURNING takes no subqueries.
-    const row = this.db
-      .transaction(() => {
-        const claimed = this.statement(
-          `UPDATE workflow_executions SET lease_owner = ?, lease_expires_at = ?,
-             revision = revision + 1
-           WHERE id = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires_at <= ?)`,
-        ).run(
-          workerId,
-          toSqliteTime(new Date(now + ttlMs)),
-          executionId,
-          workerId,
-          toSqliteTime(new Date(now)),
-        );
-        if (claimed.changes === 0) return undefined;
-        return this.statement(
-          `SELECT ${EXECUTION_COLUMNS} FROM workflow_executions e WHERE e.id = ?`,
-        ).get(executionId) as RawExecutionRow | undefined;
-      })
-      .immediate();
+    const row = this.claiming(executionId, workerId, ttlMs);
     return row ? decodeExecution(row) : null;
+  }
+
+  /** The claimed execution is read in the same transaction: SQLite's RETURNING takes no subqueries. */
+  private claimNow(executionId: string, workerId: string, ttlMs: number) {
+    const now = Date.now();
+    const claimed = this.statement(
+      `UPDATE workflow_executions SET lease_owner = ?, lease_expires_at = ?, revision = revision + 1
+       WHERE id = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires_at <= ?)`,
+    ).run(
+      workerId,
+      toSqliteTime(new Date(now + ttlMs)),
+      executionId,
+      workerId,
+      toSqliteTime(new Date(now)),
+    );
+    if (claimed.changes === 0) return undefined;
+    return this.statement(LOAD_SQL).get(executionId) as RawExecutionRow | undefined;
   }
 
   async extendClaim(executionId: string, workerId: string, ttlMs: number): Promise<boolean> {
@@ -416,17 +482,14 @@ export class SqliteDialect implements SqlDialect {
   }
 
   private appendEntries(write: CheckpointWrite, previousCount: number): void {
-    write.entries.forEach((entry, index) =>
-      this.insertEntry(entry, write.encodedEntries[index], previousCount + index + 1),
-    );
+    const { entries, encodedEntries } = write;
+    for (let index = 0; index < entries.length; index++) {
+      this.insertEntry(entries[index], encodedEntries[index], previousCount + index + 1);
+    }
   }
 
   private insertEntry(entry: Entry, encoded: EncodedEntry, seq: number): void {
-    this.statement(
-      `INSERT INTO workflow_entries (id, execution_id, seq, step_id, step_type, action, duration_ms,
-         input, output, error, "timestamp")
-       VALUES (?, ?, ?, ?, ?, ?, ?, jsonb(?), jsonb(?), ?, ?)`,
-    ).run(
+    this.insertEntryRow().run(
       entry.id,
       entry.executionId,
       seq,
@@ -449,6 +512,18 @@ export class SqliteDialect implements SqlDialect {
     }
     return statement;
   }
+
+  /**
+   * A statement prepared on first use (the tables may not exist when the store is made) and kept:
+   * no text is built or looked up per call. `pluck` reads the first column of a row alone.
+   */
+  private prepared(sql: string, read?: 'pluck'): () => Statement {
+    let statement: Statement | undefined;
+    return () => {
+      if (!statement) statement = read ? this.statement(sql).pluck() : this.statement(sql);
+      return statement;
+    };
+  }
 }
 
 /**
@@ -459,20 +534,8 @@ function partsHoldInput(write: CheckpointWrite): boolean {
   return write.encoded.input.length + write.encoded.ctx.length >= PARTS_FROM_CONTEXT_SIZE;
 }
 
-/** The state columns and then runtime, as both the insert and the update write them. */
-function stateValues(write: CheckpointWrite): unknown[] {
-  if (!partsHoldInput(write)) return [...executionStateValues(write), write.encoded.runtime];
-  const encoded = { ...write.encoded, input: '{}', ctx: '{}' };
-  return [...executionStateValues({ ...write, encoded }), write.encoded.runtime];
-}
-
 function dueValue(write: CheckpointWrite): string | null {
   return write.timerDueAt === null ? null : toSqliteTime(write.timerDueAt);
-}
-
-/** The format TypeORM writes for `datetime` on SQLite: UTC, millisecond precision, sortable as text. */
-function toSqliteTime(date: Date): string {
-  return date.toISOString().replace('T', ' ').slice(0, 23);
 }
 
 function fromSqliteTime(text: string, where: string): Date {
@@ -507,33 +570,26 @@ function decodeEntry(row: RawEntryRow): Entry {
   });
 }
 
-/**
- * What a checkpoint's update sets after the execution's own columns, and its condition: the entry
- * count, the lease (`leaseValues`), the timer; the revision it follows, and no other owner's live
- * lease when it claims. Parameters: entries, the lease's eight, due, id, revision, the claim's owner
- * twice, now.
- */
-const CHECKPOINT_TAIL = `entry_count = entry_count + ?,
-           lease_owner = CASE WHEN lease_owner = ? OR ? THEN NULL WHEN ? IS NOT NULL THEN ?
-             ELSE lease_owner END,
-           lease_expires_at = CASE WHEN lease_owner = ? OR ? THEN NULL WHEN ? IS NOT NULL THEN ?
-             ELSE lease_expires_at END,
-           timer_due_at = ?
-         WHERE id = ? AND revision = ?
-           AND (? IS NULL OR lease_owner IS NULL OR lease_owner = ? OR lease_expires_at <= ?)
-         RETURNING revision, entry_count`;
+/** Whether a checkpoint leaves the lease as it is: then its update names no lease column. */
+function leavesLease(write: CheckpointWrite): boolean {
+  return write.releaseLeaseOf === null && write.claimLeaseFor === null;
+}
 
 /**
- * The lease columns' values of a checkpoint (see `update`): cleared when `releaseLeaseOf` holds it
- * or names the owner it claims, else taken for the claim's owner, else left alone.
+ * The parameters of a leased update after the execution's columns (see `LEASED_TAIL`): the
+ * entries, the timer, the lease's values, the revision it follows and the claim's condition. The
+ * lease is cleared when `releaseLeaseOf` holds it or names the owner it claims, else taken for the
+ * claim's owner, else left alone.
  */
-function leaseValues(write: CheckpointWrite): unknown[] {
+function leasedTailValues(write: CheckpointWrite): unknown[] {
   const claim = write.claimLeaseFor;
+  const now = Date.now();
   const releasedAtOnce = claim !== null && claim.owner === write.releaseLeaseOf ? 1 : 0;
   const owner = claim && !releasedAtOnce ? claim.owner : null;
-  const expires =
-    claim && !releasedAtOnce ? toSqliteTime(new Date(Date.now() + claim.ttlMs)) : null;
+  const expires = claim && !releasedAtOnce ? toSqliteTime(new Date(now + claim.ttlMs)) : null;
   return [
+    write.entries.length,
+    dueValue(write),
     write.releaseLeaseOf,
     releasedAtOnce,
     owner,
@@ -542,5 +598,10 @@ function leaseValues(write: CheckpointWrite): unknown[] {
     releasedAtOnce,
     owner,
     expires,
+    write.execution.id,
+    write.execution.revision,
+    claim?.owner ?? null,
+    claim?.owner ?? null,
+    toSqliteTime(new Date(now)),
   ];
 }

@@ -3,6 +3,7 @@ import type { EventWaitIndex, StoredEvent } from '../../core/store/workflow-stor
 import { StoreError } from '../../core/store/store-errors';
 import { parseStoredJson } from '../store-input';
 import type { SqlEventDialect } from './sql-dialect';
+import { toSqliteTime } from './sqlite-time';
 
 interface RawEventRow {
   id: string;
@@ -91,10 +92,6 @@ export class SqliteEvents implements SqlEventDialect {
          SELECT id FROM workflow_events WHERE sent_at < ? ORDER BY sent_at LIMIT ?)`,
     ).run(toSqliteTime(sentBefore), limit).changes;
   }
-}
-
-function toSqliteTime(date: Date): string {
-  return date.toISOString().replace('T', ' ').slice(0, 23);
 }
 
 function decodeEvent(row: RawEventRow): StoredEvent {

@@ -1,18 +1,15 @@
 import type { Database } from 'better-sqlite3';
 
-/** How the SQLite dialect runs a write: `transaction(work).immediate()`, as better-sqlite3 does. */
-export interface SqliteTransactions {
-  transaction<T>(work: () => T): { immediate(): T };
-}
-
 /**
- * better-sqlite3's `transaction(work).immediate()` through one transaction function made once. The
- * driver's own `transaction()` builds four wrapper functions and defines their properties on every
- * call, which is once per checkpoint; nesting, commit and rollback are the driver's as before.
+ * `work` as better-sqlite3's immediate transaction function, made once and called with each write's
+ * values. The driver's `transaction()` builds four wrapper functions and defines their properties
+ * on every call, and a closure per call would capture each write; this makes both once per kind of
+ * write. Begin, commit, rollback and nesting are the driver's own prepared statements, never
+ * TypeORM's query runner.
  */
-export function reusedTransactions(db: Database): SqliteTransactions {
-  const inTransaction = db.transaction((work: () => unknown) => work());
-  return {
-    transaction: <T>(work: () => T) => ({ immediate: () => inTransaction.immediate(work) as T }),
-  };
+export function immediateTransaction<A extends unknown[], R>(
+  db: Pick<Database, 'transaction'>,
+  work: (...args: A) => R,
+): (...args: A) => R {
+  return db.transaction(work).immediate;
 }
