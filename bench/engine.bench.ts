@@ -103,6 +103,8 @@ async function compareStores(): Promise<{
           ratio.toFixed(2),
           measured.engine.p50Ms.toFixed(2),
           measured.engine.p99Ms.toFixed(2),
+          measured.raw.cpuMicrosPerOperation.toFixed(0),
+          measured.engine.cpuMicrosPerOperation.toFixed(0),
         ]);
         figures.push({
           store: backend.name,
@@ -113,6 +115,8 @@ async function compareStores(): Promise<{
           engineOverRaw: ratio,
           p50Ms: measured.engine.p50Ms,
           p99Ms: measured.engine.p99Ms,
+          rawCpuMicrosPerExecution: measured.raw.cpuMicrosPerOperation,
+          cpuMicrosPerExecution: measured.engine.cpuMicrosPerOperation,
           rounds: { raw: measured.raw.rounds, engine: measured.engine.rounds },
         });
       }
@@ -205,12 +209,22 @@ async function main(): Promise<void> {
   console.log('10-step assign workflow, run to completion');
   console.log(
     table(
-      ['store', 'in flight', 'raw executions/s', 'executions/s', 'engine/raw', 'p50 ms', 'p99 ms'],
+      [
+        'store',
+        'in flight',
+        'raw executions/s',
+        'executions/s',
+        'engine/raw',
+        'p50 ms',
+        'p99 ms',
+        'raw CPU µs/execution',
+        'CPU µs/execution',
+      ],
       stores.rows,
     ),
   );
   console.log(
-    `\nengine/raw = executions/s ÷ the raw driver's executions/s: the same ${writesPerRun(10)} transactions per execution, by hand, in alternating rounds.`,
+    `\nengine/raw = executions/s ÷ the raw driver's executions/s: the same ${writesPerRun(10)} transactions per execution, by hand, in alternating rounds. CPU µs/execution: this process's CPU time per execution (the client's work), median of the rounds.`,
   );
   console.log(
     `Engine's own work with the store taken out: ${microsPerStep.toFixed(1)} µs per step.\n`,

@@ -6,6 +6,11 @@ export interface Rates {
   p99Ms: number;
   /** Operations per second of each round, in order. */
   rounds: number[];
+  /**
+   * This process's CPU time (user and system) per operation, median of the rounds: the client's own
+   * work, which a busy machine slows but does not add to as it does to the time an operation takes.
+   */
+  cpuMicrosPerOperation: number;
 }
 
 /**
@@ -22,11 +27,15 @@ export async function alternatingRounds<K extends string>(
   for (const name of names) await timedLoops(inFlight, 300, contenders[name]);
   const perRound = new Map<K, number[]>(names.map((name) => [name, []]));
   const latencies = new Map<K, number[]>(names.map((name) => [name, []]));
+  const cpu = new Map<K, number[]>(names.map((name) => [name, []]));
   for (let round = 0; round < options.rounds; round++) {
     for (const name of names) {
+      const cpuBefore = process.cpuUsage();
       const result = await timedLoops(inFlight, options.roundMs, contenders[name]);
+      const { user, system } = process.cpuUsage(cpuBefore);
       perRound.get(name)!.push(result.operations / result.seconds);
       latencies.get(name)!.push(...result.latenciesMs);
+      cpu.get(name)!.push((user + system) / Math.max(result.operations, 1));
     }
   }
   return Object.fromEntries(
@@ -37,6 +46,7 @@ export async function alternatingRounds<K extends string>(
         p50Ms: percentile(latencies.get(name)!, 50),
         p99Ms: percentile(latencies.get(name)!, 99),
         rounds: perRound.get(name)!,
+        cpuMicrosPerOperation: median(cpu.get(name)!),
       },
     ]),
   ) as Record<K, Rates>;
