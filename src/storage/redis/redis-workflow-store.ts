@@ -27,6 +27,7 @@ import {
   resolveLimit,
   requireClaimable,
   resolveTtl,
+  savedAs,
 } from '../store-input';
 import {
   compareCounts,
@@ -263,7 +264,7 @@ export class RedisWorkflowStore implements DurableWorkflowStore {
       number,
       string | number,
     ];
-    if (reply[0] === 1) return { ...execution, revision: Number(reply[1]), updatedAt };
+    if (reply[0] === 1) return savedAs(execution, Number(reply[1]), updatedAt);
     if (reply[1] === 'missing') throw new ExecutionNotFoundError(execution.id);
     throw new ConcurrentUpdateError(execution.id, execution.revision);
   }

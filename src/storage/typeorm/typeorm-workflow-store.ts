@@ -6,17 +6,18 @@ import {
   RejectedValueError,
   StoreError,
 } from '../../core/store/store-errors';
-import { missingCursor } from '../store-input';
 import { encodeEvent, requireEventId, requireEventKeys, resolveMoment } from '../event-input';
 import {
   encodeCheckpointEntries,
   encodeEntry,
   encodeExecution,
+  missingCursor,
   resolveCreatedBefore,
   resolveDueBefore,
   resolveLimit,
   requireClaimable,
   resolveTtl,
+  savedAs,
 } from '../store-input';
 import {
   compareCounts,
@@ -119,7 +120,7 @@ export class TypeormWorkflowStore implements DurableWorkflowStore {
     );
     if (revision === null) await this.explainRefusedWrite(execution);
     this.rememberWhole(execution.id, changes ? null : (revision as number));
-    return { ...execution, revision: revision as number, updatedAt: write.updatedAt };
+    return savedAs(execution, revision as number, write.updatedAt);
   }
 
   private rememberWhole(executionId: string, revision: number | null): void {
