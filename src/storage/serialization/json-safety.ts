@@ -43,15 +43,24 @@ function findProblem(
   }
   if (value === null) return null;
   const object = value as object;
-  if (isDate(object)) {
+  // Plain objects and arrays of this realm, nearly every value walked, are told by their prototype
+  // alone; other values take the slower checks that also know Dates and other realms.
+  const prototype: unknown = Object.getPrototypeOf(object);
+  const plain = prototype === Object.prototype || prototype === null;
+  const array = !plain && prototype === Array.prototype && Array.isArray(object);
+  if (!plain && !array && isDate(object)) {
     return Number.isNaN(object.getTime()) ? 'an invalid Date' : null;
   }
   if (ancestors.includes(object)) return 'a circular reference';
   if (ancestors.length >= MAX_JSON_DEPTH)
     return `nested deeper than ${MAX_JSON_DEPTH} levels; flatten it`;
-  if (Array.isArray(object)) return arrayProblem(object, trail, ancestors);
+  if (array) return arrayProblem(object, trail, ancestors);
+  if (Array.isArray(object)) {
+    if (!isArrayPrototypeOfAnyRealm(prototype)) return 'an instance of a subclass of Array';
+    return arrayProblem(object, trail, ancestors);
+  }
   // Plain objects of any realm (structuredClone, vm contexts) are fine; class instances are not.
-  if (!isPlainObject(object)) {
+  if (!plain && !isPlainObject(object)) {
     const name = (object as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
     return `an instance of ${name}; only plain objects and Dates are stored`;
   }
@@ -77,9 +86,6 @@ function arrayProblem(
   trail: (string | number)[],
   ancestors: object[],
 ): string | null {
-  if (!isArrayPrototypeOfAnyRealm(Object.getPrototypeOf(array))) {
-    return 'an instance of a subclass of Array';
-  }
   ancestors.push(array);
   for (let index = 0; index < array.length; index++) {
     trail.push(index);
