@@ -12,10 +12,10 @@ export type JobOutcomeLookup = (executionId: string) => Promise<Execution | 'que
 
 /**
  * `WorkflowService.wait`: resolves once an execution rests (completed, halted, failed or
- * cancelled). It listens to this process's saves and to other processes' changes, and polls for
- * what neither reports. In queue mode a job that ended an execution carries it, so waiting for a
- * run started here, however long, reads the store only when the job can't tell (a halt, a large
- * execution, a job lost).
+ * cancelled). It listens to this process's saves and to other processes' changes, and polls the
+ * store for what neither reports. In queue mode a job that ended an execution carries it, so waiting
+ * for a run started here reads the store only when the job can't tell (a halt, a large execution, a
+ * job lost) or the wait outlasts a poll interval.
  */
 export class ExecutionWaiter {
   constructor(
@@ -95,12 +95,10 @@ export class ExecutionWaiter {
         },
         () => void askJobFirst(),
       );
-      // The poll is for changes neither source hears: another process driving it without a queue, or
-      // a job's end whose report was missed. It asks the job first: while the job waits or runs, the
-      // execution is not at rest (anything that moves it elsewhere ends or removes that job), so a
-      // wait outlasting a poll interval reads Redis, not the store, until the job can't tell. A
-      // job still being asked for since the last tick (Redis slow or away) leaves it to the store.
-      const poll = setInterval(() => void (asking ? look() : askJobFirst()), WAIT_POLL_MS);
+      // The poll is for changes neither source hears: another process driving it without a queue, a
+      // job's end whose report was missed, or a cancel by another process while the job runs (a
+      // job being run stays, locked, until its step ends, so the job can't tell). It reads the store.
+      const poll = setInterval(() => void look(), WAIT_POLL_MS);
       const timeout =
         timeoutMs === null
           ? undefined
