@@ -172,41 +172,31 @@ export class SqliteDialect implements SqlDialect {
     const input = inParts ? '{}' : encoded.input;
     const ctx = inParts ? '{}' : encoded.ctx;
     const updatedAt = toSqliteTime(write.updatedAt);
+    // The columns both statements set, in their order; then the lease-free or the leased tail.
+    const set = [
+      execution.workflowId,
+      execution.workflowVersion,
+      execution.status,
+      input,
+      ctx,
+      execution.currentStep,
+      encoded.result,
+      execution.recoverTo,
+      encoded.haltData,
+      execution.error,
+      encoded.runtime,
+      updatedAt,
+    ];
     const entryCount = (
       leavesLease(write)
         ? this.updateWhole().get(
-            execution.workflowId,
-            execution.workflowVersion,
-            execution.status,
-            input,
-            ctx,
-            execution.currentStep,
-            encoded.result,
-            execution.recoverTo,
-            encoded.haltData,
-            execution.error,
-            encoded.runtime,
-            updatedAt,
+            ...set,
             write.entries.length,
             dueValue(write),
             execution.id,
             execution.revision,
           )
-        : this.updateWholeLeased().get(
-            execution.workflowId,
-            execution.workflowVersion,
-            execution.status,
-            input,
-            ctx,
-            execution.currentStep,
-            encoded.result,
-            execution.recoverTo,
-            encoded.haltData,
-            execution.error,
-            encoded.runtime,
-            updatedAt,
-            ...leasedTailValues(write),
-          )
+        : this.updateWholeLeased().get(...set, ...leasedTailValues(write))
     ) as number | undefined;
     if (entryCount === undefined) return null;
     this.appendEntries(write, entryCount - write.entries.length);
