@@ -215,37 +215,29 @@ export class SqliteDialect implements SqlDialect {
   private updatePartsNow(write: CheckpointWrite, parts: EncodedParts): number | null {
     const { execution } = write;
     const updatedAt = toSqliteTime(write.updatedAt);
+    // The columns both statements set, in their order; then the lease-free or the leased tail.
+    const set = [
+      execution.workflowId,
+      execution.workflowVersion,
+      execution.status,
+      execution.currentStep,
+      parts.result,
+      execution.recoverTo,
+      parts.haltData,
+      execution.error,
+      parts.runtime,
+      updatedAt,
+    ];
     const entryCount = (
       leavesLease(write)
         ? this.updateInParts().get(
-            execution.workflowId,
-            execution.workflowVersion,
-            execution.status,
-            execution.currentStep,
-            parts.result,
-            execution.recoverTo,
-            parts.haltData,
-            execution.error,
-            parts.runtime,
-            updatedAt,
+            ...set,
             write.entries.length,
             dueValue(write),
             execution.id,
             execution.revision,
           )
-        : this.updateInPartsLeased().get(
-            execution.workflowId,
-            execution.workflowVersion,
-            execution.status,
-            execution.currentStep,
-            parts.result,
-            execution.recoverTo,
-            parts.haltData,
-            execution.error,
-            parts.runtime,
-            updatedAt,
-            ...leasedTailValues(write),
-          )
+        : this.updateInPartsLeased().get(...set, ...leasedTailValues(write))
     ) as number | undefined;
     if (entryCount === undefined) return null;
     this.appendEntries(write, entryCount - write.entries.length);
