@@ -23,6 +23,7 @@ import type { CheckpointOptions } from '../../src/core/store/workflow-store';
 import { postgresRawCheckpoint } from './postgres-raw-checkpoint';
 import { redisRawCheckpoint } from './redis-raw-checkpoint';
 import { sqliteRawCheckpoint } from './sqlite-raw-checkpoint';
+import { iso, sqliteTime } from './raw-values';
 
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -56,8 +57,6 @@ const entities = [
   ...WORKFLOW_EVENT_ENTITIES,
   ...WORKFLOW_PART_ENTITIES,
 ];
-const iso = (d: Date) => d.toISOString();
-const sqliteTime = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 23);
 
 /** The raw baselines write a step's checkpoint with its one entry, as the engine's steps do. */
 function onlyEntry(entries: readonly Entry[]): Entry {

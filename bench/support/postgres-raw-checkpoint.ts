@@ -8,11 +8,7 @@ import {
   type CheckpointShape,
 } from '../../src/storage/typeorm/postgres-checkpoint-sql';
 import { resolveTables, withTables } from '../../src/storage/typeorm/sql-tables';
-
-const iso = (d: Date) => d.toISOString();
-/** JSON as the store writes an optional field: SQL NULL for null. */
-const json = (value: unknown) =>
-  value === undefined || value === null ? null : JSON.stringify(value);
+import { iso, json } from './raw-values';
 
 /**
  * A run's checkpoint by hand with the raw driver, sending the very statement the store sends for it

@@ -10,11 +10,7 @@ import {
   UPDATE_WHOLE_SQL,
 } from '../../src/storage/typeorm/sqlite-checkpoint-sql';
 import { resolveTables, withTables } from '../../src/storage/typeorm/sql-tables';
-
-const sqliteTime = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 23);
-/** JSON as the store writes an optional field: SQL NULL for null. */
-const json = (value: unknown) =>
-  value === undefined || value === null ? null : JSON.stringify(value);
+import { json, sqliteTime } from './raw-values';
 
 /**
  * A run's checkpoint by hand with better-sqlite3, running the very statements the store runs for it
