@@ -93,6 +93,22 @@ describe('wait in queue mode: the job, then the store', () => {
   const deaf = () =>
     new SharedRemoteChanges(() => (_changed, listening) => (listening(), () => undefined));
 
+  /** A waiter on `view` that hears no other process and asks `outcomeOfJob` for the start job. */
+  const waiterAsking = (
+    view: WorkflowStore,
+    outcomeOfJob: (executionId: string) => Promise<Execution | 'queued' | null>,
+  ) => {
+    const remote = deaf();
+    const waiter = new ExecutionWaiter(
+      view,
+      new ExecutionEvents(),
+      remote,
+      async () => false,
+      outcomeOfJob,
+    );
+    return { waiter, remote };
+  };
+
   it('ends with a cancel another process made while the job still runs', async () => {
     const { store, view } = await counted();
     const running = await store.save(newExecution({ status: 'running', currentStep: 'work' }));
@@ -103,14 +119,7 @@ describe('wait in queue mode: the job, then the store', () => {
       asked();
       return 'queued';
     };
-    const remote = deaf();
-    const waiter = new ExecutionWaiter(
-      view,
-      new ExecutionEvents(),
-      remote,
-      async () => false,
-      outcomeOfJob,
-    );
+    const { waiter, remote } = waiterAsking(view, outcomeOfJob);
 
     const waiting = waiter.wait(running.id, 30_000);
     await jobAsked;
@@ -124,14 +133,7 @@ describe('wait in queue mode: the job, then the store', () => {
     const completed = await store.save(newExecution({ status: 'completed', result: 'done' }));
     // Redis away: the lookup never answers.
     const outcomeOfJob = () => new Promise<Execution | 'queued' | null>(() => undefined);
-    const remote = deaf();
-    const waiter = new ExecutionWaiter(
-      view,
-      new ExecutionEvents(),
-      remote,
-      async () => false,
-      outcomeOfJob,
-    );
+    const { waiter, remote } = waiterAsking(view, outcomeOfJob);
 
     expect(await waiter.wait(completed.id, 30_000)).toEqual(completed);
     expect(counts.loads).toBeGreaterThan(0);
